@@ -1,0 +1,37 @@
+"""fnn: a workbench for learning backpropagation.
+
+Pure NumPy networks whose parameters are immutable mappings (``W1, b1, ...``),
+and a pluggy registry of activations, losses, optimizers and datasets. A
+minimal session::
+
+    import fnn
+
+    params = fnn.init_params((2, 4, 8, 1), seed=0)
+    x, y = fnn.registry().dataset("xor").load(np.random.default_rng(0))
+    result = fnn.fit(dataset="xor", epochs=5000)
+    print(result.final.loss, result.final.accuracy)
+"""
+
+from importlib.metadata import PackageNotFoundError, version as _version
+
+from .errors import ConfigError, FnnError, PluginError, TrainingDiverged, UnknownNameError
+from .hookspecs import hookimpl
+from .network import Cache, backward, forward, init_params, predict
+from .optimizers import apply_updates
+from .params import Params
+from .records import Activation, DatasetSpec, Loss, Optimizer, OptimizerSpec
+from .registry import Registry, make_registry, registry
+from .training import Epoch, Experiment, FitResult, RunConfig, accuracy, fit, prepare, run, train
+
+try:
+    __version__ = _version("fnn")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "Activation", "Cache", "ConfigError", "DatasetSpec", "Epoch", "Experiment", "FitResult", "FnnError",
+    "Loss", "Optimizer", "OptimizerSpec", "Params", "PluginError", "Registry", "RunConfig",
+    "TrainingDiverged", "UnknownNameError", "__version__", "accuracy", "apply_updates", "backward",
+    "fit", "forward", "hookimpl", "init_params", "make_registry", "predict", "prepare", "registry",
+    "run", "train",
+]

@@ -1,0 +1,102 @@
+"""The hooks a plugin implements: the plugin author's manual.
+
+A plugin is any module or object with functions named after these hooks and
+marked with ``@fnn.hookimpl``. Each hook takes no arguments and returns an
+iterable of records (see :mod:`fnn.records`); fnn collects them into its
+registry, where ``fnn run`` and the Python API find them by name.
+
+A minimal plugin, ``fnn_softsign.py``::
+
+    import numpy as np
+    import fnn
+
+    @fnn.hookimpl
+    def fnn_activations():
+        yield fnn.Activation(
+            "softsign",
+            forward=lambda x: x / (1 + np.abs(x)),
+            backward=lambda x, y, grad_y: grad_y / (1 + np.abs(x)) ** 2,
+            description="x / (1 + |x|)",
+        )
+
+and in its package's ``pyproject.toml``::
+
+    [project.entry-points.fnn]
+    softsign = "fnn_softsign"
+
+After ``pip install`` of that package, ``fnn run --activation softsign`` works.
+
+Rules the registry enforces:
+
+* names are unique across all plugins, built-ins included; a second record with
+  a taken name is an error naming both plugins;
+* each hook yields records of its own type only (``fnn_activations`` yields
+  :class:`~fnn.Activation`, and so on); anything else is an error naming the plugin;
+* functions in records are pure: they return new arrays and never write into
+  their arguments.
+
+fnn's own activations, losses, optimizers and datasets are plugins registered
+through exactly these hooks (``fnn.activations``, ``fnn.losses``,
+``fnn.optimizers``, ``fnn.datasets``); read them as worked examples.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import pluggy
+
+from .records import Activation, DatasetSpec, Loss, OptimizerSpec
+
+PROJECT = "fnn"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def fnn_activations() -> Iterable[Activation]:
+    """Return activations: ``Activation(name, forward, backward, description)``.
+
+    ``forward(x)`` is elementwise; ``backward(x, y, grad_y)`` returns dL/dx
+    from the pre-activation ``x``, the output ``y`` and dL/dy. It must agree
+    with central finite differences of ``forward``.
+    """
+
+
+@hookspec
+def fnn_losses() -> Iterable[Loss]:
+    """Return losses: ``Loss(name, value, grad, description)``.
+
+    ``value(pred, target)`` is a float averaged over all elements;
+    ``grad(pred, target)`` is its gradient with respect to ``pred``.
+    """
+
+
+@hookspec
+def fnn_optimizers() -> Iterable[OptimizerSpec]:
+    """Return optimizers: ``OptimizerSpec(name, make, defaults, description)``.
+
+    ``make(learning_rate=..., **hyper)`` returns an :class:`~fnn.Optimizer`
+    ``(init, update)``; ``defaults`` lists every keyword ``make`` accepts,
+    ``learning_rate`` included, with its default.
+    """
+
+
+@hookspec
+def fnn_datasets() -> Iterable[DatasetSpec]:
+    """Return datasets: ``DatasetSpec(name, load, description)``.
+
+    ``load(rng, n=None, noise=0.0)`` returns ``(x, y)``: ``x`` float64 of shape
+    (n, d), ``y`` float64 of shape (n, 1) with values 0.0 or 1.0. All randomness
+    comes from ``rng``.
+    """
+
+
+HOOKS: dict[str, str] = {
+    "activation": "fnn_activations",
+    "loss": "fnn_losses",
+    "optimizer": "fnn_optimizers",
+    "dataset": "fnn_datasets",
+}
+"""The hook that supplies each kind of record."""

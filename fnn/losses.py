@@ -1,0 +1,42 @@
+"""Built-in losses: mse and bce, means over all elements, as in PyTorch.
+
+Registered through the ``fnn_losses`` hook. Both return the gradient of the
+mean, so it shrinks with the number of elements exactly as the value does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .hookspecs import hookimpl
+from .records import Loss
+
+# PyTorch's BCELoss clamps log(p) at -100 and the gradient's denominator at 1e-12;
+# the same clamps keep bce finite when a prediction is exactly 0 or 1.
+LOG_FLOOR = -100.0
+GRAD_FLOOR = 1e-12
+
+
+def mse(pred, target) -> float:
+    return float(np.mean((pred - target) ** 2))
+
+
+def mse_grad(pred, target):
+    return (2.0 / pred.size) * (pred - target)
+
+
+def bce(pred, target) -> float:
+    with np.errstate(divide="ignore"):
+        log_p = np.maximum(np.log(pred), LOG_FLOOR)
+        log_q = np.maximum(np.log1p(-pred), LOG_FLOOR)
+    return float(-np.mean(target * log_p + (1.0 - target) * log_q))
+
+
+def bce_grad(pred, target):
+    return (pred - target) / np.maximum(pred * (1.0 - pred), GRAD_FLOOR) / pred.size
+
+
+@hookimpl
+def fnn_losses():
+    yield Loss("mse", mse, mse_grad, "mean squared error: mean((pred - target)^2)")
+    yield Loss("bce", bce, bce_grad, "binary cross-entropy, mean over elements; needs outputs in [0, 1]")

@@ -1,0 +1,143 @@
+"""The network: initialise parameters, run the forward pass, run the backward pass.
+
+A fully connected net with layer widths ``sizes = (d, h1, ..., 1)`` has
+parameters ``W1, b1, ..., WL, bL``; ``Wi`` is (fan_in, fan_out), so layer i
+computes ``z_i = a_{i-1} @ Wi + bi`` and ``a_i = f(z_i)``, where ``f`` is the
+hidden activation and the last layer uses the output activation. ``forward``
+keeps what the backward pass needs in a :class:`Cache`; ``backward`` turns
+``grad_y = dL/dy_hat`` into a gradient mapping shaped like the parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping, NamedTuple, Sequence
+
+import numpy as np
+
+from .errors import ConfigError, UnknownNameError
+from .params import Params
+from .records import Activation
+
+InitFn = Callable[[np.random.Generator, int, int], np.ndarray]
+
+
+def _glorot_uniform(rng, fan_in, fan_out):
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+
+
+def _he_normal(rng, fan_in, fan_out):
+    return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+
+
+def _uniform(rng, fan_in, fan_out):
+    return rng.uniform(-0.5, 0.5, size=(fan_in, fan_out))
+
+
+def _normal(rng, fan_in, fan_out):
+    return rng.normal(0.0, 1.0, size=(fan_in, fan_out))
+
+
+INITIALIZERS: dict[str, InitFn] = {
+    "xavier": _glorot_uniform,  # Glorot and Bengio 2010: U(-a, a), a = sqrt(6 / (fan_in + fan_out))
+    "he": _he_normal,  # He et al. 2015: N(0, 2 / fan_in)
+    "uniform": _uniform,  # TensorFlow Playground: U(-0.5, 0.5)
+    "normal": _normal,  # N(0, 1), as np.random.randn in the lab
+}
+"""Weight initialisers by name; biases always start at zero."""
+
+DEFAULT_INIT = "xavier"
+
+
+def init_params(sizes: Sequence[int], seed: int | np.random.Generator = 0, init: str | InitFn = DEFAULT_INIT) -> Params:
+    """Fresh parameters for layer widths ``sizes`` such as ``(2, 4, 8, 1)``.
+
+    ``seed`` is an int or a ``numpy.random.Generator``; ``init`` a name from
+    :data:`INITIALIZERS` or a function ``(rng, fan_in, fan_out) -> W``.
+    """
+    sizes = tuple(sizes)
+    if len(sizes) < 2 or any(not isinstance(s, (int, np.integer)) or isinstance(s, bool) or s < 1 for s in sizes):
+        raise ConfigError(f"layer sizes must be two or more positive integers, got {sizes}")
+    if isinstance(init, str):
+        if init not in INITIALIZERS:
+            raise UnknownNameError("initialiser", init, INITIALIZERS)
+        init = INITIALIZERS[init]
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    arrays = {}
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        arrays[f"W{i}"] = np.asarray(init(rng, fan_in, fan_out), dtype=np.float64)
+        arrays[f"b{i}"] = np.zeros(fan_out)
+    return Params._trusted(arrays)
+
+
+class Layer(NamedTuple):
+    """What one layer's backward pass needs: its input, pre-activation, output and activation."""
+
+    a_prev: np.ndarray
+    z: np.ndarray
+    a: np.ndarray
+    activation: Activation
+
+
+class Cache(NamedTuple):
+    """The forward pass's record, one :class:`Layer` per layer, first to last."""
+
+    layers: tuple[Layer, ...]
+
+
+def resolve_activation(activation: str | Activation) -> Activation:
+    """An :class:`Activation` from a registered name or the record itself."""
+    if isinstance(activation, Activation):
+        return activation
+    from .registry import registry
+
+    return registry().activation(activation)
+
+
+def forward(params: Mapping[str, np.ndarray], x, activation: str | Activation = "sigmoid",
+            output: str | Activation = "sigmoid") -> tuple[np.ndarray, Cache]:
+    """Run the network on ``x`` (n, d); return ``(y_hat, cache)``.
+
+    Hidden layers use ``activation``, the last layer ``output``; each may be a
+    registered name or an :class:`Activation`.
+    """
+    hidden, last = resolve_activation(activation), resolve_activation(output)
+    x = np.asarray(x, dtype=np.float64)
+    count = len(params) // 2
+    if x.ndim != 2 or x.shape[1] != params["W1"].shape[0]:
+        raise ConfigError(f"input must have shape (n, {params['W1'].shape[0]}), got {x.shape}")
+    layers = []
+    a = x
+    for i in range(1, count + 1):
+        act = last if i == count else hidden
+        z = a @ params[f"W{i}"] + params[f"b{i}"]
+        a_next = act.forward(z)
+        layers.append(Layer(a, z, a_next, act))
+        a = a_next
+    return a, Cache(tuple(layers))
+
+
+def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
+    """Gradients of the loss for every parameter, given ``grad_y = dL/dy_hat``.
+
+    Walks the layers last to first: ``grad_z = f'(z) * grad_a``, then
+    ``dWi = a_{i-1}^T @ grad_z``, ``dbi = sum(grad_z)`` and
+    ``grad_a_{i-1} = grad_z @ Wi^T``.
+    """
+    count = len(cache.layers)
+    grads = {}
+    grad_a = np.asarray(grad_y)
+    for i in range(count, 0, -1):
+        layer = cache.layers[i - 1]
+        grad_z = layer.activation.backward(layer.z, layer.a, grad_a)
+        grads[f"W{i}"] = layer.a_prev.T @ grad_z
+        grads[f"b{i}"] = grad_z.sum(axis=0)
+        if i > 1:
+            grad_a = grad_z @ params[f"W{i}"].T
+    return Params._trusted({key: grads[key] for i in range(1, count + 1) for key in (f"W{i}", f"b{i}")})
+
+
+def predict(params: Mapping[str, np.ndarray], x, activation: str | Activation = "sigmoid",
+            output: str | Activation = "sigmoid") -> np.ndarray:
+    """The network's outputs for ``x``: ``forward`` without the cache."""
+    return forward(params, x, activation, output)[0]

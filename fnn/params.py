@@ -1,0 +1,103 @@
+"""Immutable mappings of read-only arrays: parameters, gradients, optimizer buffers.
+
+A network's parameters are ``W1, b1, ..., WL, bL`` in layer order. Nothing in fnn
+changes a mapping or an array in place: setting a key raises ``TypeError`` and
+writing into an array raises ``ValueError``. Every step builds new ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Callable, Iterator
+
+import numpy as np
+
+from .errors import ConfigError
+
+
+def readonly(array: np.ndarray) -> np.ndarray:
+    """Mark a freshly computed array read-only and return it (no copy)."""
+    array.flags.writeable = False
+    return array
+
+
+class Params(Mapping):
+    """A read-only, ordered ``str -> ndarray`` mapping; picklable, compared by value.
+
+    ``Params(mapping)`` copies every array it is given, so later writes to the
+    caller's arrays cannot reach it.
+    """
+
+    __slots__ = ("_arrays",)
+
+    def __init__(self, arrays: Mapping[str, np.ndarray] | None = None):
+        frozen = {key: readonly(np.array(value, copy=True)) for key, value in (arrays or {}).items()}
+        object.__setattr__(self, "_arrays", frozen)
+
+    @classmethod
+    def _trusted(cls, arrays: dict[str, np.ndarray]) -> "Params":
+        """Wrap arrays that nobody else holds, without copying (the fast path of every step)."""
+        new = cls.__new__(cls)
+        object.__setattr__(new, "_arrays", {key: readonly(value) for key, value in arrays.items()})
+        return new
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._arrays[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._arrays)
+
+    def __len__(self) -> int:
+        return len(self._arrays)
+
+    def __setattr__(self, name, value):
+        raise TypeError("Params is immutable; build a new one instead")
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Mapping) or self.keys() != other.keys():
+            return NotImplemented if not isinstance(other, Mapping) else False
+        return all(np.array_equal(self[key], other[key]) for key in self)
+
+    __hash__ = None
+
+    def __reduce__(self):
+        return (Params, (self._arrays,))
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{key}: {value.shape}" for key, value in self._arrays.items())
+        return f"Params({{{shapes}}})"
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Layer widths, input first, e.g. ``(2, 4, 8, 1)``."""
+        return layer_sizes(self)
+
+
+def layer_sizes(params: Mapping[str, np.ndarray]) -> tuple[int, ...]:
+    """The widths ``(fan_in, hidden..., fan_out)`` of a ``W1, b1, ...`` mapping."""
+    count = len(params) // 2
+    sizes = [params["W1"].shape[0]]
+    sizes += [params[f"W{i}"].shape[1] for i in range(1, count + 1)]
+    return tuple(sizes)
+
+
+def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray], *rest: Mapping[str, np.ndarray]) -> Params:
+    """Apply ``fn`` to matching arrays of several mappings, giving a new ``Params``.
+
+    The mappings must have the same keys and shapes; otherwise a ``ConfigError``
+    names both structures, since a mismatch means a gradient was paired with the
+    wrong parameters.
+    """
+    for other in rest:
+        check_same_structure(tree, other)
+    return Params._trusted({key: np.asarray(fn(tree[key], *(other[key] for other in rest))) for key in tree})
+
+
+def check_same_structure(a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray]) -> None:
+    """Raise ``ConfigError`` unless ``a`` and ``b`` have the same keys and array shapes."""
+    if a.keys() != b.keys() or any(np.shape(a[key]) != np.shape(b[key]) for key in a):
+        raise ConfigError(f"mismatched structures: {_describe(a)} vs {_describe(b)}")
+
+
+def _describe(tree: Mapping[str, np.ndarray]) -> str:
+    return "{" + ", ".join(f"{key}: {np.shape(value)}" for key, value in tree.items()) + "}"

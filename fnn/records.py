@@ -1,0 +1,96 @@
+"""The records plugins hand to fnn: activations, losses, optimizers and datasets.
+
+Each hook in :mod:`fnn.hookspecs` returns an iterable of one of these. They are
+frozen, so a record taken from the registry can be shared freely; the functions
+they hold must be pure (never write into their arguments).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, NamedTuple
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An elementwise nonlinearity and its derivative.
+
+    ``forward(x) -> y`` maps pre-activations to activations, same shape.
+    ``backward(x, y, grad_y) -> grad_x`` returns dL/dx given the pre-activation
+    ``x``, the output ``y = forward(x)`` and dL/dy; functions whose derivative
+    is cheaper from ``y`` (sigmoid, tanh) use ``y`` and ignore ``x``.
+    """
+
+    name: str
+    forward: Callable[[Array], Array]
+    backward: Callable[[Array, Array, Array], Array]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A training objective and its gradient.
+
+    ``value(pred, target) -> float`` and ``grad(pred, target) -> dL/dpred``
+    (same shape as ``pred``). The value is a mean, so that learning rates do not
+    depend on the number of samples.
+    """
+
+    name: str
+    value: Callable[[Array, Array], float]
+    grad: Callable[[Array, Array], Array]
+    description: str = ""
+
+
+class Optimizer(NamedTuple):
+    """A gradient transformation, as in optax.
+
+    ``init(params) -> state`` and ``update(grads, state, params) ->
+    (updates, new_state)``; apply the updates with :func:`fnn.apply_updates`.
+    Neither function mutates its arguments; the state is immutable.
+    """
+
+    init: Callable[[Mapping[str, Array]], Any]
+    update: Callable[[Mapping[str, Array], Any, Mapping[str, Array]], tuple]
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """A named optimizer family: ``make(learning_rate=..., **hyper) -> Optimizer``.
+
+    ``defaults`` maps every hyper-parameter ``make`` accepts, ``learning_rate``
+    included, to its default value; the CLI's ``--opt KEY=VALUE`` is checked
+    against these keys.
+    """
+
+    name: str
+    make: Callable[..., Optimizer]
+    defaults: Mapping[str, float] = field(default_factory=dict)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A named point set: ``load(rng, n=None, noise=0.0) -> (x, y)``.
+
+    ``rng`` is a ``numpy.random.Generator`` (the only source of randomness);
+    ``n=None`` means the set's own size. ``x`` is float64 of shape (n, d) and
+    ``y`` float64 of shape (n, 1) holding 0.0 or 1.0.
+    """
+
+    name: str
+    load: Callable[..., tuple[Array, Array]]
+    description: str = ""
+
+
+KINDS: dict[str, type] = {
+    "activation": Activation,
+    "loss": Loss,
+    "optimizer": OptimizerSpec,
+    "dataset": DatasetSpec,
+}
+"""Each kind of record, by the name the registry and CLI use for it."""
