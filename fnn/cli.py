@@ -139,16 +139,16 @@ def run(
     output_activation: OutputOption = "sigmoid",
     loss: LossOption = "mse",
     optimizer: OptimizerOption = "sgd",
-    lr: Annotated[Optional[float], typer.Option("--lr", help="Learning rate [default: the optimizer's own].")] = None,
+    lr: Annotated[Optional[float], typer.Option("--lr", help="Learning rate.", show_default="the optimizer's own")] = None,
     opt: Annotated[list[str], typer.Option("--opt", metavar="KEY=VALUE",
                                            help="Optimizer hyper-parameter, repeatable (e.g. momentum=0.95).")] = [],
     hidden: Annotated[str, typer.Option("--hidden", help="Hidden layer sizes, comma separated, any depth.")] = "4,8",
     epochs: Annotated[int, typer.Option("--epochs", "-e", help="Training epochs (full-batch updates).")] = DEFAULT_EPOCHS,
-    n_samples: Annotated[Optional[int], typer.Option("--n-samples", help="Number of points [default: the dataset's own].")] = None,
+    n_samples: Annotated[Optional[int], typer.Option("--n-samples", help="Number of points.", show_default="the dataset's own")] = None,
     noise: Annotated[float, typer.Option("--noise", help="Gaussian jitter added to the points.")] = 0.0,
     seed: Annotated[int, typer.Option("--seed", help="Seed for the data and the initial weights.")] = 0,
     init: Annotated[str, typer.Option("--init", help="Weight initialiser: xavier, he, uniform or normal.")] = "xavier",
-    log_every: Annotated[Optional[int], typer.Option("--log-every", help="Log every N epochs [default: epochs/10].")] = None,
+    log_every: Annotated[Optional[int], typer.Option("--log-every", help="Log every N epochs.", show_default="epochs / 10")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final result.")] = False,
     all_predictions: Annotated[bool, typer.Option("--all-predictions", help="List every point, not a subset.")] = False,
@@ -172,10 +172,12 @@ def run(
     if json_output:
         typer.echo(json.dumps(summarize(experiment, final, seconds)))
         return
-    if show:
-        if console.is_terminal:
-            console.print(_epochs_table(logged))
-        console.print(_predictions_table(experiment, final, all_predictions))
+    if quiet:
+        console.print(_result_line(experiment, final))
+        return
+    if console.is_terminal:
+        console.print(_epochs_table(logged))
+    console.print(_predictions_table(experiment, final, all_predictions))
     console.print(_summary(experiment, final, seconds))
 
 
@@ -257,14 +259,18 @@ def _predictions_table(experiment: Experiment, final: Epoch, show_all: bool) -> 
     return table
 
 
-def _summary(experiment: Experiment, final: Epoch, seconds: float) -> Table:
-    c = experiment.config
+def _result_line(experiment: Experiment, final: Epoch) -> str:
     n = len(experiment.x)
     hits = round(final.accuracy * n)
+    return f"loss {final.loss:.6g}, accuracy {final.accuracy:.2%} ({hits}/{n}) after {final.epoch} epochs"
+
+
+def _summary(experiment: Experiment, final: Epoch, seconds: float) -> Table:
+    c = experiment.config
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    grid.add_row("Result", f"loss {final.loss:.6g}, accuracy {final.accuracy:.2%} ({hits}/{n}) after {final.epoch} epochs")
+    grid.add_row("Result", _result_line(experiment, final))
     hyper = ", ".join(f"{k}={v:g}" for k, v in experiment.hyperparameters.items())
     grid.add_row("Model", f"{'-'.join(map(str, experiment.params.sizes))}, {c.activation} hidden, "
                           f"{c.output} output, {sum(p.size for p in final.params.values())} parameters, {c.init} init")
@@ -275,7 +281,7 @@ def _summary(experiment: Experiment, final: Epoch, seconds: float) -> Table:
 
 @app.command("list")
 def list_plugins(
-    kind: Annotated[Optional[str], typer.Argument(help="activation, loss, optimizer or dataset [default: all].")] = None,
+    kind: Annotated[Optional[str], typer.Argument(help="activation, loss, optimizer or dataset.", show_default="all")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List the registered activations, losses, optimizers and datasets and where each comes from."""

@@ -8,7 +8,7 @@ writing into an array raises ``ValueError``. Every step builds new ones.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 
@@ -21,50 +21,59 @@ def readonly(array: np.ndarray) -> np.ndarray:
     return array
 
 
-class Params(Mapping):
+def _immutable(self, *args, **kwargs):
+    raise TypeError("Params is immutable; build a new mapping instead (fnn.apply_updates, fnn.Params({...}))")
+
+
+class Params(dict):
     """A read-only, ordered ``str -> ndarray`` mapping; picklable, compared by value.
 
     ``Params(mapping)`` copies every array it is given, so later writes to the
-    caller's arrays cannot reach it.
+    caller's arrays cannot reach it. It subclasses ``dict`` only so that
+    lookups in the training loop run at C speed; every mutating method raises
+    ``TypeError``.
     """
 
-    __slots__ = ("_arrays",)
+    __slots__ = ()
 
     def __init__(self, arrays: Mapping[str, np.ndarray] | None = None):
         frozen = {key: readonly(np.array(value, copy=True)) for key, value in (arrays or {}).items()}
-        object.__setattr__(self, "_arrays", frozen)
+        dict.__init__(self, frozen)
 
     @classmethod
     def _trusted(cls, arrays: dict[str, np.ndarray]) -> "Params":
         """Wrap arrays that nobody else holds, without copying (the fast path of every step)."""
-        new = cls.__new__(cls)
-        object.__setattr__(new, "_arrays", {key: readonly(value) for key, value in arrays.items()})
+        new = dict.__new__(cls)
+        for key, value in arrays.items():
+            value.flags.writeable = False
+            dict.__setitem__(new, key, value)
         return new
 
-    def __getitem__(self, key: str) -> np.ndarray:
-        return self._arrays[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._arrays)
-
-    def __len__(self) -> int:
-        return len(self._arrays)
-
-    def __setattr__(self, name, value):
-        raise TypeError("Params is immutable; build a new one instead")
+    __setitem__ = __delitem__ = __ior__ = _immutable
+    clear = pop = popitem = setdefault = update = _immutable
 
     def __eq__(self, other) -> bool:
-        if not isinstance(other, Mapping) or self.keys() != other.keys():
-            return NotImplemented if not isinstance(other, Mapping) else False
-        return all(np.array_equal(self[key], other[key]) for key in self)
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return self.keys() == other.keys() and all(np.array_equal(self[key], other[key]) for key in self)
+
+    def __ne__(self, other) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
     __hash__ = None
 
     def __reduce__(self):
-        return (Params, (self._arrays,))
+        return (Params, (dict(self),))
+
+    def __copy__(self) -> "Params":
+        return self  # immutable: a copy would be indistinguishable
+
+    def __deepcopy__(self, memo) -> "Params":
+        return self
 
     def __repr__(self) -> str:
-        shapes = ", ".join(f"{key}: {value.shape}" for key, value in self._arrays.items())
+        shapes = ", ".join(f"{key}: {value.shape}" for key, value in self.items())
         return f"Params({{{shapes}}})"
 
     @property
@@ -90,12 +99,16 @@ def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray], *res
     """
     for other in rest:
         check_same_structure(tree, other)
-    return Params._trusted({key: np.asarray(fn(tree[key], *(other[key] for other in rest))) for key in tree})
+    return Params._trusted({key: np.asarray(fn(value, *(other[key] for other in rest))) for key, value in tree.items()})
 
 
 def check_same_structure(a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray]) -> None:
     """Raise ``ConfigError`` unless ``a`` and ``b`` have the same keys and array shapes."""
-    if a.keys() != b.keys() or any(np.shape(a[key]) != np.shape(b[key]) for key in a):
+    try:
+        same = len(a) == len(b) and all(value.shape == b[key].shape for key, value in a.items())
+    except (KeyError, AttributeError):
+        same = False
+    if not same:
         raise ConfigError(f"mismatched structures: {_describe(a)} vs {_describe(b)}")
 
 
