@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import ConfigError
 from .hookspecs import hookimpl
 from .records import Loss
 
@@ -25,7 +26,16 @@ def mse_grad(pred, target):
     return (2.0 / pred.size) * (pred - target)
 
 
+def _check_probabilities(pred) -> None:
+    low, high = pred.min(), pred.max()
+    if low < 0.0 or high > 1.0:
+        raise ConfigError(
+            f"bce needs predictions in [0, 1], got values in [{low:.3g}, {high:.3g}]; use a sigmoid output activation"
+        )
+
+
 def bce(pred, target) -> float:
+    _check_probabilities(pred)
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(pred), LOG_FLOOR)
         log_q = np.maximum(np.log1p(-pred), LOG_FLOOR)

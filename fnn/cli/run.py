@@ -1,135 +1,24 @@
-"""The ``fnn`` command line: parse, call the library, render.
-
-Every command is thin: it turns flags into a :class:`fnn.RunConfig` (or a
-registry query), calls the library, and draws the result with rich. Errors the
-library raises on purpose become one line on stderr: exit code 2 for bad usage
-(unknown names, bad sizes, bad numbers), 1 for failures (a diverging loss).
-``FNN_DEBUG=1`` shows the traceback instead.
-"""
+"""``fnn run``: train one network and show its progress, predictions and result."""
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 import time
 from typing import Annotated, Optional
 
 import numpy as np
 import typer
-import typer.core
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__
-from .errors import ConfigError, FnnError
-from .records import KINDS
-from .registry import registry
-from .training import DEFAULT_EPOCHS, Epoch, Experiment, RunConfig, prepare, run as run_experiment, summarize
+from ..network import predict
+from ..training import DEFAULT_EPOCHS, Epoch, Experiment, RunConfig, prepare, run as run_experiment, summarize
+from ._app import app
+from ._options import ActivationOption, DatasetOption, LossOption, OptimizerOption, OutputOption, parse_hidden, parse_options
 
-DEBUG_ENV = "FNN_DEBUG"
 SMALL_SET = 30
 PREDICTION_ROWS = 20
-
-
-# typer's click-derived exceptions: vendored in recent typer, plain click in older releases.
-_CLICK_ERROR = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
-
-
-class _OneLineErrors(typer.core.TyperGroup):
-    """Render usage errors and fnn's own errors as one line, without a traceback."""
-
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except _CLICK_ERROR as error:  # bad usage: unknown option or command, a value of the wrong type
-            command = getattr(getattr(error, "ctx", None), "command_path", None)
-            message = f"{command}: {error.format_message()} (see '{command} --help')" if command else error.format_message()
-            code = _fail(message, error.exit_code)
-        except typer.Abort:
-            code = _fail("aborted", 1)
-        except FnnError as error:
-            if os.environ.get(DEBUG_ENV):
-                raise
-            code = _fail(str(error), 2 if isinstance(error, ConfigError) else 1)
-        if not standalone_mode:
-            return code
-        sys.exit(code or 0)
-
-
-def _fail(message: str, code: int) -> int:
-    typer.echo(f"Error: {message}", err=True)
-    return code
-
-
-app = typer.Typer(
-    cls=_OneLineErrors,
-    help="fnn: train small neural networks with backpropagation you can read.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-def _version_callback(value: bool) -> None:
-    if value:
-        typer.echo(f"fnn {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _main(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version and exit.")
-    ] = False,
-) -> None:
-    """fnn: train small neural networks with backpropagation you can read."""
-
-
-def _completer(kind: str):
-    def complete(incomplete: str) -> list[str]:
-        return [name for name in registry().names(kind) if name.startswith(incomplete)]
-
-    return complete
-
-
-def parse_hidden(text: str) -> tuple[int, ...]:
-    """``"4,8"`` -> ``(4, 8)``; anything but a comma list of positive integers is a usage error."""
-    try:
-        sizes = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        sizes = ()
-    if not sizes or any(size < 1 for size in sizes):
-        raise typer.BadParameter(
-            f"hidden sizes must be a comma list of positive integers such as 4,8; got {text!r}", param_hint="--hidden"
-        )
-    return sizes
-
-
-def parse_options(pairs: list[str]) -> dict[str, float]:
-    """``["momentum=0.95"]`` -> ``{"momentum": 0.95}``."""
-    options = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--opt")
-        try:
-            options[key.strip()] = float(value)
-        except ValueError:
-            raise typer.BadParameter(f"{key}: {value!r} is not a number", param_hint="--opt") from None
-    return options
-
-
-DatasetOption = Annotated[str, typer.Option("--dataset", "-d", help="Dataset name (see 'fnn list dataset').",
-                                            autocompletion=_completer("dataset"))]
-ActivationOption = Annotated[str, typer.Option("--activation", "-a", help="Hidden-layer activation.",
-                                               autocompletion=_completer("activation"))]
-OutputOption = Annotated[str, typer.Option("--output-activation", help="Output-layer activation.",
-                                           autocompletion=_completer("activation"))]
-LossOption = Annotated[str, typer.Option("--loss", help="Loss name.", autocompletion=_completer("loss"))]
-OptimizerOption = Annotated[str, typer.Option("--optimizer", "-o", help="Optimizer name.",
-                                              autocompletion=_completer("optimizer"))]
 
 
 @app.command()
@@ -232,8 +121,6 @@ def _epochs_table(logged: list[Epoch]) -> Table:
 
 
 def _predictions_table(experiment: Experiment, final: Epoch, show_all: bool) -> Table:
-    from .network import predict
-
     x, y = experiment.x, experiment.y[:, 0]
     prob = predict(final.params, x, experiment.activation, experiment.output)[:, 0]
     correct = (prob >= 0.5) == (y >= 0.5)
@@ -277,38 +164,3 @@ def _summary(experiment: Experiment, final: Epoch, seconds: float) -> Table:
     grid.add_row("Training", f"{c.optimizer} ({hyper}), {c.loss} loss, seed {c.seed}")
     grid.add_row("Time", f"{seconds:.2f} s ({final.epoch / seconds:,.0f} epochs/s)")
     return grid
-
-
-@app.command("list")
-def list_plugins(
-    kind: Annotated[Optional[str], typer.Argument(help="activation, loss, optimizer or dataset.", show_default="all")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-) -> None:
-    """List the registered activations, losses, optimizers and datasets and where each comes from."""
-    kinds = list(KINDS)
-    if kind is not None:
-        singular = kind[:-1] if kind.endswith("s") and kind[:-1] in KINDS else kind
-        if singular not in KINDS:
-            raise typer.BadParameter(f"{kind!r} is not one of: {', '.join(KINDS)}", param_hint="KIND")
-        kinds = [singular]
-    reg = registry()
-    if json_output:
-        typer.echo(json.dumps([
-            {"kind": e.kind, "name": e.name, "description": e.record.description, "plugin": e.plugin, "package": e.package}
-            for k in kinds for e in reg.entries(k)
-        ], indent=2))
-        return
-    console = Console(highlight=False)
-    for k in kinds:
-        table = Table(title=f"{k.capitalize()}s", title_justify="left")
-        table.add_column("name", style="bold", no_wrap=True)
-        table.add_column("description")
-        table.add_column("plugin", no_wrap=True)
-        for e in reg.entries(k):
-            table.add_row(e.name, e.record.description, e.plugin if e.package == "fnn" else f"{e.plugin} ({e.package})")
-        console.print(table)
-
-
-def main() -> None:
-    """Console-script entry point."""
-    app()

@@ -1,0 +1,54 @@
+"""Option types and parsers shared by every command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..registry import registry
+
+
+def _completer(kind: str):
+    def complete(incomplete: str) -> list[str]:
+        return [name for name in registry().names(kind) if name.startswith(incomplete)]
+
+    return complete
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """``"4,8"`` -> ``(4, 8)``; anything but a comma list of positive integers is a usage error."""
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or any(size < 1 for size in sizes):
+        raise typer.BadParameter(
+            f"hidden sizes must be a comma list of positive integers such as 4,8; got {text!r}", param_hint="--hidden"
+        )
+    return sizes
+
+
+def parse_options(pairs: list[str]) -> dict[str, float]:
+    """``["momentum=0.95"]`` -> ``{"momentum": 0.95}``."""
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--opt")
+        try:
+            options[key.strip()] = float(value)
+        except ValueError:
+            raise typer.BadParameter(f"{key}: {value!r} is not a number", param_hint="--opt") from None
+    return options
+
+
+DatasetOption = Annotated[str, typer.Option("--dataset", "-d", help="Dataset name (see 'fnn list dataset').",
+                                            autocompletion=_completer("dataset"))]
+ActivationOption = Annotated[str, typer.Option("--activation", "-a", help="Hidden-layer activation.",
+                                               autocompletion=_completer("activation"))]
+OutputOption = Annotated[str, typer.Option("--output-activation", help="Output-layer activation.",
+                                           autocompletion=_completer("activation"))]
+LossOption = Annotated[str, typer.Option("--loss", help="Loss name.", autocompletion=_completer("loss"))]
+OptimizerOption = Annotated[str, typer.Option("--optimizer", "-o", help="Optimizer name.",
+                                              autocompletion=_completer("optimizer"))]

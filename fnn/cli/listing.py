@@ -1,0 +1,46 @@
+"""``fnn list``: the registered plugins' records and where each came from."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..records import KINDS
+from ..registry import registry
+from ._app import app
+
+_TITLES = {"activation": "Activations", "loss": "Losses", "optimizer": "Optimizers", "dataset": "Datasets"}
+
+
+@app.command("list")
+def list_plugins(
+    kind: Annotated[Optional[str], typer.Argument(help="activation, loss, optimizer or dataset.", show_default="all")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List the registered activations, losses, optimizers and datasets and where each comes from."""
+    kinds = list(KINDS)
+    if kind is not None:
+        singular = kind[:-1] if kind.endswith("s") and kind[:-1] in KINDS else kind
+        if singular not in KINDS:
+            raise typer.BadParameter(f"{kind!r} is not one of: {', '.join(KINDS)}", param_hint="KIND")
+        kinds = [singular]
+    reg = registry()
+    if json_output:
+        typer.echo(json.dumps([
+            {"kind": e.kind, "name": e.name, "description": e.record.description, "plugin": e.plugin, "package": e.package}
+            for k in kinds for e in reg.entries(k)
+        ], indent=2))
+        return
+    console = Console(highlight=False)
+    for k in kinds:
+        table = Table(title=_TITLES[k], title_justify="left")
+        table.add_column("name", style="bold", no_wrap=True)
+        table.add_column("description")
+        table.add_column("plugin", no_wrap=True)
+        for e in reg.entries(k):
+            table.add_row(e.name, e.record.description, e.plugin if e.package == "fnn" else f"{e.plugin} ({e.package})")
+        console.print(table)
