@@ -14,7 +14,7 @@ minimal session::
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from .errors import ConfigError, FnnError, PluginError, TrainingDiverged, UnknownNameError
+from .errors import ConfigError, DataError, FnnError, PluginError, TrainingDiverged, UnknownNameError
 from .hookspecs import hookimpl
 from .network import Cache, backward, forward, init_params, predict
 from .optimizers import apply_updates
@@ -29,7 +29,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0+unknown"
 
 __all__ = [
-    "Activation", "Cache", "ConfigError", "DatasetSpec", "Epoch", "Experiment", "FitResult", "FnnError",
+    "Activation", "Cache", "ConfigError", "DataError", "DatasetSpec", "Epoch", "Experiment", "FitResult", "FnnError",
     "Loss", "Optimizer", "OptimizerSpec", "Params", "PluginError", "Registry", "RunConfig",
     "TrainingDiverged", "UnknownNameError", "__version__", "accuracy", "apply_updates", "backward",
     "fit", "forward", "hookimpl", "init_params", "make_registry", "predict", "prepare", "registry",

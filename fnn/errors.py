@@ -34,6 +34,10 @@ class UnknownNameError(ConfigError, LookupError):
         return self.args[0]
 
 
+class DataError(FnnError):
+    """Input data fnn cannot use: a missing or malformed file, a point of the wrong width."""
+
+
 class PluginError(FnnError):
     """A plugin broke the contract: a duplicate name or a record of the wrong type."""
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator, Mapping, NamedTuple
+from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
@@ -162,35 +162,8 @@ def run(experiment: Experiment) -> Iterator[Epoch]:
     )
 
 
-def summarize(experiment: Experiment, final: Epoch, seconds: float) -> dict:
-    """The JSON-ready record of a finished run: its settings, final loss and accuracy, time."""
-    from . import __version__
-
-    c = experiment.config
-    return {
-        "dataset": c.dataset,
-        "n_samples": len(experiment.x),
-        "hidden": list(c.hidden),
-        "sizes": list(experiment.params.sizes),
-        "activation": c.activation,
-        "output": c.output,
-        "loss": c.loss,
-        "optimizer": c.optimizer,
-        "learning_rate": c.learning_rate,
-        "hyperparameters": dict(experiment.hyperparameters),
-        "init": c.init,
-        "epochs": final.epoch,
-        "seed": c.seed,
-        "noise": c.noise,
-        "final_loss": final.loss,
-        "accuracy": final.accuracy,
-        "train_seconds": seconds,
-        "fnn_version": __version__,
-    }
-
-
 class FitResult(NamedTuple):
-    """A finished run: its experiment, final epoch, loss/accuracy per epoch and training time."""
+    """A finished run: its experiment, final epoch, loss and accuracy of every epoch, and training time."""
 
     experiment: Experiment
     final: Epoch
@@ -199,17 +172,52 @@ class FitResult(NamedTuple):
     seconds: float
 
     def summary(self) -> dict:
-        """The same record ``fnn run --json`` prints."""
-        return summarize(self.experiment, self.final, self.seconds)
+        """The JSON-ready record ``fnn run --json`` prints: settings, final loss and accuracy, time."""
+        from . import __version__
+
+        c, final = self.experiment.config, self.final
+        return {
+            "dataset": c.dataset,
+            "n_samples": len(self.experiment.x),
+            "hidden": list(c.hidden),
+            "sizes": list(self.experiment.params.sizes),
+            "activation": c.activation,
+            "output": c.output,
+            "loss": c.loss,
+            "optimizer": c.optimizer,
+            "learning_rate": c.learning_rate,
+            "hyperparameters": dict(self.experiment.hyperparameters),
+            "init": c.init,
+            "epochs": final.epoch,
+            "seed": c.seed,
+            "noise": c.noise,
+            "final_loss": final.loss,
+            "accuracy": final.accuracy,
+            "train_seconds": self.seconds,
+            "fnn_version": __version__,
+        }
 
 
-def fit(config: RunConfig | None = None, registry: Registry | None = None, **settings) -> FitResult:
-    """Prepare and train a run to the end; ``fit(dataset="linear", epochs=2000)`` is the notebook shortcut."""
-    experiment = prepare(replace(config or RunConfig(), **settings), registry)
+def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = None) -> FitResult:
+    """Train a prepared experiment to the end, keeping the loss and accuracy of every epoch.
+
+    ``on_epoch(record)`` is called after each epoch (a progress display, a
+    log); the time it takes is not counted in ``FitResult.seconds``.
+    """
     losses, accuracies = [], []
+    outside = 0.0
     start = time.perf_counter()
     for record in run(experiment):
         losses.append(record.loss)
         accuracies.append(record.accuracy)
-    seconds = time.perf_counter() - start
+        if on_epoch is not None:
+            paused = time.perf_counter()
+            on_epoch(record)
+            outside += time.perf_counter() - paused
+    seconds = time.perf_counter() - start - outside
     return FitResult(experiment, record, np.array(losses), np.array(accuracies), seconds)
+
+
+def fit(config: RunConfig | None = None, registry: Registry | None = None, **settings) -> FitResult:
+    """Prepare and train a run to the end; ``fit(dataset="linear", epochs=2000)`` is the notebook shortcut."""
+    return complete(prepare(replace(config or RunConfig(), **settings), registry))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+from pathlib import Path
 from typing import Annotated, Optional
 
 import numpy as np
@@ -11,9 +11,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from ..network import predict
-from ..training import DEFAULT_EPOCHS, Epoch, Experiment, RunConfig, prepare, run as run_experiment, summarize
+from ..rundir import RUN_FILES, check_out_dir, write_run
+from ..training import DEFAULT_EPOCHS, Epoch, Experiment, FitResult, RunConfig, complete, prepare
 from ._app import app
 from ._options import ActivationOption, DatasetOption, LossOption, OptimizerOption, OutputOption, parse_hidden, parse_options
 
@@ -41,6 +43,9 @@ def run(
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final result.")] = False,
     all_predictions: Annotated[bool, typer.Option("--all-predictions", help="List every point, not a subset.")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write a run folder: metrics, history, model, figures.",
+                                                 file_okay=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.")] = False,
 ) -> None:
     """Train a network and report its loss, accuracy and predictions."""
     if log_every is not None and log_every < 1:
@@ -50,52 +55,85 @@ def run(
         optimizer=optimizer, learning_rate=lr, options=parse_options(opt), epochs=epochs, n_samples=n_samples,
         noise=noise, seed=seed, init=init,
     )
+    if out is not None:
+        check_out_dir(out, force)
     experiment = prepare(config)
     console = Console(highlight=False)
-    every = log_every or max(1, experiment.config.epochs // 10)
     show = not (json_output or quiet)
     if show:
         console.print(_describe(experiment))
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        final, logged, seconds = _train(experiment, console if show else None, every)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
+            _Monitor(console if show else None, experiment.config.epochs, log_every) as monitor:
+        result = complete(experiment, on_epoch=monitor.on_epoch)
+    if out is not None:
+        write_run(out, result, force=force)
     if json_output:
-        typer.echo(json.dumps(summarize(experiment, final, seconds)))
+        typer.echo(json.dumps(result.summary()))
         return
     if quiet:
-        console.print(_result_line(experiment, final))
-        return
-    if console.is_terminal:
-        console.print(_epochs_table(logged))
-    console.print(_predictions_table(experiment, final, all_predictions))
-    console.print(_summary(experiment, final, seconds))
+        console.print(_result_line(result))
+    else:
+        if console.is_terminal:
+            console.print(_epochs_table(monitor.logged))
+        console.print(_predictions_table(result, all_predictions))
+        console.print(_summary(result))
+        if console.is_terminal:
+            console.print(sparkline(result.loss, "loss", width=min(60, console.width - 30)))
+    if out is not None:
+        console.print(f"Run written to {out}/: {', '.join(name for name in RUN_FILES if (out / name).exists())}")
 
 
-def _train(experiment: Experiment, console: Console | None, every: int) -> tuple[Epoch, list[Epoch], float]:
-    """Consume the training loop, showing progress on a terminal or streaming logged rows to a pipe."""
-    total = experiment.config.epochs
-    logged: list[Epoch] = []
-    live = console is not None and console.is_terminal
-    stream = console is not None and not live
-    refresh = max(1, total // 500)
-    progress = Progress(
-        TextColumn("epoch"), MofNCompleteColumn(), BarColumn(),
-        TextColumn("loss {task.fields[loss]}"), TextColumn("accuracy {task.fields[accuracy]}"),
-        TimeElapsedColumn(), console=console, disable=not live,
-    )
-    if stream:
-        console.print(f"{'epoch':>8}  {'loss':>12}  {'accuracy':>8}")
-    start = time.perf_counter()
-    with progress:
-        task = progress.add_task("train", total=total, loss="-", accuracy="-")
-        for record in run_experiment(experiment):
-            if record.epoch == 1 or record.epoch % every == 0 or record.epoch == total:
-                logged.append(record)
-                if stream:
-                    console.print(_epoch_row(record))
-            if live and (record.epoch % refresh == 0 or record.epoch == total):
-                progress.update(task, completed=record.epoch, loss=f"{record.loss:.6f}",
-                                accuracy=f"{record.accuracy:7.2%}")
-    return record, logged, time.perf_counter() - start
+class _Monitor:
+    """Shows training as it happens: a live progress bar on a terminal, logged rows in a pipe."""
+
+    def __init__(self, console: Console | None, total: int, log_every: int | None):
+        self.total, self.every = total, log_every or max(1, total // 10)
+        self.logged: list[Epoch] = []
+        self.live = console is not None and console.is_terminal
+        self.console = console if not self.live else None
+        self.refresh = max(1, total // 500)
+        self.progress = Progress(
+            TextColumn("epoch"), MofNCompleteColumn(), BarColumn(),
+            TextColumn("loss {task.fields[loss]}"), TextColumn("accuracy {task.fields[accuracy]}"),
+            TimeElapsedColumn(), console=console, disable=not self.live,
+        )
+
+    def __enter__(self) -> "_Monitor":
+        self.progress.__enter__()
+        self.task = self.progress.add_task("train", total=self.total, loss="-", accuracy="-")
+        if self.console is not None:
+            self.console.print(f"{'epoch':>8}  {'loss':>12}  {'accuracy':>8}")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.__exit__(*exc)
+
+    def on_epoch(self, record: Epoch) -> None:
+        epoch = record.epoch
+        if epoch == 1 or epoch % self.every == 0 or epoch == self.total:
+            self.logged.append(record)
+            if self.console is not None:
+                self.console.print(_epoch_row(record))
+        if self.live and (epoch % self.refresh == 0 or epoch == self.total):
+            self.progress.update(self.task, completed=epoch, loss=f"{record.loss:.6f}", accuracy=f"{record.accuracy:7.2%}")
+
+
+def sparkline(values: np.ndarray, label: str, width: int = 60) -> Text:
+    """A one-line learning curve: ``values`` resampled to ``width`` blocks, log scale when positive."""
+    width = max(8, width)
+    samples = np.asarray(values, dtype=float)[np.linspace(0, len(values) - 1, min(width, len(values))).astype(int)]
+    scaled = np.log10(samples) if np.all(samples > 0) else samples
+    low, high = scaled.min(), scaled.max()
+    levels = np.zeros(len(scaled), dtype=int) if high == low else np.round((scaled - low) / (high - low) * 7).astype(int)
+    line = Text(f"{label} ")
+    line.append(f"{samples[0]:.3g} ", style="dim")
+    line.append("".join(_BLOCKS[i] for i in levels), style="cyan")
+    line.append(f" {samples[-1]:.3g}", style="dim")
+    line.append(" (log scale)" if scaled is not samples else "", style="dim")
+    return line
+
+
+_BLOCKS = "▁▂▃▄▅▆▇█"
 
 
 def _epoch_row(record: Epoch) -> str:
@@ -120,9 +158,10 @@ def _epochs_table(logged: list[Epoch]) -> Table:
     return table
 
 
-def _predictions_table(experiment: Experiment, final: Epoch, show_all: bool) -> Table:
+def _predictions_table(result: FitResult, show_all: bool) -> Table:
+    experiment = result.experiment
     x, y = experiment.x, experiment.y[:, 0]
-    prob = predict(final.params, x, experiment.activation, experiment.output)[:, 0]
+    prob = predict(result.final.params, x, experiment.activation, experiment.output)[:, 0]
     correct = (prob >= 0.5) == (y >= 0.5)
     rows = np.arange(len(x))
     if not show_all and len(x) > SMALL_SET:
@@ -146,18 +185,19 @@ def _predictions_table(experiment: Experiment, final: Epoch, show_all: bool) -> 
     return table
 
 
-def _result_line(experiment: Experiment, final: Epoch) -> str:
-    n = len(experiment.x)
+def _result_line(result: FitResult) -> str:
+    final, n = result.final, len(result.experiment.x)
     hits = round(final.accuracy * n)
     return f"loss {final.loss:.6g}, accuracy {final.accuracy:.2%} ({hits}/{n}) after {final.epoch} epochs"
 
 
-def _summary(experiment: Experiment, final: Epoch, seconds: float) -> Table:
+def _summary(result: FitResult) -> Table:
+    experiment, final, seconds = result.experiment, result.final, result.seconds
     c = experiment.config
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    grid.add_row("Result", _result_line(experiment, final))
+    grid.add_row("Result", _result_line(result))
     hyper = ", ".join(f"{k}={v:g}" for k, v in experiment.hyperparameters.items())
     grid.add_row("Model", f"{'-'.join(map(str, experiment.params.sizes))}, {c.activation} hidden, "
                           f"{c.output} output, {sum(p.size for p in final.params.values())} parameters, {c.init} init")

@@ -1,0 +1,116 @@
+"""Figures for a report: the learning curve and the lab's comparison figure.
+
+matplotlib is imported inside the drawing functions only (and drives the Agg
+backend through ``Figure`` objects, never pyplot's global state), so importing
+fnn, ``fnn --help`` and ``fnn run --json`` never pay for it. The grids behind
+the figures are plain NumPy (:func:`decision_grid`), testable on their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from .network import predict
+from .records import Activation
+
+CLASS_COLOURS = ("#d62728", "#1f77b4")  # the lab's red for 0 and blue for 1
+DPI = 150
+
+
+def decision_grid(params: Mapping[str, np.ndarray], x: np.ndarray, activation: str | Activation,
+                  output: str | Activation, resolution: int = 200, margin: float = 0.1):
+    """The network's output over a ``resolution`` x ``resolution`` grid covering ``x`` (two features).
+
+    Returns ``(xs, ys, z)``: the grid's coordinates along each axis and
+    ``z[i, j] = predict(params, [[xs[j], ys[i]]])``.
+    """
+    low, high = x.min(axis=0), x.max(axis=0)
+    pad = np.maximum(high - low, 1e-9) * margin + (high == low) * 0.5
+    xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
+    ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    z = predict(params, np.column_stack([gx.ravel(), gy.ravel()]), activation, output)[:, 0]
+    return xs, ys, z.reshape(gx.shape)
+
+
+def _figure(width: float, height: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def learning_curve(loss: np.ndarray, accuracy: np.ndarray, path: str | Path, title: str = "") -> Path:
+    """Loss per epoch (log scale when every value is positive) with accuracy on a second axis."""
+    figure = _figure(7.0, 4.0)
+    axes = figure.add_subplot()
+    epochs = np.arange(1, len(loss) + 1)
+    axes.plot(epochs, loss, color="#1f77b4", linewidth=1.6, label="loss")
+    if np.all(loss > 0):
+        axes.set_yscale("log")
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("loss", color="#1f77b4")
+    axes.grid(True, which="major", alpha=0.3)
+    twin = axes.twinx()
+    twin.plot(epochs, 100 * np.asarray(accuracy), color="#ff7f0e", linewidth=1.2, label="accuracy")
+    twin.set_ylabel("accuracy (%)", color="#ff7f0e")
+    twin.set_ylim(-2, 102)
+    lines = axes.get_lines() + twin.get_lines()
+    axes.legend(lines, [line.get_label() for line in lines], loc="center right")
+    axes.set_title(title or "Learning curve")
+    figure.savefig(path)
+    return Path(path)
+
+
+def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, activation: str | Activation,
+               output: str | Activation, path: str | Path, title: str = "") -> Path:
+    """The lab's figure: ground truth, predicted classes and the decision boundary, side by side."""
+    from matplotlib.colors import LinearSegmentedColormap
+    from matplotlib.lines import Line2D
+
+    truth = y[:, 0] >= 0.5
+    predicted = predict(params, x, activation, output)[:, 0] >= 0.5
+    xs, ys, z = decision_grid(params, x, activation, output)
+    figure = _figure(13.0, 4.6)
+    panels = figure.subplots(1, 3, sharex=True, sharey=True)
+    colours = np.array(CLASS_COLOURS)
+    size = 60 if len(x) <= 100 else max(8, 6000 / len(x))
+
+    def scatter(axes, classes, wrong=None, edge="white"):
+        axes.scatter(x[:, 0], x[:, 1], c=colours[classes.astype(int)], s=size, edgecolors=edge, linewidths=0.8, zorder=3)
+        if wrong is not None and wrong.any():
+            axes.scatter(x[wrong, 0], x[wrong, 1], s=size * 2.2, facecolors="none", edgecolors="black",
+                         linewidths=1.4, zorder=4)
+
+    scatter(panels[0], truth)
+    panels[0].set_title("Ground truth")
+    scatter(panels[1], predicted, wrong=predicted != truth)
+    panels[1].set_title(f"Predict result ({np.mean(predicted == truth):.1%} correct)")
+    cmap = LinearSegmentedColormap.from_list("fnn", [CLASS_COLOURS[0], "#f7f7f7", CLASS_COLOURS[1]])
+    mesh = panels[2].pcolormesh(xs, ys, z, cmap=cmap, vmin=0.0, vmax=1.0, shading="auto", rasterized=True)
+    panels[2].contour(xs, ys, z, levels=[0.5], colors="black", linewidths=1.5)
+    scatter(panels[2], truth, edge="black")  # black rims keep the points visible on their own colour
+    panels[2].set_title("Decision boundary")
+    figure.colorbar(mesh, ax=panels[2], label="network output", shrink=0.85)
+    for axes in panels:
+        axes.set_aspect("equal", adjustable="box")
+        axes.set_xlim(xs[0], xs[-1])
+        axes.set_ylim(ys[0], ys[-1])
+        axes.set_xlabel("x1")
+    panels[0].set_ylabel("x2")
+    handles = [
+        Line2D([], [], marker="o", linestyle="", markerfacecolor=CLASS_COLOURS[0], markeredgecolor="white", markersize=9, label="class 0"),
+        Line2D([], [], marker="o", linestyle="", markerfacecolor=CLASS_COLOURS[1], markeredgecolor="white", markersize=9, label="class 1"),
+        Line2D([], [], marker="o", linestyle="", markerfacecolor="none", markeredgecolor="black", markersize=11, label="misclassified"),
+        Line2D([], [], color="black", linewidth=1.5, label="output = 0.5"),
+    ]
+    figure.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False)
+    if title:
+        figure.suptitle(title)
+    figure.savefig(path)
+    return Path(path)

@@ -1,0 +1,362 @@
+"""Conformance checks for fnn plugins: run them in a plugin's own test suite.
+
+fnn's built-in activations, losses, optimizers and datasets pass every check
+here; a third-party record should too before it is published. Each check takes
+one record and returns nothing when it conforms; otherwise it raises
+``AssertionError`` saying which check failed, on which input, and what was
+expected against what was got. For example, in a plugin's tests::
+
+    import pytest
+    import fnn.testing
+    from fnn_softsign import fnn_activations
+
+    @pytest.mark.parametrize("act", list(fnn_activations()), ids=lambda act: act.name)
+    def test_conforms(act):
+        fnn.testing.check_activation(act)
+
+NumPy only; nothing here needs pytest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import numbers
+import warnings
+from collections.abc import Mapping
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from .params import Params
+from .records import Activation, DatasetSpec, Loss, OptimizerSpec
+
+__all__ = ["check_activation", "check_dataset", "check_loss", "check_optimizer", "numerical_gradient"]
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -> np.ndarray:
+    """The gradient of the scalar function ``f`` at ``x`` by central finite differences, in float64.
+
+    Element ``i`` is ``(f(x + h e_i) - f(x - h e_i)) / 2h`` with the step
+    ``h = eps * max(1, |x_i|)``, so that large inputs are not lost to rounding.
+    ``f`` is only ever given copies; ``x`` is never written to.
+    """
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        step = eps * max(1.0, abs(x[index]))
+        plus, minus = x.copy(), x.copy()
+        plus[index] += step
+        minus[index] -= step
+        # Divide by the step actually taken, which rounding may have changed.
+        grad[index] = (float(f(plus)) - float(f(minus))) / (plus[index] - minus[index])
+    return grad
+
+
+# ---------------------------------------------------------------- activations
+
+def check_activation(act: Activation) -> None:
+    """Check an :class:`~fnn.Activation` against the contract fnn relies on.
+
+    * ``forward`` and ``backward`` keep the input's shape;
+    * ``backward(x, y, grad_y)`` equals central finite differences of
+      ``sum(forward(x) * grad_y)`` at float64, for |x| from 0.01 to 1e4 (x = 0
+      is left out of this one check, where relu-like functions have a kink);
+    * no overflow, NaN or division warnings and only finite outputs, up to |x| = 1e4;
+    * neither function writes into its arguments, and both accept read-only arrays.
+    """
+    what = f"activation {act.name!r}"
+    for shape in [(7,), (4, 3)]:
+        x = np.linspace(-3.0, 3.0, int(np.prod(shape))).reshape(shape)  # includes x = 0 for odd sizes
+        y = _pure_call(f"{what}: forward(x)", act.forward, x=x)
+        _check_shape(f"{what}: forward(x)", y, x.shape)
+        grad_x = _pure_call(f"{what}: backward(x, y, grad_y)", act.backward, x=x, y=y, grad_y=np.ones(shape))
+        _check_shape(f"{what}: backward(x, y, grad_y)", grad_x, x.shape)
+    for label, x in _activation_inputs().items():
+        _check_activation_gradient(f"{what} ({label} inputs)", act, x)
+
+
+def _activation_inputs() -> dict[str, np.ndarray]:
+    """Points on both sides of 0, never closer than 0.01, as (rows, 4) arrays by magnitude."""
+    rng = np.random.default_rng(0)
+    moderate = np.concatenate([np.geomspace(0.01, 20.0, 24), rng.uniform(0.01, 5.0, 8)])
+    large = np.geomspace(20.0, 1e4, 16)
+    # Magnitudes are kept apart so that rounding in the large sums cannot swamp the small slopes.
+    return {label: rng.permutation(np.concatenate([m, -m])).reshape(-1, 4)
+            for label, m in (("moderate", moderate), ("large", large))}
+
+
+def _check_activation_gradient(what: str, act: Activation, x: np.ndarray) -> None:
+    grad_y = np.random.default_rng(1).uniform(0.5, 1.5, x.shape) * np.resize([1.0, -1.0, 1.0], x.shape)
+    y = _pure_call(f"{what}: forward(x)", act.forward, x=x)
+    _check_finite(f"{what}: forward(x)", y, {"x": x})
+    got = _pure_call(f"{what}: backward(x, y, grad_y)", act.backward, x=x, y=y, grad_y=grad_y)
+    _check_finite(f"{what}: backward(x, y, grad_y)", got, {"x": x})
+
+    def weighted_sum(points):
+        with _strict(f"{what}: forward(x)"):
+            return float(np.sum(act.forward(points) * grad_y))
+
+    expected = numerical_gradient(weighted_sum, x)
+    _assert_close(f"{what}: backward(x, y, grad_y) against finite differences of sum(forward(x) * grad_y)",
+                  got, expected, {"x": x, "grad_y": grad_y}, rtol=1e-5, atol=1e-6)
+
+
+# --------------------------------------------------------------------- losses
+
+def check_loss(loss: Loss) -> None:
+    """Check a :class:`~fnn.Loss` against the contract fnn relies on.
+
+    * ``value(pred, target)`` is a finite real scalar, and a mean: repeating
+      the batch does not change it;
+    * ``grad(pred, target)`` has ``pred``'s shape and equals central finite
+      differences of ``value`` for predictions strictly inside (0, 1);
+    * at predictions of exactly 0 and 1 (a saturated sigmoid) both stay finite
+      and raise no warnings;
+    * neither function writes into its arguments, and both accept read-only arrays.
+    """
+    what = f"loss {loss.name!r}"
+    rng = np.random.default_rng(0)
+    for shape in [(8, 1), (5, 3)]:
+        pred = rng.uniform(0.05, 0.95, shape)
+        target = (rng.uniform(size=shape) < 0.5).astype(np.float64)
+        value = _loss_value(what, loss, pred, target)
+        got = _pure_call(f"{what}: grad(pred, target)", loss.grad, pred=pred, target=target)
+        _check_shape(f"{what}: grad(pred, target)", got, pred.shape)
+        expected = numerical_gradient(lambda p: _loss_value(what, loss, p, target), pred)
+        _assert_close(f"{what}: grad(pred, target) against finite differences of value(pred, target)",
+                      got, expected, {"pred": pred, "target": target}, rtol=1e-5, atol=1e-8)
+        doubled = _loss_value(what, loss, np.concatenate([pred, pred]), np.concatenate([target, target]))
+        if not np.isclose(doubled, value, rtol=1e-9, atol=1e-12):
+            raise AssertionError(f"{what}: value must be a mean over elements, but repeating the batch twice "
+                                 f"changed it from {value!r} to {doubled!r}")
+    edges = {"pred": np.array([[0.0], [1.0], [0.0], [1.0]]), "target": np.array([[0.0], [1.0], [1.0], [0.0]])}
+    _loss_value(f"{what} (predictions exactly 0 and 1)", loss, **edges)
+    got = _pure_call(f"{what}: grad(pred, target) at predictions exactly 0 and 1", loss.grad, **edges)
+    _check_finite(f"{what}: grad(pred, target) at predictions exactly 0 and 1", got, edges)
+
+
+def _loss_value(what: str, loss: Loss, pred: np.ndarray, target: np.ndarray) -> float:
+    value = _pure_call(f"{what}: value(pred, target)", loss.value, pred=pred, target=target)
+    if not isinstance(value, numbers.Real):
+        raise AssertionError(f"{what}: value(pred, target) must return a float, got {type(value).__name__} {value!r}")
+    if not np.isfinite(value):
+        raise AssertionError(f"{what}: value(pred, target) returned {value!r} for pred={pred.ravel()!r}, "
+                             f"target={target.ravel()!r}; expected a finite float")
+    return float(value)
+
+
+# ----------------------------------------------------------------- optimizers
+
+def check_optimizer(spec: OptimizerSpec, steps: int = 300) -> None:
+    """Check an :class:`~fnn.OptimizerSpec` against the contract fnn relies on.
+
+    * ``defaults`` names ``learning_rate``, and ``make`` accepts every key of
+      ``defaults``, one at a time and all together;
+    * ``init`` and ``update`` write into none of their arguments, and
+      ``update`` returns ``(updates, state)`` with updates shaped like the parameters;
+    * ``steps`` updates with the defaults reduce the quadratic ``0.5 * |p - c|^2``.
+    """
+    what = f"optimizer {spec.name!r}"
+    if "learning_rate" not in spec.defaults:
+        raise AssertionError(f"{what}: defaults must include 'learning_rate', got keys {sorted(spec.defaults)}")
+    for key, value in spec.defaults.items():
+        try:
+            spec.make(**{key: value})
+        except TypeError as error:
+            raise AssertionError(f"{what}: make({key}={value!r}) raised {error}; make must accept every key of "
+                                 "defaults") from error
+    optimizer = spec.make(**spec.defaults)
+    rng = np.random.default_rng(0)
+    params = Params({"W1": rng.normal(size=(3, 2)), "b1": rng.normal(size=2),
+                     "W2": rng.normal(size=(2, 1)), "b2": rng.normal(size=1)})
+    centre = Params({key: np.full(value.shape, 0.5) for key, value in params.items()})
+    start = _quadratic(params, centre)
+    state = _pure_call(f"{what}: init(params)", optimizer.init, params=params)
+    for step in range(1, steps + 1):
+        grads = Params({key: params[key] - centre[key] for key in params})
+        updates, state = _pure_update(f"{what}: update(grads, state, params) at step {step}",
+                                      optimizer, grads, state, params)
+        params = Params({key: params[key] + updates[key] for key in params})
+    end = _quadratic(params, centre)
+    if not end < start:
+        raise AssertionError(f"{what}: {steps} steps with the defaults {dict(spec.defaults)} did not reduce "
+                             f"0.5 * |p - c|^2: it went from {start:.6g} to {end:.6g}")
+
+
+def _quadratic(params: Mapping[str, np.ndarray], centre: Mapping[str, np.ndarray]) -> float:
+    return 0.5 * sum(float(np.sum((params[key] - centre[key]) ** 2)) for key in params)
+
+
+def _pure_update(what: str, optimizer, grads, state, params):
+    result = _pure_call(what, optimizer.update, grads=grads, state=state, params=params)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise AssertionError(f"{what} must return (updates, new_state), got {type(result).__name__}")
+    updates, new_state = result
+    if not isinstance(updates, Mapping) or set(updates) != set(params):
+        keys = sorted(updates) if isinstance(updates, Mapping) else type(updates).__name__
+        raise AssertionError(f"{what}: updates must have the parameters' keys {sorted(params)}, got {keys}")
+    for key in params:
+        _check_shape(f"{what}: updates[{key!r}]", updates[key], params[key].shape)
+        _check_finite(f"{what}: updates[{key!r}]", updates[key], {"grads": grads[key]})
+    return updates, new_state
+
+
+def _arrays_in(tree: Any) -> Iterator[np.ndarray]:
+    """Every array inside nested tuples, lists and mappings (an optimizer state), in a fixed order."""
+    if isinstance(tree, np.ndarray):
+        yield tree
+    elif isinstance(tree, Mapping):
+        for key in tree:
+            yield from _arrays_in(tree[key])
+    elif isinstance(tree, (tuple, list)):
+        for item in tree:
+            yield from _arrays_in(item)
+
+
+# ------------------------------------------------------------------- datasets
+
+def check_dataset(spec: DatasetSpec) -> None:
+    """Check a :class:`~fnn.DatasetSpec` against the contract fnn relies on.
+
+    * ``load(rng)`` gives ``x`` float64 (n, d) and ``y`` float64 (n, 1) of 0.0 and 1.0;
+    * ``n`` is honoured; the same seed gives the same data;
+    * ``noise`` jitters ``x``, drawing from ``rng`` (so another seed gives other data).
+    """
+    what = f"dataset {spec.name!r}"
+    x, y = _load(what, spec, 0)
+    again = _load(what, spec, 0)
+    if not (_identical(x, again[0]) and _identical(y, again[1])):
+        raise AssertionError(f"{what}: two loads with the same seed gave different data; draw all randomness "
+                             "from the rng argument")
+    for n in (1, 7, 50):
+        x_n, _ = _load(what, spec, 0, n=n)
+        if len(x_n) != n:
+            raise AssertionError(f"{what}: load(rng, n={n}) gave {len(x_n)} points, expected {n}")
+    noisy, _ = _load(what, spec, 0, noise=0.1)
+    other, _ = _load(what, spec, 1, noise=0.1)
+    if noisy.shape != x.shape or np.array_equal(noisy, x):
+        raise AssertionError(f"{what}: load(rng, noise=0.1) must jitter x (same shape {x.shape}), but x is unchanged")
+    if np.array_equal(noisy, other):
+        raise AssertionError(f"{what}: seeds 0 and 1 with noise=0.1 gave the same x; draw the noise from rng")
+
+
+def _load(what: str, spec: DatasetSpec, seed: int, **kwargs) -> tuple[np.ndarray, np.ndarray]:
+    call = f"{what}: load(default_rng({seed}){''.join(f', {k}={v!r}' for k, v in kwargs.items())})"
+    with _strict(call):
+        result = spec.load(np.random.default_rng(seed), **kwargs)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise AssertionError(f"{call} must return a pair (x, y), got {type(result).__name__}")
+    x, y = result
+    for name, array in (("x", x), ("y", y)):
+        if not isinstance(array, np.ndarray) or array.dtype != np.float64:
+            raise AssertionError(f"{call}: {name} must be a float64 ndarray, got "
+                                 f"{type(array).__name__} {getattr(array, 'dtype', '')}")
+    if x.ndim != 2 or y.shape != (len(x), 1):
+        raise AssertionError(f"{call}: expected x of shape (n, d) and y of shape (n, 1), got {x.shape} and {y.shape}")
+    _check_finite(f"{call}: x", x, {})
+    labels = np.unique(y)
+    if not np.isin(labels, (0.0, 1.0)).all():
+        raise AssertionError(f"{call}: labels must be 0.0 or 1.0, got the values {labels[:10]!r}")
+    return x, y
+
+
+# -------------------------------------------------------------------- helpers
+
+@contextlib.contextmanager
+def _strict(what: str) -> Iterator[None]:
+    """Turn overflow, invalid-value and division warnings into an ``AssertionError`` naming ``what``.
+
+    Underflow is allowed: exp(-1e4) is rightly 0.
+    """
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            yield
+    except (FloatingPointError, RuntimeWarning) as error:
+        raise AssertionError(f"{what}: {error} (functions must stay finite and silent for large inputs)") from error
+
+
+def _pure_call(what: str, fn: Callable, **args):
+    """``fn(*args)``, checking that it writes into no argument and accepts read-only ones.
+
+    Called once on writable copies, compared afterwards, then once on read-only
+    copies, whose result is returned.
+    """
+    writable = {name: _copy(value, writeable=True) for name, value in args.items()}
+    with _strict(what):
+        fn(*writable.values())
+    for name, value in writable.items():
+        for index, (after, before) in enumerate(zip(_arrays_in(value), _arrays_in(args[name]))):
+            if not _identical(after, before):
+                where = np.unravel_index(np.argmax(~_same_bits(after, before)), after.shape) if after.shape else ()
+                raise AssertionError(f"{what} wrote into its argument {name} (array {index}): at index {where} "
+                                     f"it was {before[where]!r} and is now {after[where]!r}; return a new array "
+                                     "instead")
+    readonly = {name: _copy(value, writeable=False) for name, value in args.items()}
+    try:
+        with _strict(what):
+            return fn(*readonly.values())
+    except ValueError as error:
+        if "read-only" not in str(error):
+            raise
+        raise AssertionError(f"{what} fails on read-only arguments ({', '.join(args)}), as fnn passes them: "
+                             f"{error}; it must not write into its inputs") from error
+
+
+def _copy(value: Any, writeable: bool) -> Any:
+    """A deep copy of the arrays in ``value``; Params and other mappings become dicts."""
+    if isinstance(value, np.ndarray):
+        copy = np.array(value, copy=True)
+        copy.flags.writeable = writeable
+        return copy
+    if isinstance(value, Mapping):
+        copy = {key: _copy(item, writeable) for key, item in value.items()}
+        return Params(copy) if isinstance(value, Params) and not writeable else copy
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return type(value)(*(_copy(item, writeable) for item in value))
+    if isinstance(value, (tuple, list)):
+        return type(value)(_copy(item, writeable) for item in value)
+    return value
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a == b) | (np.isnan(a) & np.isnan(b)) if a.dtype.kind in "fc" else a == b
+
+
+def _identical(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+def _check_shape(what: str, array: Any, shape: tuple[int, ...]) -> None:
+    if np.shape(array) != shape:
+        raise AssertionError(f"{what} returned shape {np.shape(array)}, expected {shape} (the input's shape)")
+
+
+def _check_finite(what: str, array: Any, inputs: dict[str, np.ndarray]) -> None:
+    array = np.asarray(array, dtype=np.float64)
+    bad = ~np.isfinite(array)
+    if bad.any():
+        index = np.unravel_index(np.argmax(bad), array.shape) if array.shape else ()
+        raise AssertionError(f"{what} returned {array[index]!r} at {_describe(index, inputs)}; "
+                             "expected a finite number")
+
+
+def _assert_close(what: str, got: Any, expected: np.ndarray, inputs: dict[str, np.ndarray], rtol: float,
+                  atol: float) -> None:
+    got = np.asarray(got, dtype=np.float64)
+    error = np.abs(got - expected)
+    excess = error - (atol + rtol * np.abs(expected))
+    if (excess > 0).any():
+        index = np.unravel_index(np.argmax(excess), expected.shape)
+        raise AssertionError(
+            f"{what}: at {_describe(index, inputs)} expected {expected[index]:.10g} but got {got[index]:.10g}; "
+            f"max abs error {error.max():.3g}, {(excess > 0).sum()} of {excess.size} elements outside "
+            f"{atol:g} + {rtol:g} * |expected|"
+        )
+
+
+def _describe(index: tuple, inputs: dict[str, np.ndarray]) -> str:
+    if not inputs:
+        return f"index {index}"
+    return ", ".join(f"{name}[{', '.join(map(str, index))}] = {np.asarray(array)[index]!r}"
+                     for name, array in inputs.items() if np.ndim(array) == len(index))
