@@ -9,7 +9,7 @@ the figures are plain NumPy (:func:`decision_grid`), testable on their own.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -114,3 +114,57 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
         figure.suptitle(title)
     figure.savefig(path)
     return Path(path)
+
+
+def overlay(panels: Mapping[str, Mapping[str, Sequence[np.ndarray]]], path: str | Path, title: str,
+            ylabel: str = "loss") -> Path:
+    """Small multiples of learning curves: one axes per panel, one colour per label.
+
+    ``panels`` maps a panel title to ``{label: [curve, ...]}``; each label is
+    drawn as the median of its curves, with the 25-75% band when it has
+    several (seeds). Curves of different lengths are cut to the shortest.
+    """
+    count = len(panels)
+    columns = min(3, count)
+    rows = -(-count // columns)
+    figure = _figure(max(7.5, 5.2 * columns + 1.0), 3.8 * rows + 0.8)
+    grid = np.atleast_1d(figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)).ravel()
+    labels = list(dict.fromkeys(label for curves in panels.values() for label in curves))
+    colours = dict(zip(labels, _palette(len(labels))))
+    positive = all(np.all(run > 0) for curves in panels.values() for runs in curves.values() for run in runs)
+    for axes, (panel, curves) in zip(grid, panels.items()):
+        for label, runs in curves.items():
+            length = min(len(run) for run in runs)
+            stack = np.array([run[:length] for run in runs])
+            epochs = np.arange(1, length + 1)
+            axes.plot(epochs, np.median(stack, axis=0), color=colours[label], linewidth=1.6, label=label)
+            if len(runs) > 1:
+                axes.fill_between(epochs, *np.percentile(stack, [25, 75], axis=0), color=colours[label], alpha=0.18,
+                                  linewidth=0)
+        if positive and ylabel == "loss":
+            axes.set_yscale("log")
+        axes.grid(True, alpha=0.3)
+        if count > 1 or panel:
+            axes.set_title(panel, fontsize="medium")
+    for axes in grid[count:]:
+        axes.set_visible(False)
+    for axes in grid[(rows - 1) * columns:]:
+        axes.set_xlabel("epoch")
+    for axes in grid[::columns]:
+        axes.set_ylabel(ylabel)
+    seeds = max(len(runs) for curves in panels.values() for runs in curves.values())
+    note = f" (median of {seeds} seeds, band 25-75%)" if seeds > 1 else ""
+    if count == 1:
+        grid[0].legend(fontsize="small")
+    else:
+        figure.legend(*grid[0].get_legend_handles_labels(), loc="outside right upper", frameon=False)
+    figure.suptitle(title + note)
+    figure.savefig(path)
+    return Path(path)
+
+
+def _palette(count: int) -> list:
+    from matplotlib import colormaps
+
+    cmap = colormaps["tab10" if count <= 10 else "viridis"]
+    return [cmap(i if count <= 10 else i / max(1, count - 1)) for i in range(count)]

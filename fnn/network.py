@@ -94,6 +94,16 @@ def resolve_activation(activation: str | Activation) -> Activation:
     return registry().activation(activation)
 
 
+def is_linear(activation: str | Activation) -> bool:
+    """Whether an activation adds no nonlinearity (it is the identity), judged on sample points.
+
+    A network whose hidden activation is linear collapses to one linear map
+    before its output: its decision boundary is a single straight line.
+    """
+    probe = np.linspace(-3.0, 3.0, 13)
+    return bool(np.allclose(resolve_activation(activation).forward(probe), probe))
+
+
 def forward(params: Mapping[str, np.ndarray], x, activation: str | Activation = "sigmoid",
             output: str | Activation = "sigmoid") -> tuple[np.ndarray, Cache]:
     """Run the network on ``x`` (n, d); return ``(y_hat, cache)``.

@@ -131,7 +131,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     x, y = dataset.load(data_rng, n=config.n_samples, noise=config.noise)
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     params = init_params((x.shape[1], *config.hidden, y.shape[1]), init_rng, config.init)
-    resolved = replace(config, learning_rate=hyper["learning_rate"], options={k: v for k, v in hyper.items() if k != "learning_rate"})
+    resolved = replace(config, learning_rate=hyper["learning_rate"])
     return Experiment(resolved, x, y, params, spec.make(**hyper), hyper, activation, output, loss)
 
 

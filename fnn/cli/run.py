@@ -13,13 +13,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from ..network import predict
+from ..network import is_linear, predict
 from ..rundir import RUN_FILES, check_out_dir, write_run
 from ..training import DEFAULT_EPOCHS, Epoch, Experiment, FitResult, RunConfig, complete, prepare
 from ._app import app
 from ._options import ActivationOption, DatasetOption, LossOption, OptimizerOption, OutputOption, parse_hidden, parse_options
 
 SMALL_SET = 30
+LINEAR_NOTE = ("note: with activation {activation} the hidden layers are linear, so the network draws a single "
+               "straight decision boundary: it can fit linear but never xor.")
 PREDICTION_ROWS = 20
 
 
@@ -77,6 +79,8 @@ def run(
             console.print(_epochs_table(monitor.logged))
         console.print(_predictions_table(result, all_predictions))
         console.print(_summary(result))
+        if is_linear(experiment.activation) and len(experiment.config.hidden):
+            console.print(LINEAR_NOTE.format(activation=experiment.config.activation))
         if console.is_terminal:
             console.print(sparkline(result.loss, "loss", width=min(60, console.width - 30)))
     if out is not None:

@@ -1,0 +1,201 @@
+"""``fnn sweep``: train a grid of configurations and compare them in one table."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..network import is_linear
+from ..registry import registry
+from ..rundir import check_out_dir, write_sweep
+from ..sweep import SETTINGS, SORT_KEYS, Group, SweepRun, check, grid, run_sweep, sort_groups, summarize_groups, varied_settings
+from ..training import DEFAULT_EPOCHS
+from ._app import app
+from ._options import parse_hidden, parse_options
+from .run import LINEAR_NOTE
+
+_LIST = "Comma list"
+_HEADINGS = {"learning_rate": "lr", "n_samples": "points", "options": "--opt"}
+
+
+def _split(text: str, flag: str) -> list[str]:
+    items = [item.strip() for item in text.split(",")]
+    if not all(items):
+        raise typer.BadParameter(f"expected a comma list without empty items, got {text!r}", param_hint=flag)
+    return items
+
+
+def _numbers(text: str, flag: str, kind: Callable, positive: bool = False) -> list:
+    values = []
+    for item in _split(text, flag):
+        try:
+            value = kind(item)
+        except ValueError:
+            raise typer.BadParameter(f"{item!r} is not {'an integer' if kind is int else 'a number'}", param_hint=flag) from None
+        if positive and not value > 0:
+            raise typer.BadParameter(f"values must be positive, got {item}", param_hint=flag)
+        values.append(value)
+    return values
+
+
+def _option_grid(pairs: list[str]) -> list[dict[str, float]]:
+    """``["momentum=0.5,0.9", "weight_decay=0,0.01"]`` -> every combination as a dict."""
+    choices = {}
+    for pair in pairs:
+        key, sep, values = pair.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"expected KEY=V1,V2,..., got {pair!r}", param_hint="--opt")
+        choices[key.strip()] = [parse_options([f"{key}={value}"])[key.strip()] for value in _split(values, "--opt")]
+    combos = [{}]
+    for key, values in choices.items():
+        combos = [{**combo, key: value} for combo in combos for value in values]
+    return combos
+
+
+@app.command()
+def sweep(
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help=f"{_LIST} of datasets.")] = "xor",
+    activation: Annotated[str, typer.Option("--activation", "-a", help=f"{_LIST} of hidden activations.")] = "sigmoid",
+    output_activation: Annotated[str, typer.Option("--output-activation", help=f"{_LIST} of output activations.")] = "sigmoid",
+    loss: Annotated[str, typer.Option("--loss", help=f"{_LIST} of losses.")] = "mse",
+    optimizer: Annotated[str, typer.Option("--optimizer", "-o", help=f"{_LIST} of optimizers.")] = "sgd",
+    lr: Annotated[Optional[str], typer.Option("--lr", help=f"{_LIST} of learning rates.",
+                                              show_default="each optimizer's own")] = None,
+    opt: Annotated[list[str], typer.Option("--opt", metavar="KEY=V1,V2",
+                                           help="Optimizer hyper-parameter values, repeatable.")] = [],
+    hidden: Annotated[str, typer.Option("--hidden", help="Hidden layer sizes; several separated by '/', e.g. 2,4/4,8.")] = "4,8",
+    epochs: Annotated[str, typer.Option("--epochs", "-e", help=f"{_LIST} of epoch counts.")] = str(DEFAULT_EPOCHS),
+    n_samples: Annotated[Optional[str], typer.Option("--n-samples", help=f"{_LIST} of sample counts.",
+                                                     show_default="the dataset's own")] = None,
+    noise: Annotated[str, typer.Option("--noise", help=f"{_LIST} of noise levels.")] = "0",
+    seed: Annotated[str, typer.Option("--seed", help=f"{_LIST} of seeds; results are averaged over seeds.")] = "0",
+    init: Annotated[str, typer.Option("--init", help=f"{_LIST} of initialisers.")] = "xavier",
+    sort: Annotated[Optional[str], typer.Option("--sort", help="Order rows by loss, accuracy, epoch, time or a setting.",
+                                                show_default="grid order")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-w", help="Parallel worker processes.",
+                                                   show_default="number of cores")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv, results.json and overlay figures here.",
+                                                file_okay=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the results as JSON and nothing else.")] = False,
+) -> None:
+    """Train every combination of the given settings and compare them."""
+    if sort is not None and sort not in SORT_KEYS and sort not in SETTINGS:
+        raise typer.BadParameter(f"{sort!r} is not one of: {', '.join([*SORT_KEYS, *SETTINGS])}", param_hint="--sort")
+    if workers is not None and workers < 1:
+        raise typer.BadParameter(f"must be at least 1, got {workers}", param_hint="--workers")
+    configs = grid(
+        dataset=_split(dataset, "--dataset"), hidden=[parse_hidden(h) for h in hidden.split("/")],
+        activation=_split(activation, "--activation"), output=_split(output_activation, "--output-activation"),
+        loss=_split(loss, "--loss"), optimizer=_split(optimizer, "--optimizer"),
+        learning_rate=[None] if lr is None else _numbers(lr, "--lr", float, positive=True), options=_option_grid(opt),
+        epochs=_numbers(epochs, "--epochs", int, positive=True),
+        n_samples=[None] if n_samples is None else _numbers(n_samples, "--n-samples", int, positive=True),
+        noise=_numbers(noise, "--noise", float), seed=_numbers(seed, "--seed", int), init=_split(init, "--init"),
+    )
+    if out is not None:
+        check_out_dir(out, force)
+    check(configs)
+    console = Console(highlight=False)
+    runs = _run_with_progress(configs, workers or os.cpu_count() or 1, None if json_output else console)
+    groups = summarize_groups(runs)
+    settings = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
+    if sort is not None:
+        groups = sort_groups(groups, sort)
+    if out is not None:
+        write_sweep(out, runs, force=force)
+    if json_output:
+        typer.echo(json.dumps({"varied": settings, "groups": [g.as_dict(settings) for g in groups]}))
+        return
+    console.print(_table(groups, settings, runs))
+    for note in _notes(groups):
+        console.print(note)
+    if out is not None:
+        console.print(f"Sweep written to {out}/")
+
+
+def _run_with_progress(configs, workers: int, console: Console | None) -> list[SweepRun]:
+    settings = varied_settings(configs)
+    live = console is not None and console.is_terminal
+    progress = Progress(TextColumn("sweep"), MofNCompleteColumn(), BarColumn(), TimeElapsedColumn(),
+                        TextColumn("{task.description}"), console=console, disable=not live)
+    finished = 0
+
+    def on_done(index: int, run: SweepRun) -> None:
+        nonlocal finished
+        finished += 1
+        line = f"{_describe(run.config, settings)}: {_outcome(run)}"
+        if live:
+            progress.update(task, advance=1, description=line)
+        elif console is not None:
+            console.print(f"[{finished}/{len(configs)}] {line}")
+
+    with progress:
+        task = progress.add_task("", total=len(configs))
+        return run_sweep(configs, workers=workers, on_done=on_done)
+
+
+def _describe(config, settings) -> str:
+    return " ".join(f"{_HEADINGS.get(name, name)}={_value(getattr(config, name))}" for name in settings) or "run"
+
+
+def _outcome(run: SweepRun) -> str:
+    if run.summary is None:
+        return f"diverged at epoch {run.diverged_at}"
+    return f"loss {run.summary['final_loss']:.4g}, accuracy {run.summary['accuracy']:.2%}"
+
+
+def _value(value) -> str:
+    if value is None:
+        return "default"
+    if isinstance(value, tuple):
+        return ",".join(map(str, value))
+    if isinstance(value, dict):
+        return ",".join(f"{k}={v:g}" for k, v in value.items()) or "-"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _table(groups: list[Group], settings: list[str], runs: list[SweepRun]) -> Table:
+    seeds = len({run.config.seed for run in runs})
+    first = runs[0].config
+    fixed = [name for name in SETTINGS if name not in settings and name != "seed" and getattr(first, name) != {}]
+    table = Table(title=f"Sweep: {len(runs)} runs" + (f", {seeds} seeds each, mean ± std" if seeds > 1 else ""),
+                  title_justify="left",
+                  caption="fixed: " + ", ".join(f"{_HEADINGS.get(name, name)}={_value(getattr(first, name))}" for name in fixed),
+                  caption_justify="left")
+    for name in settings:
+        table.add_column(_HEADINGS.get(name, name), no_wrap=True, min_width=len(_HEADINGS.get(name, name)))
+    for heading in ("final loss", "accuracy", "100% at epoch", "time (s)"):
+        table.add_column(heading, justify="right", no_wrap=True)
+    for group in groups:
+        table.add_row(*(_value(getattr(group.config, name)) for name in settings), *_results(group, seeds > 1))
+    return table
+
+
+def _results(group: Group, spread: bool) -> tuple[str, str, str, str]:
+    runs = len(group.runs)
+    if group.diverged == runs:
+        return "diverged", "-", "never", "-"
+    loss = f"{group.loss_mean:.4g}" + (f" ± {group.loss_std:.2g}" if spread else "")
+    accuracy = f"{group.accuracy_mean:.2%}" + (f" ± {group.accuracy_std:.1%}" if spread else "")
+    if group.first_perfect_median is None:
+        first = "never"
+    else:
+        first = f"{group.first_perfect_median:.0f}" + (f" ({group.reached}/{runs})" if group.reached < runs else "")
+    if group.diverged:
+        loss += f" ({group.diverged} diverged)"
+    return loss, accuracy, first, f"{group.seconds:.2f}"
+
+
+def _notes(groups: list[Group]) -> list[str]:
+    linear = sorted({g.config.activation for g in groups if is_linear(registry().activation(g.config.activation))})
+    if not linear:
+        return []
+    return [LINEAR_NOTE.format(activation=", ".join(linear))]
