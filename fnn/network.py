@@ -137,6 +137,9 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
     count = len(cache.layers)
     grads = {}
     grad_a = np.asarray(grad_y)
+    if grad_a.shape != cache.layers[-1].a.shape:
+        # Broadcasting would otherwise turn an (n,) gradient into (n, n) and give wrong shapes silently.
+        raise ConfigError(f"grad_y must have the output's shape {cache.layers[-1].a.shape}, got {grad_a.shape}")
     for i in range(count, 0, -1):
         layer = cache.layers[i - 1]
         grad_z = layer.activation.backward(layer.z, layer.a, grad_a)

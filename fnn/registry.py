@@ -92,8 +92,18 @@ def make_registry(plugins: Iterable[object] = (), *, builtins: bool = True, entr
         for plugin, dist in manager.list_plugin_distinfo():
             packages[manager.get_name(plugin)] = f"{dist.project_name} {dist.version}"
     for plugin in plugins:
-        manager.register(plugin)
+        manager.register(plugin, name=_free_name(manager, plugin))
     return Registry(_collect(manager, packages))
+
+
+def _free_name(manager: pluggy.PluginManager, plugin: object) -> str:
+    """A readable plugin name: the module's or class's name (pluggy's default is an id number)."""
+    base = getattr(plugin, "__name__", None) or type(plugin).__name__
+    name, number = base, 1
+    while manager.has_plugin(name):
+        number += 1
+        name = f"{base}-{number}"
+    return name
 
 
 def _collect(manager: pluggy.PluginManager, packages: dict[str, str]) -> list[Entry]:

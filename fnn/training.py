@@ -117,22 +117,39 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     reg = registry or default_registry()
     activation, output = reg.activation(config.activation), reg.activation(config.output)
     loss, spec, dataset = reg.loss(config.loss), reg.optimizer(config.optimizer), reg.dataset(config.dataset)
-    if any(size < 1 for size in config.hidden):
-        raise ConfigError(f"hidden layer sizes must be positive integers, got {','.join(map(str, config.hidden))}")
-    if config.epochs < 1:
-        raise ConfigError(f"epochs must be at least 1, got {config.epochs}")
-    if config.n_samples is not None and config.n_samples < 1:
-        raise ConfigError(f"n-samples must be at least 1, got {config.n_samples}")
-    if config.noise < 0:
-        raise ConfigError(f"noise must be 0 or more, got {config.noise}")
+    _check_settings(config)
     hyper = hyperparameters(spec.name, spec.defaults, config.learning_rate, config.options)
 
     data_rng, init_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(2))
     x, y = dataset.load(data_rng, n=config.n_samples, noise=config.noise)
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    params = init_params((x.shape[1], *config.hidden, y.shape[1]), init_rng, config.init)
+    sizes = (x.shape[1], *config.hidden, y.shape[1])
+    if sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_PARAMETERS:
+        raise ConfigError(f"a {'-'.join(map(str, sizes))} network has more than {MAX_PARAMETERS:,} parameters; "
+                          "use smaller layers")
+    params = init_params(sizes, init_rng, config.init)
     resolved = replace(config, learning_rate=hyper["learning_rate"])
     return Experiment(resolved, x, y, params, spec.make(**hyper), hyper, activation, output, loss)
+
+
+MAX_LAYER_WIDTH = 100_000
+MAX_PARAMETERS = 50_000_000  # about 400 MB of float64 per copy; the optimizer holds a few copies
+
+
+def _check_settings(config: RunConfig) -> None:
+    hidden = ",".join(map(str, config.hidden))
+    if any(size < 1 for size in config.hidden):
+        raise ConfigError(f"hidden layer sizes must be positive integers, got {hidden}")
+    if any(size > MAX_LAYER_WIDTH for size in config.hidden):
+        raise ConfigError(f"hidden layer sizes must be at most {MAX_LAYER_WIDTH:,}, got {hidden}")
+    if config.epochs < 1:
+        raise ConfigError(f"epochs must be at least 1, got {config.epochs}")
+    if config.n_samples is not None and config.n_samples < 1:
+        raise ConfigError(f"n-samples must be at least 1, got {config.n_samples}")
+    if not (math.isfinite(config.noise) and config.noise >= 0):
+        raise ConfigError(f"noise must be 0 or more (a finite number), got {config.noise}")
+    if config.seed < 0:
+        raise ConfigError(f"seed must be 0 or a positive integer, got {config.seed}")
 
 
 def hyperparameters(optimizer: str, defaults: Mapping[str, float], learning_rate: float | None,
@@ -150,6 +167,9 @@ def hyperparameters(optimizer: str, defaults: Mapping[str, float], learning_rate
     lr = hyper.get("learning_rate")
     if not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
         raise ConfigError(f"learning rate must be a positive number, got {lr}")
+    for key, value in hyper.items():
+        if isinstance(value, (int, float)) and not math.isfinite(value):
+            raise ConfigError(f"optimizer {optimizer!r}: {key} must be a finite number, got {value}")
     return hyper
 
 

@@ -11,7 +11,6 @@ traceback, and ``FNN_DEBUG=1`` letting the exception through; ``fnn list`` in
 its forms; ``--version`` and ``--help``; and the helpers ``parse_hidden`` and
 ``parse_options``.
 
-Tests marked ``xfail(strict=True)`` document known bugs and rough edges.
 """
 
 from __future__ import annotations
@@ -193,8 +192,6 @@ def test_run_quiet_prints_only_the_final_result():
     assert ok("run", "--epochs", "30", "-q").stdout == result.stdout
 
 
-@pytest.mark.xfail(reason="ROUGH EDGE: in plain (non-terminal) mode the header is wrapped at the console "
-                          "width (80 on a pipe, 100 here), so a log line is broken mid-sentence", strict=True)
 def test_run_plain_header_is_one_line():
     first = ok("run", "--epochs", "2").stdout.splitlines()[0]
     assert first.startswith("Training a 2-4-8-1 net") and first.rstrip().endswith("seed 0")
@@ -442,8 +439,6 @@ def test_option_without_its_value_is_a_usage_error():
     assert_one_line_error(cli("run", "--lr"), 2, "'--lr' requires an argument")
 
 
-@pytest.mark.xfail(reason="ROUGH EDGE: a missing option value loses the 'fnn run:' prefix and the "
-                          "'(see ...--help)' hint every other usage error has", strict=True)
 def test_option_without_its_value_names_the_command():
     assert_one_line_error(cli("run", "--lr"), 2, "fnn run: ", "fnn run --help")
 
@@ -460,32 +455,22 @@ def test_fnn_debug_lets_the_exception_through():
     assert isinstance(cli("run", "-a", "tanhh", "-e", "1").exception, SystemExit)
 
 
-@pytest.mark.xfail(reason="BUG: a negative --seed crashes with numpy's ValueError traceback "
-                          "('expected non-negative integer', exit 1) instead of a one-line usage error", strict=True)
 def test_negative_seed_is_a_usage_error():
     assert_one_line_error(cli("run", "--seed", "-1", "-e", "1"), 2, "seed")
 
 
-@pytest.mark.xfail(reason="BUG: an absurd --hidden size crashes with numpy's ValueError traceback "
-                          "('Maximum allowed dimension exceeded', exit 1)", strict=True)
 def test_absurd_hidden_size_is_a_usage_error():
     assert_one_line_error(cli("run", "--hidden", "99999999999999999999999", "-e", "1"), 2, "hidden")
 
 
-@pytest.mark.xfail(reason="BUG: --noise nan passes the 'noise must be 0 or more' check (nan < 0 is False); the run "
-                          "then fails at epoch 1 with exit 1 blaming the learning rate", strict=True)
 def test_nan_noise_is_a_usage_error():
     assert_one_line_error(cli("run", "--noise", "nan", "-e", "1"), 2, "noise")
 
 
-@pytest.mark.xfail(reason="BUG: --opt accepts a non-finite value (momentum=nan); the run then fails at epoch 1 "
-                          "with exit 1 blaming the learning rate", strict=True)
 def test_nan_opt_value_is_a_usage_error():
     assert_one_line_error(cli("run", "-o", "momentum", "--opt", "momentum=nan", "-e", "1"), 2, "momentum")
 
 
-@pytest.mark.xfail(reason="BUG: 'fnn' with no arguments prints the help and then a bogus empty error line "
-                          "\"Error: fnn:  (see 'fnn --help')\" on stderr", strict=True)
 def test_no_arguments_shows_help_without_an_error_line():
     result = cli()
     assert "Usage" in result.stdout and "run" in result.stdout
@@ -594,8 +579,6 @@ def test_parse_options_rejects(pairs, match):
         parse_options(pairs)
 
 
-@pytest.mark.xfail(reason="ROUGH EDGE: parse_options checks for an empty key before stripping it, so ' =1' "
-                          "becomes the key '' instead of a KEY=VALUE error", strict=True)
 def test_parse_options_rejects_blank_key():
     with pytest.raises(typer.BadParameter, match="KEY=VALUE"):
         parse_options([" =1"])

@@ -25,9 +25,11 @@ class _OneLineErrors(typer.core.TyperGroup):
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except _CLICK_ERROR as error:  # bad usage: unknown option or command, a value of the wrong type
-            command = getattr(getattr(error, "ctx", None), "command_path", None)
-            message = f"{command}: {error.format_message()} (see '{command} --help')" if command else error.format_message()
-            code = _fail(message, error.exit_code)
+            message = error.format_message().strip()
+            if message:  # an empty message follows help that was already shown (no arguments at all)
+                command = getattr(getattr(error, "ctx", None), "command_path", None) or self._guess_command(args)
+                _fail(f"{command}: {message} (see '{command} --help')", error.exit_code)
+            code = error.exit_code
         except typer.Abort:
             code = _fail("aborted", 1)
         except FnnError as error:
@@ -37,6 +39,12 @@ class _OneLineErrors(typer.core.TyperGroup):
         if not standalone_mode:
             return code
         sys.exit(code or 0)
+
+    def _guess_command(self, args) -> str:
+        """``fnn CMD`` from the raw arguments, for errors raised before a context exists."""
+        words = sys.argv[1:] if args is None else list(args)
+        command = next((word for word in words if word in self.commands), None)
+        return f"fnn {command}" if command else "fnn"
 
 
 def _fail(message: str, code: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 import typer
@@ -30,16 +31,19 @@ def parse_hidden(text: str) -> tuple[int, ...]:
 
 
 def parse_options(pairs: list[str]) -> dict[str, float]:
-    """``["momentum=0.95"]`` -> ``{"momentum": 0.95}``."""
+    """``["momentum=0.95"]`` -> ``{"momentum": 0.95}``; every value a finite number."""
     options = {}
     for pair in pairs:
-        key, sep, value = pair.partition("=")
+        key, sep, value = (part.strip() for part in pair.partition("="))
         if not sep or not key:
             raise typer.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--opt")
         try:
-            options[key.strip()] = float(value)
+            number = float(value)
         except ValueError:
             raise typer.BadParameter(f"{key}: {value!r} is not a number", param_hint="--opt") from None
+        if not math.isfinite(number):
+            raise typer.BadParameter(f"{key}: {value!r} is not finite", param_hint="--opt")
+        options[key] = number
     return options
 
 

@@ -63,7 +63,7 @@ def run(
     console = Console(highlight=False)
     show = not (json_output or quiet)
     if show:
-        console.print(_describe(experiment))
+        console.print(_describe(experiment), soft_wrap=True)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
             _Monitor(console if show else None, experiment.config.epochs, log_every) as monitor:
         result = complete(experiment, on_epoch=monitor.on_epoch)
