@@ -256,7 +256,7 @@ def _load(what: str, spec: DatasetSpec, seed: int, **kwargs) -> tuple[np.ndarray
     _check_finite(f"{call}: x", x, {})
     labels = np.unique(y)
     if not np.isin(labels, (0.0, 1.0)).all():
-        raise AssertionError(f"{call}: labels must be 0.0 or 1.0, got the values {labels[:10]!r}")
+        raise AssertionError(f"{call}: labels must be 0.0 or 1.0, got the values {labels[:10].tolist()}")
     return x, y
 
 
