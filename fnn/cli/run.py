@@ -84,7 +84,7 @@ def run(
         if console.is_terminal:
             console.print(sparkline(result.loss, "loss", width=min(60, console.width - 30)))
     if out is not None:
-        console.print(f"Run written to {out}/: {', '.join(name for name in RUN_FILES if (out / name).exists())}")
+        console.print(f"Run written to {out}/: {', '.join(name for name in RUN_FILES if (out / name).exists())}", soft_wrap=True)
 
 
 class _Monitor:
@@ -149,7 +149,7 @@ def _describe(experiment: Experiment) -> str:
     sizes = "-".join(map(str, experiment.params.sizes))
     return (f"Training a {sizes} net ({c.activation} hidden, {c.output} output) on {c.dataset} "
             f"({len(experiment.x)} points) with {c.optimizer} (lr {c.learning_rate:g}), {c.loss} loss, "
-            f"{c.epochs} epochs, seed {c.seed}")
+            f"{c.epochs} epoch{'s' if c.epochs != 1 else ''}, seed {c.seed}")
 
 
 def _epochs_table(logged: list[Epoch]) -> Table:

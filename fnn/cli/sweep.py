@@ -172,7 +172,7 @@ def _table(groups: list[Group], settings: list[str], runs: list[SweepRun]) -> Ta
                   caption_justify="left")
     for name in settings:
         table.add_column(_HEADINGS.get(name, name), no_wrap=True, min_width=len(_HEADINGS.get(name, name)))
-    for heading in ("final loss", "accuracy", "100% at epoch", "time (s)"):
+    for heading in ("final loss", "accuracy", "100% at epoch", "s/run"):
         table.add_column(heading, justify="right", no_wrap=True)
     for group in groups:
         table.add_row(*(_value(getattr(group.config, name)) for name in settings), *_results(group, seeds > 1))
@@ -191,7 +191,7 @@ def _results(group: Group, spread: bool) -> tuple[str, str, str, str]:
         first = f"{group.first_perfect_median:.0f}" + (f" ({group.reached}/{runs})" if group.reached < runs else "")
     if group.diverged:
         loss += f" ({group.diverged} diverged)"
-    return loss, accuracy, first, f"{group.seconds:.2f}"
+    return loss, accuracy, first, f"{group.seconds / (runs - group.diverged):.2f}"
 
 
 def _notes(groups: list[Group]) -> list[str]:
