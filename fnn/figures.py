@@ -45,19 +45,28 @@ def _figure(width: float, height: float):
     return figure
 
 
-def learning_curve(loss: np.ndarray, accuracy: np.ndarray, path: str | Path, title: str = "") -> Path:
-    """Loss per epoch (log scale when every value is positive) with accuracy on a second axis."""
+def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: str = "") -> Path:
+    """Loss per epoch (log scale when every value is positive) with accuracy on a second axis.
+
+    ``history`` has "loss" and "accuracy" and, with a test split, "test_loss"
+    and "test_accuracy", drawn dashed.
+    """
     figure = _figure(7.0, 4.0)
     axes = figure.add_subplot()
-    epochs = np.arange(1, len(loss) + 1)
-    axes.plot(epochs, loss, color="#1f77b4", linewidth=1.6, label="loss")
-    if np.all(loss > 0):
+    twin = axes.twinx()
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    for prefix, style in (("", "-"), ("test_", "--")):
+        if f"{prefix}loss" not in history:
+            continue
+        name = prefix.replace("_", " ")
+        axes.plot(epochs, history[f"{prefix}loss"], style, color="#1f77b4", linewidth=1.6, label=f"{name}loss")
+        twin.plot(epochs, 100 * np.asarray(history[f"{prefix}accuracy"]), style, color="#ff7f0e", linewidth=1.2,
+                  label=f"{name}accuracy")
+    if all(np.all(np.asarray(history[k]) > 0) for k in history if k.endswith("loss")):
         axes.set_yscale("log")
     axes.set_xlabel("epoch")
     axes.set_ylabel("loss", color="#1f77b4")
     axes.grid(True, which="major", alpha=0.3)
-    twin = axes.twinx()
-    twin.plot(epochs, 100 * np.asarray(accuracy), color="#ff7f0e", linewidth=1.2, label="accuracy")
     twin.set_ylabel("accuracy (%)", color="#ff7f0e")
     twin.set_ylim(-2, 102)
     lines = axes.get_lines() + twin.get_lines()
@@ -68,29 +77,43 @@ def learning_curve(loss: np.ndarray, accuracy: np.ndarray, path: str | Path, tit
 
 
 def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, activation: str | Activation,
-               output: str | Activation, path: str | Path, title: str = "") -> Path:
-    """The lab's figure: ground truth, predicted classes and the decision boundary, side by side."""
+               output: str | Activation, path: str | Path, title: str = "",
+               x_test: np.ndarray | None = None, y_test: np.ndarray | None = None) -> Path:
+    """The lab's figure: ground truth, predicted classes and the decision boundary, side by side.
+
+    Held-out points (``x_test``), when given, are drawn as triangles.
+    """
     from matplotlib.colors import LinearSegmentedColormap
     from matplotlib.lines import Line2D
 
-    truth = y[:, 0] >= 0.5
-    predicted = predict(params, x, activation, output)[:, 0] >= 0.5
-    xs, ys, z = decision_grid(params, x, activation, output)
+    held_out = x_test is not None and len(x_test) > 0
+    points = np.concatenate([x, x_test]) if held_out else x
+    labels = np.concatenate([y, y_test]) if held_out else y
+    is_test = np.arange(len(points)) >= len(x)
+    truth = labels[:, 0] >= 0.5
+    predicted = predict(params, points, activation, output)[:, 0] >= 0.5
+    xs, ys, z = decision_grid(params, points, activation, output)
     figure = _figure(13.0, 4.6)
     panels = figure.subplots(1, 3, sharex=True, sharey=True)
     colours = np.array(CLASS_COLOURS)
-    size = 60 if len(x) <= 100 else max(8, 6000 / len(x))
+    size = 60 if len(points) <= 100 else max(8, 6000 / len(points))
 
     def scatter(axes, classes, wrong=None, edge="white"):
-        axes.scatter(x[:, 0], x[:, 1], c=colours[classes.astype(int)], s=size, edgecolors=edge, linewidths=0.8, zorder=3)
+        for subset, marker in ((~is_test, "o"), (is_test, "^")):
+            if subset.any():
+                axes.scatter(points[subset, 0], points[subset, 1], c=colours[classes[subset].astype(int)], s=size,
+                             marker=marker, edgecolors=edge, linewidths=0.8, zorder=3)
         if wrong is not None and wrong.any():
-            axes.scatter(x[wrong, 0], x[wrong, 1], s=size * 2.2, facecolors="none", edgecolors="black",
+            axes.scatter(points[wrong, 0], points[wrong, 1], s=size * 2.2, facecolors="none", edgecolors="black",
                          linewidths=1.4, zorder=4)
 
     scatter(panels[0], truth)
     panels[0].set_title("Ground truth")
     scatter(panels[1], predicted, wrong=predicted != truth)
-    panels[1].set_title(f"Predict result ({np.mean(predicted == truth):.1%} correct)")
+    score = f"{np.mean(predicted[~is_test] == truth[~is_test]):.1%} correct"
+    if held_out:
+        score = f"train {score}, test {np.mean(predicted[is_test] == truth[is_test]):.1%}"
+    panels[1].set_title(f"Predict result ({score})")
     cmap = LinearSegmentedColormap.from_list("fnn", [CLASS_COLOURS[0], "#f7f7f7", CLASS_COLOURS[1]])
     mesh = panels[2].pcolormesh(xs, ys, z, cmap=cmap, vmin=0.0, vmax=1.0, shading="auto", rasterized=True)
     panels[2].contour(xs, ys, z, levels=[0.5], colors="black", linewidths=1.5)
@@ -103,13 +126,19 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
         axes.set_ylim(ys[0], ys[-1])
         axes.set_xlabel("x1")
     panels[0].set_ylabel("x2")
+
+    def marker(label, **style):
+        return Line2D([], [], linestyle="", label=label, **{"markersize": 9, **style})
+
     handles = [
-        Line2D([], [], marker="o", linestyle="", markerfacecolor=CLASS_COLOURS[0], markeredgecolor="white", markersize=9, label="class 0"),
-        Line2D([], [], marker="o", linestyle="", markerfacecolor=CLASS_COLOURS[1], markeredgecolor="white", markersize=9, label="class 1"),
-        Line2D([], [], marker="o", linestyle="", markerfacecolor="none", markeredgecolor="black", markersize=11, label="misclassified"),
+        marker("class 0", marker="o", markerfacecolor=CLASS_COLOURS[0], markeredgecolor="white"),
+        marker("class 1", marker="o", markerfacecolor=CLASS_COLOURS[1], markeredgecolor="white"),
+        marker("misclassified", marker="o", markerfacecolor="none", markeredgecolor="black", markersize=11),
         Line2D([], [], color="black", linewidth=1.5, label="output = 0.5"),
     ]
-    figure.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False)
+    if held_out:
+        handles.insert(2, marker("test point", marker="^", markerfacecolor="grey", markeredgecolor="white"))
+    figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
     if title:
         figure.suptitle(title)
     figure.savefig(path)

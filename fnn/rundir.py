@@ -64,20 +64,21 @@ def write_run(path: str | os.PathLike, result: FitResult, *, force: bool = False
 def _write_run_files(folder: Path, result: FitResult) -> None:
     experiment = result.experiment
     summary = result.summary()
-    epochs = range(1, len(result.loss) + 1)
-    history = {"epoch": list(epochs), "loss": result.loss.tolist(), "accuracy": result.accuracy.tolist()}
+    epochs = list(range(1, result.epochs_trained + 1))
+    history = {"epoch": epochs, **{name: values.tolist() for name, values in result.history.items()}}
     (folder / "metrics.json").write_text(json.dumps({**summary, "history": history}) + "\n")
     with open(folder / "history.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["epoch", "loss", "accuracy"])
-        writer.writerows(zip(epochs, map(repr, result.loss.tolist()), map(repr, result.accuracy.tolist())))
+        writer.writerow(history)
+        writer.writerows(zip(epochs, *(map(repr, values) for name, values in history.items() if name != "epoch")))
     save_model(folder / "model.npz", result.final.params, summary)
     title = (f"{summary['dataset']}: {'-'.join(map(str, summary['sizes']))} {summary['activation']} net, "
              f"{summary['optimizer']} lr {summary['learning_rate']:g}")
-    figures.learning_curve(result.loss, result.accuracy, folder / "learning_curve.png", title=title)
+    figures.learning_curve(result.history, folder / "learning_curve.png", title=title)
     if experiment.x.shape[1] == 2:
         figures.comparison(result.final.params, experiment.x, experiment.y, experiment.activation,
-                           experiment.output, folder / "comparison.png", title=title)
+                           experiment.output, folder / "comparison.png", title=title,
+                           x_test=experiment.x_test, y_test=experiment.y_test)
 
 
 def _swap_into_place(staging: Path, path: Path) -> None:

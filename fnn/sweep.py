@@ -107,6 +107,8 @@ class Group(NamedTuple):
     loss_std: float
     accuracy_mean: float
     accuracy_std: float
+    test_accuracy_mean: float | None  # None without a test split
+    test_accuracy_std: float | None
     first_perfect_median: float | None  # over the runs that reached 100%
     reached: int  # how many runs reached 100% accuracy
     diverged: int
@@ -118,6 +120,7 @@ class Group(NamedTuple):
             runs=len(self.runs), seeds=[r.config.seed for r in self.runs],
             final_loss_mean=_finite_or_none(self.loss_mean), final_loss_std=_finite_or_none(self.loss_std),
             accuracy_mean=_finite_or_none(self.accuracy_mean), accuracy_std=_finite_or_none(self.accuracy_std),
+            test_accuracy_mean=self.test_accuracy_mean, test_accuracy_std=self.test_accuracy_std,
             first_100_epoch_median=self.first_perfect_median, reached_100=self.reached, diverged=self.diverged,
             train_seconds=self.seconds,
         )
@@ -135,11 +138,14 @@ def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
         ok = [r for r in members if r.summary is not None]
         losses = np.array([r.summary["final_loss"] for r in ok]) if ok else np.array([math.nan])
         accuracies = np.array([r.summary["accuracy"] for r in ok]) if ok else np.array([math.nan])
+        tests = [r.summary["test_accuracy"] for r in ok if r.summary["test_accuracy"] is not None]
         firsts = [r.first_perfect for r in ok if r.first_perfect is not None]
         groups.append(Group(
             config=members[0].config, runs=tuple(members),
             loss_mean=float(losses.mean()), loss_std=float(losses.std()),
             accuracy_mean=float(accuracies.mean()), accuracy_std=float(accuracies.std()),
+            test_accuracy_mean=float(np.mean(tests)) if tests else None,
+            test_accuracy_std=float(np.std(tests)) if tests else None,
             first_perfect_median=float(np.median(firsts)) if firsts else None, reached=len(firsts),
             diverged=len(members) - len(ok), seconds=float(sum(r.summary["train_seconds"] for r in ok)),
         ))
@@ -149,6 +155,7 @@ def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
 SORT_KEYS = {
     "loss": lambda g: (math.isnan(g.loss_mean), g.loss_mean),
     "accuracy": lambda g: (math.isnan(g.accuracy_mean), -g.accuracy_mean),
+    "test_accuracy": lambda g: (g.test_accuracy_mean is None, -(g.test_accuracy_mean or 0.0)),
     "epoch": lambda g: (g.first_perfect_median is None, g.first_perfect_median or 0.0),
     "time": lambda g: g.seconds,
 }

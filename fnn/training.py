@@ -19,55 +19,97 @@ from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
-from .errors import ConfigError, TrainingDiverged
+from .data import Scaler, fit_scaler, read_csv, stratified_split
+from .errors import ConfigError, TrainingDiverged, UnknownNameError
 from .network import DEFAULT_INIT, backward, forward, init_params, resolve_activation
 from .optimizers import apply_updates
 from .params import Params
 from .records import Activation, Loss, Optimizer
 from .registry import Registry, registry as default_registry
+from .schedules import SCHEDULES, Rate
 
 DEFAULT_EPOCHS = 10000
 
 
 class Epoch(NamedTuple):
-    """The state after ``epoch`` updates: loss and accuracy of ``params`` on the training data."""
+    """The state after ``epoch`` epochs: loss and accuracy of ``params`` on the training data
+    (and on the held-out data, when there is some)."""
 
     epoch: int
     loss: float
     accuracy: float
     params: Params
     state: Any
+    test_loss: float | None = None
+    test_accuracy: float | None = None
 
 
 def accuracy(y_hat: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> float:
     """Fraction of outputs on the right side of ``threshold`` (labels are 0/1)."""
-    return float(np.mean((y_hat >= threshold) == (y >= threshold)))
+    return np.count_nonzero((y_hat >= threshold) == (y >= threshold)) / y.size
+
+
+def l2_penalty(params: Mapping[str, np.ndarray], l2: float) -> float:
+    """``(l2 / 2) * sum of squared weights`` (biases are not penalised); its gradient is ``l2 * W``."""
+    return 0.5 * l2 * sum(float(np.vdot(value, value)) for key, value in params.items() if key.startswith("W"))
 
 
 def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, optimizer: Optimizer, epochs: int,
           activation: str | Activation = "sigmoid", output: str | Activation = "sigmoid",
-          loss: str | Loss = "mse", state: Any = None) -> Iterator[Epoch]:
-    """Full-batch training for ``epochs`` epochs, yielding an :class:`Epoch` after each update.
+          loss: str | Loss = "mse", state: Any = None, batch_size: int | None = None,
+          rng: np.random.Generator | None = None, l2: float = 0.0, rate_scale: Callable[[int], float] | None = None,
+          x_test: np.ndarray | None = None, y_test: np.ndarray | None = None) -> Iterator[Epoch]:
+    """Train for ``epochs`` epochs, yielding an :class:`Epoch` after each.
 
-    ``state`` resumes an optimizer (default: ``optimizer.init(params)``).
-    Raises :class:`~fnn.errors.TrainingDiverged` at the first epoch whose loss
-    is NaN or infinite.
+    Full batch by default (one update per epoch, as in the lab). With
+    ``batch_size`` below the number of points, each epoch shuffles the points
+    with ``rng`` and updates once per mini-batch, the last partial one
+    included. ``l2`` adds ``(l2/2) * sum(W^2)`` to the loss (and ``l2 * W`` to
+    the gradients); ``rate_scale(epoch)`` multiplies the epoch's updates (a
+    learning-rate schedule). ``state`` resumes an optimizer. Raises
+    :class:`~fnn.errors.TrainingDiverged` at the first epoch whose loss is NaN
+    or infinite.
     """
     hidden, last = resolve_activation(activation), resolve_activation(output)
     loss = loss if isinstance(loss, Loss) else default_registry().loss(loss)
     params = Params(params) if not isinstance(params, Params) else params
     state = optimizer.init(params) if state is None else state
+    mini_batches = batch_size is not None and batch_size < len(x)
+    if mini_batches and rng is None:
+        raise ConfigError("mini-batches need rng, a numpy Generator, to shuffle the points")
+
+    def step(params, state, cache, y_hat, target, scale):
+        grads = backward(params, cache, loss.grad(y_hat, target))
+        if l2:
+            grads = Params._trusted({k: g + l2 * params[k] if k[0] == "W" else g for k, g in grads.items()})
+        updates, state = optimizer.update(grads, state, params)
+        if scale != 1.0:
+            updates = Params._trusted({k: scale * u for k, u in updates.items()})
+        return apply_updates(params, updates), state
+
     y_hat, cache = forward(params, x, hidden, last)
     for epoch in range(1, epochs + 1):
-        grads = backward(params, cache, loss.grad(y_hat, y))
-        updates, state = optimizer.update(grads, state, params)
-        params = apply_updates(params, updates)
-        # This forward pass both scores the new parameters and starts the next epoch.
+        scale = 1.0 if rate_scale is None else rate_scale(epoch)
+        if mini_batches:
+            order = rng.permutation(len(x))
+            for start in range(0, len(x), batch_size):
+                batch = order[start:start + batch_size]
+                batch_hat, batch_cache = forward(params, x[batch], hidden, last)
+                params, state = step(params, state, batch_cache, batch_hat, y[batch], scale)
+        else:
+            params, state = step(params, state, cache, y_hat, y, scale)
+        # Scores the new parameters; in full-batch training it is also the next epoch's forward pass.
         y_hat, cache = forward(params, x, hidden, last)
-        value = loss.value(y_hat, y)
+        penalty = l2_penalty(params, l2) if l2 else 0.0
+        value = loss.value(y_hat, y) + penalty
         if not math.isfinite(value):
             raise TrainingDiverged(epoch, value)
-        yield Epoch(epoch, value, accuracy(y_hat, y), params, state)
+        if x_test is None:
+            yield Epoch(epoch, value, accuracy(y_hat, y), params, state)
+        else:
+            test_hat = forward(params, x_test, hidden, last)[0]
+            yield Epoch(epoch, value, accuracy(y_hat, y), params, state,
+                        loss.value(test_hat, y_test) + penalty, accuracy(test_hat, y_test))
 
 
 @dataclass(frozen=True)
@@ -75,8 +117,9 @@ class RunConfig:
     """Everything that defines a run, by name, as ``fnn run`` takes it.
 
     ``learning_rate=None`` uses the optimizer's default; ``options`` sets the
-    optimizer's other hyper-parameters. One ``seed`` fixes the data, the
-    initial weights and everything else random.
+    optimizer's other hyper-parameters and the schedule's parameters. ``data``
+    (a CSV path) replaces ``dataset``. One ``seed`` fixes the data, the split,
+    the initial weights and the mini-batch order.
     """
 
     dataset: str = "xor"
@@ -92,6 +135,17 @@ class RunConfig:
     noise: float = 0.0
     seed: int = 0
     init: str = DEFAULT_INIT
+    batch_size: int | None = None
+    test_split: float | None = None
+    l2: float = 0.0
+    schedule: str = "constant"
+    target_accuracy: float | None = None
+    target_loss: float | None = None
+    patience: int | None = None
+    min_delta: float = 0.0
+    data: str | None = None
+    label_column: str | None = None
+    standardize: bool = False
 
 
 class Experiment(NamedTuple):
@@ -106,30 +160,56 @@ class Experiment(NamedTuple):
     activation: Activation
     output: Activation
     loss: Loss
+    x_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+    scaler: Scaler | None = None
+    schedule: Rate | None = None
+    shuffle_seed: np.random.SeedSequence | None = None
+    features: tuple[str, ...] = ()
 
 
 def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
-    """Check ``config``, load its data, initialise its parameters and build its optimizer.
+    """Check ``config``, load and split its data, initialise its parameters and build its optimizer.
 
     Raises :class:`~fnn.errors.ConfigError` (an ``UnknownNameError`` for names)
-    naming what is wrong and what is allowed.
+    naming what is wrong and what is allowed, and :class:`~fnn.errors.DataError`
+    for a data file fnn cannot use.
     """
     reg = registry or default_registry()
     activation, output = reg.activation(config.activation), reg.activation(config.output)
-    loss, spec, dataset = reg.loss(config.loss), reg.optimizer(config.optimizer), reg.dataset(config.dataset)
+    loss, spec = reg.loss(config.loss), reg.optimizer(config.optimizer)
+    dataset = reg.dataset(config.dataset) if config.data is None else None
     _check_settings(config)
-    hyper = hyperparameters(spec.name, spec.defaults, config.learning_rate, config.options)
+    schedule = SCHEDULES.get(config.schedule)
+    if schedule is None:
+        raise UnknownNameError("schedule", config.schedule, SCHEDULES)
+    hyper, schedule_params = hyperparameters(spec.name, spec.defaults, config.learning_rate, config.options,
+                                             schedule.name, schedule.defaults)
 
-    data_rng, init_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(2))
-    x, y = dataset.load(data_rng, n=config.n_samples, noise=config.noise)
+    data_seed, init_seed, split_seed, shuffle_seed = np.random.SeedSequence(config.seed).spawn(4)
+    if dataset is not None:
+        x, y = dataset.load(np.random.default_rng(data_seed), n=config.n_samples, noise=config.noise)
+        features: tuple[str, ...] = ()
+    else:
+        table = read_csv(config.data, config.label_column)
+        x, y, features = table.x, table.y, table.features
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    x_test = y_test = scaler = None
+    if config.test_split is not None:
+        x, y, x_test, y_test = stratified_split(x, y, config.test_split, np.random.default_rng(split_seed))
+    if config.standardize:
+        scaler = fit_scaler(x)  # from the training part only, so nothing leaks from the test points
+        x = scaler(x)
+        x_test = None if x_test is None else scaler(x_test)
     sizes = (x.shape[1], *config.hidden, y.shape[1])
     if sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_PARAMETERS:
         raise ConfigError(f"a {'-'.join(map(str, sizes))} network has more than {MAX_PARAMETERS:,} parameters; "
                           "use smaller layers")
-    params = init_params(sizes, init_rng, config.init)
+    params = init_params(sizes, np.random.default_rng(init_seed), config.init)
     resolved = replace(config, learning_rate=hyper["learning_rate"])
-    return Experiment(resolved, x, y, params, spec.make(**hyper), hyper, activation, output, loss)
+    rate = schedule.make(hyper["learning_rate"], config.epochs, **schedule_params)
+    return Experiment(resolved, x, y, params, spec.make(**hyper), hyper, activation, output, loss,
+                      x_test, y_test, scaler, None if schedule.name == "constant" else rate, shuffle_seed, features)
 
 
 MAX_LAYER_WIDTH = 100_000
@@ -138,104 +218,201 @@ MAX_PARAMETERS = 50_000_000  # about 400 MB of float64 per copy; the optimizer h
 
 def _check_settings(config: RunConfig) -> None:
     hidden = ",".join(map(str, config.hidden))
-    if any(size < 1 for size in config.hidden):
-        raise ConfigError(f"hidden layer sizes must be positive integers, got {hidden}")
-    if any(size > MAX_LAYER_WIDTH for size in config.hidden):
-        raise ConfigError(f"hidden layer sizes must be at most {MAX_LAYER_WIDTH:,}, got {hidden}")
-    if config.epochs < 1:
-        raise ConfigError(f"epochs must be at least 1, got {config.epochs}")
-    if config.n_samples is not None and config.n_samples < 1:
-        raise ConfigError(f"n-samples must be at least 1, got {config.n_samples}")
-    if not (math.isfinite(config.noise) and config.noise >= 0):
-        raise ConfigError(f"noise must be 0 or more (a finite number), got {config.noise}")
-    if config.seed < 0:
-        raise ConfigError(f"seed must be 0 or a positive integer, got {config.seed}")
+    checks = [
+        (all(size >= 1 for size in config.hidden), f"hidden layer sizes must be positive integers, got {hidden}"),
+        (all(size <= MAX_LAYER_WIDTH for size in config.hidden),
+         f"hidden layer sizes must be at most {MAX_LAYER_WIDTH:,}, got {hidden}"),
+        (config.epochs >= 1, f"epochs must be at least 1, got {config.epochs}"),
+        (config.n_samples is None or config.n_samples >= 1, f"n-samples must be at least 1, got {config.n_samples}"),
+        (math.isfinite(config.noise) and config.noise >= 0, f"noise must be 0 or more (a finite number), got {config.noise}"),
+        (config.seed >= 0, f"seed must be 0 or a positive integer, got {config.seed}"),
+        (config.batch_size is None or config.batch_size >= 1, f"batch size must be at least 1, got {config.batch_size}"),
+        (config.test_split is None or 0 < config.test_split < 1,
+         f"test split must be a fraction between 0 and 1 (exclusive), got {config.test_split}"),
+        (math.isfinite(config.l2) and config.l2 >= 0, f"l2 must be 0 or more, got {config.l2}"),
+        (config.target_accuracy is None or 0 < config.target_accuracy <= 1,
+         f"target accuracy must be a fraction in (0, 1], got {config.target_accuracy}"),
+        (config.target_loss is None or (math.isfinite(config.target_loss) and config.target_loss >= 0),
+         f"target loss must be 0 or more, got {config.target_loss}"),
+        (config.patience is None or config.patience >= 1, f"patience must be at least 1 epoch, got {config.patience}"),
+        (math.isfinite(config.min_delta) and config.min_delta >= 0, f"min delta must be 0 or more, got {config.min_delta}"),
+        (config.data is None or (config.n_samples is None and config.noise == 0),
+         "--n-samples and --noise shape the built-in datasets; they do not apply to --data"),
+        (config.data is not None or config.label_column is None, "--label-column applies to --data only"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise ConfigError(message)
 
 
 def hyperparameters(optimizer: str, defaults: Mapping[str, float], learning_rate: float | None,
-                    options: Mapping[str, float]) -> dict[str, float]:
-    """An optimizer's hyper-parameters: its defaults, overridden by ``options`` and ``learning_rate``."""
-    unknown = sorted(set(options) - set(defaults))
+                    options: Mapping[str, float], schedule: str = "constant",
+                    schedule_defaults: Mapping[str, float] | None = None) -> tuple[dict[str, float], dict[str, float]]:
+    """Split ``options`` between the optimizer and the schedule, over their defaults.
+
+    Returns ``(optimizer hyper-parameters, schedule parameters)``; an unknown
+    key is a ``ConfigError`` listing the keys each one takes.
+    """
+    schedule_defaults = schedule_defaults or {}
+    unknown = sorted(set(options) - set(defaults) - set(schedule_defaults))
     if unknown:
-        raise ConfigError(
-            f"optimizer {optimizer!r} has no hyper-parameter {', '.join(map(repr, unknown))}; "
-            f"its keys are: {', '.join(defaults)}"
-        )
-    hyper = {**defaults, **options}
+        message = (f"optimizer {optimizer!r} has no hyper-parameter {', '.join(map(repr, unknown))}; "
+                   f"its keys are: {', '.join(defaults)}")
+        if schedule_defaults:
+            message += f"; schedule {schedule!r} takes: {', '.join(schedule_defaults)}"
+        raise ConfigError(message)
+    hyper = {**defaults, **{k: v for k, v in options.items() if k in defaults}}
     if learning_rate is not None:
         hyper["learning_rate"] = learning_rate
     lr = hyper.get("learning_rate")
     if not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
         raise ConfigError(f"learning rate must be a positive number, got {lr}")
-    for key, value in hyper.items():
+    schedule_params = {**schedule_defaults, **{k: v for k, v in options.items() if k in schedule_defaults}}
+    for key, value in {**hyper, **schedule_params}.items():
         if isinstance(value, (int, float)) and not math.isfinite(value):
-            raise ConfigError(f"optimizer {optimizer!r}: {key} must be a finite number, got {value}")
-    return hyper
+            raise ConfigError(f"{key} must be a finite number, got {value}")
+    return hyper, schedule_params
 
 
 def run(experiment: Experiment) -> Iterator[Epoch]:
     """Train a prepared experiment, yielding every epoch."""
+    c = experiment.config
     return train(
-        experiment.params, experiment.x, experiment.y, optimizer=experiment.optimizer,
-        epochs=experiment.config.epochs, activation=experiment.activation,
-        output=experiment.output, loss=experiment.loss,
+        experiment.params, experiment.x, experiment.y, optimizer=experiment.optimizer, epochs=c.epochs,
+        activation=experiment.activation, output=experiment.output, loss=experiment.loss,
+        batch_size=c.batch_size, rng=np.random.default_rng(experiment.shuffle_seed), l2=c.l2,
+        rate_scale=None if experiment.schedule is None else _relative(experiment.schedule, c.learning_rate),
+        x_test=experiment.x_test, y_test=experiment.y_test,
     )
 
 
+def _relative(rate: Rate, learning_rate: float) -> Callable[[int], float]:
+    return lambda epoch: rate(epoch) / learning_rate
+
+
 class FitResult(NamedTuple):
-    """A finished run: its experiment, final epoch, loss and accuracy of every epoch, and training time."""
+    """A finished run: its experiment, final epoch, per-epoch history, training time and why it stopped.
+
+    ``final`` is the last epoch, or the best one when early stopping restored
+    it; ``history`` maps "loss", "accuracy" (and "test_loss", "test_accuracy")
+    to one value per epoch trained.
+    """
 
     experiment: Experiment
     final: Epoch
-    loss: np.ndarray
-    accuracy: np.ndarray
+    history: dict[str, np.ndarray]
     seconds: float
+    stop_reason: str
+
+    @property
+    def loss(self) -> np.ndarray:
+        return self.history["loss"]
+
+    @property
+    def accuracy(self) -> np.ndarray:
+        return self.history["accuracy"]
+
+    @property
+    def epochs_trained(self) -> int:
+        return len(self.history["loss"])
 
     def summary(self) -> dict:
         """The JSON-ready record ``fnn run --json`` prints: settings, final loss and accuracy, time."""
         from . import __version__
 
-        c, final = self.experiment.config, self.final
-        return {
-            "dataset": c.dataset,
-            "n_samples": len(self.experiment.x),
+        e, c, final = self.experiment, self.experiment.config, self.final
+        record = {
+            "dataset": c.dataset if c.data is None else c.data,
+            "n_samples": len(e.x) + (0 if e.x_test is None else len(e.x_test)),
+            "n_train": len(e.x),
+            "n_test": 0 if e.x_test is None else len(e.x_test),
+            "features": list(e.features) or [f"x{i + 1}" for i in range(e.x.shape[1])],
             "hidden": list(c.hidden),
-            "sizes": list(self.experiment.params.sizes),
+            "sizes": list(e.params.sizes),
             "activation": c.activation,
             "output": c.output,
             "loss": c.loss,
             "optimizer": c.optimizer,
             "learning_rate": c.learning_rate,
-            "hyperparameters": dict(self.experiment.hyperparameters),
+            "hyperparameters": dict(e.hyperparameters),
+            "schedule": c.schedule,
             "init": c.init,
-            "epochs": final.epoch,
+            "batch_size": c.batch_size,
+            "l2": c.l2,
+            "epochs": c.epochs,
+            "epochs_trained": self.epochs_trained,
+            "final_epoch": final.epoch,
+            "stop_reason": self.stop_reason,
             "seed": c.seed,
             "noise": c.noise,
             "final_loss": final.loss,
             "accuracy": final.accuracy,
+            "test_loss": final.test_loss,
+            "test_accuracy": final.test_accuracy,
+            "standardize": None if e.scaler is None else e.scaler.as_dict(),
             "train_seconds": self.seconds,
             "fnn_version": __version__,
         }
+        return record
+
+
+class _Stopper:
+    """Early stopping: a target accuracy or loss, or no improvement for ``patience`` epochs."""
+
+    def __init__(self, config: RunConfig, monitor_test: bool):
+        self.config, self.monitor_test = config, monitor_test
+        self.best: Epoch | None = None
+        self.best_value = math.inf
+        self.waited = 0
+
+    def check(self, record: Epoch) -> tuple[str, Epoch] | None:
+        """``(why, the epoch to keep)`` if training should stop after ``record``, else None."""
+        c = self.config
+        if c.target_accuracy is not None and record.accuracy >= c.target_accuracy:
+            return f"reached the target accuracy {c.target_accuracy:.2%} at epoch {record.epoch}", record
+        if c.target_loss is not None and record.loss <= c.target_loss:
+            return f"reached the target loss {c.target_loss:g} at epoch {record.epoch}", record
+        if c.patience is not None:
+            value = record.test_loss if self.monitor_test else record.loss
+            if value < self.best_value - c.min_delta:
+                self.best, self.best_value, self.waited = record, value, 0
+            else:
+                self.waited += 1
+                if self.waited >= c.patience:
+                    monitored = "test loss" if self.monitor_test else "loss"
+                    return (f"{monitored} did not improve for {c.patience} epochs; "
+                            f"stopped at epoch {record.epoch} and restored the best, epoch {self.best.epoch}"), self.best
+        return None
 
 
 def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = None) -> FitResult:
-    """Train a prepared experiment to the end, keeping the loss and accuracy of every epoch.
+    """Train a prepared experiment until its epochs run out or an early-stopping rule fires.
 
-    ``on_epoch(record)`` is called after each epoch (a progress display, a
-    log); the time it takes is not counted in ``FitResult.seconds``.
+    Keeps every epoch's loss and accuracy. ``on_epoch(record)`` is called
+    after each epoch (a progress display, a log); the time it takes is not
+    counted in ``FitResult.seconds``.
     """
-    losses, accuracies = [], []
+    monitor_test = experiment.x_test is not None
+    names = ("loss", "accuracy", "test_loss", "test_accuracy") if monitor_test else ("loss", "accuracy")
+    columns: dict[str, list[float]] = {name: [] for name in names}
+    stopper = _Stopper(experiment.config, monitor_test)
+    reason = f"trained all {experiment.config.epochs} epochs"
     outside = 0.0
     start = time.perf_counter()
     for record in run(experiment):
-        losses.append(record.loss)
-        accuracies.append(record.accuracy)
+        for name, column in columns.items():
+            column.append(getattr(record, name))
         if on_epoch is not None:
             paused = time.perf_counter()
             on_epoch(record)
             outside += time.perf_counter() - paused
+        stop = stopper.check(record)
+        if stop is not None:
+            reason, record = stop
+            break
     seconds = time.perf_counter() - start - outside
-    return FitResult(experiment, record, np.array(losses), np.array(accuracies), seconds)
+    history = {name: np.array(column) for name, column in columns.items()}
+    return FitResult(experiment, record, history, seconds, reason)
 
 
 def fit(config: RunConfig | None = None, registry: Registry | None = None, **settings) -> FitResult:

@@ -134,7 +134,7 @@ def test_run_plain_header_rows_predictions_and_summary_for_xor():
     assert summary["Result"] == (f"loss {reference.final.loss:.6g}, accuracy {reference.final.accuracy:.2%} "
                                  f"({hits}/21) after 50 epochs")
     assert summary["Model"] == "2-4-8-1, sigmoid hidden, sigmoid output, 61 parameters, xavier init"
-    assert summary["Training"] == "sgd (learning_rate=1, weight_decay=0), mse loss, seed 0"
+    assert summary["Training"] == "sgd (learning_rate=1, weight_decay=0), mse loss, full batch, seed 0"
     assert re.fullmatch(r"\d+\.\d\d s \([\d,]+ epochs/s\)", summary["Time"]), summary["Time"]
     assert predictions_at < lines.index(next(line for line in lines if line.startswith("Result")))
 
@@ -517,7 +517,7 @@ def test_list_json_has_every_builtin_with_its_origin():
 
 def test_list_json_one_kind():
     data = json.loads(ok("list", "dataset", "--json").stdout)
-    assert [(item["kind"], item["name"]) for item in data] == [("dataset", "linear"), ("dataset", "xor")]
+    assert [(item["kind"], item["name"]) for item in data] == [("dataset", name) for name in fnn.registry().names("dataset")]
 
 
 def test_list_unknown_kind_is_a_usage_error():

@@ -15,7 +15,7 @@ BUILTINS = {
     "activation": ["identity", "leaky_relu", "none", "relu", "sigmoid", "tanh"],
     "loss": ["bce", "mse"],
     "optimizer": ["adagrad", "adam", "adamw", "momentum", "nesterov", "rmsprop", "sgd"],
-    "dataset": ["linear", "xor"],
+    "dataset": ["checkerboard", "circle", "gauss", "linear", "moons", "spiral", "xor"],
 }
 
 SOFTSIGN = fnn.Activation("softsign", lambda x: x / (1 + np.abs(x)), lambda x, y, g: g / (1 + np.abs(x)) ** 2)

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..data import Scaler
 from ..errors import DataError
 from ..model_io import Model, load_model
 from ..network import predict as network_predict
@@ -34,8 +35,7 @@ def predict(
     model = load_model(model_path)
     width = model.sizes[0]
     x = parse_points(points, width) if points is not None else read_points_csv(csv_path, width)
-    config = model.config
-    prob = network_predict(model.params, x, config.get("activation", "sigmoid"), config.get("output", "sigmoid"))[:, 0]
+    prob = model_predict(model, x)
     classes = (prob >= 0.5).astype(int)
     if json_output:
         rows = [{"x": row.tolist(), "probability": float(p), "class": int(c)} for row, p, c in zip(x, prob, classes)]
@@ -43,13 +43,22 @@ def predict(
         return
     table = Table(title=f"Predictions of {model_path}", title_justify="left")
     table.add_column("#", justify="right")
-    for j in range(width):
-        table.add_column(f"x{j + 1}", justify="right")
+    for name in model.config.get("features") or [f"x{j + 1}" for j in range(width)]:
+        table.add_column(name, justify="right")
     table.add_column("probability", justify="right")
     table.add_column("class", justify="right")
     for i, (row, p, c) in enumerate(zip(x, prob, classes)):
         table.add_row(str(i), *(f"{v:g}" for v in row), f"{p:.5f}", str(c))
     Console(highlight=False).print(table)
+
+
+def model_predict(model: Model, x: np.ndarray) -> np.ndarray:
+    """The saved network's output for raw points, standardised first if it was trained that way."""
+    config = model.config
+    scaling = config.get("standardize")
+    if scaling:
+        x = Scaler(np.array(scaling["mean"]), np.array(scaling["std"]))(x)
+    return network_predict(model.params, x, config.get("activation", "sigmoid"), config.get("output", "sigmoid"))[:, 0]
 
 
 def parse_points(text: str, width: int) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Callable, Optional
 
 import numpy as np
 import typer
@@ -25,6 +25,9 @@ LINEAR_NOTE = ("note: with activation {activation} the hidden layers are linear,
 PREDICTION_ROWS = 20
 
 
+_MODEL, _TRAINING, _DATA, _STOPPING, _OUTPUT = "Model", "Training", "Data", "Early stopping", "Output"
+
+
 @app.command()
 def run(
     dataset: DatasetOption = "xor",
@@ -32,22 +35,53 @@ def run(
     output_activation: OutputOption = "sigmoid",
     loss: LossOption = "mse",
     optimizer: OptimizerOption = "sgd",
-    lr: Annotated[Optional[float], typer.Option("--lr", help="Learning rate.", show_default="the optimizer's own")] = None,
-    opt: Annotated[list[str], typer.Option("--opt", metavar="KEY=VALUE",
-                                           help="Optimizer hyper-parameter, repeatable (e.g. momentum=0.95).")] = [],
-    hidden: Annotated[str, typer.Option("--hidden", help="Hidden layer sizes, comma separated, any depth.")] = "4,8",
-    epochs: Annotated[int, typer.Option("--epochs", "-e", help="Training epochs (full-batch updates).")] = DEFAULT_EPOCHS,
-    n_samples: Annotated[Optional[int], typer.Option("--n-samples", help="Number of points.", show_default="the dataset's own")] = None,
-    noise: Annotated[float, typer.Option("--noise", help="Gaussian jitter added to the points.")] = 0.0,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for the data and the initial weights.")] = 0,
-    init: Annotated[str, typer.Option("--init", help="Weight initialiser: xavier, he, uniform or normal.")] = "xavier",
-    log_every: Annotated[Optional[int], typer.Option("--log-every", help="Log every N epochs.", show_default="epochs / 10")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final result.")] = False,
-    all_predictions: Annotated[bool, typer.Option("--all-predictions", help="List every point, not a subset.")] = False,
+    lr: Annotated[Optional[float], typer.Option("--lr", help="Learning rate.", show_default="the optimizer's own",
+                                                rich_help_panel=_TRAINING)] = None,
+    opt: Annotated[list[str], typer.Option("--opt", metavar="KEY=VALUE", rich_help_panel=_TRAINING,
+                                           help="Optimizer or schedule parameter, repeatable (e.g. momentum=0.95).")] = [],
+    hidden: Annotated[str, typer.Option("--hidden", help="Hidden layer sizes, comma separated, any depth.",
+                                        rich_help_panel=_MODEL)] = "4,8",
+    init: Annotated[str, typer.Option("--init", help="Weight initialiser: xavier, he, uniform or normal.",
+                                      rich_help_panel=_MODEL)] = "xavier",
+    epochs: Annotated[int, typer.Option("--epochs", "-e", help="Training epochs.", rich_help_panel=_TRAINING)] = DEFAULT_EPOCHS,
+    batch_size: Annotated[Optional[int], typer.Option("--batch-size", help="Mini-batch size, reshuffled every epoch.",
+                                                      show_default="full batch", rich_help_panel=_TRAINING)] = None,
+    l2: Annotated[float, typer.Option("--l2", help="L2 penalty (l2/2)·ΣW² on the weights.", rich_help_panel=_TRAINING)] = 0.0,
+    schedule: Annotated[str, typer.Option("--schedule", help="Learning-rate schedule: constant, step, exponential "
+                                          "or cosine; parameters via --opt.", rich_help_panel=_TRAINING)] = "constant",
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the data, the split, the weights and the batches.",
+                                      rich_help_panel=_TRAINING)] = 0,
+    n_samples: Annotated[Optional[int], typer.Option("--n-samples", help="Number of points.", show_default="the dataset's own",
+                                                     rich_help_panel=_DATA)] = None,
+    noise: Annotated[float, typer.Option("--noise", help="Dataset noise (see 'fnn list dataset').",
+                                         rich_help_panel=_DATA)] = 0.0,
+    test_split: Annotated[Optional[float], typer.Option("--test-split", help="Hold out this fraction, stratified.",
+                                                        rich_help_panel=_DATA)] = None,
+    data: Annotated[Optional[Path], typer.Option("--data", help="Your own CSV: a header, numeric features, a 0/1 label.",
+                                                 dir_okay=False, rich_help_panel=_DATA)] = None,
+    label_column: Annotated[Optional[str], typer.Option("--label-column", help="The label column of --data.",
+                                                        show_default="the last", rich_help_panel=_DATA)] = None,
+    standardize: Annotated[bool, typer.Option("--standardize", help="Scale features to mean 0, std 1 (fit on the "
+                                              "training points).", rich_help_panel=_DATA)] = False,
+    target_accuracy: Annotated[Optional[float], typer.Option("--target-accuracy", help="Stop once training accuracy "
+                                                             "reaches this fraction.", rich_help_panel=_STOPPING)] = None,
+    target_loss: Annotated[Optional[float], typer.Option("--target-loss", help="Stop once the loss is at most this.",
+                                                         rich_help_panel=_STOPPING)] = None,
+    patience: Annotated[Optional[int], typer.Option("--patience", help="Stop after this many epochs without improvement "
+                                                    "(of the test loss with --test-split) and restore the best.",
+                                                    rich_help_panel=_STOPPING)] = None,
+    min_delta: Annotated[float, typer.Option("--min-delta", help="Smallest decrease that counts as improvement.",
+                                             rich_help_panel=_STOPPING)] = 0.0,
+    log_every: Annotated[Optional[int], typer.Option("--log-every", help="Log every N epochs.", show_default="epochs / 10",
+                                                     rich_help_panel=_OUTPUT)] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.",
+                                              rich_help_panel=_OUTPUT)] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final result.", rich_help_panel=_OUTPUT)] = False,
+    all_predictions: Annotated[bool, typer.Option("--all-predictions", help="List every point, not a subset.",
+                                                  rich_help_panel=_OUTPUT)] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write a run folder: metrics, history, model, figures.",
-                                                 file_okay=False)] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.")] = False,
+                                                file_okay=False, rich_help_panel=_OUTPUT)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.", rich_help_panel=_OUTPUT)] = False,
 ) -> None:
     """Train a network and report its loss, accuracy and predictions."""
     if log_every is not None and log_every < 1:
@@ -55,7 +89,9 @@ def run(
     config = RunConfig(
         dataset=dataset, hidden=parse_hidden(hidden), activation=activation, output=output_activation, loss=loss,
         optimizer=optimizer, learning_rate=lr, options=parse_options(opt), epochs=epochs, n_samples=n_samples,
-        noise=noise, seed=seed, init=init,
+        noise=noise, seed=seed, init=init, batch_size=batch_size, test_split=test_split, l2=l2, schedule=schedule,
+        target_accuracy=target_accuracy, target_loss=target_loss, patience=patience, min_delta=min_delta,
+        data=None if data is None else str(data), label_column=label_column, standardize=standardize,
     )
     if out is not None:
         check_out_dir(out, force)
@@ -65,7 +101,7 @@ def run(
     if show:
         console.print(_describe(experiment), soft_wrap=True)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
-            _Monitor(console if show else None, experiment.config.epochs, log_every) as monitor:
+            _Monitor(console if show else None, experiment, log_every) as monitor:
         result = complete(experiment, on_epoch=monitor.on_epoch)
     if out is not None:
         write_run(out, result, force=force)
@@ -76,7 +112,7 @@ def run(
         console.print(_result_line(result))
     else:
         if console.is_terminal:
-            console.print(_epochs_table(monitor.logged))
+            console.print(monitor.table())
         console.print(_predictions_table(result, all_predictions))
         console.print(_summary(result))
         if is_linear(experiment.activation) and len(experiment.config.hidden):
@@ -87,15 +123,26 @@ def run(
         console.print(f"Run written to {out}/: {', '.join(name for name in RUN_FILES if (out / name).exists())}", soft_wrap=True)
 
 
+def _columns(experiment: Experiment) -> list[tuple[str, Callable[[Epoch], str]]]:
+    """The logged columns: epoch, loss and accuracy, and their test twins when there is a test split."""
+    columns = [("epoch", lambda r: str(r.epoch)), ("loss", lambda r: f"{r.loss:.6g}"),
+               ("accuracy", lambda r: f"{r.accuracy:.2%}")]
+    if experiment.x_test is not None:
+        columns += [("test loss", lambda r: f"{r.test_loss:.6g}"), ("test accuracy", lambda r: f"{r.test_accuracy:.2%}")]
+    return columns
+
+
 class _Monitor:
     """Shows training as it happens: a live progress bar on a terminal, logged rows in a pipe."""
 
-    def __init__(self, console: Console | None, total: int, log_every: int | None):
-        self.total, self.every = total, log_every or max(1, total // 10)
+    def __init__(self, console: Console | None, experiment: Experiment, log_every: int | None):
+        self.total = experiment.config.epochs
+        self.every = log_every or max(1, self.total // 10)
+        self.columns = _columns(experiment)
         self.logged: list[Epoch] = []
         self.live = console is not None and console.is_terminal
         self.console = console if not self.live else None
-        self.refresh = max(1, total // 500)
+        self.refresh = max(1, self.total // 500)
         self.progress = Progress(
             TextColumn("epoch"), MofNCompleteColumn(), BarColumn(),
             TextColumn("loss {task.fields[loss]}"), TextColumn("accuracy {task.fields[accuracy]}"),
@@ -106,20 +153,31 @@ class _Monitor:
         self.progress.__enter__()
         self.task = self.progress.add_task("train", total=self.total, loss="-", accuracy="-")
         if self.console is not None:
-            self.console.print(f"{'epoch':>8}  {'loss':>12}  {'accuracy':>8}")
+            self.console.print(self._line([heading for heading, _ in self.columns]))
         return self
 
     def __exit__(self, *exc) -> None:
         self.progress.__exit__(*exc)
+
+    def _line(self, cells: list[str]) -> str:
+        return "  ".join(f"{cell:>{max(8, len(heading))}}" for cell, (heading, _) in zip(cells, self.columns))
 
     def on_epoch(self, record: Epoch) -> None:
         epoch = record.epoch
         if epoch == 1 or epoch % self.every == 0 or epoch == self.total:
             self.logged.append(record)
             if self.console is not None:
-                self.console.print(_epoch_row(record))
+                self.console.print(self._line([render(record) for _, render in self.columns]))
         if self.live and (epoch % self.refresh == 0 or epoch == self.total):
             self.progress.update(self.task, completed=epoch, loss=f"{record.loss:.6f}", accuracy=f"{record.accuracy:7.2%}")
+
+    def table(self) -> Table:
+        table = Table(title="Training log", title_justify="left")
+        for heading, _ in self.columns:
+            table.add_column(heading, justify="right")
+        for record in self.logged:
+            table.add_row(*(render(record) for _, render in self.columns))
+        return table
 
 
 def sparkline(values: np.ndarray, label: str, width: int = 60) -> Text:
@@ -140,31 +198,32 @@ def sparkline(values: np.ndarray, label: str, width: int = 60) -> Text:
 _BLOCKS = "▁▂▃▄▅▆▇█"
 
 
-def _epoch_row(record: Epoch) -> str:
-    return f"{record.epoch:>8}  {record.loss:>12.6g}  {record.accuracy:>8.2%}"
+def _data_name(experiment: Experiment) -> str:
+    c = experiment.config
+    return c.dataset if c.data is None else c.data
+
+
+def _points(experiment: Experiment) -> str:
+    held = "" if experiment.x_test is None else f", {len(experiment.x_test)} more held out for testing"
+    return f"{len(experiment.x)} points{held}"
 
 
 def _describe(experiment: Experiment) -> str:
     c = experiment.config
     sizes = "-".join(map(str, experiment.params.sizes))
-    return (f"Training a {sizes} net ({c.activation} hidden, {c.output} output) on {c.dataset} "
-            f"({len(experiment.x)} points) with {c.optimizer} (lr {c.learning_rate:g}), {c.loss} loss, "
+    return (f"Training a {sizes} net ({c.activation} hidden, {c.output} output) on {_data_name(experiment)} "
+            f"({_points(experiment)}) with {c.optimizer} (lr {c.learning_rate:g}), {c.loss} loss, "
             f"{c.epochs} epoch{'s' if c.epochs != 1 else ''}, seed {c.seed}")
-
-
-def _epochs_table(logged: list[Epoch]) -> Table:
-    table = Table(title="Training log", title_justify="left")
-    table.add_column("epoch", justify="right")
-    table.add_column("loss", justify="right")
-    table.add_column("accuracy", justify="right")
-    for record in logged:
-        table.add_row(str(record.epoch), f"{record.loss:.6g}", f"{record.accuracy:.2%}")
-    return table
 
 
 def _predictions_table(result: FitResult, show_all: bool) -> Table:
     experiment = result.experiment
-    x, y = experiment.x, experiment.y[:, 0]
+    parts = [("train", experiment.x, experiment.y)]
+    if experiment.x_test is not None:
+        parts.append(("test", experiment.x_test, experiment.y_test))
+    x = np.concatenate([p[1] for p in parts])
+    y = np.concatenate([p[2] for p in parts])[:, 0]
+    sets = np.concatenate([[name] * len(p[1]) for name, p in zip((p[0] for p in parts), parts)])
     prob = predict(result.final.params, x, experiment.activation, experiment.output)[:, 0]
     correct = (prob >= 0.5) == (y >= 0.5)
     rows = np.arange(len(x))
@@ -174,25 +233,39 @@ def _predictions_table(result: FitResult, show_all: bool) -> Table:
         rows = np.sort(priority[:PREDICTION_ROWS])
     table = Table(title="Predictions", title_justify="left")
     table.add_column("#", justify="right")
-    features = min(x.shape[1], 3)
-    for j in range(features):
-        table.add_column(f"x{j + 1}", justify="right")
+    if len(parts) > 1:
+        table.add_column("set")
+    shown = min(x.shape[1], 3)
+    names = experiment.features or tuple(f"x{j + 1}" for j in range(x.shape[1]))
+    for name in names[:shown]:
+        table.add_column(name, justify="right")
     table.add_column("truth", justify="right")
     table.add_column("prediction", justify="right")
     table.add_column("correct", justify="center")
     for i in rows:
         mark = "[green]yes[/]" if correct[i] else "[bold red]NO[/]"
-        table.add_row(str(i), *(f"{v:.3f}" for v in x[i, :features]), f"{y[i]:g}", f"{prob[i]:.5f}", mark)
+        cells = [str(i)] + ([sets[i]] if len(parts) > 1 else []) + [f"{v:.3f}" for v in x[i, :shown]]
+        table.add_row(*cells, f"{y[i]:g}", f"{prob[i]:.5f}", mark)
+    notes = []
     if len(rows) < len(x):
-        table.caption = (f"{len(rows)} of {len(x)} points: the misclassified, then the least confident "
-                         "(--all-predictions lists all)")
+        notes.append(f"{len(rows)} of {len(x)} points: the misclassified, then the least confident "
+                     "(--all-predictions lists all)")
+    if shown < x.shape[1]:
+        notes.append(f"first {shown} of {x.shape[1]} features shown")
+    if experiment.scaler is not None:
+        notes.append("features standardized")
+    table.caption = "; ".join(notes) or None
     return table
 
 
 def _result_line(result: FitResult) -> str:
-    final, n = result.final, len(result.experiment.x)
-    hits = round(final.accuracy * n)
-    return f"loss {final.loss:.6g}, accuracy {final.accuracy:.2%} ({hits}/{n}) after {final.epoch} epochs"
+    final, experiment = result.final, result.experiment
+    n = len(experiment.x)
+    line = f"loss {final.loss:.6g}, accuracy {final.accuracy:.2%} ({round(final.accuracy * n)}/{n})"
+    if final.test_accuracy is not None:
+        m = len(experiment.x_test)
+        line += f"; test loss {final.test_loss:.6g}, test accuracy {final.test_accuracy:.2%} ({round(final.test_accuracy * m)}/{m})"
+    return f"{line} after {final.epoch} epoch{'s' if final.epoch != 1 else ''}"
 
 
 def _summary(result: FitResult) -> Table:
@@ -202,9 +275,15 @@ def _summary(result: FitResult) -> Table:
     grid.add_column(style="bold")
     grid.add_column()
     grid.add_row("Result", _result_line(result))
+    grid.add_row("Stopped", result.stop_reason)
     hyper = ", ".join(f"{k}={v:g}" for k, v in experiment.hyperparameters.items())
     grid.add_row("Model", f"{'-'.join(map(str, experiment.params.sizes))}, {c.activation} hidden, "
                           f"{c.output} output, {sum(p.size for p in final.params.values())} parameters, {c.init} init")
-    grid.add_row("Training", f"{c.optimizer} ({hyper}), {c.loss} loss, seed {c.seed}")
-    grid.add_row("Time", f"{seconds:.2f} s ({final.epoch / seconds:,.0f} epochs/s)")
+    extras = [f"batch size {c.batch_size}" if c.batch_size else "full batch"]
+    extras += [f"l2 {c.l2:g}"] if c.l2 else []
+    extras += [f"{c.schedule} schedule"] if c.schedule != "constant" else []
+    grid.add_row("Training", f"{c.optimizer} ({hyper}), {c.loss} loss, {', '.join(extras)}, seed {c.seed}")
+    grid.add_row("Data", f"{_data_name(experiment)}: {_points(experiment)}"
+                         + (", standardized" if experiment.scaler is not None else ""))
+    grid.add_row("Time", f"{seconds:.2f} s ({result.epochs_trained / seconds:,.0f} epochs/s)")
     return grid

@@ -16,13 +16,14 @@ from ..network import is_linear
 from ..registry import registry
 from ..rundir import check_out_dir, write_sweep
 from ..sweep import SETTINGS, SORT_KEYS, Group, SweepRun, check, grid, run_sweep, sort_groups, summarize_groups, varied_settings
-from ..training import DEFAULT_EPOCHS
+from ..training import DEFAULT_EPOCHS, RunConfig
 from ._app import app
 from ._options import parse_hidden, parse_options
 from .run import LINEAR_NOTE
 
 _LIST = "Comma list"
 _HEADINGS = {"learning_rate": "lr", "n_samples": "points", "options": "--opt"}
+_ALWAYS_SHOWN = {"dataset", "hidden", "activation", "output", "loss", "optimizer", "learning_rate", "epochs"}
 
 
 def _split(text: str, flag: str) -> list[str]:
@@ -43,6 +44,11 @@ def _numbers(text: str, flag: str, kind: Callable, positive: bool = False) -> li
             raise typer.BadParameter(f"values must be positive, got {item}", param_hint=flag)
         values.append(value)
     return values
+
+
+def _optional(text: str | None, flag: str, kind: Callable) -> list:
+    """A list flag whose default is "not set" (None)."""
+    return [None] if text is None else _numbers(text, flag, kind)
 
 
 def _option_grid(pairs: list[str]) -> list[dict[str, float]]:
@@ -77,6 +83,18 @@ def sweep(
     noise: Annotated[str, typer.Option("--noise", help=f"{_LIST} of noise levels.")] = "0",
     seed: Annotated[str, typer.Option("--seed", help=f"{_LIST} of seeds; results are averaged over seeds.")] = "0",
     init: Annotated[str, typer.Option("--init", help=f"{_LIST} of initialisers.")] = "xavier",
+    batch_size: Annotated[Optional[str], typer.Option("--batch-size", help=f"{_LIST} of mini-batch sizes.",
+                                                      show_default="full batch")] = None,
+    l2: Annotated[str, typer.Option("--l2", help=f"{_LIST} of L2 penalties.")] = "0",
+    schedule: Annotated[str, typer.Option("--schedule", help=f"{_LIST} of learning-rate schedules.")] = "constant",
+    test_split: Annotated[Optional[str], typer.Option("--test-split", help=f"{_LIST} of held-out fractions.")] = None,
+    data: Annotated[Optional[str], typer.Option("--data", help=f"{_LIST} of CSV files (instead of --dataset).")] = None,
+    label_column: Annotated[Optional[str], typer.Option("--label-column", help="The label column of --data.")] = None,
+    standardize: Annotated[bool, typer.Option("--standardize", help="Standardize features.")] = False,
+    target_accuracy: Annotated[Optional[str], typer.Option("--target-accuracy", help=f"{_LIST} of target accuracies.")] = None,
+    target_loss: Annotated[Optional[str], typer.Option("--target-loss", help=f"{_LIST} of target losses.")] = None,
+    patience: Annotated[Optional[str], typer.Option("--patience", help=f"{_LIST} of patiences (epochs).")] = None,
+    min_delta: Annotated[str, typer.Option("--min-delta", help=f"{_LIST} of minimum improvements.")] = "0",
     sort: Annotated[Optional[str], typer.Option("--sort", help="Order rows by loss, accuracy, epoch, time or a setting.",
                                                 show_default="grid order")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", "-w", help="Parallel worker processes.",
@@ -99,6 +117,12 @@ def sweep(
         epochs=_numbers(epochs, "--epochs", int, positive=True),
         n_samples=[None] if n_samples is None else _numbers(n_samples, "--n-samples", int, positive=True),
         noise=_numbers(noise, "--noise", float), seed=_numbers(seed, "--seed", int), init=_split(init, "--init"),
+        batch_size=_optional(batch_size, "--batch-size", int), l2=_numbers(l2, "--l2", float),
+        schedule=_split(schedule, "--schedule"), test_split=_optional(test_split, "--test-split", float),
+        data=[None] if data is None else _split(data, "--data"), label_column=[label_column],
+        standardize=[standardize], target_accuracy=_optional(target_accuracy, "--target-accuracy", float),
+        target_loss=_optional(target_loss, "--target-loss", float), patience=_optional(patience, "--patience", int),
+        min_delta=_numbers(min_delta, "--min-delta", float),
     )
     if out is not None:
         check_out_dir(out, force)
@@ -165,33 +189,44 @@ def _value(value) -> str:
 def _table(groups: list[Group], settings: list[str], runs: list[SweepRun]) -> Table:
     seeds = len({run.config.seed for run in runs})
     first = runs[0].config
-    fixed = [name for name in SETTINGS if name not in settings and name != "seed" and getattr(first, name) != {}]
+    defaults = RunConfig()
+    fixed = [name for name in SETTINGS if name not in settings and name != "seed"
+             and (name in _ALWAYS_SHOWN or getattr(first, name) != getattr(defaults, name))]
+    tested = any(group.test_accuracy_mean is not None for group in groups)
     table = Table(title=f"Sweep: {len(runs)} runs" + (f", {seeds} seeds each, mean ± std" if seeds > 1 else ""),
                   title_justify="left",
                   caption="fixed: " + ", ".join(f"{_HEADINGS.get(name, name)}={_value(getattr(first, name))}" for name in fixed),
                   caption_justify="left")
     for name in settings:
         table.add_column(_HEADINGS.get(name, name), no_wrap=True, min_width=len(_HEADINGS.get(name, name)))
-    for heading in ("final loss", "accuracy", "100% at epoch", "s/run"):
-        table.add_column(heading, justify="right", no_wrap=True)
+    headings = ("final loss", "accuracy", *(("test accuracy",) if tested else ()), "100% at epoch", "s/run")
+    for heading in headings:
+        table.add_column(heading, justify="right")
     for group in groups:
-        table.add_row(*(_value(getattr(group.config, name)) for name in settings), *_results(group, seeds > 1))
+        table.add_row(*(_value(getattr(group.config, name)) for name in settings), *_results(group, seeds > 1, tested))
     return table
 
 
-def _results(group: Group, spread: bool) -> tuple[str, str, str, str]:
+def _results(group: Group, spread: bool, tested: bool) -> tuple[str, ...]:
     runs = len(group.runs)
     if group.diverged == runs:
-        return "diverged", "-", "never", "-"
+        return ("diverged", "-", *(("-",) if tested else ()), "never", "-")
     loss = f"{group.loss_mean:.4g}" + (f" ± {group.loss_std:.2g}" if spread else "")
-    accuracy = f"{group.accuracy_mean:.2%}" + (f" ± {group.accuracy_std:.1%}" if spread else "")
+    accuracy = _percent(group.accuracy_mean, group.accuracy_std, spread)
+    test = (_percent(group.test_accuracy_mean, group.test_accuracy_std, spread),) if tested else ()
     if group.first_perfect_median is None:
         first = "never"
     else:
         first = f"{group.first_perfect_median:.0f}" + (f" ({group.reached}/{runs})" if group.reached < runs else "")
     if group.diverged:
         loss += f" ({group.diverged} diverged)"
-    return loss, accuracy, first, f"{group.seconds / (runs - group.diverged):.2f}"
+    return (loss, accuracy, *test, first, f"{group.seconds / (runs - group.diverged):.2f}")
+
+
+def _percent(mean: float | None, std: float | None, spread: bool) -> str:
+    if mean is None:
+        return "-"
+    return f"{mean:.2%}" + (f" ± {std:.1%}" if spread else "")
 
 
 def _notes(groups: list[Group]) -> list[str]:

@@ -1,0 +1,123 @@
+"""Your own data and held-out data: reading a CSV, a stratified split, standardising.
+
+All functions are pure: they take arrays (and a ``numpy.random.Generator``
+where randomness is needed) and return new ones. ``read_csv`` raises
+:class:`~fnn.errors.DataError` with one line naming the problem and, where
+there is one, the line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from .errors import DataError
+
+
+class Table(NamedTuple):
+    """Features ``x`` (n, d), 0/1 labels ``y`` (n, 1), and the column names they came from."""
+
+    x: np.ndarray
+    y: np.ndarray
+    features: tuple[str, ...]
+    label: str
+
+
+def read_csv(path: str | os.PathLike, label_column: str | None = None) -> Table:
+    """Read a CSV with a header row, numeric feature columns and one 0/1 label column.
+
+    The label column is ``label_column`` or, by default, the last one; every
+    other column is a feature.
+    """
+    path = Path(path)
+    name = str(path)
+    if not path.is_file():
+        raise DataError(f"data file {name!r} does not exist" if not path.exists() else f"{name!r} is not a file")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows = [(number, row) for number, row in enumerate(csv.reader(handle), start=1) if any(c.strip() for c in row)]
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise DataError(f"{name!r} is not a readable CSV text file: {error}") from None
+    if not rows:
+        raise DataError(f"{name!r} is empty; it needs a header row and data rows")
+    header = [cell.strip() for cell in rows[0][1]]
+    if all(_is_number(cell) for cell in header):
+        raise DataError(f"{name!r} has no header row (line 1 is all numbers); add one, e.g. x1,x2,label")
+    if len(header) < 2:
+        raise DataError(f"{name!r} needs at least one feature column and a label column, found {len(header)} column")
+    if len(set(header)) != len(header):
+        raise DataError(f"{name!r} has repeated column names in its header: {', '.join(header)}")
+    if len(rows) < 2:
+        raise DataError(f"{name!r} has a header but no data rows")
+    label = header[-1] if label_column is None else label_column
+    if label not in header:
+        raise DataError(f"{name!r} has no column {label!r}; its columns are: {', '.join(header)}")
+    values = np.empty((len(rows) - 1, len(header)))
+    for i, (number, row) in enumerate(rows[1:]):
+        if len(row) != len(header):
+            raise DataError(f"{name!r} line {number}: {len(row)} cells, but the header has {len(header)} columns")
+        for j, cell in enumerate(row):
+            try:
+                values[i, j] = float(cell)
+            except ValueError:
+                raise DataError(f"{name!r} line {number}, column {header[j]!r}: {cell.strip()!r} is not a number") from None
+            if not math.isfinite(values[i, j]):
+                raise DataError(f"{name!r} line {number}, column {header[j]!r}: {cell.strip()} is not a finite number")
+    column = header.index(label)
+    labels = values[:, column]
+    bad = np.flatnonzero((labels != 0) & (labels != 1))
+    if len(bad):
+        number = rows[1 + bad[0]][0]
+        raise DataError(f"{name!r} line {number}: label {labels[bad[0]]:g} in column {label!r}; labels must be 0 or 1")
+    if len(np.unique(labels)) < 2:
+        raise DataError(f"{name!r}: every label in column {label!r} is {labels[0]:g}; a classifier needs both 0 and 1")
+    features = tuple(h for h in header if h != label)
+    return Table(np.delete(values, column, axis=1), labels[:, None].copy(), features, label)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def stratified_split(x: np.ndarray, y: np.ndarray, fraction: float, rng: np.random.Generator):
+    """Hold out ``fraction`` of each class (at least one point of each, where a class has two or more).
+
+    Returns ``(x_train, y_train, x_test, y_test)``; points keep their order
+    within each part.
+    """
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"test fraction must be between 0 and 1, got {fraction}")
+    test = np.zeros(len(y), dtype=bool)
+    for label in np.unique(y[:, 0]):
+        members = np.flatnonzero(y[:, 0] == label)
+        count = min(len(members) - 1, max(1, round(fraction * len(members)))) if len(members) > 1 else 0
+        test[rng.choice(members, size=count, replace=False)] = True
+    return x[~test], y[~test], x[test], y[test]
+
+
+class Scaler(NamedTuple):
+    """Standardisation learnt from training data: ``(x - mean) / std`` per feature."""
+
+    mean: np.ndarray
+    std: np.ndarray
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return (x - self.mean) / self.std
+
+    def as_dict(self) -> dict:
+        return {"mean": self.mean.tolist(), "std": self.std.tolist()}
+
+
+def fit_scaler(x: np.ndarray) -> Scaler:
+    """A :class:`Scaler` for ``x``; a constant feature is left unscaled (std taken as 1)."""
+    std = x.std(axis=0)
+    return Scaler(x.mean(axis=0), np.where(std > 0, std, 1.0))

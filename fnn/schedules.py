@@ -1,0 +1,56 @@
+"""Learning-rate schedules: the learning rate of each epoch, as PyTorch's schedulers set it.
+
+A schedule is ``make(learning_rate, epochs, **params) -> rate(epoch)``, with
+epochs counted from 1 and ``rate(1) == learning_rate`` (PyTorch's scheduler
+steps once per epoch, after it). The training loop scales each epoch's
+updates by ``rate(epoch) / learning_rate``; every built-in optimizer's update
+is proportional to its learning rate, so that is the same as changing the
+rate itself. Each schedule's parameters are set with ``--opt KEY=VALUE``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Mapping, NamedTuple
+
+Rate = Callable[[int], float]
+
+
+class Schedule(NamedTuple):
+    """A named schedule: its parameters' defaults and its maker."""
+
+    name: str
+    defaults: Mapping[str, float]
+    make: Callable[..., Rate]
+    description: str
+
+
+def _constant(learning_rate: float, epochs: int) -> Rate:
+    return lambda epoch: learning_rate
+
+
+def _step(learning_rate: float, epochs: int, step_size: float = 0.0, gamma: float = 0.5) -> Rate:
+    every = int(step_size) if step_size >= 1 else max(1, epochs // 4)
+    return lambda epoch: learning_rate * gamma ** ((epoch - 1) // every)
+
+
+def _exponential(learning_rate: float, epochs: int, gamma: float = 0.999) -> Rate:
+    return lambda epoch: learning_rate * gamma ** (epoch - 1)
+
+
+def _cosine(learning_rate: float, epochs: int, eta_min: float = 0.0) -> Rate:
+    return lambda epoch: eta_min + (learning_rate - eta_min) * (1 + math.cos(math.pi * (epoch - 1) / epochs)) / 2
+
+
+SCHEDULES: dict[str, Schedule] = {
+    s.name: s
+    for s in (
+        Schedule("constant", {}, _constant, "the same rate every epoch"),
+        Schedule("step", {"step_size": 0.0, "gamma": 0.5}, _step,
+                 "StepLR: multiply by gamma every step_size epochs (0: a quarter of the epochs)"),
+        Schedule("exponential", {"gamma": 0.999}, _exponential, "ExponentialLR: multiply by gamma every epoch"),
+        Schedule("cosine", {"eta_min": 0.0}, _cosine,
+                 "CosineAnnealingLR: from the rate down to eta_min along half a cosine over all epochs"),
+    )
+}
+"""The built-in schedules by name."""
