@@ -1,0 +1,313 @@
+"""Figures for a report (``fnn.figures``) and keeping matplotlib out of the commands that do not draw.
+
+Covers: ``learning_curve``, ``comparison`` and ``overlay`` write real PNG files
+(signature and IHDR chunk read with ``struct``) whose pixel size is the
+figure size times ``fnn.figures.DPI``; they draw through the Agg canvas with no
+display and never touch pyplot (checked in a fresh interpreter whose
+``MPLBACKEND`` names a backend that does not exist and without ``DISPLAY``);
+``decision_grid`` is ``fnn.predict`` over the grid in the documented
+orientation ``z[i, j] = predict([xs[j], ys[i]])``, covers the data with the
+margin, and handles a degenerate axis; ``overlay`` with one and several
+panels; ``learning_curve`` with a loss that reaches zero. Finally ``import
+fnn``, ``import fnn.cli``, ``fnn --help`` and ``fnn run --json`` do not import
+matplotlib (with ``fnn run --out`` as the positive control).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import struct
+import subprocess
+import sys
+import textwrap
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fnn
+from fnn import figures
+from fnn.figures import DPI, decision_grid
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """(width, height) of a PNG file, from its IHDR chunk; fails unless the file is a well-formed PNG start."""
+    data = Path(path).read_bytes()
+    assert data[:8] == PNG_SIGNATURE, f"{path} is not a PNG"
+    length, kind = struct.unpack(">I4s", data[8:16])
+    assert kind == b"IHDR" and length == 13
+    width, height, depth, colour, _, _, _ = struct.unpack(">IIBBBBB", data[16:29])
+    (crc,) = struct.unpack(">I", data[29:33])
+    assert crc == zlib.crc32(data[12:29]), "IHDR checksum does not match"
+    assert depth == 8 and colour in (2, 6)  # 8-bit RGB or RGBA, as Agg writes
+    assert data[-12:] == struct.pack(">I4s", 0, b"IEND") + struct.pack(">I", zlib.crc32(b"IEND")), "file truncated"
+    return width, height
+
+
+def pixels(width_in: float, height_in: float) -> tuple[int, int]:
+    return round(width_in * DPI), round(height_in * DPI)
+
+
+def overlay_inches(count: int) -> tuple[float, float]:
+    """The documented overlay layout: up to three panels per row, 5.2 in per column (at least 7.5), 3.8 in per row."""
+    columns = min(3, count)
+    rows = -(-count // columns)
+    return max(7.5, 5.2 * columns + 1.0), 3.8 * rows + 0.8
+
+
+def curves(count: int, length: int = 40, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [np.exp(-np.linspace(0, 3, length)) * (1 + 0.1 * rng.random()) for _ in range(count)]
+
+
+def learning_curve(loss, accuracy, path, **kwargs) -> Path:
+    """``figures.learning_curve`` for a loss and an accuracy curve.
+
+    Its first argument is moving from ``(loss, accuracy)`` to one ``history``
+    mapping (work in progress elsewhere); these tests hold for either.
+    """
+    if "history" in inspect.signature(figures.learning_curve).parameters:
+        return figures.learning_curve({"loss": np.asarray(loss), "accuracy": np.asarray(accuracy)}, path, **kwargs)
+    return figures.learning_curve(loss, accuracy, path, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return fnn.fit(epochs=100, hidden=(4,), seed=3)
+
+
+# ----------------------------------------------------------------------------------------------------- PNG files
+
+
+def test_learning_curve_is_a_png_of_the_figure_size(tmp_path, trained):
+    path = learning_curve(trained.loss, trained.accuracy, tmp_path / "lc.png", title="xor")
+    assert path == tmp_path / "lc.png"
+    assert png_size(path) == pixels(7.0, 4.0)
+
+
+def test_comparison_is_a_png_of_the_figure_size(tmp_path, trained):
+    e = trained.experiment
+    path = figures.comparison(trained.final.params, e.x, e.y, e.activation, e.output, tmp_path / "c.png", title="t")
+    assert path == tmp_path / "c.png"
+    assert png_size(path) == pixels(13.0, 4.6)
+
+
+def test_comparison_with_names_and_many_points(tmp_path):
+    result = fnn.fit(dataset="linear", n_samples=300, epochs=50, seed=1)
+    e = result.experiment
+    path = figures.comparison(result.final.params, e.x, e.y, "sigmoid", "sigmoid", tmp_path / "c.png")
+    assert png_size(path) == pixels(13.0, 4.6)
+
+
+def test_learning_curve_with_a_zero_loss_uses_a_linear_axis_without_error(tmp_path):
+    loss = np.array([0.5, 0.25, 0.1, 0.0, 0.0])
+    accuracy = np.array([0.5, 0.5, 1.0, 1.0, 1.0])
+    path = learning_curve(loss, accuracy, tmp_path / "zero.png")
+    assert png_size(path) == pixels(7.0, 4.0)
+
+
+def test_learning_curve_of_a_single_epoch(tmp_path):
+    path = learning_curve(np.array([0.3]), np.array([1.0]), tmp_path / "one.png")
+    assert png_size(path) == pixels(7.0, 4.0)
+
+
+def test_overlay_one_panel(tmp_path):
+    panels = {"": {"lr=0.1": curves(1), "lr=1": curves(1, seed=1)}}
+    path = figures.overlay(panels, tmp_path / "one.png", title="Loss by lr")
+    assert png_size(path) == pixels(*overlay_inches(1))
+
+
+@pytest.mark.parametrize("count", [2, 3, 4, 7])
+def test_overlay_several_panels_with_seed_bands(tmp_path, count):
+    # Several curves per label (seeds, of different lengths) are drawn as median and band.
+    panels = {f"hidden={i}": {"lr=0.1": curves(3, seed=i), "lr=1": [*curves(2, seed=9), curves(1, 25)[0]]}
+              for i in range(count)}
+    path = figures.overlay(panels, tmp_path / "many.png", title="Loss by lr")
+    assert png_size(path) == pixels(*overlay_inches(count))
+
+
+def test_overlay_with_a_zero_loss_and_another_ylabel(tmp_path):
+    panels = {"a": {"x": [np.array([1.0, 0.0, 0.0])]}, "b": {"x": [np.array([0.5, 0.2, 0.1])]}}
+    assert png_size(figures.overlay(panels, tmp_path / "z.png", title="t")) == pixels(*overlay_inches(2))
+    assert png_size(figures.overlay(panels, tmp_path / "acc.png", title="t", ylabel="accuracy")) == pixels(*overlay_inches(2))
+
+
+# ------------------------------------------------------------------------------------------------ decision_grid
+
+
+@pytest.fixture(scope="module")
+def asymmetric():
+    """Random 2-5-1 tanh parameters and data whose two features span very different ranges."""
+    params = fnn.init_params((2, 5, 1), np.random.default_rng(7), "normal")
+    rng = np.random.default_rng(8)
+    x = np.column_stack([rng.uniform(0.0, 1.0, 30), rng.uniform(-5.0, 3.0, 30)])
+    return params, x
+
+
+def test_decision_grid_is_predict_over_the_grid(asymmetric):
+    params, x = asymmetric
+    xs, ys, z = decision_grid(params, x, "tanh", "sigmoid", resolution=50)
+    assert xs.shape == ys.shape == (50,) and z.shape == (50, 50)
+    # The same points in the documented order, built independently: row i is ys[i], column j is xs[j].
+    points = np.array([[xs[j], ys[i]] for i in range(50) for j in range(50)])
+    expected = fnn.predict(params, points, "tanh", "sigmoid")[:, 0].reshape(50, 50)
+    assert np.array_equal(z, expected)
+
+
+@pytest.mark.parametrize("i, j", [(0, 0), (0, 49), (49, 0), (49, 49), (10, 37), (31, 4), (25, 25)])
+def test_decision_grid_point_by_point(asymmetric, i, j):
+    params, x = asymmetric
+    xs, ys, z = decision_grid(params, x, "tanh", "sigmoid", resolution=50)
+    single = fnn.predict(params, np.array([[xs[j], ys[i]]]), "tanh", "sigmoid")[0, 0]
+    swapped = fnn.predict(params, np.array([[xs[i], ys[j]]]), "tanh", "sigmoid")[0, 0]
+    # A one-row matrix product may round in the last bit differently from the batched one (BLAS
+    # kernels), so this is to 1e-12 relative; the whole-grid test above compares exactly.
+    assert z[i, j] == pytest.approx(single, rel=1e-12, abs=0)
+    if i != j:
+        assert z[i, j] != pytest.approx(swapped, rel=1e-6)  # the orientation is not transposed
+
+
+def test_decision_grid_agrees_with_a_trained_network(trained):
+    e = trained.experiment
+    xs, ys, z = decision_grid(trained.final.params, e.x, e.activation, e.output)
+    gx, gy = np.meshgrid(xs, ys)
+    expected = fnn.predict(trained.final.params, np.column_stack([gx.ravel(), gy.ravel()]), e.activation, e.output)
+    assert np.array_equal(z, expected[:, 0].reshape(z.shape))
+    assert z.shape == (200, 200)  # the default resolution
+    assert np.all((z > 0) & (z < 1))
+
+
+@pytest.mark.parametrize("margin", [0.1, 0.25])
+def test_decision_grid_covers_the_data_with_a_margin(asymmetric, margin):
+    params, x = asymmetric
+    xs, ys, _ = decision_grid(params, x, "tanh", "sigmoid", resolution=30, margin=margin)
+    for axis, values in ((0, xs), (1, ys)):
+        low, high = x[:, axis].min(), x[:, axis].max()
+        pad = (high - low) * margin
+        assert values[0] == pytest.approx(low - pad) and values[-1] == pytest.approx(high + pad)
+        assert values[0] < low and values[-1] > high
+        assert np.all(np.diff(values) > 0)
+        assert np.allclose(np.diff(values), np.diff(values)[0])  # evenly spaced
+
+
+def test_decision_grid_with_a_degenerate_axis(asymmetric):
+    params, _ = asymmetric
+    x = np.column_stack([np.full(6, 0.3), np.linspace(-1.0, 2.0, 6)])  # every x1 equal
+    xs, ys, z = decision_grid(params, x, "tanh", "sigmoid", resolution=20)
+    assert np.all(np.isfinite(xs)) and np.all(np.isfinite(z))
+    assert np.all(np.diff(xs) > 0), "a flat axis must still get a proper range"
+    assert xs[0] < 0.3 < xs[-1]
+    assert ys[0] < -1.0 and ys[-1] > 2.0
+
+
+def test_decision_grid_of_a_single_point(asymmetric):
+    params, _ = asymmetric
+    xs, ys, z = decision_grid(params, np.array([[1.0, -2.0]]), "tanh", "sigmoid", resolution=10)
+    assert xs[0] < 1.0 < xs[-1] and ys[0] < -2.0 < ys[-1]
+    assert np.all(np.diff(xs) > 0) and np.all(np.diff(ys) > 0) and np.all(np.isfinite(z))
+
+
+def test_comparison_with_a_degenerate_axis_and_a_constant_output(tmp_path):
+    # Zero parameters: the output is exactly 0.5 everywhere, so there is no 0.5 contour to find.
+    params = {k: np.zeros_like(v) for k, v in fnn.init_params((2, 3, 1), np.random.default_rng(0)).items()}
+    x = np.column_stack([np.full(4, 1.0), np.arange(4.0)])
+    y = np.array([[0.0], [1.0], [0.0], [1.0]])
+    path = figures.comparison(params, x, y, "sigmoid", "sigmoid", tmp_path / "flat.png")  # warnings are fine
+    assert png_size(path) == pixels(13.0, 4.6)
+
+
+# --------------------------------------------------------------------------------------- no display, no pyplot
+
+
+def _python(code: str, tmp_path: Path, **env_changes) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND")}
+    env["FNN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    env.update(env_changes)
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_figures_are_drawn_on_agg_without_a_display_or_pyplot(tmp_path):
+    # A backend that does not exist: using pyplot (which loads the configured backend) would fail.
+    code = """
+        import inspect, json, sys
+        import numpy as np
+        import matplotlib.figure
+        canvases = []
+        save = matplotlib.figure.Figure.savefig
+        def spy(self, *args, **kwargs):
+            canvases.append(type(self.canvas).__module__ + "." + type(self.canvas).__name__)
+            return save(self, *args, **kwargs)
+        matplotlib.figure.Figure.savefig = spy
+        import fnn
+        from fnn import figures
+        r = fnn.fit(epochs=20)
+        e = r.experiment
+        if "history" in inspect.signature(figures.learning_curve).parameters:
+            figures.learning_curve({"loss": r.loss, "accuracy": r.accuracy}, "lc.png")
+        else:
+            figures.learning_curve(r.loss, r.accuracy, "lc.png")
+        figures.comparison(r.final.params, e.x, e.y, e.activation, e.output, "c.png")
+        figures.overlay({"": {"a": [r.loss]}}, "o.png", title="t")
+        print(json.dumps({"canvases": canvases, "pyplot": "matplotlib.pyplot" in sys.modules}))
+    """
+    result = _python(code, tmp_path, MPLBACKEND="module://no_such_backend_for_fnn_tests")
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["canvases"] == ["matplotlib.backends.backend_agg.FigureCanvasAgg"] * 3
+    assert report["pyplot"] is False
+    for name, size in (("lc.png", pixels(7.0, 4.0)), ("c.png", pixels(13.0, 4.6)), ("o.png", pixels(*overlay_inches(1)))):
+        assert png_size(tmp_path / name) == size
+
+
+_IMPORTS_MATPLOTLIB = """
+    import atexit, sys
+    atexit.register(lambda: sys.stderr.write("\\nMATPLOTLIB=%s\\n" % ("matplotlib" in sys.modules)))
+    from fnn.cli import main
+    sys.argv = ["fnn", *{args!r}]
+    main()
+"""
+
+
+def _cli_imports_matplotlib(tmp_path: Path, *args: str) -> tuple[bool, str]:
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(_IMPORTS_MATPLOTLIB.format(args=list(args)))],
+                            cwd=tmp_path, env={**os.environ, "FNN_DISABLE_PLUGIN_AUTOLOAD": "1"},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    marker = [line for line in result.stderr.splitlines() if line.startswith("MATPLOTLIB=")]
+    assert len(marker) == 1, result.stderr
+    return marker[0] == "MATPLOTLIB=True", result.stdout
+
+
+def test_importing_fnn_and_its_cli_does_not_import_matplotlib(tmp_path):
+    code = """
+        import sys
+        import fnn, fnn.cli, fnn.rundir, fnn.figures, fnn.sweep, fnn.model_io
+        print("matplotlib" in sys.modules)
+    """
+    assert _python(code, tmp_path).stdout.strip() == "False"
+
+
+def test_fnn_run_json_does_not_import_matplotlib(tmp_path):
+    imported, stdout = _cli_imports_matplotlib(tmp_path, "run", "--json", "-e", "5")
+    assert json.loads(stdout)["epochs"] == 5
+    assert imported is False
+
+
+def test_fnn_help_does_not_import_matplotlib(tmp_path):
+    imported, stdout = _cli_imports_matplotlib(tmp_path, "--help")
+    assert "run" in stdout
+    assert imported is False
+
+
+def test_fnn_run_out_does_import_matplotlib(tmp_path):
+    # The positive control: the probe above would see matplotlib if it were loaded.
+    imported, _ = _cli_imports_matplotlib(tmp_path, "run", "-q", "-e", "5", "--out", "run")
+    assert imported is True
+    assert png_size(tmp_path / "run" / "learning_curve.png") == pixels(7.0, 4.0)
