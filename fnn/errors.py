@@ -39,7 +39,11 @@ class DataError(FnnError):
 
 
 class PluginError(FnnError):
-    """A plugin broke the contract: a duplicate name or a record of the wrong type."""
+    """Plugins fnn cannot load together: two claim one name, or one is broken and loading is strict."""
+
+
+class PluginWarning(UserWarning):
+    """A broken plugin was left out; the message names the plugin, its package and what went wrong."""
 
 
 class TrainingDiverged(FnnError, ArithmeticError):

@@ -26,14 +26,24 @@ and in its package's ``pyproject.toml``::
 
 After ``pip install`` of that package, ``fnn run --activation softsign`` works.
 
-Rules the registry enforces:
+Rules the registry enforces when it loads a plugin:
 
-* names are unique across all plugins, built-ins included; a second record with
-  a taken name is an error naming both plugins;
-* each hook yields records of its own type only (``fnn_activations`` yields
-  :class:`~fnn.Activation`, and so on); anything else is an error naming the plugin;
-* functions in records are pure: they return new arrays and never write into
-  their arguments.
+* each hook returns an iterable of records of its own type only
+  (``fnn_activations`` yields :class:`~fnn.Activation`, and so on);
+* a record's name is lowercase letters, digits and underscores, starting with a
+  letter (``[a-z][a-z0-9_]*``), because it is typed on the command line and
+  split out of comma lists;
+* every function of the plugin whose name starts with ``fnn_`` is one of the
+  hooks below and is marked with ``@fnn.hookimpl`` (mark a hook this version of
+  fnn may lack with ``@fnn.hookimpl(optionalhook=True)``);
+* names are unique across all plugins, built-ins included.
+
+A plugin that fails to import, raises in a hook or breaks one of the first
+three rules is left out whole with a :class:`~fnn.PluginWarning` (an error with
+``FNN_STRICT_PLUGINS=1``); two plugins claiming one name are an error naming
+both. Functions in records are pure: they return new arrays and never write
+into their arguments. ``fnn.testing`` checks records against their contracts;
+``docs/plugins.md`` walks through writing, testing and publishing a plugin.
 
 fnn's own activations, losses, optimizers and datasets are plugins registered
 through exactly these hooks (``fnn.activations``, ``fnn.losses``,

@@ -1,36 +1,100 @@
-"""The plugin registry: every activation, loss, optimizer and dataset by name.
+"""The plugin registry: every activation, loss, optimizer and dataset by name, and where each came from.
 
-Built-in plugins are ordinary modules of fnn registered through the same hooks
-as third-party packages, which are found through the ``fnn`` entry-point group.
-Set ``FNN_DISABLE_PLUGIN_AUTOLOAD=1`` to load the built-ins only (the test
-suite does, so plugins installed on a machine cannot change its results).
+Plugins are loaded the way pytest and conda load theirs. The candidates are
+fnn's built-in modules (``fnn.activations``, ``fnn.losses``,
+``fnn.optimizers``, ``fnn.datasets``), then the ``fnn`` entry points of every
+installed distribution, then plugin objects given in code; every one goes
+through the same steps:
+
+1. a plugin whose name is in ``FNN_DISABLED_PLUGINS`` (a comma list; the CLI's
+   ``--disable-plugin NAME``) is not imported at all, and
+   ``FNN_DISABLE_PLUGIN_AUTOLOAD=1`` skips the entry points altogether;
+2. a broken plugin is left out whole: one that fails to import, has an
+   ``fnn_*`` attribute that is not a marked hook of fnn's, raises in a hook, or
+   returns something other than records of its hook's type with well-formed
+   names (:data:`NAME_RULE`). fnn carries on and warns with a
+   :class:`~fnn.PluginWarning` naming the plugin, its package and the error;
+   with ``FNN_STRICT_PLUGINS=1`` (``--strict-plugins``) it stops with a
+   :class:`~fnn.PluginError` instead;
+3. two plugins that claim one name are always a :class:`~fnn.PluginError`
+   naming both and how to disable one.
+
+The library never prints; the CLI renders each warning as one line.
 """
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import functools
 import importlib
+import importlib.metadata
 import os
-from typing import Iterable, NamedTuple
+import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import pluggy
 
 from . import hookspecs
-from .errors import PluginError, UnknownNameError
+from .errors import PluginError, PluginWarning, UnknownNameError
 from .records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec
 
 BUILTIN_PLUGINS = ("fnn.activations", "fnn.losses", "fnn.optimizers", "fnn.datasets")
-AUTOLOAD_ENV = "FNN_DISABLE_PLUGIN_AUTOLOAD"
+DISABLE_AUTOLOAD_ENV = "FNN_DISABLE_PLUGIN_AUTOLOAD"
+DISABLED_ENV = "FNN_DISABLED_PLUGINS"
+STRICT_ENV = "FNN_STRICT_PLUGINS"
+
+NAME_RULE = re.compile(r"[a-z][a-z0-9_]*")
+"""What a record's name must match, whole: it is typed on the command line, split
+out of comma lists (``fnn sweep -a relu,swish``) and used in file names."""
+
+_IN_CODE = "registered in code"
+_MAX_ERROR = 300  # characters of an exception's message kept in a one-line report
 
 
 class Entry(NamedTuple):
-    """One registered record and where it came from."""
+    """One registered record and where it came from (``package`` is None for a plugin given in code)."""
 
     kind: str
     name: str
     record: object
     plugin: str
-    package: str
+    package: str | None
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """One plugin as fnn found it: where it came from, what it adds, and whether it loaded.
+
+    ``status`` is ``"ok"``, ``"disabled"`` (not imported) or ``"error"`` (left
+    out; ``error`` says why). ``package`` is the distribution (``"fnn"`` for
+    the built-ins) or None for a plugin given in code.
+    """
+
+    name: str
+    package: str | None
+    version: str | None
+    hooks: tuple[str, ...] = ()
+    entries: tuple[Entry, ...] = ()
+    status: str = "ok"
+    error: str | None = None
+
+    @property
+    def names(self) -> dict[str, list[str]]:
+        """The names this plugin adds, sorted, for every kind."""
+        return {kind: sorted(e.name for e in self.entries if e.kind == kind) for kind in KINDS}
+
+    @property
+    def origin(self) -> str:
+        """``fnn-swish 0.1.0``, or ``registered in code``."""
+        return " ".join(filter(None, (self.package, self.version))) or _IN_CODE
+
+    def describe(self) -> str:
+        """``plugin 'swish' (fnn-swish 0.1.0)``: for messages."""
+        return _describe_plugin(self.name, self.origin)
 
 
 class Registry:
@@ -71,69 +135,273 @@ class Registry:
         return [self._entries[kind][name] for name in self.names(kind)]
 
 
-def make_registry(plugins: Iterable[object] = (), *, builtins: bool = True, entry_points: bool | None = None) -> Registry:
+def make_registry(plugins: Iterable[object] = (), *, builtins: bool = True, entry_points: bool | None = None,
+                  disabled: Iterable[str] | None = None, strict: bool | None = None) -> Registry:
     """Build a registry from the built-ins, installed packages and ``plugins``.
 
-    ``entry_points=None`` loads installed packages unless the environment
-    variable ``FNN_DISABLE_PLUGIN_AUTOLOAD`` is set. ``plugins`` are extra
-    plugin objects (modules, classes or instances), handy in tests and notebooks.
+    ``plugins`` are extra plugin objects (modules, classes or instances), handy
+    in tests and notebooks. ``entry_points``, ``disabled`` (plugin names) and
+    ``strict`` default to the environment: ``FNN_DISABLE_PLUGIN_AUTOLOAD``,
+    ``FNN_DISABLED_PLUGINS`` and ``FNN_STRICT_PLUGINS``. A broken plugin is left
+    out with a :class:`~fnn.PluginWarning`, or raises :class:`~fnn.PluginError`
+    when strict; two plugins claiming one name always raise.
     """
+    strict = _env_flag(STRICT_ENV) if strict is None else strict
+    infos = _load_all(plugins, builtins, entry_points, disabled)
+    for info in infos:
+        if info.status == "error":
+            if strict:
+                raise PluginError(f"{info.describe()} is broken: {info.error}")
+            warnings.warn(f"{info.describe()} was left out: {info.error} (--disable-plugin {info.name} "
+                          "silences this)", PluginWarning, stacklevel=2)
+    conflicts = _conflicts(infos)
+    if conflicts:
+        raise PluginError(next(iter(conflicts.values())))
+    return Registry(entry for info in infos if info.status == "ok" for entry in info.entries)
+
+
+def inspect_plugins(plugins: Iterable[object] = (), *, builtins: bool = True, entry_points: bool | None = None,
+                    disabled: Iterable[str] | None = None) -> list[PluginInfo]:
+    """Every plugin :func:`make_registry` would consider, with its status; never raises or warns for a plugin.
+
+    Plugins that claim a name another plugin also claims get status ``"error"``
+    with the message :func:`make_registry` would raise.
+    """
+    infos = _load_all(plugins, builtins, entry_points, disabled)
+    conflicts = _conflicts(infos)
+    return [replace(info, status="error", error=conflicts[info.name]) if info.status == "ok" and info.name in conflicts else info
+            for info in infos]
+
+
+@functools.cache
+def _cached_registry(entry_points: bool, disabled: frozenset[str], strict: bool) -> Registry:
+    return make_registry(entry_points=entry_points, disabled=disabled, strict=strict)
+
+
+_in_use: list[Registry] = []  # registries put in place by use_registry, innermost last
+
+
+def registry() -> Registry:
+    """The registry of built-in and installed plugins, loaded on first use and cached.
+
+    It is cached per plugin setting of the environment (``FNN_DISABLE_PLUGIN_AUTOLOAD``,
+    ``FNN_DISABLED_PLUGINS``, ``FNN_STRICT_PLUGINS``), which is how the CLI's
+    global flags reach it, in this process and in sweep workers alike.
+    """
+    if _in_use:
+        return _in_use[-1]
+    return _cached_registry(not _env_flag(DISABLE_AUTOLOAD_ENV), _env_names(DISABLED_ENV), _env_flag(STRICT_ENV))
+
+
+# As when registry() was itself a functools.cache: tests reload installed plugins with it.
+registry.cache_clear = _cached_registry.cache_clear  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def use_registry(reg: Registry) -> Iterator[Registry]:
+    """Make :func:`registry` return ``reg`` inside the block (the pytest fixture ``fnn_registry`` does)."""
+    _in_use.append(reg)
+    try:
+        yield reg
+    finally:
+        _in_use.remove(reg)
+
+
+# -------------------------------------------------------------------- loading
+
+
+class _Candidate(NamedTuple):
+    """A plugin before it is loaded: its name, where it comes from, and how to get the object."""
+
+    name: str
+    package: str | None
+    version: str | None
+    load: Callable[[], object]
+
+
+class _Broken(Exception):
+    """Why a plugin is left out, as one line."""
+
+
+def _load_all(plugins: Iterable[object], builtins: bool, entry_points: bool | None,
+              disabled: Iterable[str] | None) -> list[PluginInfo]:
+    entry_points = not _env_flag(DISABLE_AUTOLOAD_ENV) if entry_points is None else entry_points
+    disabled = _env_names(DISABLED_ENV) if disabled is None else frozenset(disabled)
     manager = pluggy.PluginManager(hookspecs.PROJECT)
     manager.add_hookspecs(hookspecs)
-    packages: dict[str, str] = {}
+    infos: list[PluginInfo] = []
+    by_name: dict[str, PluginInfo] = {}
+    for candidate in _candidates(plugins, builtins, entry_points):
+        taken = by_name.get(candidate.name)
+        if candidate.package is None:  # given in code: any free name will do
+            candidate = candidate._replace(name=_free_name(candidate.name, by_name))
+        elif taken is not None:
+            if taken.package != candidate.package:  # else the same distribution, found twice on sys.path
+                infos.append(PluginInfo(candidate.name, candidate.package, candidate.version, status="error",
+                                        error=f"the plugin name {candidate.name!r} is taken by {taken.describe()}"))
+            continue
+        by_name[candidate.name] = _load_one(manager, candidate, disabled)
+        infos.append(by_name[candidate.name])
+    return infos
+
+
+def _candidates(plugins: Iterable[object], builtins: bool, entry_points: bool) -> Iterator[_Candidate]:
     if builtins:
-        for module_name in BUILTIN_PLUGINS:
-            manager.register(importlib.import_module(module_name), name=module_name)
-            packages[module_name] = "fnn"
-    if entry_points is None:
-        entry_points = not os.environ.get(AUTOLOAD_ENV)
+        from . import __version__  # fnn itself is fully imported by the time a registry is built
+
+        for module in BUILTIN_PLUGINS:
+            yield _Candidate(module, "fnn", __version__, functools.partial(importlib.import_module, module))
     if entry_points:
-        manager.load_setuptools_entrypoints(hookspecs.PROJECT)
-        for plugin, dist in manager.list_plugin_distinfo():
-            packages[manager.get_name(plugin)] = f"{dist.project_name} {dist.version}"
+        # Found as pluggy's load_setuptools_entrypoints finds them, but each loaded on its own.
+        for dist in importlib.metadata.distributions():
+            for entry_point in dist.entry_points:
+                if entry_point.group == hookspecs.PROJECT:
+                    yield _Candidate(entry_point.name, dist.metadata["name"], dist.version, entry_point.load)
     for plugin in plugins:
-        manager.register(plugin, name=_free_name(manager, plugin))
-    return Registry(_collect(manager, packages))
+        # pluggy's default name for an unnamed object is its id(), which tells a reader nothing.
+        name = getattr(plugin, "__name__", None) or type(plugin).__name__
+        yield _Candidate(name, None, None, functools.partial(lambda plugin: plugin, plugin))
 
 
-def _free_name(manager: pluggy.PluginManager, plugin: object) -> str:
-    """A readable plugin name: the module's or class's name (pluggy's default is an id number)."""
-    base = getattr(plugin, "__name__", None) or type(plugin).__name__
+def _free_name(base: str, taken: dict[str, PluginInfo]) -> str:
     name, number = base, 1
-    while manager.has_plugin(name):
+    while name in taken:
         number += 1
         name = f"{base}-{number}"
     return name
 
 
-def _collect(manager: pluggy.PluginManager, packages: dict[str, str]) -> list[Entry]:
-    seen: dict[tuple[str, str], Entry] = {}
+def _load_one(manager: pluggy.PluginManager, candidate: _Candidate, disabled: frozenset[str]) -> PluginInfo:
+    info = PluginInfo(candidate.name, candidate.package, candidate.version)
+    if candidate.name in disabled:
+        return replace(info, status="disabled")
+    try:
+        plugin = candidate.load()
+    except Exception as error:
+        return replace(info, status="error", error=f"failed to import: {_one_line(error)}")
+    try:
+        problems = _hook_problems(manager, plugin)
+        if problems:
+            raise _Broken("; ".join(problems))
+        info = replace(info, hooks=_register(manager, plugin, candidate.name))
+        entries = tuple(_collect(manager, candidate))
+    except _Broken as error:
+        if manager.has_plugin(candidate.name):
+            manager.unregister(name=candidate.name)
+        return replace(info, status="error", error=str(error))
+    return replace(info, entries=entries)
+
+
+def _hook_problems(manager: pluggy.PluginManager, plugin: object) -> list[str]:
+    """Misspelt and unmarked hooks: what pluggy's ``check_pending`` finds, per plugin, and more.
+
+    pluggy ignores a function without ``@fnn.hookimpl`` and keeps a marked one
+    whose name matches no hook; either way the plugin would silently add nothing.
+    A hook marked ``optionalhook=True`` may name a hook this fnn lacks, as in pluggy.
+    """
+    problems = []
+    for attribute in dir(plugin):
+        if not attribute.startswith("fnn_"):
+            continue
+        options = manager.parse_hookimpl_opts(plugin, attribute)
+        if options is None and not callable(getattr(plugin, attribute, None)):
+            continue  # a constant such as fnn_min_version is not meant as a hook
+        hook = (options or {}).get("specname") or attribute
+        if hook not in hookspecs.HOOKS.values():
+            if not (options or {}).get("optionalhook"):
+                close = difflib.get_close_matches(hook, hookspecs.HOOKS.values(), n=1)
+                problems.append(f"{hook} is not one of fnn's hooks" + (f" (did you mean {close[0]}?)" if close else ""))
+        elif options is None:
+            problems.append(f"{attribute} is not marked with @fnn.hookimpl, so fnn would never call it")
+    return problems
+
+
+def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> tuple[str, ...]:
+    """Register ``plugin`` and return the hooks it implements, in :data:`hookspecs.HOOKS` order."""
+    try:
+        manager.register(plugin, name=name)
+    except Exception as error:  # pluggy refuses, for one, a hook taking arguments its spec lacks
+        raise _Broken(f"cannot be registered: {_one_line(error)}") from error
+    implemented = {caller.name for caller in manager.get_hookcallers(plugin) or ()}
+    hooks = tuple(hook for hook in hookspecs.HOOKS.values() if hook in implemented)
+    if not hooks:
+        raise _Broken(f"implements none of fnn's hooks ({', '.join(hookspecs.HOOKS.values())})")
+    return hooks
+
+
+def _collect(manager: pluggy.PluginManager, candidate: _Candidate) -> Iterator[Entry]:
+    """The plugin's records, each checked; its own hook implementations are called one by one."""
+    seen: set[tuple[str, str]] = set()
     for kind, hook_name in hookspecs.HOOKS.items():
-        expected = KINDS[kind]
-        # Call each implementation alone, so every record is credited to its plugin.
-        for impl in reversed(getattr(manager.hook, hook_name).get_hookimpls()):
-            plugin = impl.plugin_name
-            package = packages.get(plugin, "(registered in code)")
-            for record in impl.function() or ():
-                if not isinstance(record, expected):
-                    raise PluginError(
-                        f"plugin {plugin!r} ({package}): {hook_name} returned {type(record).__name__}, "
-                        f"expected fnn.{expected.__name__}"
-                    )
-                if not isinstance(record.name, str) or not record.name:
-                    raise PluginError(f"plugin {plugin!r} ({package}): {hook_name} returned a record without a name")
-                key = (kind, record.name)
-                if key in seen:
-                    first = seen[key]
-                    raise PluginError(
-                        f"{kind} {record.name!r} is registered twice: by plugin {first.plugin!r} ({first.package}) "
-                        f"and by plugin {plugin!r} ({package})"
-                    )
-                seen[key] = Entry(kind, record.name, record, plugin, package)
-    return list(seen.values())
+        for impl in getattr(manager.hook, hook_name).get_hookimpls():
+            if impl.plugin_name != candidate.name:
+                continue
+            for record in _call(impl.function, hook_name, KINDS[kind]):
+                _check_record(record, kind, hook_name)
+                if (kind, record.name) in seen:
+                    raise _Broken(f"{hook_name} returned two {kind}s named {record.name!r}")
+                seen.add((kind, record.name))
+                yield Entry(kind, record.name, record, candidate.name, candidate.package)
 
 
-@functools.cache
-def registry() -> Registry:
-    """The registry of built-in and installed plugins, loaded once on first use."""
-    return make_registry()
+def _call(hook: Callable[[], object], hook_name: str, expected: type) -> list:
+    try:
+        result = hook()
+    except Exception as error:
+        raise _Broken(f"{hook_name} raised {_one_line(error)}") from error
+    if result is None:
+        return []
+    if not isinstance(result, Iterable) or isinstance(result, (str, bytes)):
+        raise _Broken(f"{hook_name} must return an iterable of fnn.{expected.__name__}, "
+                      f"got {type(result).__name__}")
+    try:
+        return list(result)  # a generator hook runs here
+    except Exception as error:
+        raise _Broken(f"{hook_name} raised {_one_line(error)}") from error
+
+
+def _check_record(record: object, kind: str, hook_name: str) -> None:
+    expected = KINDS[kind]
+    if not isinstance(record, expected):
+        raise _Broken(f"{hook_name} returned {type(record).__name__}, expected fnn.{expected.__name__}")
+    if not (isinstance(record.name, str) and NAME_RULE.fullmatch(record.name)):
+        raise _Broken(f"{hook_name} returned a {kind} named {record.name!r}; a name must be lowercase letters, "
+                      "digits and underscores, starting with a letter")
+
+
+def _conflicts(infos: list[PluginInfo]) -> dict[str, str]:
+    """For each plugin that claims a name another loaded plugin claims first, the error, by plugin name."""
+    owners: dict[tuple[str, str], Entry] = {}
+    conflicts: dict[str, str] = {}
+    for entry in (entry for info in infos if info.status == "ok" for entry in info.entries):
+        first = owners.setdefault((entry.kind, entry.name), entry)
+        if first is not entry:
+            message = (f"{entry.kind} {entry.name!r} is registered twice: by "
+                       f"{_describe_plugin(first.plugin, first.package)} and by "
+                       f"{_describe_plugin(entry.plugin, entry.package)}; disable one with "
+                       f"--disable-plugin {entry.plugin} or FNN_DISABLED_PLUGINS={entry.plugin}")
+            conflicts.setdefault(first.plugin, message)
+            conflicts.setdefault(entry.plugin, message)
+    return conflicts
+
+
+# -------------------------------------------------------------------- helpers
+
+
+def _describe_plugin(name: str, origin: str | None) -> str:
+    return f"plugin {name!r} ({origin or _IN_CODE})"
+
+
+def _one_line(error: BaseException) -> str:
+    """``TypeName: message`` on one line, cut to a readable length."""
+    text = " ".join(f"{type(error).__name__}: {error}".split())
+    return text if len(text) <= _MAX_ERROR else text[: _MAX_ERROR - 3] + "..."
+
+
+def _env_flag(name: str) -> bool:
+    """A switch in the environment: on unless unset, empty, 0, false, no or off."""
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def _env_names(name: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())

@@ -1,7 +1,9 @@
 """The plugin registry: plugins registered in code, the errors for broken ones, and the built-ins.
 
 Plugins here are registered through ``fnn.make_registry(plugins=[...],
-entry_points=False)``, so nothing installed on the machine takes part.
+entry_points=False, strict=True)``, so nothing installed on the machine takes
+part and a broken plugin raises. Loading that survives a broken plugin, and
+installed (entry-point) plugins, are tested in ``test_plugin_loading.py``.
 """
 
 import types
@@ -50,7 +52,7 @@ def module_plugin(name, **hooks):
 
 
 def make(*plugins, builtins=True):
-    return fnn.make_registry(plugins=list(plugins), builtins=builtins, entry_points=False)
+    return fnn.make_registry(plugins=list(plugins), builtins=builtins, entry_points=False, disabled=(), strict=True)
 
 
 def test_a_plugin_object_adds_a_name():
@@ -109,7 +111,7 @@ def test_a_record_of_the_wrong_type_names_the_plugin():
 
 def test_a_record_without_a_name_is_rejected():
     nameless = module_plugin("fnn_nameless", fnn_losses=lambda: [fnn.Loss("", lambda p, t: 0.0, lambda p, t: p)])
-    with pytest.raises(fnn.PluginError, match="'fnn_nameless'.*without a name"):
+    with pytest.raises(fnn.PluginError, match="'fnn_nameless'.*fnn_losses returned a loss named ''; a name must be lowercase"):
         make(nameless)
 
 
