@@ -4,17 +4,20 @@ fnn's built-in activations, losses, optimizers and datasets pass every check
 here; a third-party record should too before it is published. Each check takes
 one record and returns nothing when it conforms; otherwise it raises
 ``AssertionError`` saying which check failed, on which input, and what was
-expected against what was got. For example, in a plugin's tests::
+expected against what was got. :func:`check` picks the check for a record's
+kind, and :func:`parametrize_records` runs it over every record a plugin
+yields. In a plugin's tests::
 
-    import pytest
     import fnn.testing
-    from fnn_softsign import fnn_activations
+    import fnn_softsign
 
-    @pytest.mark.parametrize("act", list(fnn_activations()), ids=lambda act: act.name)
-    def test_conforms(act):
-        fnn.testing.check_activation(act)
+    @fnn.testing.parametrize_records(fnn_softsign)
+    def test_conforms(record):
+        fnn.testing.check(record)
 
-NumPy only; nothing here needs pytest.
+NumPy only: nothing here imports pytest until :func:`parametrize_records` is
+called. The fixtures ``fnn_registry`` and ``fnn_cli`` come with fnn's pytest
+plugin, :mod:`fnn.pytest_plugin`.
 """
 
 from __future__ import annotations
@@ -28,9 +31,48 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from .params import Params
-from .records import Activation, DatasetSpec, Loss, OptimizerSpec
+from .records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec
+from .registry import make_registry
 
-__all__ = ["check_activation", "check_dataset", "check_loss", "check_optimizer", "numerical_gradient"]
+__all__ = ["check", "check_activation", "check_dataset", "check_loss", "check_optimizer", "numerical_gradient",
+           "parametrize_records", "record_id", "records"]
+
+
+def records(*plugins: object) -> list:
+    """Every record the given plugins (modules, classes or instances) yield, loaded as fnn loads them.
+
+    The plugins go through fnn's own loading checks, strictly: a misspelt or
+    unmarked hook, a hook that raises, a record of the wrong type or with a
+    malformed name, or a name used twice raises :class:`~fnn.PluginError`.
+    Records come sorted by kind (activation, loss, optimizer, dataset), then name.
+    """
+    registry = make_registry(plugins, builtins=False, entry_points=False, disabled=(), strict=True)
+    return [entry.record for kind in KINDS for entry in registry.entries(kind)]
+
+
+def record_id(record: object) -> str:
+    """``activation:swish``: a readable test id for a record."""
+    kind = next(kind for kind, record_type in KINDS.items() if isinstance(record, record_type))
+    return f"{kind}:{record.name}"
+
+
+def check(record: object) -> None:
+    """Run the check for ``record``'s kind: :func:`check_activation`, :func:`check_loss`, and so on."""
+    checks = {Activation: check_activation, Loss: check_loss, OptimizerSpec: check_optimizer,
+              DatasetSpec: check_dataset}
+    for record_type, check_record in checks.items():
+        if isinstance(record, record_type):
+            return check_record(record)
+    raise TypeError(f"expected an fnn record (Activation, Loss, OptimizerSpec or DatasetSpec), "
+                    f"got {type(record).__name__}")
+
+
+def parametrize_records(*plugins: object, argname: str = "record"):
+    """``pytest.mark.parametrize`` over :func:`records` of ``plugins``, with ids like ``activation:swish``."""
+    import pytest  # here, not at the top: fnn.testing is for notebooks too, where pytest may be missing
+
+    found = records(*plugins)
+    return pytest.mark.parametrize(argname, found, ids=[record_id(record) for record in found])
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -> np.ndarray:
@@ -220,7 +262,8 @@ def check_dataset(spec: DatasetSpec) -> None:
 
     * ``load(rng)`` gives ``x`` float64 (n, d) and ``y`` float64 (n, 1) of 0.0 and 1.0;
     * ``n`` is honoured; the same seed gives the same data;
-    * ``noise`` jitters ``x``, drawing from ``rng`` (so another seed gives other data).
+    * ``noise`` changes the data (jitters ``x``, or flips labels as TensorFlow
+      Playground's circle does), drawing from ``rng``: another seed, other data.
     """
     what = f"dataset {spec.name!r}"
     x, y = _load(what, spec, 0)
@@ -232,12 +275,17 @@ def check_dataset(spec: DatasetSpec) -> None:
         x_n, _ = _load(what, spec, 0, n=n)
         if len(x_n) != n:
             raise AssertionError(f"{what}: load(rng, n={n}) gave {len(x_n)} points, expected {n}")
-    noisy, _ = _load(what, spec, 0, noise=0.1)
-    other, _ = _load(what, spec, 1, noise=0.1)
-    if noisy.shape != x.shape or np.array_equal(noisy, x):
-        raise AssertionError(f"{what}: load(rng, noise=0.1) must jitter x (same shape {x.shape}), but x is unchanged")
-    if np.array_equal(noisy, other):
-        raise AssertionError(f"{what}: seeds 0 and 1 with noise=0.1 gave the same x; draw the noise from rng")
+    noisy = _load(what, spec, 0, noise=0.1)
+    other = _load(what, spec, 1, noise=0.1)
+    if noisy[0].shape != x.shape or _same_data(noisy, (x, y)):
+        raise AssertionError(f"{what}: load(rng, noise=0.1) must jitter x or flip labels (keeping x's shape "
+                             f"{x.shape}), but it gave the data of noise=0")
+    if _same_data(noisy, other):
+        raise AssertionError(f"{what}: seeds 0 and 1 with noise=0.1 gave the same data; draw the noise from rng")
+
+
+def _same_data(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> bool:
+    return np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
 
 
 def _load(what: str, spec: DatasetSpec, seed: int, **kwargs) -> tuple[np.ndarray, np.ndarray]:
