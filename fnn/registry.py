@@ -169,8 +169,8 @@ def inspect_plugins(plugins: Iterable[object] = (), *, builtins: bool = True, en
     """
     infos = _load_all(plugins, builtins, entry_points, disabled)
     conflicts = _conflicts(infos)
-    return [replace(info, status="error", error=conflicts[info.name]) if info.status == "ok" and info.name in conflicts else info
-            for info in infos]
+    return [replace(info, status="error", error=conflicts[info.name])
+            if info.status == "ok" and info.name in conflicts else info for info in infos]
 
 
 @functools.cache

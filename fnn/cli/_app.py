@@ -1,16 +1,19 @@
-"""The typer application, its global options, and one-line error reporting."""
+"""The typer application, its global options, and one-line error and warning reporting."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from typing import Annotated
+import warnings
+from typing import Annotated, Iterator
 
 import typer
 import typer.core
 
 from .. import __version__
-from ..errors import ConfigError, FnnError
+from ..errors import ConfigError, FnnError, PluginWarning
+from ..registry import DISABLED_ENV, STRICT_ENV
 
 DEBUG_ENV = "FNN_DEBUG"
 
@@ -23,7 +26,8 @@ class _OneLineErrors(typer.core.TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            with _one_line_plugin_warnings():
+                code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except _CLICK_ERROR as error:  # bad usage: unknown option or command, a value of the wrong type
             message = error.format_message().strip()
             if message:  # an empty message follows help that was already shown (no arguments at all)
@@ -52,6 +56,24 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+@contextlib.contextmanager
+def _one_line_plugin_warnings() -> Iterator[None]:
+    """Show each :class:`~fnn.PluginWarning` as ``Warning: ...`` on stderr, every time it is raised."""
+    with warnings.catch_warnings():
+        show = warnings.showwarning
+
+        def show_one_line(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, PluginWarning):
+                typer.echo(f"Warning: {message}", err=True)
+            else:
+                show(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show_one_line
+        # "always": a registry loaded again in one process (tests, notebooks) warns again.
+        warnings.simplefilter("always", PluginWarning)
+        yield
+
+
 app = typer.Typer(
     cls=_OneLineErrors,
     help="fnn: train small neural networks with backpropagation you can read.",
@@ -69,13 +91,43 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version and exit.")
     ] = False,
+    disable_plugin: Annotated[list[str], typer.Option(
+        "--disable-plugin", metavar="NAME", show_default=False,
+        help=f"Do not load the plugin NAME (see 'fnn plugins'); repeatable. Adds to {DISABLED_ENV}.")] = [],
+    strict_plugins: Annotated[bool, typer.Option(
+        "--strict-plugins", help=f"Stop on a broken plugin instead of leaving it out with a warning ({STRICT_ENV}=1).",
+    )] = False,
 ) -> None:
     """fnn: train small neural networks with backpropagation you can read."""
+    ctx.with_resource(_plugin_settings(disable_plugin, strict_plugins))
 
 
+@contextlib.contextmanager
+def _plugin_settings(disabled: list[str], strict: bool) -> Iterator[None]:
+    """Apply the global plugin flags for one invocation, through the environment and restored after.
+
+    fnn.registry() reads the environment, and so do sweep worker processes,
+    which may start afresh rather than inherit this process's registry.
+    """
+    changes = {}
+    if disabled:
+        changes[DISABLED_ENV] = ",".join(filter(None, [os.environ.get(DISABLED_ENV), *disabled]))
+    if strict:
+        changes[STRICT_ENV] = "1"
+    saved = {key: os.environ.get(key) for key in changes}
+    os.environ.update(changes)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def main() -> None:

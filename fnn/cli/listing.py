@@ -42,5 +42,6 @@ def list_plugins(
         table.add_column("description")
         table.add_column("plugin", no_wrap=True)
         for e in reg.entries(k):
-            table.add_row(e.name, e.record.description, e.plugin if e.package in ("fnn", None) else f"{e.plugin} ({e.package})")
+            origin = e.plugin if e.package in ("fnn", None) else f"{e.plugin} ({e.package})"
+            table.add_row(e.name, e.record.description, origin)
         console.print(table)

@@ -1,0 +1,42 @@
+"""``fnn plugins``: every plugin fnn found, its package, hooks, the names it adds, and whether it loaded."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..registry import PluginInfo, inspect_plugins
+from ._app import app
+
+
+@app.command("plugins")
+def show_plugins(
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List every plugin, built-ins included: package, version, hooks, names it adds, and status."""
+    # A report, not a load: broken plugins show up in it rather than as warnings or errors.
+    infos = inspect_plugins()
+    if json_output:
+        typer.echo(json.dumps([as_dict(info) for info in infos], indent=2))
+        return
+    console = Console(highlight=False)
+    table = Table(title="Plugins", title_justify="left")
+    for column in ("plugin", "package", "hooks", "adds", "status"):
+        table.add_column(column, no_wrap=column in ("plugin", "status"))
+    for info in infos:
+        adds = "\n".join(f"{kind}: {', '.join(names)}" for kind, names in info.names.items() if names)
+        table.add_row(info.name, info.origin, "\n".join(info.hooks), adds, info.status)
+    console.print(table)
+    for info in infos:
+        if info.error:
+            console.print(f"{info.describe()}: {info.error}", soft_wrap=True)
+
+
+def as_dict(info: PluginInfo) -> dict:
+    """The JSON form of one plugin."""
+    return {"name": info.name, "package": info.package, "version": info.version, "hooks": list(info.hooks),
+            "names": info.names, "status": info.status, "error": info.error}
