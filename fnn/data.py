@@ -28,11 +28,12 @@ class Table(NamedTuple):
     label: str
 
 
-def read_csv(path: str | os.PathLike, label_column: str | None = None) -> Table:
-    """Read a CSV with a header row, numeric feature columns and one 0/1 label column.
+def read_numeric_csv(path: str | os.PathLike, min_columns: int = 1) -> tuple[list[str], np.ndarray, list[int]]:
+    """The header, the values and each value row's line number, of a CSV file whose cells below
+    the header are all finite numbers.
 
-    The label column is ``label_column`` or, by default, the last one; every
-    other column is a feature.
+    Blank lines are skipped but still counted, so every error names the line
+    a text editor shows.
     """
     path = Path(path)
     name = str(path)
@@ -42,21 +43,18 @@ def read_csv(path: str | os.PathLike, label_column: str | None = None) -> Table:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             rows = [(number, row) for number, row in enumerate(csv.reader(handle), start=1) if any(c.strip() for c in row)]
     except (UnicodeDecodeError, csv.Error) as error:
-        raise DataError(f"{name!r} is not a readable CSV text file: {error}") from None
+        raise DataError(f"{name!r} is not a readable CSV text file: {str(error).splitlines()[0]}") from None
     if not rows:
         raise DataError(f"{name!r} is empty; it needs a header row and data rows")
     header = [cell.strip() for cell in rows[0][1]]
     if all(_is_number(cell) for cell in header):
-        raise DataError(f"{name!r} has no header row (line 1 is all numbers); add one, e.g. x1,x2,label")
-    if len(header) < 2:
-        raise DataError(f"{name!r} needs at least one feature column and a label column, found {len(header)} column")
+        raise DataError(f"{name!r} has no header row (line {rows[0][0]} is all numbers); add one, e.g. x1,x2,label")
+    if len(header) < min_columns:
+        raise DataError(f"{name!r} needs at least {min_columns} columns, found {len(header)}")
     if len(set(header)) != len(header):
         raise DataError(f"{name!r} has repeated column names in its header: {', '.join(header)}")
     if len(rows) < 2:
         raise DataError(f"{name!r} has a header but no data rows")
-    label = header[-1] if label_column is None else label_column
-    if label not in header:
-        raise DataError(f"{name!r} has no column {label!r}; its columns are: {', '.join(header)}")
     values = np.empty((len(rows) - 1, len(header)))
     for i, (number, row) in enumerate(rows[1:]):
         if len(row) != len(header):
@@ -68,12 +66,26 @@ def read_csv(path: str | os.PathLike, label_column: str | None = None) -> Table:
                 raise DataError(f"{name!r} line {number}, column {header[j]!r}: {cell.strip()!r} is not a number") from None
             if not math.isfinite(values[i, j]):
                 raise DataError(f"{name!r} line {number}, column {header[j]!r}: {cell.strip()} is not a finite number")
+    return header, values, [number for number, _ in rows[1:]]
+
+
+def read_csv(path: str | os.PathLike, label_column: str | None = None) -> Table:
+    """Read a CSV with a header row, numeric feature columns and one 0/1 label column.
+
+    The label column is ``label_column`` or, by default, the last one; every
+    other column is a feature.
+    """
+    name = str(path)
+    header, values, lines = read_numeric_csv(path, min_columns=2)
+    label = header[-1] if label_column is None else label_column
+    if label not in header:
+        raise DataError(f"{name!r} has no column {label!r}; its columns are: {', '.join(header)}")
     column = header.index(label)
     labels = values[:, column]
     bad = np.flatnonzero((labels != 0) & (labels != 1))
     if len(bad):
-        number = rows[1 + bad[0]][0]
-        raise DataError(f"{name!r} line {number}: label {labels[bad[0]]:g} in column {label!r}; labels must be 0 or 1")
+        raise DataError(f"{name!r} line {lines[bad[0]]}: label {labels[bad[0]]:g} in column {label!r}; "
+                        "labels must be 0 or 1")
     if len(np.unique(labels)) < 2:
         raise DataError(f"{name!r}: every label in column {label!r} is {labels[0]:g}; a classifier needs both 0 and 1")
     features = tuple(h for h in header if h != label)

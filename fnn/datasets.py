@@ -106,7 +106,7 @@ def moons(rng: np.random.Generator, n: int | None = None, noise: float = 0.0):
     return _jitter(rng, x, noise), y
 
 
-CHECKERBOARD_SIZE = 400
+CHECKERBOARD_SIZE = 2000
 
 
 def checkerboard(rng: np.random.Generator, n: int | None = None, noise: float = 0.0):
@@ -131,4 +131,4 @@ def fnn_datasets():
     yield DatasetSpec("gauss", gauss, "TensorFlow Playground's two Gaussian blobs (200 points)")
     yield DatasetSpec("spiral", spiral, "TensorFlow Playground's two interleaved spirals (200 points)")
     yield DatasetSpec("moons", moons, "scikit-learn's two moons (200 points)")
-    yield DatasetSpec("checkerboard", checkerboard, "a 4 x 4 checkerboard on the unit square (400 points)")
+    yield DatasetSpec("checkerboard", checkerboard, "a 4 x 4 checkerboard on the unit square (2000 points)")

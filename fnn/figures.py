@@ -97,12 +97,13 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
     panels = figure.subplots(1, 3, sharex=True, sharey=True)
     colours = np.array(CLASS_COLOURS)
     size = 60 if len(points) <= 100 else max(8, 6000 / len(points))
+    rim = 0.8 if len(points) <= 300 else 0.3  # thin rims, or a dense set hides the heat map behind them
 
     def scatter(axes, classes, wrong=None, edge="white"):
         for subset, marker in ((~is_test, "o"), (is_test, "^")):
             if subset.any():
                 axes.scatter(points[subset, 0], points[subset, 1], c=colours[classes[subset].astype(int)], s=size,
-                             marker=marker, edgecolors=edge, linewidths=0.8, zorder=3)
+                             marker=marker, edgecolors=edge, linewidths=rim, zorder=3)
         if wrong is not None and wrong.any():
             axes.scatter(points[wrong, 0], points[wrong, 1], s=size * 2.2, facecolors="none", edgecolors="black",
                          linewidths=1.4, zorder=4)

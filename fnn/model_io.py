@@ -79,14 +79,15 @@ def load_model(path: str | os.PathLike) -> Model:
     try:
         with np.load(path, allow_pickle=False) as archive:
             entries = {key: archive[key] for key in archive.files}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as error:
+    # zipfile reports damaged headers in several ways (encrypted flag, unknown version, ...).
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, RuntimeError, NotImplementedError) as error:
         raise ModelFileError(f"{str(path)!r} is not a readable model file: {_reason(error)}") from None
     if META_KEY not in entries:
         raise ModelFileError(f"{str(path)!r} is not an fnn model (no {META_KEY!r} entry); save models with fnn run --out")
     try:
         meta = json.loads(str(entries.pop(META_KEY)))
         config = meta["config"]
-        ok = meta["format"] == FORMAT and isinstance(config, dict)
+        ok = meta["format"] == FORMAT and isinstance(config, dict) and type(meta["version"]) is int
     except (ValueError, KeyError, TypeError):
         ok = False
     if not ok:
@@ -105,8 +106,10 @@ def _checked_params(path: Path, entries: dict[str, np.ndarray]) -> dict[str, np.
     fan_in = params["W1"].shape[0] if params["W1"].ndim == 2 else None
     for i in range(1, count + 1):
         W, b = params[f"W{i}"], params[f"b{i}"]
-        if W.ndim != 2 or b.shape != (W.shape[1],) or W.shape[0] != fan_in or not np.issubdtype(W.dtype, np.floating):
+        if W.ndim != 2 or b.shape != (W.shape[1],) or W.shape[0] != fan_in or 0 in W.shape:
             raise ModelFileError(f"{str(path)!r} has inconsistent shapes at layer {i}: W{i} {W.shape}, b{i} {b.shape}")
+        if not (np.issubdtype(W.dtype, np.floating) and np.issubdtype(b.dtype, np.floating)):
+            raise ModelFileError(f"{str(path)!r} has non-float parameters at layer {i}: W{i} {W.dtype}, b{i} {b.dtype}")
         fan_in = W.shape[1]
     return params
 

@@ -32,13 +32,19 @@ MAX_PANELS = 12
 
 
 def check_out_dir(path: str | os.PathLike, force: bool) -> Path:
-    """Refuse an existing ``path`` unless ``force``; call before training so no run is wasted."""
+    """Refuse an output folder that cannot be created or replaced; call before training so no run is wasted."""
     path = Path(path)
+    resolved = path.resolve()
+    if resolved == Path.cwd() or resolved in Path.cwd().parents or resolved.parent == resolved:
+        raise ConfigError(f"--out {str(path)!r} is the current folder or one above it; name a new folder instead")
+    blocker = next((p for p in resolved.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise ConfigError(f"cannot create {str(path)!r}: {str(blocker)!r} is a file, not a folder")
     if path.exists() and not path.is_dir():
         raise ConfigError(f"{str(path)!r} exists and is not a folder; choose another --out")
     if path.exists() and not force:
         raise ConfigError(f"{str(path)!r} already exists; use --force to replace it, or choose another --out")
-    return path
+    return resolved
 
 
 def write_folder(path: str | os.PathLike, fill: Callable[[Path], None], *, force: bool = False) -> Path:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, fields, replace
 from typing import Callable, Iterable, NamedTuple, Sequence
@@ -85,11 +87,25 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
         for index, config in enumerate(configs):
             done(index, train_one(config))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(train_one, config): index for index, config in enumerate(configs)}
-            for future in as_completed(futures):
-                done(futures[future], future.result())
+        # One BLAS thread per worker: workers that each start a thread per core fight over the cores
+        # and run many times slower. Fresh ("spawn") workers read these variables when NumPy loads.
+        saved = {name: os.environ.get(name) for name in _BLAS_THREADS}
+        os.environ.update(dict.fromkeys(_BLAS_THREADS, "1"))
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+                futures = {pool.submit(train_one, config): index for index, config in enumerate(configs)}
+                for future in as_completed(futures):
+                    done(futures[future], future.result())
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
     return results  # type: ignore[return-value]
+
+
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def varied_settings(configs: Iterable[RunConfig]) -> list[str]:

@@ -241,9 +241,6 @@ def test_cli_failure_while_writing_leaves_nothing(tmp_path, monkeypatch, error):
     assert listing(tmp_path) == set()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: check_out_dir does not check that --out can be created; when a parent "
-                                       "of --out is a file, write_folder's mkdir raises FileExistsError after training: "
-                                       "a traceback instead of a one-line error")
 @pytest.mark.parametrize("command", [("run", "-q"), ("sweep", "--workers", "1")], ids=["run", "sweep"])
 def test_out_below_a_file_is_a_one_line_error(tmp_path, command):
     (tmp_path / "afile").write_text("not a folder")
@@ -252,10 +249,6 @@ def test_out_below_a_file_is_a_one_line_error(tmp_path, command):
     assert (tmp_path / "afile").read_text() == "not a folder" and listing(tmp_path) == {"afile"}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 'fnn run --out . --force' trains, then write_folder calls "
-                                       "Path('.').with_name(...), which raises ValueError('has an empty name'): a "
-                                       "traceback instead of a one-line error (and '--out .. --force' tries to rename "
-                                       "'..', failing with OSError EBUSY)")
 def test_out_dot_with_force_is_a_one_line_error(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "keep.txt").write_text("mine")

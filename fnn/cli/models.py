@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Annotated, Optional
@@ -12,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..data import Scaler
+from ..data import Scaler, read_numeric_csv
 from ..errors import DataError
 from ..model_io import Model, load_model
 from ..network import predict as network_predict
@@ -79,25 +78,13 @@ def parse_points(text: str, width: int) -> np.ndarray:
 
 def read_points_csv(path: Path, width: int) -> np.ndarray:
     """Rows of a CSV file with a header; every column is an input, ``width`` of them."""
-    if not path.is_file():
-        raise DataError(f"--csv: file {str(path)!r} does not exist")
-    with open(path, newline="") as handle:
-        rows = list(csv.reader(handle))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if len(rows) < 2:
-        raise DataError(f"--csv: {str(path)!r} needs a header row and at least one point")
-    header, body = rows[0], rows[1:]
+    try:
+        header, values, _ = read_numeric_csv(path)
+    except DataError as error:
+        raise DataError(f"--csv: {error}") from None
     if len(header) != width:
         raise DataError(f"--csv: {str(path)!r} has {len(header)} columns; the model takes {width} inputs")
-    values = []
-    for line, row in enumerate(body, start=2):
-        if len(row) != width:
-            raise DataError(f"--csv: line {line} has {len(row)} cells, expected {width}")
-        try:
-            values.append([float(cell) for cell in row])
-        except ValueError:
-            raise DataError(f"--csv: line {line} has a cell that is not a number: {row}") from None
-    return _finite(np.array(values), "--csv")
+    return values
 
 
 def _finite(x: np.ndarray, source: str) -> np.ndarray:

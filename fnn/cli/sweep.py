@@ -105,6 +105,7 @@ def sweep(
     json_output: Annotated[bool, typer.Option("--json", help="Print the results as JSON and nothing else.")] = False,
 ) -> None:
     """Train every combination of the given settings and compare them."""
+    sort = {heading: name for name, heading in _HEADINGS.items()}.get(sort, sort)  # "lr", as the table shows it
     if sort is not None and sort not in SORT_KEYS and sort not in SETTINGS:
         raise typer.BadParameter(f"{sort!r} is not one of: {', '.join([*SORT_KEYS, *SETTINGS])}", param_hint="--sort")
     if workers is not None and workers < 1:
