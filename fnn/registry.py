@@ -260,7 +260,7 @@ def _candidates(plugins: Iterable[object], builtins: bool, entry_points: bool) -
     for plugin in plugins:
         # pluggy's default name for an unnamed object is its id(), which tells a reader nothing.
         name = getattr(plugin, "__name__", None) or type(plugin).__name__
-        yield _Candidate(name, None, None, functools.partial(lambda plugin: plugin, plugin))
+        yield _Candidate(name, None, None, lambda plugin=plugin: plugin)
 
 
 def _free_name(base: str, taken: dict[str, PluginInfo]) -> str:
