@@ -2,6 +2,8 @@
 
 Registered through the ``fnn_losses`` hook. Both return the gradient of the
 mean, so it shrinks with the number of elements exactly as the value does.
+The mean is taken over the last two axes (points and outputs), so stacked
+predictions (M, n, 1) of M models give M losses: ``fnn sweep`` relies on it.
 """
 
 from __future__ import annotations
@@ -18,12 +20,23 @@ LOG_FLOOR = -100.0
 GRAD_FLOOR = 1e-12
 
 
+def _mean(values):
+    """The mean over the last two axes (points, outputs): a float, or one per model when stacked."""
+    mean = values.mean(axis=(-2, -1))
+    return float(mean) if mean.ndim == 0 else mean
+
+
+def _count(pred) -> int:
+    return pred.shape[-2] * pred.shape[-1]
+
+
 def mse(pred, target) -> float:
-    return float(np.mean((pred - target) ** 2))
+    error = pred - target
+    return _mean(error * error)
 
 
 def mse_grad(pred, target):
-    return (2.0 / pred.size) * (pred - target)
+    return (2.0 / _count(pred)) * (pred - target)
 
 
 def _check_probabilities(pred) -> None:
@@ -39,11 +52,11 @@ def bce(pred, target) -> float:
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(pred), LOG_FLOOR)
         log_q = np.maximum(np.log1p(-pred), LOG_FLOOR)
-    return float(-np.mean(target * log_p + (1.0 - target) * log_q))
+    return -_mean(target * log_p + (1.0 - target) * log_q)
 
 
 def bce_grad(pred, target):
-    return (pred - target) / np.maximum(pred * (1.0 - pred), GRAD_FLOOR) / pred.size
+    return (pred - target) / np.maximum(pred * (1.0 - pred), GRAD_FLOOR) / _count(pred)
 
 
 @hookimpl

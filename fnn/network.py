@@ -109,13 +109,19 @@ def forward(params: Mapping[str, np.ndarray], x, activation: str | Activation = 
     """Run the network on ``x`` (n, d); return ``(y_hat, cache)``.
 
     Hidden layers use ``activation``, the last layer ``output``; each may be a
-    registered name or an :class:`Activation`.
+    registered name or an :class:`Activation`. ``x`` takes the parameters'
+    dtype (float64, or float32 for a float32 network).
+
+    Every operation also works with a leading model axis: parameters
+    ``Wi`` (M, fan_in, fan_out) and ``bi`` (M, 1, fan_out) with ``x`` (M, n, d)
+    train M independent networks in one pass (``fnn sweep`` does this).
     """
     hidden, last = resolve_activation(activation), resolve_activation(output)
-    x = np.asarray(x, dtype=np.float64)
+    W1 = params["W1"]
+    x = np.asarray(x, dtype=W1.dtype)
+    if x.ndim != W1.ndim or x.shape[-1] != W1.shape[-2]:
+        raise ConfigError(f"input must have shape (n, {W1.shape[-2]}), got {x.shape}")
     count = len(params) // 2
-    if x.ndim != 2 or x.shape[1] != params["W1"].shape[0]:
-        raise ConfigError(f"input must have shape (n, {params['W1'].shape[0]}), got {x.shape}")
     layers = []
     a = x
     for i in range(1, count + 1):
@@ -132,7 +138,8 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
 
     Walks the layers last to first: ``grad_z = f'(z) * grad_a``, then
     ``dWi = a_{i-1}^T @ grad_z``, ``dbi = sum(grad_z)`` and
-    ``grad_a_{i-1} = grad_z @ Wi^T``.
+    ``grad_a_{i-1} = grad_z @ Wi^T`` (``.mT`` transposes the last two axes,
+    so a leading model axis passes through).
     """
     count = len(cache.layers)
     grads = {}
@@ -140,13 +147,14 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
     if grad_a.shape != cache.layers[-1].a.shape:
         # Broadcasting would otherwise turn an (n,) gradient into (n, n) and give wrong shapes silently.
         raise ConfigError(f"grad_y must have the output's shape {cache.layers[-1].a.shape}, got {grad_a.shape}")
+    stacked = grad_a.ndim > 2
     for i in range(count, 0, -1):
         layer = cache.layers[i - 1]
         grad_z = layer.activation.backward(layer.z, layer.a, grad_a)
-        grads[f"W{i}"] = layer.a_prev.T @ grad_z
-        grads[f"b{i}"] = grad_z.sum(axis=0)
+        grads[f"W{i}"] = layer.a_prev.mT @ grad_z
+        grads[f"b{i}"] = grad_z.sum(axis=-2, keepdims=stacked)
         if i > 1:
-            grad_a = grad_z @ params[f"W{i}"].T
+            grad_a = grad_z @ params[f"W{i}"].mT
     return Params._trusted({key: grads[key] for i in range(1, count + 1) for key in (f"W{i}", f"b{i}")})
 
 

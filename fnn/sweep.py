@@ -10,8 +10,11 @@ row with the mean and spread. Each run goes through ``prepare`` and
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import time
+import warnings
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -20,8 +23,11 @@ from typing import Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 
-from .errors import TrainingDiverged
-from .training import RunConfig, complete, prepare
+from .errors import PluginWarning, TrainingDiverged
+from .optimizers import apply_updates
+from .params import Params
+from .registry import registry as default_registry
+from .training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, train
 
 SETTINGS = tuple(f.name for f in fields(RunConfig))
 """Every setting a sweep can vary, in ``RunConfig`` order."""
@@ -59,41 +65,194 @@ def check(configs: Sequence[RunConfig]) -> None:
 
 def train_one(config: RunConfig) -> SweepRun:
     """Train one configuration; a diverging run is recorded, not raised, so the sweep goes on."""
-    experiment = prepare(config)
+    return _train_alone(prepare(config))
+
+
+def _train_alone(experiment: Experiment) -> SweepRun:
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = complete(experiment)
     except TrainingDiverged as error:
         return SweepRun(experiment.config, None, np.array([]), np.array([]), None, error.epoch)
+    return _as_run(result)
+
+
+def _as_run(result: FitResult) -> SweepRun:
     reached = np.flatnonzero(result.accuracy >= 1.0)
     first = int(reached[0]) + 1 if len(reached) else None
-    return SweepRun(experiment.config, result.summary(), result.loss, result.accuracy, first, None)
+    return SweepRun(result.experiment.config, result.summary(), result.loss, result.accuracy, first, None)
+
+
+def stack_key(config: RunConfig) -> tuple | None:
+    """Configurations with equal keys can train as one stacked computation; None: train alone.
+
+    Everything but the learning rate and the seed must agree. Mini-batches
+    (their order differs per seed) and early stopping (runs would stop at
+    different epochs) train alone.
+    """
+    if config.batch_size is not None or config.patience is not None or config.target_accuracy is not None \
+            or config.target_loss is not None:
+        return None
+    return tuple(_key(getattr(config, name)) for name in SETTINGS if name not in ("learning_rate", "seed"))
+
+
+def train_group(configs: Sequence[RunConfig]) -> list[SweepRun]:
+    """Train configurations that share a :func:`stack_key`: together where their data shapes and
+    plugins allow, alone otherwise. Results equal separate runs (to rounding, 1e-12)."""
+    experiments = [prepare(config) for config in configs]
+    by_shape: dict[tuple, list[int]] = {}
+    for index, experiment in enumerate(experiments):
+        shapes = (experiment.x.shape, None if experiment.x_test is None else experiment.x_test.shape)
+        by_shape.setdefault(shapes, []).append(index)
+    runs: list[SweepRun | None] = [None] * len(configs)
+    for indices in by_shape.values():
+        members = [experiments[i] for i in indices]
+        together = len(members) > 1 and stack_key(members[0].config) is not None and _stacks(members[0])
+        results = _train_together(members) if together else [_train_alone(e) for e in members]
+        for index, result in zip(indices, results):
+            runs[index] = result
+    return runs  # type: ignore[return-value]
+
+
+def _stack(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    """Stack along a new leading model axis; 1-D biases become (M, 1, fan_out) to broadcast over points."""
+    stacked = np.stack(arrays)
+    return stacked[:, None, :] if stacked.ndim == 2 else stacked
+
+
+def _train_together(members: Sequence[Experiment]) -> list[SweepRun]:
+    """Train M experiments as one network with a leading model axis, through :func:`fnn.train`."""
+    first, count = members[0], len(members)
+    c = first.config
+    params = Params._trusted({key: _stack([e.params[key] for e in members]) for key in first.params})
+    rates = np.array([e.config.learning_rate for e in members]).reshape(count, 1, 1)
+    optimizer = default_registry().optimizer(c.optimizer).make(**{**first.hyperparameters, "learning_rate": rates})
+    rate_scale = None
+    if first.schedule is not None:
+        def rate_scale(epoch):
+            return np.array([e.schedule(epoch) / e.config.learning_rate for e in members]).reshape(count, 1, 1)
+    tested = first.x_test is not None
+    names = ("loss", "accuracy", "test_loss", "test_accuracy") if tested else ("loss", "accuracy")
+    columns: dict[str, list] = {name: [] for name in names}
+    start = time.perf_counter()
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for record in train(
+            params, _stack([e.x for e in members]), _stack([e.y for e in members]), optimizer=optimizer,
+            epochs=c.epochs, activation=first.activation, output=first.output, loss=first.loss, l2=c.l2,
+            rate_scale=rate_scale, x_test=_stack([e.x_test for e in members]) if tested else None,
+            y_test=_stack([e.y_test for e in members]) if tested else None, stop_on_divergence=False,
+        ):
+            for name, column in columns.items():
+                column.append(getattr(record, name))
+    seconds = (time.perf_counter() - start) / count  # each run's share of the stacked time
+    history = {name: np.array(column) for name, column in columns.items()}  # (epochs, models)
+    runs = []
+    for m, experiment in enumerate(members):
+        diverged = np.flatnonzero(~np.isfinite(history["loss"][:, m]))
+        if len(diverged):
+            runs.append(SweepRun(experiment.config, None, np.array([]), np.array([]), None, int(diverged[0]) + 1))
+            continue
+        own = {name: values[:, m].copy() for name, values in history.items()}
+        final_params = Params._trusted({key: value[m].reshape(experiment.params[key].shape).copy()
+                                        for key, value in record.params.items()})
+        final = Epoch(c.epochs, float(own["loss"][-1]), float(own["accuracy"][-1]), final_params, None,
+                      *((float(own["test_loss"][-1]), float(own["test_accuracy"][-1])) if tested else ()))
+        runs.append(_as_run(FitResult(experiment, final, own, seconds, f"trained all {c.epochs} epochs")))
+    return runs
+
+
+def _stacks(experiment: Experiment) -> bool:
+    """Whether the experiment's loss and optimizer give the same numbers stacked as alone."""
+    hyper = tuple(sorted((k, v) for k, v in experiment.hyperparameters.items() if k != "learning_rate"))
+    return _loss_stacks(experiment.config.loss) and _optimizer_stacks(experiment.config.optimizer, hyper)
+
+
+@functools.cache
+def _loss_stacks(name: str) -> bool:
+    loss = default_registry().loss(name)
+    rng = np.random.default_rng(0)
+    pred, target = rng.uniform(0.1, 0.9, (2, 5, 1)), rng.integers(0, 2, (2, 5, 1)).astype(float)
+    try:
+        values, grads = np.asarray(loss.value(pred, target)), loss.grad(pred, target)
+        alone = [(loss.value(p, t), loss.grad(p, t)) for p, t in zip(pred, target)]
+        return values.shape == (2,) and all(
+            np.allclose(values[m], v, rtol=1e-12, atol=0) and np.allclose(grads[m], g, rtol=1e-12, atol=0)
+            for m, (v, g) in enumerate(alone))
+    except Exception:  # a loss written for one model only: it simply trains alone
+        return False
+
+
+@functools.cache
+def _optimizer_stacks(name: str, hyper: tuple) -> bool:
+    spec = default_registry().optimizer(name)
+    rng = np.random.default_rng(0)
+    rates = (0.05, 0.2)
+    params = [Params({"W1": rng.normal(size=(2, 3)), "b1": rng.normal(size=3)}) for _ in rates]
+    grads = [[Params({k: rng.normal(size=v.shape) for k, v in p.items()}) for p in params] for _ in range(3)]
+    try:
+        alone = []
+        for m, rate in enumerate(rates):
+            optimizer, p = spec.make(**dict(hyper), learning_rate=rate), params[m]
+            state = optimizer.init(p)
+            for step in grads:
+                updates, state = optimizer.update(step[m], state, p)
+                p = apply_updates(p, updates)
+            alone.append(p)
+        optimizer = spec.make(**dict(hyper), learning_rate=np.array(rates).reshape(2, 1, 1))
+        p = Params._trusted({key: _stack([q[key] for q in params]) for key in params[0]})
+        state = optimizer.init(p)
+        for step in grads:
+            updates, state = optimizer.update(Params._trusted({k: _stack([g[k] for g in step]) for k in p}), state, p)
+            p = apply_updates(p, updates)
+        return all(np.allclose(p[key][m].reshape(alone[m][key].shape), alone[m][key], rtol=1e-12, atol=1e-15)
+                   for m in range(2) for key in p)
+    except Exception:  # an optimizer written for one model only: it simply trains alone
+        return False
+
+
+def plan(configs: Sequence[RunConfig], workers: int) -> list[list[int]]:
+    """Indices of ``configs`` grouped into tasks: stackable configurations together, split so
+    that every worker gets a share."""
+    groups: dict[object, list[int]] = {}
+    for index, config in enumerate(configs):
+        key = stack_key(config)
+        groups.setdefault(("alone", index) if key is None else key, []).append(index)
+    tasks = []
+    for indices in groups.values():
+        size = max(1, math.ceil(len(indices) / workers))
+        tasks += [indices[i:i + size] for i in range(0, len(indices), size)]
+    return tasks
 
 
 def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
               on_done: Callable[[int, SweepRun], None] | None = None) -> list[SweepRun]:
     """Train ``configs``, in ``workers`` processes when more than one; results keep the configs' order.
 
-    ``on_done(index, run)`` is called as each run finishes (in completion order).
+    Configurations that differ only in learning rate and seed train as one
+    stacked computation (see :func:`train_group`). ``on_done(index, run)`` is
+    called as each run finishes (in completion order).
     """
     results: list[SweepRun | None] = [None] * len(configs)
 
-    def done(index: int, result: SweepRun) -> None:
-        results[index] = result
-        if on_done is not None:
-            on_done(index, result)
+    def done(task: list[int], runs: list[SweepRun]) -> None:
+        for index, run in zip(task, runs):
+            results[index] = run
+            if on_done is not None:
+                on_done(index, run)
 
-    if workers <= 1 or len(configs) <= 1:
-        for index, config in enumerate(configs):
-            done(index, train_one(config))
+    tasks = plan(configs, workers)
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            done(task, train_group([configs[i] for i in task]))
     else:
         # One BLAS thread per worker: workers that each start a thread per core fight over the cores
         # and run many times slower. Fresh ("spawn") workers read these variables when NumPy loads.
         saved = {name: os.environ.get(name) for name in _BLAS_THREADS}
         os.environ.update(dict.fromkeys(_BLAS_THREADS, "1"))
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-                futures = {pool.submit(train_one, config): index for index, config in enumerate(configs)}
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                     initializer=_quiet_plugin_warnings) as pool:
+                futures = {pool.submit(train_group, [configs[i] for i in task]): task for task in tasks}
                 for future in as_completed(futures):
                     done(futures[future], future.result())
         finally:
@@ -103,6 +262,11 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
                 else:
                     os.environ[name] = value
     return results  # type: ignore[return-value]
+
+
+def _quiet_plugin_warnings() -> None:
+    """Workers rebuild the registry; the main process has already reported broken plugins."""
+    warnings.simplefilter("ignore", PluginWarning)
 
 
 _BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")

@@ -45,20 +45,23 @@ class Epoch(NamedTuple):
 
 
 def accuracy(y_hat: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> float:
-    """Fraction of outputs on the right side of ``threshold`` (labels are 0/1)."""
-    return np.count_nonzero((y_hat >= threshold) == (y >= threshold)) / y.size
+    """Fraction of outputs on the right side of ``threshold`` (labels are 0/1); one per model when stacked."""
+    hits = np.count_nonzero((y_hat >= threshold) == (y >= threshold), axis=(-2, -1)) / (y.shape[-2] * y.shape[-1])
+    return float(hits) if np.ndim(hits) == 0 else hits
 
 
 def l2_penalty(params: Mapping[str, np.ndarray], l2: float) -> float:
     """``(l2 / 2) * sum of squared weights`` (biases are not penalised); its gradient is ``l2 * W``."""
-    return 0.5 * l2 * sum(float(np.vdot(value, value)) for key, value in params.items() if key.startswith("W"))
+    total = sum((value * value).sum(axis=(-2, -1)) for key, value in params.items() if key.startswith("W"))
+    return float(0.5 * l2 * total) if np.ndim(total) == 0 else 0.5 * l2 * total
 
 
 def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, optimizer: Optimizer, epochs: int,
           activation: str | Activation = "sigmoid", output: str | Activation = "sigmoid",
           loss: str | Loss = "mse", state: Any = None, batch_size: int | None = None,
           rng: np.random.Generator | None = None, l2: float = 0.0, rate_scale: Callable[[int], float] | None = None,
-          x_test: np.ndarray | None = None, y_test: np.ndarray | None = None) -> Iterator[Epoch]:
+          x_test: np.ndarray | None = None, y_test: np.ndarray | None = None,
+          stop_on_divergence: bool = True) -> Iterator[Epoch]:
     """Train for ``epochs`` epochs, yielding an :class:`Epoch` after each.
 
     Full batch by default (one update per epoch, as in the lab). With
@@ -68,7 +71,11 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     the gradients); ``rate_scale(epoch)`` multiplies the epoch's updates (a
     learning-rate schedule). ``state`` resumes an optimizer. Raises
     :class:`~fnn.errors.TrainingDiverged` at the first epoch whose loss is NaN
-    or infinite.
+    or infinite, unless ``stop_on_divergence`` is false.
+
+    With stacked parameters and data (a leading model axis, see
+    :func:`fnn.forward`), the same loop trains M networks at once and each
+    record's loss and accuracy are arrays of M values.
     """
     hidden, last = resolve_activation(activation), resolve_activation(output)
     loss = loss if isinstance(loss, Loss) else default_registry().loss(loss)
@@ -83,13 +90,13 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         if l2:
             grads = Params._trusted({k: g + l2 * params[k] if k[0] == "W" else g for k, g in grads.items()})
         updates, state = optimizer.update(grads, state, params)
-        if scale != 1.0:
+        if scale is not None:
             updates = Params._trusted({k: scale * u for k, u in updates.items()})
         return apply_updates(params, updates), state
 
     y_hat, cache = forward(params, x, hidden, last)
     for epoch in range(1, epochs + 1):
-        scale = 1.0 if rate_scale is None else rate_scale(epoch)
+        scale = None if rate_scale is None else rate_scale(epoch)
         if mini_batches:
             order = rng.permutation(len(x))
             for start in range(0, len(x), batch_size):
@@ -102,8 +109,8 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         y_hat, cache = forward(params, x, hidden, last)
         penalty = l2_penalty(params, l2) if l2 else 0.0
         value = loss.value(y_hat, y) + penalty
-        if not math.isfinite(value):
-            raise TrainingDiverged(epoch, value)
+        if stop_on_divergence and not (math.isfinite(value) if type(value) is float else np.isfinite(value).all()):
+            raise TrainingDiverged(epoch, float(np.max(value)))
         if x_test is None:
             yield Epoch(epoch, value, accuracy(y_hat, y), params, state)
         else:
