@@ -49,7 +49,7 @@ def leaky_relu(x):
 
 
 def leaky_relu_backward(x, y, grad_y):
-    return grad_y * np.where(x > 0.0, 1.0, LEAKY_SLOPE)
+    return np.where(x > 0.0, grad_y, LEAKY_SLOPE * grad_y)
 
 
 def identity(x):

@@ -132,4 +132,4 @@ class Scaler(NamedTuple):
 def fit_scaler(x: np.ndarray) -> Scaler:
     """A :class:`Scaler` for ``x``; a constant feature is left unscaled (std taken as 1)."""
     std = x.std(axis=0)
-    return Scaler(x.mean(axis=0), np.where(std > 0, std, 1.0))
+    return Scaler(x.mean(axis=0), np.where(std > 0, std, np.ones_like(std)))

@@ -49,12 +49,21 @@ INITIALIZERS: dict[str, InitFn] = {
 DEFAULT_INIT = "xavier"
 
 
-def init_params(sizes: Sequence[int], seed: int | np.random.Generator = 0, init: str | InitFn = DEFAULT_INIT) -> Params:
+DTYPES = ("float64", "float32")
+"""The floating-point types a network can use."""
+
+
+def init_params(sizes: Sequence[int], seed: int | np.random.Generator = 0, init: str | InitFn = DEFAULT_INIT,
+                dtype: str = "float64") -> Params:
     """Fresh parameters for layer widths ``sizes`` such as ``(2, 4, 8, 1)``.
 
     ``seed`` is an int or a ``numpy.random.Generator``; ``init`` a name from
-    :data:`INITIALIZERS` or a function ``(rng, fan_in, fan_out) -> W``.
+    :data:`INITIALIZERS` or a function ``(rng, fan_in, fan_out) -> W``. The
+    weights are drawn in float64 and then rounded to ``dtype``, so a float32
+    network starts from the float64 network's weights, rounded.
     """
+    if dtype not in DTYPES:
+        raise UnknownNameError("dtype", str(dtype), DTYPES)
     sizes = tuple(sizes)
     if len(sizes) < 2 or any(not isinstance(s, (int, np.integer)) or isinstance(s, bool) or s < 1 for s in sizes):
         raise ConfigError(f"layer sizes must be two or more positive integers, got {sizes}")
@@ -65,8 +74,8 @@ def init_params(sizes: Sequence[int], seed: int | np.random.Generator = 0, init:
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     arrays = {}
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        arrays[f"W{i}"] = np.asarray(init(rng, fan_in, fan_out), dtype=np.float64)
-        arrays[f"b{i}"] = np.zeros(fan_out)
+        arrays[f"W{i}"] = np.asarray(init(rng, fan_in, fan_out), dtype=np.float64).astype(dtype)
+        arrays[f"b{i}"] = np.zeros(fan_out, dtype=dtype)
     return Params._trusted(arrays)
 
 

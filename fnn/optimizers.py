@@ -164,7 +164,7 @@ def _adam(learning_rate, beta1, beta2, eps, weight_decay, decoupled) -> Optimize
     def update(grads, state, params):
         count = state.count + 1
         step_size = learning_rate / (1.0 - beta1**count)
-        root_correction = np.sqrt(1.0 - beta2**count)
+        root_correction = (1.0 - beta2**count) ** 0.5  # a Python float, so float32 stays float32
 
         def rule(g, p, m, v):
             if weight_decay and not decoupled:

@@ -125,12 +125,13 @@ def _train_together(members: Sequence[Experiment]) -> list[SweepRun]:
     first, count = members[0], len(members)
     c = first.config
     params = Params._trusted({key: _stack([e.params[key] for e in members]) for key in first.params})
-    rates = np.array([e.config.learning_rate for e in members]).reshape(count, 1, 1)
+    dtype = first.x.dtype
+    rates = np.array([e.config.learning_rate for e in members], dtype=dtype).reshape(count, 1, 1)
     optimizer = default_registry().optimizer(c.optimizer).make(**{**first.hyperparameters, "learning_rate": rates})
     rate_scale = None
     if first.schedule is not None:
         def rate_scale(epoch):
-            return np.array([e.schedule(epoch) / e.config.learning_rate for e in members]).reshape(count, 1, 1)
+            return np.array([e.schedule(epoch) / e.config.learning_rate for e in members], dtype=dtype).reshape(count, 1, 1)
     tested = first.x_test is not None
     names = ("loss", "accuracy", "test_loss", "test_accuracy") if tested else ("loss", "accuracy")
     columns: dict[str, list] = {name: [] for name in names}

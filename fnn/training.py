@@ -21,7 +21,7 @@ import numpy as np
 
 from .data import Scaler, fit_scaler, read_csv, stratified_split
 from .errors import ConfigError, TrainingDiverged, UnknownNameError
-from .network import DEFAULT_INIT, backward, forward, init_params, resolve_activation
+from .network import DEFAULT_INIT, DTYPES, backward, forward, init_params, resolve_activation
 from .optimizers import apply_updates
 from .params import Params
 from .records import Activation, Loss, Optimizer
@@ -153,6 +153,7 @@ class RunConfig:
     data: str | None = None
     label_column: str | None = None
     standardize: bool = False
+    dtype: str = "float64"
 
 
 class Experiment(NamedTuple):
@@ -187,6 +188,8 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     loss, spec = reg.loss(config.loss), reg.optimizer(config.optimizer)
     dataset = reg.dataset(config.dataset) if config.data is None else None
     _check_settings(config)
+    if config.dtype not in DTYPES:
+        raise UnknownNameError("dtype", config.dtype, DTYPES)
     schedule = SCHEDULES.get(config.schedule)
     if schedule is None:
         raise UnknownNameError("schedule", config.schedule, SCHEDULES)
@@ -200,7 +203,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     else:
         table = read_csv(config.data, config.label_column)
         x, y, features = table.x, table.y, table.features
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    x, y = np.asarray(x, dtype=config.dtype), np.asarray(y, dtype=config.dtype)
     x_test = y_test = scaler = None
     if config.test_split is not None:
         x, y, x_test, y_test = stratified_split(x, y, config.test_split, np.random.default_rng(split_seed))
@@ -212,7 +215,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     if sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_PARAMETERS:
         raise ConfigError(f"a {'-'.join(map(str, sizes))} network has more than {MAX_PARAMETERS:,} parameters; "
                           "use smaller layers")
-    params = init_params(sizes, np.random.default_rng(init_seed), config.init)
+    params = init_params(sizes, np.random.default_rng(init_seed), config.init, config.dtype)
     resolved = replace(config, learning_rate=hyper["learning_rate"])
     rate = schedule.make(hyper["learning_rate"], config.epochs, **schedule_params)
     return Experiment(resolved, x, y, params, spec.make(**hyper), hyper, activation, output, loss,
@@ -357,6 +360,7 @@ class FitResult(NamedTuple):
             "test_loss": final.test_loss,
             "test_accuracy": final.test_accuracy,
             "standardize": None if e.scaler is None else e.scaler.as_dict(),
+            "dtype": c.dtype,
             "train_seconds": self.seconds,
             "fnn_version": __version__,
         }

@@ -43,6 +43,8 @@ def run(
                                         rich_help_panel=_MODEL)] = "4,8",
     init: Annotated[str, typer.Option("--init", help="Weight initialiser: xavier, he, uniform or normal.",
                                       rich_help_panel=_MODEL)] = "xavier",
+    dtype: Annotated[str, typer.Option("--dtype", help="Floating-point type of the whole computation: float64 or "
+                                       "float32.", rich_help_panel=_MODEL)] = "float64",
     epochs: Annotated[int, typer.Option("--epochs", "-e", help="Training epochs.", rich_help_panel=_TRAINING)] = DEFAULT_EPOCHS,
     batch_size: Annotated[Optional[int], typer.Option("--batch-size", help="Mini-batch size, reshuffled every epoch.",
                                                       show_default="full batch", rich_help_panel=_TRAINING)] = None,
@@ -91,7 +93,7 @@ def run(
         optimizer=optimizer, learning_rate=lr, options=parse_options(opt), epochs=epochs, n_samples=n_samples,
         noise=noise, seed=seed, init=init, batch_size=batch_size, test_split=test_split, l2=l2, schedule=schedule,
         target_accuracy=target_accuracy, target_loss=target_loss, patience=patience, min_delta=min_delta,
-        data=None if data is None else str(data), label_column=label_column, standardize=standardize,
+        data=None if data is None else str(data), label_column=label_column, standardize=standardize, dtype=dtype,
     )
     if out is not None:
         check_out_dir(out, force)
@@ -278,7 +280,8 @@ def _summary(result: FitResult) -> Table:
     grid.add_row("Stopped", result.stop_reason)
     hyper = ", ".join(f"{k}={v:g}" for k, v in experiment.hyperparameters.items())
     grid.add_row("Model", f"{'-'.join(map(str, experiment.params.sizes))}, {c.activation} hidden, "
-                          f"{c.output} output, {sum(p.size for p in final.params.values())} parameters, {c.init} init")
+                          f"{c.output} output, {sum(p.size for p in final.params.values())} parameters, {c.init} init"
+                          + (f", {c.dtype}" if c.dtype != "float64" else ""))
     extras = [f"batch size {c.batch_size}" if c.batch_size else "full batch"]
     extras += [f"l2 {c.l2:g}"] if c.l2 else []
     extras += [f"{c.schedule} schedule"] if c.schedule != "constant" else []

@@ -95,6 +95,7 @@ def sweep(
     target_loss: Annotated[Optional[str], typer.Option("--target-loss", help=f"{_LIST} of target losses.")] = None,
     patience: Annotated[Optional[str], typer.Option("--patience", help=f"{_LIST} of patiences (epochs).")] = None,
     min_delta: Annotated[str, typer.Option("--min-delta", help=f"{_LIST} of minimum improvements.")] = "0",
+    dtype: Annotated[str, typer.Option("--dtype", help=f"{_LIST} of floating-point types (float64, float32).")] = "float64",
     sort: Annotated[Optional[str], typer.Option("--sort", help="Order rows by loss, accuracy, epoch, time or a setting.",
                                                 show_default="grid order")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", "-w", help="Parallel worker processes.",
@@ -123,7 +124,7 @@ def sweep(
         data=[None] if data is None else _split(data, "--data"), label_column=[label_column],
         standardize=[standardize], target_accuracy=_optional(target_accuracy, "--target-accuracy", float),
         target_loss=_optional(target_loss, "--target-loss", float), patience=_optional(patience, "--patience", int),
-        min_delta=_numbers(min_delta, "--min-delta", float),
+        min_delta=_numbers(min_delta, "--min-delta", float), dtype=_split(dtype, "--dtype"),
     )
     if out is not None:
         check_out_dir(out, force)
