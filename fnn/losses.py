@@ -22,8 +22,9 @@ GRAD_FLOOR = 1e-12
 
 def _mean(values):
     """The mean over the last two axes (points, outputs): a float, or one per model when stacked."""
-    mean = values.mean(axis=(-2, -1))
-    return float(mean) if mean.ndim == 0 else mean
+    if values.ndim == 2:
+        return float(np.add.reduce(values, axis=None)) / values.size  # what np.mean does, minus its overhead
+    return np.add.reduce(values, axis=(-2, -1)) / _count(values)
 
 
 def _count(pred) -> int:

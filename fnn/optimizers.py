@@ -30,7 +30,8 @@ from .records import Optimizer, OptimizerSpec
 
 def apply_updates(params: Mapping[str, np.ndarray], updates: Mapping[str, np.ndarray]) -> Params:
     """New parameters ``params + updates``, array by array."""
-    return tree_map(np.add, params, updates)
+    check_same_structure(params, updates)
+    return Params._trusted({key: value + updates[key] for key, value in params.items()})
 
 
 def _lift(rule: Callable[..., tuple], grads, params, *buffers) -> tuple[Params, ...]:
@@ -39,11 +40,8 @@ def _lift(rule: Callable[..., tuple], grads, params, *buffers) -> tuple[Params, 
     Returns one ``Params`` for the updates and one per buffer.
     """
     check_same_structure(params, grads)
-    columns: list[dict] = [{} for _ in range(1 + len(buffers))]
-    for key in params:
-        for column, array in zip(columns, rule(grads[key], params[key], *(b[key] for b in buffers))):
-            column[key] = array
-    return tuple(Params._trusted(column) for column in columns)
+    results = [rule(grads[key], value, *[buffer[key] for buffer in buffers]) for key, value in params.items()]
+    return tuple(Params._trusted(dict(zip(params, column))) for column in zip(*results))
 
 
 def _zeros_like(params, fill: float = 0.0) -> Params:

@@ -43,10 +43,10 @@ class Params(dict):
     @classmethod
     def _trusted(cls, arrays: dict[str, np.ndarray]) -> "Params":
         """Wrap arrays that nobody else holds, without copying (the fast path of every step)."""
-        new = dict.__new__(cls)
-        for key, value in arrays.items():
+        for value in arrays.values():
             value.flags.writeable = False
-            dict.__setitem__(new, key, value)
+        new = dict.__new__(cls)
+        dict.update(new, arrays)
         return new
 
     __setitem__ = __delitem__ = __ior__ = _immutable
@@ -105,8 +105,8 @@ def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray], *res
 def check_same_structure(a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray]) -> None:
     """Raise ``ConfigError`` unless ``a`` and ``b`` have the same keys and array shapes."""
     try:
-        same = len(a) == len(b) and all(value.shape == b[key].shape for key, value in a.items())
-    except (KeyError, AttributeError):
+        same = a.keys() == b.keys() and [v.shape for v in a.values()] == [b[k].shape for k in a]
+    except AttributeError:
         same = False
     if not same:
         raise ConfigError(f"mismatched structures: {_describe(a)} vs {_describe(b)}")

@@ -46,8 +46,14 @@ class Epoch(NamedTuple):
 
 def accuracy(y_hat: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> float:
     """Fraction of outputs on the right side of ``threshold`` (labels are 0/1); one per model when stacked."""
-    hits = np.count_nonzero((y_hat >= threshold) == (y >= threshold), axis=(-2, -1)) / (y.shape[-2] * y.shape[-1])
-    return float(hits) if np.ndim(hits) == 0 else hits
+    return _accuracy(y_hat, y >= threshold, threshold)
+
+
+def _accuracy(y_hat: np.ndarray, labels: np.ndarray, threshold: float = 0.5) -> float:
+    hits = (y_hat >= threshold) == labels
+    if hits.ndim == 2:
+        return np.count_nonzero(hits) / hits.size
+    return np.add.reduce(hits, axis=(-2, -1)) / (hits.shape[-2] * hits.shape[-1])
 
 
 def l2_penalty(params: Mapping[str, np.ndarray], l2: float) -> float:
@@ -94,6 +100,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
             updates = Params._trusted({k: scale * u for k, u in updates.items()})
         return apply_updates(params, updates), state
 
+    labels = y >= 0.5
     y_hat, cache = forward(params, x, hidden, last)
     for epoch in range(1, epochs + 1):
         scale = None if rate_scale is None else rate_scale(epoch)
@@ -112,10 +119,10 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         if stop_on_divergence and not (math.isfinite(value) if type(value) is float else np.isfinite(value).all()):
             raise TrainingDiverged(epoch, float(np.max(value)))
         if x_test is None:
-            yield Epoch(epoch, value, accuracy(y_hat, y), params, state)
+            yield Epoch(epoch, value, _accuracy(y_hat, labels), params, state)
         else:
             test_hat = forward(params, x_test, hidden, last)[0]
-            yield Epoch(epoch, value, accuracy(y_hat, y), params, state,
+            yield Epoch(epoch, value, _accuracy(y_hat, labels), params, state,
                         loss.value(test_hat, y_test) + penalty, accuracy(test_hat, y_test))
 
 
