@@ -1,0 +1,126 @@
+"""The stacked sweep engine and float32.
+
+Configurations that differ only in learning rate and seed train as one network
+with a leading model axis; every result must equal the separate run (float64,
+to 1e-12) for every built-in optimizer and activation, with test splits, L2,
+schedules and diverging members. Configurations the engine cannot stack
+(mini-batches, early stopping, a loss that only handles one model) must still
+train, one by one. float32 runs keep float32 throughout and train the lab sets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import fnn
+from fnn.sweep import grid, plan, run_sweep, stack_key, train_group, train_one
+
+TOLERANCE = 1e-12
+
+
+def assert_same_runs(stacked, alone):
+    assert len(stacked) == len(alone)
+    for together, separate in zip(stacked, alone):
+        assert together.config == separate.config
+        assert together.diverged_at == separate.diverged_at
+        if separate.summary is None:
+            assert together.summary is None
+            continue
+        np.testing.assert_allclose(together.loss, separate.loss, rtol=0, atol=TOLERANCE)
+        np.testing.assert_array_equal(together.accuracy, separate.accuracy)
+        assert together.first_perfect == separate.first_perfect
+        for key in ("final_loss", "accuracy", "test_loss", "test_accuracy"):
+            if separate.summary[key] is None:
+                assert together.summary[key] is None
+            else:
+                assert together.summary[key] == pytest.approx(separate.summary[key], rel=0, abs=TOLERANCE)
+
+
+@pytest.mark.parametrize("optimizer", fnn.registry().names("optimizer"))
+@pytest.mark.parametrize("activation", fnn.registry().names("activation"))
+def test_stacked_equals_separate_runs(optimizer, activation):
+    configs = grid(learning_rate=[0.05, 0.5], seed=[1, 2], optimizer=[optimizer], activation=[activation],
+                   dataset=["linear"], epochs=[60])
+    assert len({stack_key(c) for c in configs}) == 1, "one stacked group"
+    assert_same_runs(train_group(configs), [train_one(c) for c in configs])
+
+
+def test_stacked_with_test_split_l2_and_a_schedule():
+    configs = grid(learning_rate=[0.3, 1.0, 2.0], seed=[3, 4], dataset=["moons"], test_split=[0.3], l2=[0.01],
+                   schedule=["cosine"], activation=["tanh"], epochs=[80], optimizer=["momentum"])
+    assert_same_runs(train_group(configs), [train_one(c) for c in configs])
+
+
+def test_a_diverging_member_does_not_disturb_the_others():
+    configs = grid(learning_rate=[0.1, 50.0], seed=[0], output=["identity"], epochs=[300])
+    stacked, alone = train_group(configs), [train_one(c) for c in configs]
+    assert alone[1].diverged_at is not None and alone[0].diverged_at is None
+    assert_same_runs(stacked, alone)
+
+
+def test_run_sweep_matches_separate_runs_in_any_order_and_with_workers():
+    configs = grid(learning_rate=[0.5, 1.5], seed=[1, 2], hidden=[(4, 8), (3,)], epochs=[50])
+    alone = [train_one(c) for c in configs]
+    assert_same_runs(run_sweep(configs, workers=1), alone)
+    assert_same_runs(run_sweep(configs, workers=2), alone)
+
+
+def test_plan_stacks_what_differs_only_in_learning_rate_and_seed_and_splits_for_workers():
+    configs = grid(learning_rate=[0.1, 1.0], seed=[1, 2], activation=["sigmoid", "tanh"])
+    tasks = plan(configs, workers=1)
+    assert sorted(len(task) for task in tasks) == [4, 4]
+    assert all(len({configs[i].activation for i in task}) == 1 for task in tasks)
+    assert sorted(len(task) for task in plan(configs, workers=2)) == [2, 2, 2, 2]
+
+
+@pytest.mark.parametrize("setting", [{"batch_size": 8}, {"patience": 5}, {"target_accuracy": 0.9},
+                                     {"target_loss": 0.1}])
+def test_runs_that_cannot_stack_train_alone(setting):
+    configs = grid(learning_rate=[0.5, 1.0], seed=[1], epochs=[40], dataset=["linear"],
+                   **{k: [v] for k, v in setting.items()})
+    assert stack_key(configs[0]) is None
+    assert [len(task) for task in plan(configs, workers=1)] == [1, 1]
+    assert_same_runs(run_sweep(configs), [train_one(c) for c in configs])
+
+
+def test_a_loss_that_handles_one_model_only_trains_alone(fnn_registry):
+    def value(pred, target):
+        return float(np.mean((pred - target) ** 2))  # one number for all models: not stackable
+
+    def grad(pred, target):
+        return 2 * (pred - target) / pred.size
+
+    class OneModelLoss:
+        @fnn.hookimpl
+        def fnn_losses(self):
+            yield fnn.Loss("plain_mse", value, grad)
+
+    fnn_registry(OneModelLoss())
+    configs = grid(learning_rate=[0.5, 1.0], seed=[1], loss=["plain_mse"], epochs=[30])
+    assert_same_runs(train_group(configs), [train_one(c) for c in configs])
+
+
+@pytest.mark.parametrize("dataset", ["xor", "linear"])
+def test_float32_trains_the_lab_sets_to_100_percent(dataset):
+    result = fnn.fit(dataset=dataset, dtype="float32")
+    assert result.final.accuracy == 1.0
+    assert {array.dtype for array in result.final.params.values()} == {np.dtype(np.float32)}
+    assert result.experiment.x.dtype == np.float32 and result.experiment.y.dtype == np.float32
+
+
+@pytest.mark.parametrize("optimizer", fnn.registry().names("optimizer"))
+def test_float32_stays_float32_through_every_optimizer(optimizer):
+    experiment = fnn.prepare(fnn.RunConfig(dtype="float32", optimizer=optimizer, dataset="moons", test_split=0.3,
+                                           l2=0.01, schedule="step", activation="leaky_relu", epochs=5))
+    for record in fnn.run(experiment):
+        buffers = [part for part in record.state if isinstance(part, dict)]
+        arrays = [*record.params.values(), *(a for buffer in buffers for a in buffer.values())]
+        assert {array.dtype for array in arrays} == {np.dtype(np.float32)}
+
+
+def test_float32_sweep_stacks_and_matches_separate_float32_runs():
+    configs = grid(learning_rate=[0.5, 1.0], seed=[1, 2], dtype=["float32"], epochs=[50], optimizer=["adam"])
+    stacked, alone = train_group(configs), [train_one(c) for c in configs]
+    for together, separate in zip(stacked, alone):
+        np.testing.assert_allclose(together.loss, separate.loss, rtol=1e-6)
