@@ -16,13 +16,13 @@ import math
 import time
 import warnings
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, fields, replace
 from typing import Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 
+from ._environ import environment
 from .errors import PluginWarning, TrainingDiverged
 from .optimizers import apply_updates
 from .params import Params
@@ -128,10 +128,8 @@ def _train_together(members: Sequence[Experiment]) -> list[SweepRun]:
     dtype = first.x.dtype
     rates = np.array([e.config.learning_rate for e in members], dtype=dtype).reshape(count, 1, 1)
     optimizer = default_registry().optimizer(c.optimizer).make(**{**first.hyperparameters, "learning_rate": rates})
-    rate_scale = None
-    if first.schedule is not None:
-        def rate_scale(epoch):
-            return np.array([e.schedule(epoch) / e.config.learning_rate for e in members], dtype=dtype).reshape(count, 1, 1)
+    def per_model_scale(epoch):
+        return np.array([e.schedule(epoch) / e.config.learning_rate for e in members], dtype=dtype).reshape(count, 1, 1)
     tested = first.x_test is not None
     names = ("loss", "accuracy", "test_loss", "test_accuracy") if tested else ("loss", "accuracy")
     columns: dict[str, list] = {name: [] for name in names}
@@ -140,7 +138,7 @@ def _train_together(members: Sequence[Experiment]) -> list[SweepRun]:
         for record in train(
             params, _stack([e.x for e in members]), _stack([e.y for e in members]), optimizer=optimizer,
             epochs=c.epochs, activation=first.activation, output=first.output, loss=first.loss, l2=c.l2,
-            rate_scale=rate_scale, x_test=_stack([e.x_test for e in members]) if tested else None,
+            rate_scale=None if first.schedule is None else per_model_scale, x_test=_stack([e.x_test for e in members]) if tested else None,
             y_test=_stack([e.y_test for e in members]) if tested else None, stop_on_divergence=False,
         ):
             for name, column in columns.items():
@@ -248,20 +246,12 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
     else:
         # One BLAS thread per worker: workers that each start a thread per core fight over the cores
         # and run many times slower. Fresh ("spawn") workers read these variables when NumPy loads.
-        saved = {name: os.environ.get(name) for name in _BLAS_THREADS}
-        os.environ.update(dict.fromkeys(_BLAS_THREADS, "1"))
-        try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                     initializer=_quiet_plugin_warnings) as pool:
-                futures = {pool.submit(train_group, [configs[i] for i in task]): task for task in tasks}
-                for future in as_completed(futures):
-                    done(futures[future], future.result())
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        with environment(dict.fromkeys(_BLAS_THREADS, "1")), ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_plugin_warnings,
+        ) as pool:
+            futures = {pool.submit(train_group, [configs[i] for i in task]): task for task in tasks}
+            for future in as_completed(futures):
+                done(futures[future], future.result())
     return results  # type: ignore[return-value]
 
 

@@ -21,29 +21,13 @@ import re
 import numpy as np
 import pytest
 import typer
-from typer.testing import CliRunner
 
 import fnn
-from fnn.cli import app, parse_hidden, parse_options
-
-ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
-RUNNER = CliRunner()
+from fnn.cli import parse_hidden, parse_options
+from support import assert_one_line_error, cli, ok
 
 ROW = re.compile(r"^\s*(\d+)\s+(\S+)\s+(\d+\.\d\d)%$")  # a streamed logged-epoch row
 SUMMARY = re.compile(r"^(Result|Model|Training|Time) {2,}(.*)$")  # a row of the summary grid
-
-
-def cli(*args: str, env: dict[str, str] | None = None):
-    """Invoke ``fnn ARGS`` with a fixed width and no colour; returns the CliRunner Result."""
-    return RUNNER.invoke(app, list(args), env={**ENV, **(env or {})}, prog_name="fnn")
-
-
-def ok(*args: str):
-    """Invoke ``fnn ARGS`` and insist it succeeded quietly on stderr."""
-    result = cli(*args)
-    assert result.exit_code == 0, (result.exit_code, result.output, result.exception)
-    assert result.stderr == ""
-    return result
 
 
 def logged_rows(stdout: str) -> list[tuple[int, str, str]]:
@@ -74,20 +58,6 @@ def summary_lines(stdout: str) -> dict[str, str]:
     """The summary grid: {"Result": "...", "Model": ..., "Training": ..., "Time": ...}."""
     matches = (SUMMARY.match(line.rstrip()) for line in stdout.splitlines())
     return {m[1]: m[2] for m in matches if m}
-
-
-def assert_one_line_error(result, code: int, *fragments: str) -> str:
-    """The run failed with exit ``code``, one ``Error:`` line on stderr naming every fragment, no traceback."""
-    assert result.exit_code == code, (result.exit_code, result.output, result.exception)
-    assert isinstance(result.exception, SystemExit), f"not a clean exit: {result.exception!r}"
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    message = lines[0]
-    assert message.startswith("Error: ")
-    for fragment in fragments:
-        assert fragment in message, (fragment, message)
-    assert "Traceback" not in result.output
-    return message
 
 
 # ----------------------------------------------------------------------------------------------- fnn run, plain text

@@ -28,40 +28,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 import fnn
-from fnn.cli import app
 from fnn.model_io import FORMAT, FORMAT_VERSION, META_KEY, Model, ModelFileError, load_model, save_model
 from fnn.rundir import write_run
-
-ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
-RUNNER = CliRunner()
-
-
-def cli(*args: str):
-    return RUNNER.invoke(app, [str(arg) for arg in args], env=ENV, prog_name="fnn")
-
-
-def ok(*args: str):
-    result = cli(*args)
-    assert result.exit_code == 0, (result.exit_code, result.output, result.exception)
-    assert result.stderr == ""
-    return result
-
+from support import assert_one_line_error as _assert_one_line_error, cli, ok
 
 def assert_one_line_error(result, code: int, *fragments: str) -> str:
-    """Exit ``code``, one ``Error:`` line on stderr containing every fragment, no traceback, nothing on stdout."""
-    assert result.exit_code == code, (result.exit_code, result.output, result.exception)
-    assert isinstance(result.exception, SystemExit), f"not a clean exit: {result.exception!r}"
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    return lines[0]
+    """A one-line error and, since nothing was computed, nothing on stdout."""
+    return _assert_one_line_error(result, code, *fragments, stdout_empty=True)
 
 
 def table_rows(stdout: str) -> list[list[str]]:

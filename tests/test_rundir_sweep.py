@@ -32,45 +32,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 import fnn
 import fnn.figures
-from fnn.cli import app
 from fnn.errors import TrainingDiverged
 from fnn.model_io import load_model
 from fnn.rundir import write_run, write_sweep
 from fnn.sweep import SETTINGS, SORT_KEYS, SweepRun, grid, run_sweep, sort_groups, summarize_groups
-
-ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
-RUNNER = CliRunner()
+from support import assert_one_line_error, cli, ok
 
 RUN_FOLDER = {"metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png"}
 LINEAR_NOTE = "the hidden layers are linear"
-
-
-def cli(*args):
-    return RUNNER.invoke(app, [str(arg) for arg in args], env=ENV, prog_name="fnn")
-
-
-def ok(*args):
-    result = cli(*args)
-    assert result.exit_code == 0, (result.exit_code, result.output, result.exception)
-    assert result.stderr == ""
-    return result
-
-
-def assert_one_line_error(result, code: int | tuple[int, ...], *fragments: str) -> str:
-    assert result.exit_code in (code if isinstance(code, tuple) else (code,)), (result.exit_code, result.output,
-                                                                                  result.exception)
-    assert isinstance(result.exception, SystemExit), f"not a clean exit: {result.exception!r}"
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 def squash(text: str) -> str:

@@ -12,6 +12,7 @@ import typer
 import typer.core
 
 from .. import __version__
+from .._environ import environment
 from ..errors import ConfigError, FnnError, PluginWarning
 from ..registry import DISABLED_ENV, STRICT_ENV
 
@@ -118,16 +119,8 @@ def _plugin_settings(disabled: list[str], strict: bool) -> Iterator[None]:
         changes[DISABLED_ENV] = ",".join(filter(None, [os.environ.get(DISABLED_ENV), *disabled]))
     if strict:
         changes[STRICT_ENV] = "1"
-    saved = {key: os.environ.get(key) for key in changes}
-    os.environ.update(changes)
-    try:
+    with environment(changes):
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def main() -> None:

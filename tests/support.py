@@ -1,0 +1,40 @@
+"""Helpers shared by the CLI tests: run ``fnn`` in-process at a fixed width, check one-line errors."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from fnn.cli import app
+
+ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
+RUNNER = CliRunner()
+
+
+def cli(*args, env: dict[str, str] | None = None):
+    """Invoke ``fnn ARGS`` with a fixed width and no colour; returns the CliRunner Result."""
+    return RUNNER.invoke(app, [str(arg) for arg in args], env={**ENV, **(env or {})}, prog_name="fnn")
+
+
+def ok(*args):
+    """Invoke ``fnn ARGS`` and insist it succeeded, with nothing on stderr."""
+    result = cli(*args)
+    assert result.exit_code == 0, (result.exit_code, result.output, result.exception)
+    assert result.stderr == ""
+    return result
+
+
+def assert_one_line_error(result, code: int | tuple[int, ...], *fragments: str, stdout_empty: bool = False) -> str:
+    """Exit ``code`` (or one of several), one ``Error:`` line on stderr containing every fragment, no traceback."""
+    assert result.exit_code in (code if isinstance(code, tuple) else (code,)), (
+        result.exit_code, result.output, result.exception)
+    assert isinstance(result.exception, SystemExit), f"not a clean exit: {result.exception!r}"
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    message = lines[0]
+    assert message.startswith("Error: ")
+    for fragment in fragments:
+        assert fragment in message, (fragment, message)
+    assert "Traceback" not in result.output
+    if stdout_empty:
+        assert result.stdout == ""
+    return message
