@@ -40,6 +40,8 @@ def _lift(rule: Callable[..., tuple], grads, params, *buffers) -> tuple[Params, 
     Returns one ``Params`` for the updates and one per buffer.
     """
     check_same_structure(params, grads)
+    if not buffers:  # the common stateless case, without the transposition below
+        return (Params._trusted({key: rule(grads[key], value)[0] for key, value in params.items()}),)
     results = [rule(grads[key], value, *[buffer[key] for buffer in buffers]) for key, value in params.items()]
     return tuple(Params._trusted(dict(zip(params, column))) for column in zip(*results))
 

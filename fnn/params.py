@@ -17,7 +17,7 @@ from .errors import ConfigError
 
 def readonly(array: np.ndarray) -> np.ndarray:
     """Mark a freshly computed array read-only and return it (no copy)."""
-    array.flags.writeable = False
+    array.setflags(write=False)
     return array
 
 
@@ -44,7 +44,7 @@ class Params(dict):
     def _trusted(cls, arrays: dict[str, np.ndarray]) -> "Params":
         """Wrap arrays that nobody else holds, without copying (the fast path of every step)."""
         for value in arrays.values():
-            value.flags.writeable = False
+            value.setflags(write=False)  # cheaper than value.flags.writeable = False, same effect
         new = dict.__new__(cls)
         dict.update(new, arrays)
         return new
