@@ -48,11 +48,12 @@ def parse_options(pairs: list[str]) -> dict[str, float]:
 
 
 DatasetOption = Annotated[str, typer.Option("--dataset", "-d", help="Dataset name (see 'fnn list dataset').",
-                                            autocompletion=_completer("dataset"))]
+                                            autocompletion=_completer("dataset"), rich_help_panel="Data")]
 ActivationOption = Annotated[str, typer.Option("--activation", "-a", help="Hidden-layer activation.",
-                                               autocompletion=_completer("activation"))]
+                                               autocompletion=_completer("activation"), rich_help_panel="Model")]
 OutputOption = Annotated[str, typer.Option("--output-activation", help="Output-layer activation.",
-                                           autocompletion=_completer("activation"))]
-LossOption = Annotated[str, typer.Option("--loss", help="Loss name.", autocompletion=_completer("loss"))]
+                                           autocompletion=_completer("activation"), rich_help_panel="Model")]
+LossOption = Annotated[str, typer.Option("--loss", help="Loss name.", autocompletion=_completer("loss"),
+                                         rich_help_panel="Training")]
 OptimizerOption = Annotated[str, typer.Option("--optimizer", "-o", help="Optimizer name.",
-                                              autocompletion=_completer("optimizer"))]
+                                              autocompletion=_completer("optimizer"), rich_help_panel="Training")]
