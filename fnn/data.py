@@ -9,6 +9,7 @@ there is one, the line number.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 from pathlib import Path
@@ -39,11 +40,23 @@ def read_numeric_csv(path: str | os.PathLike, min_columns: int = 1) -> tuple[lis
     name = str(path)
     if not path.is_file():
         raise DataError(f"data file {name!r} does not exist" if not path.exists() else f"{name!r} is not a file")
+    raw = path.read_bytes()
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = [(number, row) for number, row in enumerate(csv.reader(handle), start=1) if any(c.strip() for c in row)]
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise DataError(f"{name!r} is not a readable CSV text file: {str(error).splitlines()[0]}") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        raise DataError(f"{name!r} line {line}: byte 0x{raw[error.start]:02x} is not UTF-8 text; "
+                        "save the file as UTF-8 (CSV UTF-8 in a spreadsheet)") from None
+    rows, previous = [], 0
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        for row in reader:
+            # A row starts on the line after the previous row ended (a quoted cell may span lines).
+            first, previous = previous + 1, reader.line_num
+            if any(cell.strip() for cell in row):
+                rows.append((first, row))
+    except csv.Error as error:
+        raise DataError(f"{name!r} line {previous + 1}: {error}") from None
     if not rows:
         raise DataError(f"{name!r} is empty; it needs a header row and data rows")
     header = [cell.strip() for cell in rows[0][1]]

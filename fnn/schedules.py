@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from typing import Callable, Mapping, NamedTuple
 
+from .errors import ConfigError
+
 Rate = Callable[[int], float]
 
 
@@ -30,16 +32,27 @@ def _constant(learning_rate: float, epochs: int) -> Rate:
 
 
 def _step(learning_rate: float, epochs: int, step_size: float = 0.0, gamma: float = 0.5) -> Rate:
-    every = int(step_size) if step_size >= 1 else max(1, epochs // 4)
+    if step_size != int(step_size) or step_size < 0:
+        raise ConfigError(f"step_size must be a whole number of epochs (0 for a quarter of them), got {step_size:g}")
+    _check_gamma(gamma)
+    every = int(step_size) or max(1, epochs // 4)
     return lambda epoch: learning_rate * gamma ** ((epoch - 1) // every)
 
 
 def _exponential(learning_rate: float, epochs: int, gamma: float = 0.999) -> Rate:
+    _check_gamma(gamma)
     return lambda epoch: learning_rate * gamma ** (epoch - 1)
 
 
 def _cosine(learning_rate: float, epochs: int, eta_min: float = 0.0) -> Rate:
+    if not 0 <= eta_min <= learning_rate:
+        raise ConfigError(f"eta_min must be between 0 and the learning rate {learning_rate:g}, got {eta_min:g}")
     return lambda epoch: eta_min + (learning_rate - eta_min) * (1 + math.cos(math.pi * (epoch - 1) / epochs)) / 2
+
+
+def _check_gamma(gamma: float) -> None:
+    if not 0 < gamma <= 1:
+        raise ConfigError(f"gamma must be in (0, 1], got {gamma:g}")
 
 
 SCHEDULES: dict[str, Schedule] = {

@@ -277,6 +277,9 @@ def hyperparameters(optimizer: str, defaults: Mapping[str, float], learning_rate
                    f"its keys are: {', '.join(defaults)}")
         if schedule_defaults:
             message += f"; schedule {schedule!r} takes: {', '.join(schedule_defaults)}"
+        owners = sorted(name for name, s in SCHEDULES.items() if set(unknown) & set(s.defaults))
+        if owners and not schedule_defaults:
+            message += f" ({', '.join(unknown)} belongs to the {' and '.join(owners)} schedule: add --schedule)"
         raise ConfigError(message)
     hyper = {**defaults, **{k: v for k, v in options.items() if k in defaults}}
     if learning_rate is not None:
