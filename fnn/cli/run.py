@@ -125,12 +125,14 @@ def run(
         console.print(f"Run written to {out}/: {', '.join(name for name in RUN_FILES if (out / name).exists())}", soft_wrap=True)
 
 
-def _columns(experiment: Experiment) -> list[tuple[str, Callable[[Epoch], str]]]:
-    """The logged columns: epoch, loss and accuracy, and their test twins when there is a test split."""
-    columns = [("epoch", lambda r: str(r.epoch)), ("loss", lambda r: f"{r.loss:.6g}"),
-               ("accuracy", lambda r: f"{r.accuracy:.2%}")]
+def _columns(experiment: Experiment) -> list[tuple[str, Callable[[Epoch], str], int]]:
+    """The logged columns (heading, render, width in a pipe): epoch, loss and accuracy, and their test twins
+    when there is a test split."""
+    columns = [("epoch", lambda r: str(r.epoch), max(5, len(str(experiment.config.epochs)))),
+               ("loss", lambda r: f"{r.loss:.6g}", 12), ("accuracy", lambda r: f"{r.accuracy:.2%}", 8)]
     if experiment.x_test is not None:
-        columns += [("test loss", lambda r: f"{r.test_loss:.6g}"), ("test accuracy", lambda r: f"{r.test_accuracy:.2%}")]
+        columns += [("test loss", lambda r: f"{r.test_loss:.6g}", 12),
+                    ("test accuracy", lambda r: f"{r.test_accuracy:.2%}", 13)]
     return columns
 
 
@@ -155,30 +157,30 @@ class _Monitor:
         self.progress.__enter__()
         self.task = self.progress.add_task("train", total=self.total, loss="-", accuracy="-")
         if self.console is not None:
-            self.console.print(self._line([heading for heading, _ in self.columns]))
+            self.console.print(self._line([heading for heading, _, _ in self.columns]))
         return self
 
     def __exit__(self, *exc) -> None:
         self.progress.__exit__(*exc)
 
     def _line(self, cells: list[str]) -> str:
-        return "  ".join(f"{cell:>{max(8, len(heading))}}" for cell, (heading, _) in zip(cells, self.columns))
+        return "  ".join(f"{cell:>{width}}" for cell, (_, _, width) in zip(cells, self.columns))
 
     def on_epoch(self, record: Epoch) -> None:
         epoch = record.epoch
         if epoch == 1 or epoch % self.every == 0 or epoch == self.total:
             self.logged.append(record)
             if self.console is not None:
-                self.console.print(self._line([render(record) for _, render in self.columns]))
+                self.console.print(self._line([render(record) for _, render, _ in self.columns]))
         if self.live and (epoch % self.refresh == 0 or epoch == self.total):
             self.progress.update(self.task, completed=epoch, loss=f"{record.loss:.6f}", accuracy=f"{record.accuracy:7.2%}")
 
     def table(self) -> Table:
         table = Table(title="Training log", title_justify="left")
-        for heading, _ in self.columns:
+        for heading, _, _ in self.columns:
             table.add_column(heading, justify="right")
         for record in self.logged:
-            table.add_row(*(render(record) for _, render in self.columns))
+            table.add_row(*(render(record) for _, render, _ in self.columns))
         return table
 
 
