@@ -1,0 +1,111 @@
+"""Rich tables of the results, drawn from the same JSON-ready dicts that are written to the file."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from .harness import ENGINE_LABELS
+
+
+def print_report(console: Console, results: dict) -> None:
+    """Every benchmark's table with its notes, then the targets and the correctness guards."""
+    m = results["machine"]
+    console.print(f"[bold]fnn benchmarks[/bold]{' (smoke)' if results['smoke'] else ''}: {m['cpu']}, {m['cores']} cores, "
+                  f"Python {m['python']}, NumPy {m['numpy']} ({m['blas']}, {m['blas_threads']} BLAS thread), "
+                  f"torch {m['torch'] or 'not installed'}, commit {str(m['git_commit'])[:10]}, {m['date']}",
+                  soft_wrap=True)
+    for name, result in results["benchmarks"].items():
+        console.print(RENDERERS[name](result))
+        for note in result["notes"]:
+            console.print(f"  note: {note}", soft_wrap=True)
+    console.print(_targets(results))
+    console.print(_guards(results))
+
+
+SPEEDUP_NOTE = ("fnn speed-up: the engine's time over fnn's (float64), median and range of the per-round ratios; "
+                "above 1, fnn is faster.")
+
+
+def _ratio(speedup: dict) -> str:
+    return f"{speedup['median']:.2f}x ({speedup['min']:.2f}-{speedup['max']:.2f})"
+
+
+def _seconds(seconds: dict) -> str:
+    return f"{seconds['median']:.3g} ({seconds['min']:.3g}-{seconds['max']:.3g})"
+
+
+def _table(title: str, *columns: str) -> Table:
+    """A table whose first text columns are left-aligned and the numbers right-aligned."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("set", "engine", "how", "command", "check", "target")
+                         else "right")
+    return table
+
+
+def _tiny(result: dict) -> Table:
+    epochs = result["epochs"]
+    table = _table(f"1. Tiny nets: 2-4-8-1 sigmoid, MSE, SGD lr 1.0, {epochs:,} epochs, "
+                   f"median of {result['rounds']} interleaved rounds", "set", "engine", "epochs/s (range)",
+                   "fnn speed-up", "final loss")
+    for dataset, row in result["datasets"].items():
+        for engine, values in row["engines"].items():
+            seconds = values["seconds"]
+            rate = f"{values['epochs_per_second']:,.0f} ({epochs / seconds['max']:,.0f}-{epochs / seconds['min']:,.0f})"
+            table.add_row(f"{dataset} ({row['points']})", ENGINE_LABELS[engine], rate,
+                          "" if engine == "fnn" else _ratio(values["fnn_speedup"]), f"{values['final_loss']:.10g}")
+    table.caption = SPEEDUP_NOTE
+    return table
+
+
+def _scale(result: dict) -> Table:
+    table = _table(f"2. Scale: linear data, 2-{'-'.join(map(str, result['hidden']))}-1 sigmoid, MSE, SGD",
+                   "n", "epochs", "engine", "s/epoch (range)", "fnn speed-up", "peak MB")
+    for point in result["points"]:
+        for engine, values in point["engines"].items():
+            memory = values["peak_memory_mb"]
+            table.add_row(f"{point['n']:,}", str(point["epochs"]), ENGINE_LABELS[engine],
+                          _seconds(values["seconds_per_epoch"]), "" if engine == "fnn" else _ratio(values["fnn_speedup"]),
+                          "-" if memory is None else f"{memory:,.1f}")
+    slopes = ", ".join(f"{ENGINE_LABELS[e]} {s['all_sizes']:.2f} / {s['top_decade']:.2f}" for e, s in result["slopes"].items())
+    table.caption = f"{SPEEDUP_NOTE}\nLog-log slope of s/epoch against n (all sizes / top decade): {slopes}."
+    return table
+
+
+def _sweep(result: dict) -> Table:
+    table = _table(f"3. Sweeps: {result['configurations']} xor configurations ({len(result['learning_rates'])} "
+                   f"learning rates x {len(result['seeds'])} seeds), {result['epochs']:,} epochs each",
+                   "how", "total s (range)", "s per configuration")
+    for name, seconds in result["seconds"].items():
+        table.add_row(name, _seconds(seconds), f"{seconds['median'] / result['configurations']:.3g}")
+    table.caption = (f"The sweep is {_ratio(result['speedup'])} faster; "
+                     f"max |final loss difference| {result['max_loss_difference']:.3g}.")
+    return table
+
+
+def _startup(result: dict) -> Table:
+    table = _table(f"4. Start-up: wall time of a fresh process ({result['fnn']})", "command", "s (range)")
+    for name, seconds in result["seconds"].items():
+        table.add_row(name, _seconds(seconds))
+    return table
+
+
+def _targets(results: dict) -> Table:
+    table = _table("Targets (issue 6)", "target", "goal", "measured", "met")
+    for record in (t for result in results["benchmarks"].values() for t in result["targets"]):
+        measured = "not measured" if record["measured"] is None else f"{record['measured']:.3g}{record['unit']}"
+        met = {True: "[green]met[/green]", False: "[red]not met[/red]", None: "-"}[record["met"]]
+        table.add_row(record["name"], f"{record['op']} {record['goal']:g}{record['unit']}", measured, met)
+    return table
+
+
+def _guards(results: dict) -> Table:
+    table = _table("Correctness guards", "check", "value", "tolerance", "passed")
+    for record in (g for result in results["benchmarks"].values() for g in result["guards"]):
+        passed = "[green]yes[/green]" if record["passed"] else "[red]NO[/red]"
+        table.add_row(record["name"], f"{record['value']:.3g}", f"{record['tolerance']:g}", passed)
+    return table
+
+
+RENDERERS = {"tiny": _tiny, "scale": _scale, "sweep": _sweep, "startup": _startup}

@@ -1,0 +1,78 @@
+"""Benchmark 1, tiny nets: epochs per second on the lab's xor (21 points) and linear (100 points) sets.
+
+The net is the lab's 2-4-8-1 with sigmoid units, MSE loss and full-batch
+gradient descent at fnn's default learning rate (1.0). fnn runs the path
+``fnn run`` takes: ``prepare(RunConfig(dataset=...))``, then
+``complete(experiment)``, which is what is timed. The baselines of
+:mod:`benchmarks.baselines` start from the prepared experiment's data and
+initial weights, so fnn and every baseline must end at the same loss.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from fnn.training import Experiment, RunConfig, complete, prepare
+
+from .baselines import TORCH, fused, lab_style, torch_sgd
+from .harness import ENGINE_LABELS, guard, interleave, speedup, target
+
+NAME = "tiny"
+DATASETS = ("xor", "linear")
+EPOCHS, SMOKE_EPOCHS = 20_000, 500
+ROUNDS, SMOKE_ROUNDS = 5, 3
+WARMUP_EPOCHS = 200
+LOSS_TOLERANCE = 1e-9
+TARGETS = {"lab": 1.5, "fused": 0.8, "torch": 5.0}
+"""fnn's epochs per second must be at least this many times each baseline's (issue 6)."""
+
+NOTES = [
+    "Per-epoch work: fnn (complete, as fnn run) computes the loss and the accuracy of every epoch and keeps both; "
+    "(a), (b) and (c) compute and keep the loss every epoch, not the accuracy.",
+    "All start from fnn's prepared data and initial weights and end with the loss of their final parameters.",
+]
+
+
+def measure(smoke: bool) -> dict:
+    """Time fnn and the baselines on each dataset, interleaved; check they reach the same final loss."""
+    epochs, rounds = (SMOKE_EPOCHS, SMOKE_ROUNDS) if smoke else (EPOCHS, ROUNDS)
+    datasets = {name: _measure_dataset(name, epochs, rounds) for name in DATASETS}
+    targets = [target(f"{name}: fnn epochs/s vs {ENGINE_LABELS[engine]}", row["engines"][engine]["fnn_speedup"]["median"],
+                      ">=", goal)
+               for name, row in datasets.items() for engine, goal in TARGETS.items() if engine in row["engines"]]
+    guards = [guard(f"{name}: |final loss - fnn's| of every baseline", row["max_loss_difference"], LOSS_TOLERANCE)
+              for name, row in datasets.items()]
+    notes = NOTES + ([] if TORCH else ["(c) skipped: torch is not installed."])
+    return {"epochs": epochs, "rounds": rounds, "notes": notes, "datasets": datasets, "targets": targets,
+            "guards": guards}
+
+
+def _measure_dataset(name: str, epochs: int, rounds: int) -> dict:
+    experiment = prepare(RunConfig(dataset=name, epochs=epochs))
+    warmup = prepare(RunConfig(dataset=name, epochs=WARMUP_EPOCHS))
+    measured = interleave(_workloads(experiment), rounds, warmups=_workloads(warmup))
+    fnn_loss = measured.results["fnn"]
+    engines = {
+        engine: {
+            "seconds": timing.as_dict(),
+            "epochs_per_second": epochs / timing.median,
+            "fnn_speedup": speedup(measured.timings["fnn"], timing),
+            "final_loss": measured.results[engine],
+        }
+        for engine, timing in measured.timings.items()
+    }
+    difference = max(abs(loss - fnn_loss) for loss in measured.results.values())
+    return {"points": len(experiment.x), "sizes": list(experiment.params.sizes), "engines": engines,
+            "max_loss_difference": difference}
+
+
+def _workloads(experiment: Experiment) -> dict[str, Callable[[], float]]:
+    args = (experiment.params, experiment.x, experiment.y, experiment.config.epochs, experiment.config.learning_rate)
+    workloads = {
+        "fnn": lambda: complete(experiment).final.loss,
+        "lab": lambda: lab_style(*args),
+        "fused": lambda: fused(*args),
+    }
+    if TORCH:
+        workloads["torch"] = lambda: torch_sgd(*args)
+    return workloads
