@@ -4,12 +4,16 @@ Pure NumPy networks whose parameters are immutable mappings (``W1, b1, ...``),
 and a pluggy registry of activations, losses, optimizers and datasets. A
 minimal session::
 
+    import numpy as np
     import fnn
 
-    params = fnn.init_params((2, 4, 8, 1), seed=0)
-    x, y = fnn.registry().dataset("xor").load(np.random.default_rng(0))
-    result = fnn.fit(dataset="xor", epochs=5000)
+    result = fnn.fit(dataset="xor", activation="tanh", epochs=2000)    # what `fnn run` does
     print(result.final.loss, result.final.accuracy)
+
+    params = fnn.init_params((2, 4, 8, 1), seed=0)                      # or step by step
+    x, y = fnn.registry().dataset("xor").load(np.random.default_rng(0))
+    y_hat, cache = fnn.forward(params, x)
+    grads = fnn.backward(params, cache, fnn.registry().loss("mse").grad(y_hat, y))
 """
 
 from importlib.metadata import PackageNotFoundError, version as _version
