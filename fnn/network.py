@@ -10,6 +10,7 @@ keeps what the backward pass needs in a :class:`Cache`; ``backward`` turns
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
@@ -130,12 +131,12 @@ def forward(params: Mapping[str, np.ndarray], x, activation: str | Activation = 
     x = np.asarray(x, dtype=W1.dtype)
     if x.ndim != W1.ndim or x.shape[-1] != W1.shape[-2]:
         raise ConfigError(f"input must have shape (n, {W1.shape[-2]}), got {x.shape}")
-    count = len(params) // 2
+    keys = _layer_keys(len(params) // 2)
     layers = []
     a = x
-    for i in range(1, count + 1):
-        act = last if i == count else hidden
-        z = a @ params[f"W{i}"] + params[f"b{i}"]
+    for weight, bias in keys:
+        act = last if weight == keys[-1][0] else hidden
+        z = a @ params[weight] + params[bias]
         a_next = act.forward(z)
         layers.append(Layer(a, z, a_next, act))
         a = a_next
@@ -150,21 +151,35 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
     ``grad_a_{i-1} = grad_z @ Wi^T`` (``.mT`` transposes the last two axes,
     so a leading model axis passes through).
     """
+    return Params._trusted(gradients(params, cache, grad_y))
+
+
+def gradients(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> dict[str, np.ndarray]:
+    """:func:`backward` as a plain dict of fresh arrays: the training loop hands it straight to the
+    optimizer, which never writes into it, so freezing it would be wasted work."""
     count = len(cache.layers)
-    grads = {}
     grad_a = np.asarray(grad_y)
     if grad_a.shape != cache.layers[-1].a.shape:
         # Broadcasting would otherwise turn an (n,) gradient into (n, n) and give wrong shapes silently.
         raise ConfigError(f"grad_y must have the output's shape {cache.layers[-1].a.shape}, got {grad_a.shape}")
     stacked = grad_a.ndim > 2
-    for i in range(count, 0, -1):
-        layer = cache.layers[i - 1]
+    keys = _layer_keys(count)
+    grads = {}
+    for i in range(count - 1, -1, -1):
+        layer = cache.layers[i]
+        weight, bias = keys[i]
         grad_z = layer.activation.backward(layer.z, layer.a, grad_a)
-        grads[f"W{i}"] = layer.a_prev.mT @ grad_z
-        grads[f"b{i}"] = grad_z.sum(axis=-2, keepdims=stacked)
-        if i > 1:
-            grad_a = grad_z @ params[f"W{i}"].mT
-    return Params._trusted({key: grads[key] for i in range(1, count + 1) for key in (f"W{i}", f"b{i}")})
+        grads[bias] = grad_z.sum(axis=-2, keepdims=stacked)
+        grads[weight] = layer.a_prev.mT @ grad_z
+        if i:
+            grad_a = grad_z @ params[weight].mT
+    return {key: grads[key] for pair in keys for key in pair}
+
+
+@functools.cache
+def _layer_keys(count: int) -> tuple[tuple[str, str], ...]:
+    """``(("W1", "b1"), ..., ("WL", "bL"))``, built once per depth."""
+    return tuple((f"W{i}", f"b{i}") for i in range(1, count + 1))
 
 
 def predict(params: Mapping[str, np.ndarray], x, activation: str | Activation = "sigmoid",

@@ -21,7 +21,7 @@ import numpy as np
 
 from .data import Scaler, fit_scaler, read_csv, stratified_split
 from .errors import ConfigError, TrainingDiverged, UnknownNameError
-from .network import DEFAULT_INIT, DTYPES, backward, forward, init_params, resolve_activation
+from .network import DEFAULT_INIT, DTYPES, forward, gradients, init_params, resolve_activation
 from .optimizers import apply_updates
 from .params import Params
 from .records import Activation, Loss, Optimizer
@@ -92,9 +92,9 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         raise ConfigError("mini-batches need rng, a numpy Generator, to shuffle the points")
 
     def step(params, state, cache, y_hat, target, scale):
-        grads = backward(params, cache, loss.grad(y_hat, target))
+        grads = gradients(params, cache, loss.grad(y_hat, target))
         if l2:
-            grads = Params._trusted({k: g + l2 * params[k] if k[0] == "W" else g for k, g in grads.items()})
+            grads = {k: g + l2 * params[k] if k[0] == "W" else g for k, g in grads.items()}
         updates, state = optimizer.update(grads, state, params)
         if scale is not None:
             updates = Params._trusted({k: scale * u for k, u in updates.items()})
