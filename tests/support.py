@@ -1,10 +1,23 @@
-"""Helpers shared by the CLI tests: run ``fnn`` in-process at a fixed width, check one-line errors."""
+"""Helpers shared by the tests: run ``fnn`` in-process at a fixed width, check one-line errors, and a
+small third-party-style plugin."""
 
 from __future__ import annotations
 
+import numpy as np
 from typer.testing import CliRunner
 
+import fnn
 from fnn.cli import app
+
+SOFTSIGN = fnn.Activation("softsign", lambda x: x / (1 + np.abs(x)), lambda x, y, g: g / (1 + np.abs(x)) ** 2)
+
+
+class Softsign:
+    """A plugin object, as a notebook would write one."""
+
+    @fnn.hookimpl
+    def fnn_activations(self):
+        yield SOFTSIGN
 
 ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
 RUNNER = CliRunner()

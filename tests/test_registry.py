@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import fnn
+from support import SOFTSIGN, Softsign
 
 BUILTINS = {
     "activation": ["identity", "leaky_relu", "none", "relu", "sigmoid", "tanh"],
@@ -19,17 +20,6 @@ BUILTINS = {
     "optimizer": ["adagrad", "adam", "adamw", "momentum", "nesterov", "rmsprop", "sgd"],
     "dataset": ["checkerboard", "circle", "gauss", "linear", "moons", "spiral", "xor"],
 }
-
-SOFTSIGN = fnn.Activation("softsign", lambda x: x / (1 + np.abs(x)), lambda x, y, g: g / (1 + np.abs(x)) ** 2)
-
-
-class Softsign:
-    """A plugin object, as a notebook would write one."""
-
-    @fnn.hookimpl
-    def fnn_activations(self):
-        yield SOFTSIGN
-
 
 class DuplicateSigmoid:
     @fnn.hookimpl

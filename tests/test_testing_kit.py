@@ -19,15 +19,7 @@ import fnn.datasets
 import fnn.losses
 import fnn.optimizers
 import fnn.testing
-
-SOFTSIGN = fnn.Activation("softsign", lambda x: x / (1 + np.abs(x)), lambda x, y, g: g / (1 + np.abs(x)) ** 2)
-
-
-class Softsign:
-    @fnn.hookimpl
-    def fnn_activations(self):
-        yield SOFTSIGN
-
+from support import SOFTSIGN, Softsign
 
 class WrongSlope:
     @fnn.hookimpl
