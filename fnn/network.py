@@ -134,8 +134,8 @@ def forward(params: Mapping[str, np.ndarray], x, activation: str | Activation = 
     keys = _layer_keys(len(params) // 2)
     layers = []
     a = x
-    for weight, bias in keys:
-        act = last if weight == keys[-1][0] else hidden
+    for i, (weight, bias) in enumerate(keys, start=1):
+        act = last if i == len(keys) else hidden
         z = a @ params[weight] + params[bias]
         a_next = act.forward(z)
         layers.append(Layer(a, z, a_next, act))

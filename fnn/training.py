@@ -101,6 +101,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         return apply_updates(params, updates), state
 
     labels = y >= 0.5
+    test_labels = None if y_test is None else y_test >= 0.5
     y_hat, cache = forward(params, x, hidden, last)
     for epoch in range(1, epochs + 1):
         scale = None if rate_scale is None else rate_scale(epoch)
@@ -123,7 +124,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         else:
             test_hat = forward(params, x_test, hidden, last)[0]
             yield Epoch(epoch, value, _accuracy(y_hat, labels), params, state,
-                        loss.value(test_hat, y_test) + penalty, accuracy(test_hat, y_test))
+                        loss.value(test_hat, y_test) + penalty, _accuracy(test_hat, test_labels))
 
 
 @dataclass(frozen=True)
