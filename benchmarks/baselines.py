@@ -10,7 +10,8 @@ all of them reach the same number.
   ``SigmoidLayer`` and ``Network`` objects, weights updated in place, the
   sigmoid recomputed in the backward pass.
 - (b) :func:`fused`: one hand-fused NumPy loop for two hidden layers, no
-  abstraction, in-place arithmetic: the practical limit of NumPy for this net.
+  abstraction, in-place arithmetic and the cheapest calls for tiny arrays
+  (``ndarray.dot``): the practical limit of NumPy for this net.
   It computes the gradient, then takes the SGD step, as fnn does (so both
   reach the same parameters); folding the learning rate into the deltas
   would save six multiplications an epoch (about 10% on xor).
@@ -108,18 +109,23 @@ def _sigmoid_in_place(z):
 
 
 def fused(params: Mapping[str, np.ndarray], x, y, epochs: int, learning_rate: float) -> float:
-    """(b) Train a net with two hidden layers in one loop of in-place NumPy calls; the final loss."""
+    """(b) Train a net with two hidden layers in one loop of in-place NumPy calls; the final loss.
+
+    ``ndarray.dot`` rather than ``@`` and a product with a row of ones rather
+    than ``sum(axis=0)``: on arrays this small both are about twice as fast.
+    """
     W1, b1, W2, b2, W3, b3 = (params[key].copy() for key in ("W1", "b1", "W2", "b2", "W3", "b3"))
     lr, scale, count = learning_rate, 2.0 / y.size, y.size
+    ones = np.ones(len(x))
     losses = np.empty(epochs)
     for epoch in range(epochs):
-        z1 = x @ W1
+        z1 = x.dot(W1)
         z1 += b1
         a1 = _sigmoid_in_place(z1)
-        z2 = a1 @ W2
+        z2 = a1.dot(W2)
         z2 += b2
         a2 = _sigmoid_in_place(z2)
-        z3 = a2 @ W3
+        z3 = a2.dot(W3)
         z3 += b3
         a3 = _sigmoid_in_place(z3)
         delta3 = a3 - y
@@ -127,18 +133,18 @@ def fused(params: Mapping[str, np.ndarray], x, y, epochs: int, learning_rate: fl
         delta3 *= scale
         delta3 *= a3
         delta3 *= 1.0 - a3
-        delta2 = delta3 @ W3.T
+        delta2 = delta3.dot(W3.T)
         delta2 *= a2
         delta2 *= 1.0 - a2
-        delta1 = delta2 @ W2.T
+        delta1 = delta2.dot(W2.T)
         delta1 *= a1
         delta1 *= 1.0 - a1
-        W3 -= lr * (a2.T @ delta3)
-        b3 -= lr * np.add.reduce(delta3, axis=0)
-        W2 -= lr * (a1.T @ delta2)
-        b2 -= lr * np.add.reduce(delta2, axis=0)
-        W1 -= lr * (x.T @ delta1)
-        b1 -= lr * np.add.reduce(delta1, axis=0)
+        W3 -= lr * a2.T.dot(delta3)
+        b3 -= lr * ones.dot(delta3)
+        W2 -= lr * a1.T.dot(delta2)
+        b2 -= lr * ones.dot(delta2)
+        W1 -= lr * x.T.dot(delta1)
+        b1 -= lr * ones.dot(delta1)
     error = _sigmoid(_sigmoid(_sigmoid(x @ W1 + b1) @ W2 + b2) @ W3 + b3) - y
     return float(np.vdot(error, error) / count)
 

@@ -88,8 +88,9 @@ def fnn_optimizers() -> Iterable[OptimizerSpec]:
     """Return optimizers: ``OptimizerSpec(name, make, defaults, description)``.
 
     ``make(learning_rate=..., **hyper)`` returns an :class:`~fnn.Optimizer`
-    ``(init, update)``; ``defaults`` lists every keyword ``make`` accepts,
-    ``learning_rate`` included, with its default.
+    ``(init, update)``, optionally with ``step`` (update and apply in one
+    pass, the same numbers); ``defaults`` lists every keyword ``make``
+    accepts, ``learning_rate`` included, with its default.
     """
 
 

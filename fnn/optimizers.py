@@ -2,13 +2,14 @@
 
 Every optimizer is an :class:`~fnn.Optimizer` ``(init, update)``:
 ``init(params) -> state`` and ``update(grads, state, params) -> (updates,
-new_state)``, then ``apply_updates(params, updates)`` gives the new parameters.
+new_state)``, then ``apply_updates(params, updates)`` gives the new parameters;
+``step(grads, state, params) -> (new_params, new_state)`` does both at once.
 The invariant: for PyTorch's ``torch.optim.X`` with the same hyper-parameters,
 ``apply_updates(p, update(g, s, p)[0])`` is the parameter PyTorch's ``step()``
 leaves (up to rounding). State is a NamedTuple of immutable ``Params``.
 
 Each rule is written once, for one array, and lifted over ``W1, b1, ...`` by
-:func:`_lift`. Weight decay (where offered) adds ``weight_decay * p`` to the
+:func:`_lift`, which gives both ``update`` and ``step``. Weight decay (where offered) adds ``weight_decay * p`` to the
 gradient first, as PyTorch does, except in ``adamw`` where it is decoupled.
 
 Default learning rates are fnn's own (PyTorch has none for most): each makes
@@ -18,6 +19,7 @@ Default learning rates are fnn's own (PyTorch has none for most): each makes
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Callable, Mapping, NamedTuple
 
@@ -34,16 +36,27 @@ def apply_updates(params: Mapping[str, np.ndarray], updates: Mapping[str, np.nda
     return Params._trusted({key: value + updates[key] for key, value in params.items()})
 
 
-def _lift(rule: Callable[..., tuple], grads, params, *buffers) -> tuple[Params, ...]:
+def _lift(rule: Callable[..., tuple], apply: bool, grads, params, *buffers) -> tuple[Params, ...]:
     """Run ``rule(g, p, *buffers) -> (update, *new_buffers)`` on every array.
 
-    Returns one ``Params`` for the updates and one per buffer.
+    Returns one ``Params`` for the updates, or with ``apply`` for the new
+    parameters ``p + update``, and one per buffer. Applying here saves
+    building, freezing and checking a mapping of updates every step.
     """
     check_same_structure(params, grads)
     if not buffers:  # the common stateless case, without the transposition below
+        if apply:
+            return (Params._trusted({key: value + rule(grads[key], value)[0] for key, value in params.items()}),)
         return (Params._trusted({key: rule(grads[key], value)[0] for key, value in params.items()}),)
     results = [rule(grads[key], value, *[buffer[key] for buffer in buffers]) for key, value in params.items()]
+    if apply:
+        results = [(value + update, *rest) for value, (update, *rest) in zip(params.values(), results)]
     return tuple(Params._trusted(dict(zip(params, column))) for column in zip(*results))
+
+
+def _optimizer(init: Callable, transform: Callable[..., tuple]) -> Optimizer:
+    """An :class:`Optimizer` whose ``update`` and ``step`` are one ``transform(grads, state, params, apply)``."""
+    return Optimizer(init, functools.partial(transform, apply=False), functools.partial(transform, apply=True))
 
 
 def _zeros_like(params, fill: float = 0.0) -> Params:
@@ -74,11 +87,11 @@ def sgd(learning_rate: float = 1.0, weight_decay: float = 0.0) -> Optimizer:
     def rule(g, p):
         return (-learning_rate * (g + weight_decay * p if weight_decay else g),)
 
-    def update(grads, state, params):
-        (updates,) = _lift(rule, grads, params)
-        return updates, state
+    def transform(grads, state, params, apply):
+        (result,) = _lift(rule, apply, grads, params)
+        return result, state
 
-    return Optimizer(lambda params: Empty(), update)
+    return _optimizer(lambda params: Empty(), transform)
 
 
 def _heavy_ball(learning_rate, mu, weight_decay, nesterov) -> Optimizer:
@@ -89,11 +102,11 @@ def _heavy_ball(learning_rate, mu, weight_decay, nesterov) -> Optimizer:
         step = g + mu * buf if nesterov else buf
         return -learning_rate * step, buf
 
-    def update(grads, state, params):
-        updates, buf = _lift(rule, grads, params, state.buffer)
-        return updates, Trace(buf)
+    def transform(grads, state, params, apply):
+        result, buf = _lift(rule, apply, grads, params, state.buffer)
+        return result, Trace(buf)
 
-    return Optimizer(lambda params: Trace(_zeros_like(params)), update)
+    return _optimizer(lambda params: Trace(_zeros_like(params)), transform)
 
 
 def momentum(learning_rate: float = 0.2, momentum: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
@@ -130,11 +143,11 @@ def adagrad(learning_rate: float = 0.1, eps: float = 1e-10, weight_decay: float 
         total = total + g * g
         return -learning_rate * g / (np.sqrt(total) + eps), total
 
-    def update(grads, state, params):
-        updates, total = _lift(rule, grads, params, state.buffer)
-        return updates, Trace(total)
+    def transform(grads, state, params, apply):
+        result, total = _lift(rule, apply, grads, params, state.buffer)
+        return result, Trace(total)
 
-    return Optimizer(lambda params: Trace(_zeros_like(params, initial_accumulator_value)), update)
+    return _optimizer(lambda params: Trace(_zeros_like(params, initial_accumulator_value)), transform)
 
 
 def rmsprop(learning_rate: float = 0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0) -> Optimizer:
@@ -150,18 +163,18 @@ def rmsprop(learning_rate: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
         sq = alpha * sq + (1.0 - alpha) * g * g
         return -learning_rate * g / (np.sqrt(sq) + eps), sq
 
-    def update(grads, state, params):
-        updates, sq = _lift(rule, grads, params, state.buffer)
-        return updates, Trace(sq)
+    def transform(grads, state, params, apply):
+        result, sq = _lift(rule, apply, grads, params, state.buffer)
+        return result, Trace(sq)
 
-    return Optimizer(lambda params: Trace(_zeros_like(params)), update)
+    return _optimizer(lambda params: Trace(_zeros_like(params)), transform)
 
 
 def _adam(learning_rate, beta1, beta2, eps, weight_decay, decoupled) -> Optimizer:
     def init(params):
         return AdamState(0, _zeros_like(params), _zeros_like(params))
 
-    def update(grads, state, params):
+    def transform(grads, state, params, apply):
         count = state.count + 1
         step_size = learning_rate / (1.0 - beta1**count)
         root_correction = (1.0 - beta2**count) ** 0.5  # a Python float, so float32 stays float32
@@ -176,10 +189,10 @@ def _adam(learning_rate, beta1, beta2, eps, weight_decay, decoupled) -> Optimize
                 step = step - learning_rate * weight_decay * p
             return step, m, v
 
-        updates, mu, nu = _lift(rule, grads, params, state.mu, state.nu)
-        return updates, AdamState(count, mu, nu)
+        result, mu, nu = _lift(rule, apply, grads, params, state.mu, state.nu)
+        return result, AdamState(count, mu, nu)
 
-    return Optimizer(init, update)
+    return _optimizer(init, transform)
 
 
 def adam(learning_rate: float = 0.01, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,

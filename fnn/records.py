@@ -52,10 +52,16 @@ class Optimizer(NamedTuple):
     ``init(params) -> state`` and ``update(grads, state, params) ->
     (updates, new_state)``; apply the updates with :func:`fnn.apply_updates`.
     Neither function mutates its arguments; the state is immutable.
+
+    ``step(grads, state, params) -> (new_params, new_state)`` is optional: the
+    same result as ``update`` followed by ``apply_updates``, in one pass over
+    the arrays. The training loop uses it when it is there; fnn's built-in
+    optimizers derive both from one rule, so they cannot disagree.
     """
 
     init: Callable[[Mapping[str, Array]], Any]
     update: Callable[[Mapping[str, Array], Any, Mapping[str, Array]], tuple]
+    step: Callable[[Mapping[str, Array], Any, Mapping[str, Array]], tuple] | None = None
 
 
 @dataclass(frozen=True)

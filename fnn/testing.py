@@ -196,6 +196,8 @@ def check_optimizer(spec: OptimizerSpec, steps: int = 300) -> None:
       ``defaults``, one at a time and all together;
     * ``init`` and ``update`` write into none of their arguments, and
       ``update`` returns ``(updates, state)`` with updates shaped like the parameters;
+    * ``step``, when the optimizer has one, is pure too and gives the parameters
+      ``apply_updates`` gives (to 1e-12) and the same state;
     * ``steps`` updates with the defaults reduce the quadratic ``0.5 * |p - c|^2``.
     """
     what = f"optimizer {spec.name!r}"
@@ -216,9 +218,13 @@ def check_optimizer(spec: OptimizerSpec, steps: int = 300) -> None:
     state = _pure_call(f"{what}: init(params)", optimizer.init, params=params)
     for step in range(1, steps + 1):
         grads = Params({key: params[key] - centre[key] for key in params})
-        updates, state = _pure_update(f"{what}: update(grads, state, params) at step {step}",
-                                      optimizer, grads, state, params)
-        params = Params({key: params[key] + updates[key] for key in params})
+        updates, new_state = _pure_update(f"{what}: update(grads, state, params) at step {step}",
+                                          optimizer, grads, state, params)
+        applied = Params({key: params[key] + updates[key] for key in params})
+        if optimizer.step is not None:
+            _check_step(f"{what}: step(grads, state, params) at step {step}", optimizer, grads, state, params,
+                        applied, new_state)
+        params, state = applied, new_state
     end = _quadratic(params, centre)
     if not end < start:
         raise AssertionError(f"{what}: {steps} steps with the defaults {dict(spec.defaults)} did not reduce "
@@ -230,17 +236,36 @@ def _quadratic(params: Mapping[str, np.ndarray], centre: Mapping[str, np.ndarray
 
 
 def _pure_update(what: str, optimizer, grads, state, params):
-    result = _pure_call(what, optimizer.update, grads=grads, state=state, params=params)
-    if not (isinstance(result, tuple) and len(result) == 2):
-        raise AssertionError(f"{what} must return (updates, new_state), got {type(result).__name__}")
-    updates, new_state = result
-    if not isinstance(updates, Mapping) or set(updates) != set(params):
-        keys = sorted(updates) if isinstance(updates, Mapping) else type(updates).__name__
-        raise AssertionError(f"{what}: updates must have the parameters' keys {sorted(params)}, got {keys}")
+    updates, new_state = _pure_transform(what, optimizer.update, "updates", grads, state, params)
     for key in params:
-        _check_shape(f"{what}: updates[{key!r}]", updates[key], params[key].shape)
         _check_finite(f"{what}: updates[{key!r}]", updates[key], {"grads": grads[key]})
     return updates, new_state
+
+
+def _pure_transform(what: str, fn: Callable, name: str, grads, state, params):
+    """``fn(grads, state, params)``, checked to be pure and to return ``(mapping like params, new_state)``."""
+    result = _pure_call(what, fn, grads=grads, state=state, params=params)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise AssertionError(f"{what} must return ({name}, new_state), got {type(result).__name__}")
+    mapping, new_state = result
+    if not isinstance(mapping, Mapping) or set(mapping) != set(params):
+        keys = sorted(mapping) if isinstance(mapping, Mapping) else type(mapping).__name__
+        raise AssertionError(f"{what}: {name} must have the parameters' keys {sorted(params)}, got {keys}")
+    for key in params:
+        _check_shape(f"{what}: {name}[{key!r}]", mapping[key], params[key].shape)
+    return mapping, new_state
+
+
+def _check_step(what: str, optimizer, grads, state, params, applied, new_state) -> None:
+    """``step`` must give what ``update`` then ``apply_updates`` give: the parameters and the state."""
+    stepped, stepped_state = _pure_transform(what, optimizer.step, "new_params", grads, state, params)
+    for key in params:
+        _assert_close(f"{what}: new_params[{key!r}] against apply_updates(params, update(...))", stepped[key],
+                      applied[key], {"grads": grads[key]}, rtol=1e-12, atol=0.0)
+    ours, theirs = list(_arrays_in(stepped_state)), list(_arrays_in(new_state))
+    if len(ours) != len(theirs) or any(a.shape != b.shape or not np.allclose(a, b, rtol=1e-12, atol=0.0)
+                                       for a, b in zip(ours, theirs)):
+        raise AssertionError(f"{what}: the new state differs from the state update(...) returns")
 
 
 def _arrays_in(tree: Any) -> Iterator[np.ndarray]:

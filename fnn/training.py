@@ -21,7 +21,7 @@ import numpy as np
 
 from .data import Scaler, fit_scaler, read_csv, stratified_split
 from .errors import ConfigError, TrainingDiverged, UnknownNameError
-from .network import DEFAULT_INIT, DTYPES, forward, gradients, init_params, resolve_activation
+from .network import DEFAULT_INIT, DTYPES, forward, forward_unchecked, gradients, init_params, resolve_activation
 from .optimizers import apply_updates
 from .params import Params
 from .records import Activation, Loss, Optimizer
@@ -95,6 +95,8 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         grads = gradients(params, cache, loss.grad(y_hat, target))
         if l2:
             grads = {k: g + l2 * params[k] if k[0] == "W" else g for k, g in grads.items()}
+        if scale is None and optimizer.step is not None:
+            return optimizer.step(grads, state, params)
         updates, state = optimizer.update(grads, state, params)
         if scale is not None:
             updates = Params._trusted({k: scale * u for k, u in updates.items()})
@@ -102,19 +104,24 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
 
     labels = y >= 0.5
     test_labels = None if y_test is None else y_test >= 0.5
+    # The public forward checks the inputs' shapes once; every epoch after runs forward_unchecked.
+    x = np.asarray(x, dtype=params["W1"].dtype)
     y_hat, cache = forward(params, x, hidden, last)
+    if x_test is not None:
+        x_test = np.asarray(x_test, dtype=x.dtype)
+        forward(params, x_test, hidden, last)
     for epoch in range(1, epochs + 1):
         scale = None if rate_scale is None else rate_scale(epoch)
         if mini_batches:
             order = rng.permutation(len(x))
             for start in range(0, len(x), batch_size):
                 batch = order[start:start + batch_size]
-                batch_hat, batch_cache = forward(params, x[batch], hidden, last)
+                batch_hat, batch_cache = forward_unchecked(params, x[batch], hidden, last)
                 params, state = step(params, state, batch_cache, batch_hat, y[batch], scale)
         else:
             params, state = step(params, state, cache, y_hat, y, scale)
         # Scores the new parameters; in full-batch training it is also the next epoch's forward pass.
-        y_hat, cache = forward(params, x, hidden, last)
+        y_hat, cache = forward_unchecked(params, x, hidden, last)
         penalty = l2_penalty(params, l2) if l2 else 0.0
         value = loss.value(y_hat, y) + penalty
         if stop_on_divergence and not (math.isfinite(value) if type(value) is float else np.isfinite(value).all()):
@@ -122,7 +129,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         if x_test is None:
             yield Epoch(epoch, value, _accuracy(y_hat, labels), params, state)
         else:
-            test_hat = forward(params, x_test, hidden, last)[0]
+            test_hat = forward_unchecked(params, x_test, hidden, last)[0]
             yield Epoch(epoch, value, _accuracy(y_hat, labels), params, state,
                         loss.value(test_hat, y_test) + penalty, _accuracy(test_hat, test_labels))
 

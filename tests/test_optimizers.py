@@ -125,6 +125,27 @@ def test_steps_match_the_formula(name, hyper, reference):
                                        err_msg=f"{name} {hyper} step {step} {key}")
 
 
+@pytest.mark.parametrize("name,hyper", [(name, hyper) for name, hyper, _ in CASES],
+                         ids=[f"{name}-{i}" for i, (name, _, _) in enumerate(CASES)])
+def test_step_is_update_then_apply_updates_bit_for_bit(name, hyper):
+    optimizer = REGISTRY.optimizer(name).make(**hyper)
+    params = fnn.Params(START)
+    state = optimizer.init(params)
+    for grads in map(fnn.Params, GRADS):
+        updates, expected_state = optimizer.update(grads, state, params)
+        expected = fnn.apply_updates(params, updates)
+        params, state = optimizer.step(grads, state, params)
+        assert isinstance(params, fnn.Params) and params.keys() == expected.keys()
+        for key in expected:
+            assert np.array_equal(params[key], expected[key]) and not params[key].flags.writeable
+        assert repr(state) == repr(expected_state) and all(
+            np.array_equal(a, b) for a, b in zip(_leaves(state), _leaves(expected_state)))
+
+
+def _leaves(state):
+    return [leaf for part in state for leaf in (part.values() if isinstance(part, dict) else [part])]
+
+
 def test_every_builtin_optimizer_has_formula_cases():
     assert {name for name, _, _ in CASES} == set(OPTIMIZERS)
 
@@ -223,6 +244,16 @@ def test_check_optimizer_rejects_a_state_updated_in_place():
 
     spec = fnn.OptimizerSpec("in_place", make, {"learning_rate": 0.1})
     with pytest.raises(AssertionError, match="update.*wrote into its argument state"):
+        check_optimizer(spec)
+
+
+def test_check_optimizer_rejects_a_step_that_disagrees_with_update():
+    sgd = REGISTRY.optimizer("sgd").make(learning_rate=0.1)
+    doubled = fnn.Optimizer(sgd.init, sgd.update, lambda grads, state, params: sgd.step(grads, state, sgd.step(
+        grads, state, params)[0]))
+    spec = fnn.OptimizerSpec("doubled", lambda learning_rate=0.1: doubled, {"learning_rate": 0.1})
+    with pytest.raises(AssertionError, match=r"step\(grads, state, params\) at step 1: new_params\['W1'\] against "
+                                             r"apply_updates"):
         check_optimizer(spec)
 
 

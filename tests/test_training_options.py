@@ -118,6 +118,19 @@ def recording(inner: fnn.Optimizer):
     return fnn.Optimizer(inner.init, update), grads
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("l2", [0.0, 0.01])
+def test_the_loop_gives_the_same_run_through_step_as_through_update_and_apply_updates(optimizer, l2):
+    # Built-in optimizers have a fused step; a plugin's may have only update. Both paths must agree bit for bit.
+    experiment = prepare(RunConfig(dataset="xor", optimizer=optimizer, epochs=40, l2=l2))
+    fused = experiment.optimizer
+    unfused = fnn.Optimizer(fused.init, fused.update)
+    runs = [list(fnn.train(experiment.params, experiment.x, experiment.y, optimizer=chosen, epochs=40, l2=l2))
+            for chosen in (fused, unfused)]
+    assert fused.step is not None and unfused.step is None
+    assert same_run(*runs)
+
+
 @pytest.mark.parametrize("n, batch_size", [(10, 4), (10, 3), (10, 5), (10, 1), (10, 9), (7, 2)])
 def test_each_epoch_updates_once_per_batch_on_a_partition_including_the_last_partial_batch(n, batch_size):
     # One-hot inputs into a single identity unit, mse: a batch B of m points gives
