@@ -77,7 +77,7 @@ def init_params(sizes: Sequence[int], seed: int | np.random.Generator = 0, init:
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         arrays[f"W{i}"] = np.asarray(init(rng, fan_in, fan_out), dtype=np.float64).astype(dtype)
         arrays[f"b{i}"] = np.zeros(fan_out, dtype=dtype)
-    return Params._trusted(arrays)
+    return Params(arrays)
 
 
 class Layer(NamedTuple):
@@ -156,16 +156,10 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
     Walks the layers last to first: ``grad_z = f'(z) * grad_a``, then
     ``dWi = a_{i-1}^T @ grad_z``, ``dbi = sum(grad_z)`` and
     ``grad_a_{i-1} = grad_z @ Wi^T`` (``.mT`` transposes the last two axes,
-    so a leading model axis passes through).
+    so a leading model axis passes through). For flat-backed parameters the
+    gradients are written into one fresh vector laid out the same way, so the
+    optimizer can treat them as one vector too.
     """
-    grads = gradients(params, cache, grad_y)
-    return Params._trusted({key: grads[key] for pair in _layer_keys(len(cache.layers)) for key in pair})
-
-
-def gradients(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> dict[str, np.ndarray]:
-    """:func:`backward` as a plain dict of fresh arrays, last layer first: the training loop hands
-    it straight to the optimizer, which never writes into it and follows the parameters' order,
-    so freezing and reordering it would be wasted work."""
     count = len(cache.layers)
     grad_a = np.asarray(grad_y)
     if grad_a.shape != cache.layers[-1].a.shape:
@@ -173,18 +167,34 @@ def gradients(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> dict[st
         raise ConfigError(f"grad_y must have the output's shape {cache.layers[-1].a.shape}, got {grad_a.shape}")
     stacked = grad_a.ndim > 2
     product = _product(grad_a.ndim)
-    ones = _ones(grad_a.shape[-2], stacked, grad_a.dtype)
     keys = _layer_keys(count)
-    grads = {}
+    found = None if stacked else getattr(params, "layout", None)
+    if found is not None:
+        flat = np.empty(found.size, dtype=params.flat.dtype)
+        grads = found.views(flat)
+    else:
+        grads = dict.fromkeys(key for pair in keys for key in pair)  # the parameters' order, filled last to first
+    ones = _ones(grad_a.shape[-2], stacked, grad_a.dtype if found is None else flat.dtype)
     for i in range(count - 1, -1, -1):
         layer = cache.layers[i]
         weight, bias = keys[i]
         grad_z = layer.activation.backward(layer.z, layer.a, grad_a)
-        grads[bias] = product(ones, grad_z)
-        grads[weight] = product(layer.a_prev.mT, grad_z)
+        if found is not None:
+            # Written straight into the vector through its views, which takes operands of its dtype exactly.
+            a_prev, grad_z = _cast(layer.a_prev, flat.dtype), _cast(grad_z, flat.dtype)
+            product(ones, grad_z, grads[bias])
+            product(a_prev.mT, grad_z, grads[weight])
+        else:
+            grads[bias] = product(ones, grad_z)
+            grads[weight] = product(layer.a_prev.mT, grad_z)
         if i:
             grad_a = product(grad_z, params[weight].mT)
-    return grads
+    return Params._trusted(grads) if found is None else Params._from_views(flat, grads, found)
+
+
+def _cast(array: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``array`` in ``dtype``: a no-op unless a plugin's activation returned another dtype."""
+    return array if array.dtype == dtype else array.astype(dtype)
 
 
 @functools.lru_cache(maxsize=64)

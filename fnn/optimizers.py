@@ -26,14 +26,13 @@ from typing import Callable, Mapping, NamedTuple
 import numpy as np
 
 from .hookspecs import hookimpl
-from .params import Params, check_same_structure, tree_map
+from .params import Params, check_same_structure, elementwise, shared_layout
 from .records import Optimizer, OptimizerSpec
 
 
 def apply_updates(params: Mapping[str, np.ndarray], updates: Mapping[str, np.ndarray]) -> Params:
     """New parameters ``params + updates``, array by array."""
-    check_same_structure(params, updates)
-    return Params._trusted({key: value + updates[key] for key, value in params.items()})
+    return elementwise(np.add, params, updates)
 
 
 def _lift(rule: Callable[..., tuple], apply: bool, grads, params, *buffers) -> tuple[Params, ...]:
@@ -42,7 +41,16 @@ def _lift(rule: Callable[..., tuple], apply: bool, grads, params, *buffers) -> t
     Returns one ``Params`` for the updates, or with ``apply`` for the new
     parameters ``p + update``, and one per buffer. Applying here saves
     building, freezing and checking a mapping of updates every step.
+
+    Rules work element by element, so on flat-backed mappings that share a
+    layout (see :mod:`fnn.params`) the rule runs once, on whole vectors.
     """
+    found = shared_layout(params, grads, *buffers)
+    if found is not None:
+        results = rule(grads.flat, params.flat, *[buffer.flat for buffer in buffers])
+        if apply:
+            results = (params.flat + results[0], *results[1:])
+        return tuple(Params._from_flat(result, found) for result in results)
     check_same_structure(params, grads)
     if not buffers:  # the common stateless case, without the transposition below
         if apply:
@@ -60,7 +68,7 @@ def _optimizer(init: Callable, transform: Callable[..., tuple]) -> Optimizer:
 
 
 def _zeros_like(params, fill: float = 0.0) -> Params:
-    return tree_map(lambda p: np.full_like(p, fill), params)
+    return elementwise(lambda p: np.full_like(p, fill), params)
 
 
 class Empty(NamedTuple):

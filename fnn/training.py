@@ -21,9 +21,9 @@ import numpy as np
 
 from .data import Scaler, fit_scaler, read_csv, stratified_split
 from .errors import ConfigError, TrainingDiverged, UnknownNameError
-from .network import DEFAULT_INIT, DTYPES, forward, forward_unchecked, gradients, init_params, resolve_activation
+from .network import DEFAULT_INIT, DTYPES, backward, forward, forward_unchecked, init_params, resolve_activation
 from .optimizers import apply_updates
-from .params import Params
+from .params import Params, elementwise
 from .records import Activation, Loss, Optimizer
 from .registry import Registry, registry as default_registry
 from .schedules import SCHEDULES, Rate
@@ -92,14 +92,14 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         raise ConfigError("mini-batches need rng, a numpy Generator, to shuffle the points")
 
     def step(params, state, cache, y_hat, target, scale):
-        grads = gradients(params, cache, loss.grad(y_hat, target))
+        grads = backward(params, cache, loss.grad(y_hat, target))
         if l2:
-            grads = {k: g + l2 * params[k] if k[0] == "W" else g for k, g in grads.items()}
+            grads = Params._trusted({k: g + l2 * params[k] if k[0] == "W" else g for k, g in grads.items()})
         if scale is None and optimizer.step is not None:
             return optimizer.step(grads, state, params)
         updates, state = optimizer.update(grads, state, params)
         if scale is not None:
-            updates = Params._trusted({k: scale * u for k, u in updates.items()})
+            updates = elementwise(lambda u: scale * u, updates)
         return apply_updates(params, updates), state
 
     labels = y >= 0.5

@@ -176,3 +176,82 @@ def test_update_rejects_grads_of_another_network(name):
     optimizer = REGISTRY.optimizer(name).make()
     with pytest.raises(fnn.ConfigError, match=r"mismatched structures: .*W1: \(2, 3\).* vs .*W1: \(2, 5\)"):
         optimizer.update(grads, optimizer.init(params), params)
+
+
+# ------------------------------------------------------------- flat-backed Params
+
+def per_array(params):
+    """The same arrays as a Params that is not flat-backed: the path stacked sweeps take."""
+    return fnn.Params._trusted({key: np.array(value) for key, value in params.items()})
+
+
+def test_init_params_are_views_of_one_read_only_vector():
+    params = fnn.init_params(SIZES, seed=1)
+    assert params.flat.shape == (sum(value.size for value in params.values()),)
+    assert not params.flat.flags.writeable
+    assert np.array_equal(params.flat, np.concatenate([value.ravel() for value in params.values()]))
+    for value in params.values():
+        assert value.base is params.flat
+        with pytest.raises(ValueError):
+            value.setflags(write=True)  # a view of a read-only vector cannot be made writable
+
+
+def test_equal_structures_share_one_layout_object():
+    a, b = fnn.init_params(SIZES, seed=1), fnn.init_params(SIZES, seed=2)
+    assert a.layout is b.layout and a.layout.keys == ("W1", "b1", "W2", "b2", "W3", "b3")
+    assert fnn.init_params((2, 5, 1)).layout is not a.layout
+
+
+@pytest.mark.parametrize("arrays", [
+    {"W1": np.ones((2, 3), dtype=np.float32), "b1": np.zeros(3)},  # two dtypes
+    {"W1": np.ones((4, 2, 3)), "b1": np.zeros((4, 1, 3))},  # stacked: a leading model axis
+    {"n": np.arange(3)},  # not floating point
+    {},
+])
+def test_params_that_cannot_share_one_vector_are_per_array(arrays):
+    params = fnn.Params(arrays)
+    assert params.flat is None and params.layout is None
+    assert params == arrays and all(not value.flags.writeable for value in params.values())
+
+
+def test_pickle_keeps_params_flat_backed():
+    restored = pickle.loads(pickle.dumps(fnn.init_params(SIZES, seed=4)))
+    assert restored.layout is fnn.init_params(SIZES).layout and all(v.base is restored.flat for v in restored.values())
+
+
+def test_backward_of_flat_backed_params_is_flat_backed_and_bitwise_the_per_array_gradient():
+    params, x = fnn.init_params(SIZES, seed=3), np.random.default_rng(3).normal(size=(6, 2))
+    grads = grads_for(params, x)
+    expected = grads_for(per_array(params), x)
+    assert grads.layout is params.layout and expected.layout is None
+    assert list(grads) == list(expected) == list(params)
+    assert all(np.array_equal(grads[key], expected[key]) for key in params)
+    assert_read_only(grads)
+    assert not grads.flat.flags.writeable
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("fused", [False, True])
+def test_optimizers_give_the_same_bits_on_one_vector_as_array_by_array(name, fused):
+    rng = np.random.default_rng(5)
+    optimizer = REGISTRY.optimizer(name).make(learning_rate=0.05)
+    runs = []
+    for wrap in (lambda tree: tree, per_array):
+        params = wrap(fnn.init_params(SIZES, seed=5))
+        state = optimizer.init(params)
+        for step in range(4):
+            grads = wrap(fnn.Params({key: rng.normal(size=value.shape) for key, value in params.items()}))
+            if fused:
+                params, state = optimizer.step(grads, state, params)
+            else:
+                updates, state = optimizer.update(grads, state, params)
+                params = fnn.apply_updates(params, updates)
+        runs.append((params, state))
+        rng = np.random.default_rng(5)
+    (flat, flat_state), (arrays, array_state) = runs
+    assert flat.layout is not None and arrays.layout is None
+    assert all(np.array_equal(flat[key], arrays[key]) for key in flat)
+    assert [a.tobytes() for a in arrays_in(flat_state)] == [a.tobytes() for a in arrays_in(array_state)]
+    assert_read_only(flat)
+    for array in arrays_in(flat_state):
+        assert_array_read_only(array)
