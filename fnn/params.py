@@ -36,15 +36,17 @@ def _immutable(self, *args, **kwargs):
 
 class Layout(NamedTuple):
     """Where each array of a flat-backed :class:`Params` lies in its vector:
-    ``flat[start:stop].reshape(shape)`` for each key, in order."""
+    ``flat[start:stop].reshape(shape)`` for each key, in order (``shape`` is
+    None for a vector, which needs no reshape: views are made every step)."""
 
     keys: tuple[str, ...]
-    spans: tuple[tuple[int, int, tuple[int, ...]], ...]
+    spans: tuple[tuple[int, int, tuple[int, ...] | None], ...]
     size: int
 
     def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
         """The arrays of ``flat`` by key (views: they share its memory and its writeability)."""
-        return {key: flat[start:stop].reshape(shape) for key, (start, stop, shape) in zip(self.keys, self.spans)}
+        return {key: flat[start:stop] if shape is None else flat[start:stop].reshape(shape)
+                for key, (start, stop, shape) in zip(self.keys, self.spans)}
 
 
 @functools.lru_cache(maxsize=256)
@@ -54,7 +56,7 @@ def layout_of(structure: tuple[tuple[str, tuple[int, ...]], ...]) -> Layout:
     spans, start = [], 0
     for _, shape in structure:
         stop = start + int(np.prod(shape, dtype=np.int64))
-        spans.append((start, stop, shape))
+        spans.append((start, stop, None if len(shape) == 1 else shape))
         start = stop
     return Layout(tuple(key for key, _ in structure), tuple(spans), start)
 
