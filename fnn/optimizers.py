@@ -1,6 +1,6 @@
 """Built-in optimizers with PyTorch's update rules and defaults, in optax's shape.
 
-Every optimizer is an :class:`~fnn.Optimizer` ``(init, update)``:
+Every optimizer is an :class:`~fnn.Optimizer` ``(init, update, step)``:
 ``init(params) -> state`` and ``update(grads, state, params) -> (updates,
 new_state)``, then ``apply_updates(params, updates)`` gives the new parameters;
 ``step(grads, state, params) -> (new_params, new_state)`` does both at once.
@@ -8,9 +8,11 @@ The invariant: for PyTorch's ``torch.optim.X`` with the same hyper-parameters,
 ``apply_updates(p, update(g, s, p)[0])`` is the parameter PyTorch's ``step()``
 leaves (up to rounding). State is a NamedTuple of immutable ``Params``.
 
-Each rule is written once, for one array, and lifted over ``W1, b1, ...`` by
-:func:`_lift`, which gives both ``update`` and ``step``. Weight decay (where offered) adds ``weight_decay * p`` to the
-gradient first, as PyTorch does, except in ``adamw`` where it is decoupled.
+Each rule is written once, element by element, and lifted over ``W1, b1, ...``
+by :func:`_lift`, which gives both ``update`` and ``step``; on flat-backed
+parameters (see :mod:`fnn.params`) it runs once per step on the whole vector.
+Weight decay (where offered) adds ``weight_decay * p`` to the gradient first,
+as PyTorch does, except in ``adamw`` where it is decoupled.
 
 Default learning rates are fnn's own (PyTorch has none for most): each makes
 ``fnn run --optimizer NAME`` reach 100% accuracy on the lab's ``xor`` and
@@ -31,7 +33,7 @@ from .records import Optimizer, OptimizerSpec
 
 
 def apply_updates(params: Mapping[str, np.ndarray], updates: Mapping[str, np.ndarray]) -> Params:
-    """New parameters ``params + updates``, array by array."""
+    """New parameters ``params + updates`` (one addition when both are flat-backed alike)."""
     return elementwise(np.add, params, updates)
 
 
@@ -52,10 +54,6 @@ def _lift(rule: Callable[..., tuple], apply: bool, grads, params, *buffers) -> t
             results = (params.flat + results[0], *results[1:])
         return tuple(Params._from_flat(result, found) for result in results)
     check_same_structure(params, grads)
-    if not buffers:  # the common stateless case, without the transposition below
-        if apply:
-            return (Params._trusted({key: value + rule(grads[key], value)[0] for key, value in params.items()}),)
-        return (Params._trusted({key: rule(grads[key], value)[0] for key, value in params.items()}),)
     results = [rule(grads[key], value, *[buffer[key] for buffer in buffers]) for key, value in params.items()]
     if apply:
         results = [(value + update, *rest) for value, (update, *rest) in zip(params.values(), results)]

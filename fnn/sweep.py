@@ -70,8 +70,7 @@ def train_one(config: RunConfig) -> SweepRun:
 
 def _train_alone(experiment: Experiment) -> SweepRun:
     try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            result = complete(experiment)
+        result = complete(experiment)
     except TrainingDiverged as error:
         return SweepRun(experiment.config, None, np.array([]), np.array([]), None, error.epoch)
     return _as_run(result)

@@ -419,7 +419,9 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
 
     Keeps every epoch's loss and accuracy. ``on_epoch(record)`` is called
     after each epoch (a progress display, a log); the time it takes is not
-    counted in ``FitResult.seconds``.
+    counted in ``FitResult.seconds``. A run whose loss stops being finite
+    raises :class:`~fnn.errors.TrainingDiverged`; NumPy's overflow warnings
+    on the way there are silenced, since that error says it better.
     """
     monitor_test = experiment.x_test is not None
     names = ("loss", "accuracy", "test_loss", "test_accuracy") if monitor_test else ("loss", "accuracy")
@@ -428,17 +430,18 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
     reason = f"trained all {experiment.config.epochs} epochs"
     outside = 0.0
     start = time.perf_counter()
-    for record in run(experiment):
-        for name, column in columns.items():
-            column.append(getattr(record, name))
-        if on_epoch is not None:
-            paused = time.perf_counter()
-            on_epoch(record)
-            outside += time.perf_counter() - paused
-        stop = stopper.check(record)
-        if stop is not None:
-            reason, record = stop
-            break
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for record in run(experiment):
+            for name, column in columns.items():
+                column.append(getattr(record, name))
+            if on_epoch is not None:
+                paused = time.perf_counter()
+                on_epoch(record)
+                outside += time.perf_counter() - paused
+            stop = stopper.check(record)
+            if stop is not None:
+                reason, record = stop
+                break
     seconds = time.perf_counter() - start - outside
     history = {name: np.array(column) for name, column in columns.items()}
     return FitResult(experiment, record, history, seconds, reason)

@@ -102,8 +102,7 @@ def run(
     show = not (json_output or quiet)
     if show:
         console.print(_describe(experiment), soft_wrap=True)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
-            _Monitor(console if show else None, experiment, log_every) as monitor:
+    with _Monitor(console if show else None, experiment, log_every) as monitor:
         result = complete(experiment, on_epoch=monitor.on_epoch)
     if out is not None:
         write_run(out, result, force=force)
