@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
 
 from .harness import ENGINE_LABELS
@@ -39,12 +39,12 @@ def _table(title: str, *columns: str) -> Table:
     """A table whose first text columns are left-aligned and the numbers right-aligned."""
     table = Table(title=title)
     for column in columns:
-        table.add_column(column, justify="left" if column in ("set", "engine", "how", "command", "check", "target")
+        table.add_column(column, justify="left" if column in ("set", "engine", "optimizer", "how", "command", "check", "target")
                          else "right")
     return table
 
 
-def _tiny(result: dict) -> Table:
+def _tiny(result: dict) -> Group:
     epochs = result["epochs"]
     table = _table(f"1. Tiny nets: 2-4-8-1 sigmoid, MSE, SGD lr 1.0, {epochs:,} epochs, "
                    f"median of {result['rounds']} interleaved rounds", "set", "engine", "epochs/s (range)",
@@ -56,7 +56,13 @@ def _tiny(result: dict) -> Table:
             table.add_row(f"{dataset} ({row['points']})", ENGINE_LABELS[engine], rate,
                           "" if engine == "fnn" else _ratio(values["fnn_speedup"]), f"{values['final_loss']:.10g}")
     table.caption = SPEEDUP_NOTE
-    return table
+    costs = _table(f"1b. fnn on xor by optimizer (default learning rate), {result['optimizer_epochs']:,} epochs",
+                   "optimizer", "µs/epoch (range)", "time over sgd's")
+    for name, values in result["optimizers"].items():
+        per_epoch = {key: value / result["optimizer_epochs"] * 1e6 for key, value in values["seconds"].items()
+                     if key != "samples"}
+        costs.add_row(name, _seconds(per_epoch), f"{values['over_sgd']:.2f}x")
+    return Group(table, costs)
 
 
 def _scale(result: dict) -> Table:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import fnn
 from fnn.training import Experiment, RunConfig, complete, prepare
 
 from .baselines import TORCH, fused, lab_style, torch_sgd
@@ -25,6 +26,9 @@ WARMUP_EPOCHS = 200
 LOSS_TOLERANCE = 1e-9
 TARGETS = {"lab": 1.5, "fused": 0.8, "torch": 5.0}
 """fnn's epochs per second must be at least this many times each baseline's (issue 6)."""
+
+OPTIMIZER_EPOCHS, SMOKE_OPTIMIZER_EPOCHS = 5_000, 200
+BUILT_IN_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 
 NOTES = [
     "Per-epoch work: fnn (complete, as fnn run) computes the loss and the accuracy of every epoch and keeps both; "
@@ -43,8 +47,21 @@ def measure(smoke: bool) -> dict:
     guards = [guard(f"{name}: |final loss - fnn's| of every baseline", row["max_loss_difference"], LOSS_TOLERANCE)
               for name, row in datasets.items()]
     notes = NOTES + ([] if TORCH else ["(c) skipped: torch is not installed."])
-    return {"epochs": epochs, "rounds": rounds, "notes": notes, "datasets": datasets, "targets": targets,
-            "guards": guards}
+    optimizer_epochs = SMOKE_OPTIMIZER_EPOCHS if smoke else OPTIMIZER_EPOCHS
+    return {"epochs": epochs, "rounds": rounds, "notes": notes, "datasets": datasets,
+            "optimizers": _measure_optimizers(optimizer_epochs, rounds), "optimizer_epochs": optimizer_epochs,
+            "targets": targets, "guards": guards}
+
+
+def _measure_optimizers(epochs: int, rounds: int) -> dict:
+    """fnn's cost per epoch on xor with each built-in optimizer at its default learning rate, interleaved."""
+    experiments = {name: prepare(RunConfig(dataset="xor", optimizer=name, epochs=epochs))
+                   for name in BUILT_IN_OPTIMIZERS if name in fnn.registry().names("optimizer")}
+    measured = interleave({name: (lambda e=e: complete(e).final.loss) for name, e in experiments.items()}, rounds)
+    sgd = measured.timings["sgd"].median
+    return {name: {"seconds": timing.as_dict(), "microseconds_per_epoch": timing.median / epochs * 1e6,
+                   "over_sgd": timing.median / sgd}
+            for name, timing in measured.timings.items()}
 
 
 def _measure_dataset(name: str, epochs: int, rounds: int) -> dict:

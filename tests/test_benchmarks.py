@@ -29,6 +29,9 @@ def test_the_smoke_run_completes_writes_every_benchmark_and_passes_its_guards(tm
     targets = [t for result in results["benchmarks"].values() for t in result["targets"]]
     assert {t["met"] for t in targets} <= {True, False, None}
     assert "Correctness guards" in completed.stdout and "Targets" in completed.stdout
+    costs = results["benchmarks"]["tiny"]["optimizers"]
+    assert set(costs) == {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"}
+    assert all(row["microseconds_per_epoch"] > 0 for row in costs.values()) and costs["sgd"]["over_sgd"] == 1.0
 
 
 def test_only_runs_the_named_benchmark(tmp_path):
