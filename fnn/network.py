@@ -197,7 +197,7 @@ def _cast(array: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return array if array.dtype == dtype else array.astype(dtype)
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=8)  # a run needs one or two sizes (the batch, a last partial batch)
 def _ones(points: int, stacked: bool, dtype: np.dtype) -> np.ndarray:
     """A read-only row of ones: summing over the points as a product with it is about
     3x faster than ``.sum`` on the lab's tiny arrays."""
