@@ -27,6 +27,7 @@ from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
 
+from .errors import ConfigError
 from .hookspecs import hookimpl
 from .params import Params, check_same_structure, elementwise, shared_layout
 from .records import Optimizer, OptimizerSpec
@@ -65,6 +66,20 @@ def _optimizer(init: Callable, transform: Callable[..., tuple]) -> Optimizer:
     return Optimizer(init, functools.partial(transform, apply=False), functools.partial(transform, apply=True))
 
 
+_RANGES = {"momentum": (0.0, None), "weight_decay": (0.0, None), "eps": (0.0, None), "alpha": (0.0, None),
+           "initial_accumulator_value": (0.0, None), "beta1": (0.0, 1.0), "beta2": (0.0, 1.0)}
+"""``(low, high)`` of each hyper-parameter: ``low <= value`` and, if ``high`` is set, ``value < high``,
+the ranges ``torch.optim`` accepts (the learning rate is checked where a run is configured)."""
+
+
+def _check_ranges(**values: float) -> None:
+    for name, value in values.items():
+        low, high = _RANGES[name]
+        if not (low <= value and (high is None or value < high)):
+            allowed = f"{low:g} or more" if high is None else f"at least {low:g} and below {high:g}"
+            raise ConfigError(f"{name} must be {allowed}, got {value:g}")
+
+
 def _zeros_like(params, fill: float = 0.0) -> Params:
     return elementwise(lambda p: np.full_like(p, fill), params)
 
@@ -89,6 +104,7 @@ class AdamState(NamedTuple):
 
 def sgd(learning_rate: float = 1.0, weight_decay: float = 0.0) -> Optimizer:
     """Plain gradient descent: ``p <- p - lr * (g + wd * p)`` (``torch.optim.SGD``)."""
+    _check_ranges(weight_decay=weight_decay)
 
     def rule(g, p):
         return (-learning_rate * (g + weight_decay * p if weight_decay else g),)
@@ -101,6 +117,8 @@ def sgd(learning_rate: float = 1.0, weight_decay: float = 0.0) -> Optimizer:
 
 
 def _heavy_ball(learning_rate, mu, weight_decay, nesterov) -> Optimizer:
+    _check_ranges(momentum=mu, weight_decay=weight_decay)
+
     def rule(g, p, buf):
         if weight_decay:
             g = g + weight_decay * p
@@ -142,6 +160,7 @@ def adagrad(learning_rate: float = 0.1, eps: float = 1e-10, weight_decay: float 
         sum <- sum + g^2
         p   <- p - lr * g / (sqrt(sum) + eps)
     """
+    _check_ranges(eps=eps, weight_decay=weight_decay, initial_accumulator_value=initial_accumulator_value)
 
     def rule(g, p, total):
         if weight_decay:
@@ -162,6 +181,7 @@ def rmsprop(learning_rate: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
         sq <- alpha * sq + (1 - alpha) * g^2
         p  <- p - lr * g / (sqrt(sq) + eps)
     """
+    _check_ranges(alpha=alpha, eps=eps, weight_decay=weight_decay)
 
     def rule(g, p, sq):
         if weight_decay:
@@ -177,6 +197,8 @@ def rmsprop(learning_rate: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
 
 
 def _adam(learning_rate, beta1, beta2, eps, weight_decay, decoupled) -> Optimizer:
+    _check_ranges(beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+
     def init(params):
         return AdamState(0, _zeros_like(params), _zeros_like(params))
 

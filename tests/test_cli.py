@@ -362,6 +362,11 @@ def test_opt_value_not_a_number_is_a_usage_error():
                           "--opt", "momentum", "'fast' is not a number")
 
 
+def test_a_hyperparameter_outside_its_range_is_a_usage_error():
+    assert_one_line_error(cli("run", "-o", "adam", "--opt", "beta2=1", "-e", "1"), 2,
+                          "beta2 must be at least 0 and below 1, got 1")
+
+
 DIVERGING = ["--output-activation", "identity", "--lr", "5", "--epochs", "2000"]
 
 

@@ -257,6 +257,34 @@ def test_check_optimizer_rejects_a_step_that_disagrees_with_update():
         check_optimizer(spec)
 
 
+BAD_HYPERPARAMETERS = [
+    ("sgd", "weight_decay", -0.1, "weight_decay must be 0 or more, got -0.1"),
+    ("momentum", "momentum", -1.0, "momentum must be 0 or more, got -1"),
+    ("nesterov", "weight_decay", -1e-3, "weight_decay must be 0 or more, got -0.001"),
+    ("adagrad", "initial_accumulator_value", -1.0, "initial_accumulator_value must be 0 or more, got -1"),
+    ("adagrad", "eps", -1e-10, "eps must be 0 or more, got -1e-10"),
+    ("rmsprop", "alpha", -0.5, "alpha must be 0 or more, got -0.5"),
+    ("adam", "beta1", 1.0, "beta1 must be at least 0 and below 1, got 1"),
+    ("adam", "beta2", -0.1, "beta2 must be at least 0 and below 1, got -0.1"),
+    ("adamw", "eps", -1.0, "eps must be 0 or more, got -1"),
+]
+
+
+@pytest.mark.parametrize("name,key,value,message", BAD_HYPERPARAMETERS,
+                         ids=[f"{name}-{key}" for name, key, _, _ in BAD_HYPERPARAMETERS])
+def test_hyperparameters_outside_torch_optims_ranges_are_refused(name, key, value, message):
+    with pytest.raises(fnn.ConfigError, match=f"^{message}$"):
+        REGISTRY.optimizer(name).make(**{key: value})
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_the_edges_of_the_ranges_are_accepted(name):
+    edges = {"momentum": 0.0, "weight_decay": 0.0, "eps": 0.0, "alpha": 0.0, "initial_accumulator_value": 0.0,
+             "beta1": 0.0, "beta2": 0.0}
+    spec = REGISTRY.optimizer(name)
+    assert isinstance(spec.make(**{key: edges[key] for key in spec.defaults if key in edges}), fnn.Optimizer)
+
+
 # --------------------------------------------------------------- torch.optim
 
 def torch_optimizer(torch, name, tensors, hyper):
