@@ -255,3 +255,14 @@ def test_optimizers_give_the_same_bits_on_one_vector_as_array_by_array(name, fus
     assert_read_only(flat)
     for array in arrays_in(flat_state):
         assert_array_read_only(array)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_run_stays_flat_backed_from_the_first_epoch_to_the_last(optimizer):
+    # The fast path is a property of the data, so nothing else would notice if a step fell off it.
+    experiment = fnn.prepare(fnn.RunConfig(dataset="xor", optimizer=optimizer, epochs=3))
+    layout = experiment.params.layout
+    assert layout is not None
+    for record in fnn.run(experiment):
+        assert record.params.layout is layout
+        assert all(buffer.layout is layout for buffer in record.state if isinstance(buffer, fnn.Params))
