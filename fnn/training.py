@@ -91,10 +91,14 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     if mini_batches and rng is None:
         raise ConfigError("mini-batches need rng, a numpy Generator, to shuffle the points")
 
+    # 1 for every weight, 0 for every bias: laid out like the parameters, so the penalty's gradient
+    # l2 * W is one vector operation on flat-backed parameters.
+    weights = Params({key: np.full_like(value, key.startswith("W")) for key, value in params.items()}) if l2 else None
+
     def step(params, state, cache, y_hat, target, scale):
         grads = backward(params, cache, loss.grad(y_hat, target))
         if l2:
-            grads = Params._trusted({k: g + l2 * params[k] if k[0] == "W" else g for k, g in grads.items()})
+            grads = elementwise(lambda g, p, w: g + l2 * (w * p), grads, params, weights)
         if scale is None and optimizer.step is not None:
             return optimizer.step(grads, state, params)
         updates, state = optimizer.update(grads, state, params)

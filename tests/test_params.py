@@ -257,10 +257,11 @@ def test_optimizers_give_the_same_bits_on_one_vector_as_array_by_array(name, fus
         assert_array_read_only(array)
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
-def test_a_run_stays_flat_backed_from_the_first_epoch_to_the_last(optimizer):
+@pytest.mark.parametrize("optimizer,settings", [("sgd", {}), ("adam", {}), ("momentum", {"l2": 0.01}),
+                                                ("sgd", {"schedule": "cosine"})])
+def test_a_run_stays_flat_backed_from_the_first_epoch_to_the_last(optimizer, settings):
     # The fast path is a property of the data, so nothing else would notice if a step fell off it.
-    experiment = fnn.prepare(fnn.RunConfig(dataset="xor", optimizer=optimizer, epochs=3))
+    experiment = fnn.prepare(fnn.RunConfig(dataset="xor", optimizer=optimizer, epochs=3, **settings))
     layout = experiment.params.layout
     assert layout is not None
     for record in fnn.run(experiment):
