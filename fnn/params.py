@@ -4,12 +4,15 @@ A network's parameters are ``W1, b1, ..., WL, bL`` in layer order. Nothing in fn
 changes a mapping or an array in place: setting a key raises ``TypeError`` and
 writing into an array raises ``ValueError``. Every step builds new ones.
 
-A ``Params`` of one network's float arrays is *flat-backed*: its arrays are
-views into one read-only vector, ``params.flat``, laid out as ``params.layout``
-says. Element-by-element work (an optimizer's rule, ``params + updates``) then
-runs once on the whole vector instead of once per array, which is most of the
-cost of a step on the lab's tiny nets. Stacked parameters of a sweep are not
-flat-backed (``flat`` and ``layout`` are None) and take the per-array path;
+The parameters ``init_params`` makes are *flat-backed*: their arrays are views
+into one read-only vector, ``params.flat``, laid out as ``params.layout`` says
+(``Params(mapping)`` does the same for arrays of one floating dtype with at
+most two axes). Element-by-element work (an optimizer's rule, ``params +
+updates``, the gradients ``backward`` writes) then runs once on the whole
+vector instead of once per array, and its results are flat-backed the same
+way; on the lab's tiny nets that saves most of the cost of an optimizer step.
+Any other mapping (the stacked parameters of a sweep, a plain dict) has
+``flat`` and ``layout`` None, or none at all, and takes the per-array path;
 both paths give the same numbers, bit for bit.
 """
 
@@ -76,7 +79,8 @@ class Params(dict):
     def __init__(self, arrays: Mapping[str, np.ndarray] | None = None):
         values = {key: np.asarray(value) for key, value in (arrays or {}).items()}
         dtypes = {value.dtype for value in values.values()}
-        if len(dtypes) == 1 and np.issubdtype(dtypes.pop(), np.floating) and all(v.ndim <= 2 for v in values.values()):
+        if len(dtypes) == 1 and np.issubdtype(next(iter(dtypes)), np.floating) and all(
+                value.ndim <= 2 for value in values.values()):
             found = layout_of(tuple((key, value.shape) for key, value in values.items()))
             flat = readonly(np.concatenate([value.ravel() for value in values.values()]))
             Params._fill(self, found.views(flat), flat, found)
