@@ -80,19 +80,14 @@ def init_params(sizes: Sequence[int], seed: int | np.random.Generator = 0, init:
     return Params(arrays)
 
 
-class Layer(NamedTuple):
-    """What one layer's backward pass needs: its input, pre-activation, output and activation."""
-
-    a_prev: np.ndarray
-    z: np.ndarray
-    a: np.ndarray
-    activation: Activation
-
-
 class Cache(NamedTuple):
-    """The forward pass's record, one :class:`Layer` per layer, first to last."""
+    """The forward pass's record, one entry per layer, first to last: each layer's input ``a_prev``,
+    pre-activation ``z``, output ``a`` and activation (what the backward pass needs)."""
 
-    layers: tuple[Layer, ...]
+    a_prev: tuple[np.ndarray, ...]
+    z: tuple[np.ndarray, ...]
+    a: tuple[np.ndarray, ...]
+    activations: tuple[Activation, ...]
 
 
 def resolve_activation(activation: str | Activation) -> Activation:
@@ -139,15 +134,13 @@ def forward_unchecked(params: Mapping[str, np.ndarray], x: np.ndarray, hidden: A
     """:func:`forward` for inputs already checked: the training loop checks them once, not every epoch."""
     product = _product(x.ndim)
     keys = _layer_keys(len(params) // 2)
-    layers = []
-    a = x
-    for weight, bias in keys:
-        act = hidden if len(layers) < len(keys) - 1 else last
-        z = product(a, params[weight]) + params[bias]
-        a_next = act.forward(z)
-        layers.append(Layer(a, z, a_next, act))
-        a = a_next
-    return a, Cache(tuple(layers))
+    activations = (hidden,) * (len(keys) - 1) + (last,)
+    a_prev, z, a = [], [], [x]
+    for (weight, bias), activation in zip(keys, activations):
+        a_prev.append(a[-1])
+        z.append(product(a[-1], params[weight]) + params[bias])
+        a.append(activation.forward(z[-1]))
+    return a[-1], Cache(tuple(a_prev), tuple(z), tuple(a[1:]), activations)
 
 
 def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
@@ -160,41 +153,38 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
     gradients are written into one fresh vector laid out the same way, so the
     optimizer can treat them as one vector too.
     """
-    count = len(cache.layers)
     grad_a = np.asarray(grad_y)
-    if grad_a.shape != cache.layers[-1].a.shape:
+    if grad_a.shape != cache.a[-1].shape:
         # Broadcasting would otherwise turn an (n,) gradient into (n, n) and give wrong shapes silently.
-        raise ConfigError(f"grad_y must have the output's shape {cache.layers[-1].a.shape}, got {grad_a.shape}")
+        raise ConfigError(f"grad_y must have the output's shape {cache.a[-1].shape}, got {grad_a.shape}")
     stacked = grad_a.ndim > 2
     product = _product(grad_a.ndim)
-    keys = _layer_keys(count)
+    keys = _layer_keys(len(cache.z))
     found = None if stacked else getattr(params, "layout", None)
     if found is not None:
         flat = np.empty(found.size, dtype=params.flat.dtype)
         grads = found.views(flat)
+        dtype = flat.dtype
     else:
         grads = dict.fromkeys(key for pair in keys for key in pair)  # the parameters' order, filled last to first
-    ones = _ones(grad_a.shape[-2], stacked, grad_a.dtype if found is None else flat.dtype)
-    for i in range(count - 1, -1, -1):
-        layer = cache.layers[i]
+        dtype = grad_a.dtype
+    ones = _ones(grad_a.shape[-2], stacked, dtype)
+    for i in range(len(keys) - 1, -1, -1):
         weight, bias = keys[i]
-        grad_z = layer.activation.backward(layer.z, layer.a, grad_a)
+        a_prev = cache.a_prev[i]
+        grad_z = cache.activations[i].backward(cache.z[i], cache.a[i], grad_a)
         if found is not None:
-            # Written straight into the vector through its views, which takes operands of its dtype exactly.
-            a_prev, grad_z = _cast(layer.a_prev, flat.dtype), _cast(grad_z, flat.dtype)
+            if grad_z.dtype != dtype or a_prev.dtype != dtype:
+                # out= takes operands of its own dtype only; a plugin's activation may return another.
+                a_prev, grad_z = a_prev.astype(dtype), grad_z.astype(dtype)
             product(ones, grad_z, grads[bias])
             product(a_prev.mT, grad_z, grads[weight])
         else:
             grads[bias] = product(ones, grad_z)
-            grads[weight] = product(layer.a_prev.mT, grad_z)
+            grads[weight] = product(a_prev.mT, grad_z)
         if i:
             grad_a = product(grad_z, params[weight].mT)
     return Params._trusted(grads) if found is None else Params._from_views(flat, grads, found)
-
-
-def _cast(array: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """``array`` in ``dtype``: a no-op unless a plugin's activation returned another dtype."""
-    return array if array.dtype == dtype else array.astype(dtype)
 
 
 @functools.lru_cache(maxsize=8)  # a run needs one or two sizes (the batch, a last partial batch)

@@ -53,17 +53,17 @@ def _lift(rule: Callable[..., tuple], apply: bool, grads, params, *buffers) -> t
         results = rule(grads.flat, params.flat, *[buffer.flat for buffer in buffers])
         if apply:
             results = (params.flat + results[0], *results[1:])
-        return tuple(Params._from_flat(result, found) for result in results)
+        return tuple([Params._from_flat(result, found) for result in results])
     check_same_structure(params, grads)
     results = [rule(grads[key], value, *[buffer[key] for buffer in buffers]) for key, value in params.items()]
     if apply:
         results = [(value + update, *rest) for value, (update, *rest) in zip(params.values(), results)]
-    return tuple(Params._trusted(dict(zip(params, column))) for column in zip(*results))
+    return tuple([Params._trusted(dict(zip(params, column))) for column in zip(*results)])
 
 
 def _optimizer(init: Callable, transform: Callable[..., tuple]) -> Optimizer:
-    """An :class:`Optimizer` whose ``update`` and ``step`` are one ``transform(grads, state, params, apply)``."""
-    return Optimizer(init, functools.partial(transform, apply=False), functools.partial(transform, apply=True))
+    """An :class:`Optimizer` whose ``update`` and ``step`` are one ``transform(apply, grads, state, params)``."""
+    return Optimizer(init, functools.partial(transform, False), functools.partial(transform, True))
 
 
 _RANGES = {"momentum": (0.0, None), "weight_decay": (0.0, None), "eps": (0.0, None), "alpha": (0.0, None),
@@ -109,7 +109,7 @@ def sgd(learning_rate: float = 1.0, weight_decay: float = 0.0) -> Optimizer:
     def rule(g, p):
         return (-learning_rate * (g + weight_decay * p if weight_decay else g),)
 
-    def transform(grads, state, params, apply):
+    def transform(apply, grads, state, params):
         (result,) = _lift(rule, apply, grads, params)
         return result, state
 
@@ -126,7 +126,7 @@ def _heavy_ball(learning_rate, mu, weight_decay, nesterov) -> Optimizer:
         step = g + mu * buf if nesterov else buf
         return -learning_rate * step, buf
 
-    def transform(grads, state, params, apply):
+    def transform(apply, grads, state, params):
         result, buf = _lift(rule, apply, grads, params, state.buffer)
         return result, Trace(buf)
 
@@ -168,7 +168,7 @@ def adagrad(learning_rate: float = 0.1, eps: float = 1e-10, weight_decay: float 
         total = total + g * g
         return -learning_rate * g / (np.sqrt(total) + eps), total
 
-    def transform(grads, state, params, apply):
+    def transform(apply, grads, state, params):
         result, total = _lift(rule, apply, grads, params, state.buffer)
         return result, Trace(total)
 
@@ -189,7 +189,7 @@ def rmsprop(learning_rate: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
         sq = alpha * sq + (1.0 - alpha) * g * g
         return -learning_rate * g / (np.sqrt(sq) + eps), sq
 
-    def transform(grads, state, params, apply):
+    def transform(apply, grads, state, params):
         result, sq = _lift(rule, apply, grads, params, state.buffer)
         return result, Trace(sq)
 
@@ -202,7 +202,7 @@ def _adam(learning_rate, beta1, beta2, eps, weight_decay, decoupled) -> Optimize
     def init(params):
         return AdamState(0, _zeros_like(params), _zeros_like(params))
 
-    def transform(grads, state, params, apply):
+    def transform(apply, grads, state, params):
         count = state.count + 1
         step_size = learning_rate / (1.0 - beta1**count)
         root_correction = (1.0 - beta2**count) ** 0.5  # a Python float, so float32 stays float32

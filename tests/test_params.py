@@ -203,6 +203,21 @@ def test_equal_structures_share_one_layout_object():
 
 
 @pytest.mark.parametrize("arrays", [
+    {"only": np.arange(6.0).reshape(2, 3)},  # one array
+    {"": np.float32(2.5), "a b": np.ones((0, 3), dtype=np.float32), "W": np.ones((2, 2), dtype=np.float32)},
+    {"x": np.arange(3.0).astype(">f8"), "y": np.eye(2).astype(">f8")},  # big-endian
+])
+def test_any_floating_arrays_of_one_dtype_are_flat_backed_views(arrays):
+    # Keys need not be identifiers, and scalars, empty arrays and any byte order keep their shapes and values.
+    params = fnn.Params(arrays)
+    assert params.layout is not None and list(params) == list(arrays)
+    for key, value in arrays.items():
+        assert params[key].shape == np.shape(value) and params[key].dtype.type is np.asarray(value).dtype.type
+        assert np.array_equal(params[key], value) and params[key].base is params.flat
+    assert_read_only(params)
+
+
+@pytest.mark.parametrize("arrays", [
     {"W1": np.ones((2, 3), dtype=np.float32), "b1": np.zeros(3)},  # two dtypes
     {"W1": np.ones((4, 2, 3)), "b1": np.zeros((4, 1, 3))},  # stacked: a leading model axis
     {"n": np.arange(3)},  # not floating point
