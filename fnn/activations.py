@@ -26,11 +26,14 @@ def sigmoid(x):
     # relative accuracy far into the negative tail) and takes one NumPy call fewer: on the lab's
     # tiny arrays the cost is the number of calls.
     e = np.exp(np.minimum(x, _SIGMOID_CEILING.get(x.dtype, 709.0)))
-    return e / (1.0 + e)
+    e /= 1.0 + e  # in place in this function's own array: one array fewer alive (500 MB for 10^6 points x 64)
+    return e
 
 
 def sigmoid_backward(x, y, grad_y):
-    return grad_y * y * (1.0 - y)
+    grad_x = grad_y * y
+    grad_x *= 1.0 - y  # in place, as in sigmoid: the same numbers as grad_y * y * (1 - y), one array fewer alive
+    return grad_x
 
 
 def tanh_backward(x, y, grad_y):

@@ -135,12 +135,14 @@ def forward_unchecked(params: Mapping[str, np.ndarray], x: np.ndarray, hidden: A
     product = _product(x.ndim)
     keys = _layer_keys(len(params) // 2)
     activations = (hidden,) * (len(keys) - 1) + (last,)
-    a_prev, z, a = [], [], [x]
+    a_prev, z, a = [], [], []
+    layer_input = x
     for (weight, bias), activation in zip(keys, activations):
-        a_prev.append(a[-1])
-        z.append(product(a[-1], params[weight]) + params[bias])
+        a_prev.append(layer_input)
+        z.append(product(layer_input, params[weight]) + params[bias])
         a.append(activation.forward(z[-1]))
-    return a[-1], Cache(tuple(a_prev), tuple(z), tuple(a[1:]), activations)
+        layer_input = a[-1]
+    return layer_input, Cache(tuple(a_prev), tuple(z), tuple(a), activations)
 
 
 def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:

@@ -125,6 +125,9 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         else:
             params, state = step(params, state, cache, y_hat, y, scale)
         # Scores the new parameters; in full-batch training it is also the next epoch's forward pass.
+        # The old pass's arrays are let go first, or both passes' would be alive at once (at 10^6 points
+        # and 64 hidden units, 2 GB each).
+        del y_hat, cache
         y_hat, cache = forward_unchecked(params, x, hidden, last)
         penalty = l2_penalty(params, l2) if l2 else 0.0
         value = loss.value(y_hat, y) + penalty
