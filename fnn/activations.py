@@ -3,7 +3,9 @@
 Each is a pair of elementwise NumPy functions registered through the
 ``fnn_activations`` hook, like any third-party plugin's. Sigmoid and tanh take
 their derivative from the saved output ``y``, so nothing is recomputed in the
-backward pass.
+backward pass, and do their arithmetic in place in an array of their own
+(never in their inputs): on large inputs a fresh array costs more in page
+faults than the arithmetic in it (one is 500 MB for 10^6 points x 64 units).
 """
 
 from __future__ import annotations
@@ -22,22 +24,26 @@ _SIGMOID_CEILING = {np.dtype(t): float(np.floor(np.log(np.finfo(t).max))) for t 
 
 
 def sigmoid(x):
-    # e^x / (1 + e^x) is accurate to 2 ulp everywhere (no worse than 1 / (1 + e^-x), and keeps its
-    # relative accuracy far into the negative tail) and takes one NumPy call fewer: on the lab's
-    # tiny arrays the cost is the number of calls.
-    e = np.exp(np.minimum(x, _SIGMOID_CEILING.get(x.dtype, 709.0)))
-    e /= 1.0 + e  # in place in this function's own array: one array fewer alive (500 MB for 10^6 points x 64)
+    # e^x / (1 + e^x): accurate to 2 ulp everywhere, like 1 / (1 + e^-x) but keeping its relative
+    # accuracy far into the negative tail, and one NumPy call fewer, which is what costs on tiny arrays.
+    e = np.minimum(x, _SIGMOID_CEILING.get(x.dtype, 709.0))
+    np.exp(e, out=e)
+    e /= 1.0 + e
     return e
 
 
 def sigmoid_backward(x, y, grad_y):
-    grad_x = grad_y * y
-    grad_x *= 1.0 - y  # in place, as in sigmoid: the same numbers as grad_y * y * (1 - y), one array fewer alive
+    grad_x = 1.0 - y
+    grad_x *= y
+    grad_x *= grad_y
     return grad_x
 
 
 def tanh_backward(x, y, grad_y):
-    return grad_y * (1.0 - y * y)
+    grad_x = y * y
+    np.subtract(1.0, grad_x, out=grad_x)
+    grad_x *= grad_y
+    return grad_x
 
 
 def relu(x):

@@ -138,10 +138,12 @@ def forward_unchecked(params: Mapping[str, np.ndarray], x: np.ndarray, hidden: A
     a_prev, z, a = [], [], []
     layer_input = x
     for (weight, bias), activation in zip(keys, activations):
+        pre_activation = product(layer_input, params[weight])
+        pre_activation += params[bias]  # into the product's own array: on large inputs new arrays cost most
         a_prev.append(layer_input)
-        z.append(product(layer_input, params[weight]) + params[bias])
-        a.append(activation.forward(z[-1]))
-        layer_input = a[-1]
+        z.append(pre_activation)
+        layer_input = activation.forward(pre_activation)
+        a.append(layer_input)
     return layer_input, Cache(tuple(a_prev), tuple(z), tuple(a), activations)
 
 
