@@ -32,6 +32,9 @@ def test_the_smoke_run_completes_writes_every_benchmark_and_passes_its_guards(tm
     costs = results["benchmarks"]["tiny"]["optimizers"]
     assert set(costs) == {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"}
     assert all(row["microseconds_per_epoch"] > 0 for row in costs.values()) and costs["sgd"]["over_sgd"] == 1.0
+    slopes = results["benchmarks"]["scale"]["slopes"]["fnn"]
+    assert set(slopes) == {"all_sizes", "top_decade", "top_decade_fastest"}
+    assert all(isinstance(value, float) for value in slopes.values())
 
 
 def test_only_runs_the_named_benchmark(tmp_path):
