@@ -164,8 +164,7 @@ def immutable(params: Mapping[str, np.ndarray], x, y, epochs: int, learning_rate
     def layer(a, W, b):
         z = a.dot(W)
         z += b
-        e = np.minimum(z, 709.0)
-        np.exp(e, out=e)
+        e = np.exp(np.minimum(z, 709.0))
         e /= 1.0 + e
         return e
 

@@ -26,8 +26,7 @@ _SIGMOID_CEILING = {np.dtype(t): float(np.floor(np.log(np.finfo(t).max))) for t 
 def sigmoid(x):
     # e^x / (1 + e^x): accurate to 2 ulp everywhere, like 1 / (1 + e^-x) but keeping its relative
     # accuracy far into the negative tail, and one NumPy call fewer, which is what costs on tiny arrays.
-    e = np.minimum(x, _SIGMOID_CEILING.get(x.dtype, 709.0))
-    np.exp(e, out=e)
+    e = np.exp(np.minimum(x, _SIGMOID_CEILING.get(x.dtype, 709.0)))
     e /= 1.0 + e
     return e
 
@@ -40,8 +39,7 @@ def sigmoid_backward(x, y, grad_y):
 
 
 def tanh_backward(x, y, grad_y):
-    grad_x = y * y
-    np.subtract(1.0, grad_x, out=grad_x)
+    grad_x = 1.0 - y * y
     grad_x *= grad_y
     return grad_x
 

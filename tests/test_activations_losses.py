@@ -49,6 +49,18 @@ def test_builtin_loss_conforms(name):
     check_loss(loss(name))
 
 
+@pytest.mark.parametrize("name", ACTIVATIONS)
+@pytest.mark.parametrize("scalar", [np.float64(0.3), np.array(-1.7), np.float32(2.5)])
+def test_builtin_activations_take_scalars_and_zero_dimensional_arrays(name, scalar):
+    # In-place arithmetic must not assume an array: NumPy turns 0-d results into scalars.
+    activation, vector = act(name), np.asarray(scalar).reshape(1)
+    y = activation.forward(scalar)
+    assert np.ndim(y) == 0 and np.asarray(y).dtype == vector.dtype
+    assert np.asarray(y).item() == activation.forward(vector)[0]
+    grad = activation.backward(scalar, y, scalar)
+    assert np.ndim(grad) == 0 and np.asarray(grad).item() == activation.backward(vector, np.reshape(y, 1), vector)[0]
+
+
 def test_numerical_gradient_of_a_cubic_leaves_x_alone():
     x = np.array([[-2.0, 0.5], [3.0, 10.0]])
     before = x.copy()
