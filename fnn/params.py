@@ -64,7 +64,7 @@ class Layout:
             record = np.dtype([(f"f{i}", flat.dtype, shape) for i, shape in enumerate(self.shapes)])
             self._records[flat.dtype] = record
         # The vector's memory seen as one record whose fields are the arrays: reading the fields is
-        # about half the cost of slicing and reshaping the vector once per array, and views are
+        # about 30% cheaper than slicing and reshaping the vector once per array, and views are
         # made on every step.
         return dict(zip(self.keys, self._fields(np.ndarray((), record, flat))))
 
