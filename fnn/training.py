@@ -106,10 +106,11 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
             updates = elementwise(lambda u: scale * u, updates)
         return apply_updates(params, updates), state
 
-    labels = y >= 0.5
-    test_labels = None if y_test is None else y_test >= 0.5
     # The public forward checks the inputs' shapes once; every epoch after runs forward_unchecked.
     x = np.asarray(x, dtype=params["W1"].dtype)
+    threshold = np.array(0.5, dtype=x.dtype)  # a 0-d array of the outputs' dtype is cheaper to compare with than 0.5
+    labels = y >= threshold
+    test_labels = None if y_test is None else y_test >= threshold
     y_hat, cache = forward(params, x, hidden, last)
     if x_test is not None:
         x_test = np.asarray(x_test, dtype=x.dtype)
@@ -134,11 +135,11 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         if stop_on_divergence and not (math.isfinite(value) if type(value) is float else np.isfinite(value).all()):
             raise TrainingDiverged(epoch, float(np.max(value)))
         if x_test is None:
-            yield Epoch(epoch, value, _accuracy(y_hat, labels), params, state)
+            yield Epoch(epoch, value, _accuracy(y_hat, labels, threshold), params, state)
         else:
             test_hat = forward_unchecked(params, x_test, hidden, last)[0]
-            yield Epoch(epoch, value, _accuracy(y_hat, labels), params, state,
-                        loss.value(test_hat, y_test) + penalty, _accuracy(test_hat, test_labels))
+            yield Epoch(epoch, value, _accuracy(y_hat, labels, threshold), params, state,
+                        loss.value(test_hat, y_test) + penalty, _accuracy(test_hat, test_labels, threshold))
 
 
 @dataclass(frozen=True)
