@@ -79,7 +79,9 @@ def fnn_losses() -> Iterable[Loss]:
     """Return losses: ``Loss(name, value, grad, description)``.
 
     ``value(pred, target)`` is a float averaged over all elements;
-    ``grad(pred, target)`` is its gradient with respect to ``pred``.
+    ``grad(pred, target)`` is its gradient with respect to ``pred``;
+    optionally ``value_and_grad`` gives both at once (the same numbers), for
+    a loss whose two halves share work.
     """
 
 

@@ -32,22 +32,29 @@ def _count(pred) -> int:
 
 
 def mse(pred, target) -> float:
-    error = pred - target
-    return _sum_of_squares(error) / _count(error)
+    return _mean_of_squares(pred - target)
 
 
-def _sum_of_squares(values):
-    """The sum of squares over the last two axes, as one BLAS dot product per model: one NumPy call
-    where squaring and summing take two, and for stacked (M, n, k) values the same numbers, bit for
-    bit, as for each model's (n, k) values alone."""
+def _mean_of_squares(values):
+    """The mean of squares over the last two axes, the sum as one BLAS dot product per model: one
+    NumPy call where squaring and summing take two, and for stacked (M, n, k) values the same numbers,
+    bit for bit, as for each model's (n, k) values alone."""
     if values.ndim == 2:
-        return float(np.vdot(values, values))
+        row = values.ravel()
+        return float(row.dot(row)) / row.size
     rows = values.reshape(*values.shape[:-2], 1, -1)
-    return (rows @ rows.mT)[..., 0, 0]
+    return (rows @ rows.mT)[..., 0, 0] / _count(values)
 
 
 def mse_grad(pred, target):
     return (2.0 / _count(pred)) * (pred - target)
+
+
+def mse_value_and_grad(pred, target):
+    error = pred - target
+    value = _mean_of_squares(error)
+    error *= 2.0 / _count(error)  # the gradient, in error's own array
+    return value, error
 
 
 def _check_probabilities(pred) -> None:
@@ -72,5 +79,5 @@ def bce_grad(pred, target):
 
 @hookimpl
 def fnn_losses():
-    yield Loss("mse", mse, mse_grad, "mean squared error: mean((pred - target)^2)")
+    yield Loss("mse", mse, mse_grad, "mean squared error: mean((pred - target)^2)", mse_value_and_grad)
     yield Loss("bce", bce, bce_grad, "binary cross-entropy, mean over elements; needs outputs in [0, 1]")

@@ -127,13 +127,21 @@ class Params(dict):
     def _from_flat(cls, flat: np.ndarray, flat_layout: Layout) -> "Params":
         """Wrap a fresh vector that nobody else holds as a flat-backed ``Params`` (the fast path of every step)."""
         flat.setflags(write=False)  # views taken from now on are read-only too
-        return cls._fill(dict.__new__(cls), zip(flat_layout.keys, flat_layout.fields(flat)), flat, flat_layout)
+        params = dict.__new__(cls)
+        dict.update(params, zip(flat_layout.keys, flat_layout.fields(flat)))
+        params.flat, params.layout = flat, flat_layout
+        return params
 
     @classmethod
     def _from_views(cls, flat: np.ndarray, views: dict[str, np.ndarray], flat_layout: Layout) -> "Params":
         """Wrap ``flat`` and the views of it that were just written through, freezing both."""
         flat.setflags(write=False)
-        return cls._fill(dict.__new__(cls), cls._freeze(views), flat, flat_layout)
+        for view in views.values():
+            view.setflags(write=False)
+        params = dict.__new__(cls)
+        dict.update(params, views)
+        params.flat, params.layout = flat, flat_layout
+        return params
 
     __setitem__ = __delitem__ = __ior__ = _immutable
     clear = pop = popitem = setdefault = update = _immutable

@@ -38,12 +38,18 @@ class Loss:
     ``value(pred, target) -> float`` and ``grad(pred, target) -> dL/dpred``
     (same shape as ``pred``). The value is a mean, so that learning rates do not
     depend on the number of samples.
+
+    ``value_and_grad(pred, target) -> (value, grad)`` is optional: both at
+    once, for a loss whose value and gradient share work (mse's ``pred -
+    target``). The training loop uses it when it is there; it must give what
+    ``value`` and ``grad`` give.
     """
 
     name: str
     value: Callable[[Array, Array], float]
     grad: Callable[[Array, Array], Array]
     description: str = ""
+    value_and_grad: Callable[[Array, Array], tuple[float, Array]] | None = None
 
 
 class Optimizer(NamedTuple):

@@ -154,7 +154,8 @@ def check_loss(loss: Loss) -> None:
       differences of ``value`` for predictions strictly inside (0, 1);
     * at predictions of exactly 0 and 1 (a saturated sigmoid) both stay finite
       and raise no warnings;
-    * neither function writes into its arguments, and both accept read-only arrays.
+    * neither function writes into its arguments, and both accept read-only arrays;
+    * ``value_and_grad``, if given, is pure too and gives what ``value`` and ``grad`` give.
     """
     what = f"loss {loss.name!r}"
     rng = np.random.default_rng(0)
@@ -163,6 +164,8 @@ def check_loss(loss: Loss) -> None:
         target = (rng.uniform(size=shape) < 0.5).astype(np.float64)
         value = _loss_value(what, loss, pred, target)
         got = _pure_call(f"{what}: grad(pred, target)", loss.grad, pred=pred, target=target)
+        if loss.value_and_grad is not None:
+            _check_value_and_grad(what, loss, pred, target, value, got)
         _check_shape(f"{what}: grad(pred, target)", got, pred.shape)
         expected = numerical_gradient(lambda p: _loss_value(what, loss, p, target), pred)
         _assert_close(f"{what}: grad(pred, target) against finite differences of value(pred, target)",
@@ -175,6 +178,19 @@ def check_loss(loss: Loss) -> None:
     _loss_value(f"{what} (predictions exactly 0 and 1)", loss, **edges)
     got = _pure_call(f"{what}: grad(pred, target) at predictions exactly 0 and 1", loss.grad, **edges)
     _check_finite(f"{what}: grad(pred, target) at predictions exactly 0 and 1", got, edges)
+
+
+def _check_value_and_grad(what: str, loss: Loss, pred: np.ndarray, target: np.ndarray, value: float,
+                          grad: np.ndarray) -> None:
+    both = _pure_call(f"{what}: value_and_grad(pred, target)", loss.value_and_grad, pred=pred, target=target)
+    if not (isinstance(both, tuple) and len(both) == 2):
+        raise AssertionError(f"{what}: value_and_grad(pred, target) must return a (value, grad) pair, got {both!r}")
+    if not np.isclose(both[0], value, rtol=1e-12, atol=0.0):
+        raise AssertionError(f"{what}: value_and_grad(pred, target) gave the value {both[0]!r}, "
+                             f"but value(pred, target) gives {value!r}")
+    _check_shape(f"{what}: value_and_grad(pred, target)[1]", both[1], pred.shape)
+    _assert_close(f"{what}: value_and_grad(pred, target)[1] against grad(pred, target)",
+                  both[1], grad, {"pred": pred, "target": target}, rtol=1e-12, atol=0.0)
 
 
 def _loss_value(what: str, loss: Loss, pred: np.ndarray, target: np.ndarray) -> float:

@@ -95,8 +95,8 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     # l2 * W is one vector operation on flat-backed parameters.
     weights = Params({key: np.full_like(value, key.startswith("W")) for key, value in params.items()}) if l2 else None
 
-    def step(params, state, cache, y_hat, target, scale):
-        grads = backward(params, cache, loss.grad(y_hat, target))
+    def step(params, state, cache, grad_y, scale):
+        grads = backward(params, cache, grad_y)
         if l2:
             grads = elementwise(lambda g, p, w: g + l2 * (w * p), grads, params, weights)
         if scale is None and optimizer.step is not None:
@@ -111,7 +111,9 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     threshold = np.array(0.5, dtype=x.dtype)  # a 0-d array of the outputs' dtype is cheaper to compare with than 0.5
     labels = y >= threshold
     test_labels = None if y_test is None else y_test >= threshold
+    value_and_grad = loss.value_and_grad or (lambda pred, target: (loss.value(pred, target), loss.grad(pred, target)))
     y_hat, cache = forward(params, x, hidden, last)
+    grad_y = None if mini_batches else loss.grad(y_hat, y)
     if x_test is not None:
         x_test = np.asarray(x_test, dtype=x.dtype)
         forward(params, x_test, hidden, last)
@@ -122,16 +124,21 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
             for start in range(0, len(x), batch_size):
                 batch = order[start:start + batch_size]
                 batch_hat, batch_cache = forward_unchecked(params, x[batch], hidden, last)
-                params, state = step(params, state, batch_cache, batch_hat, y[batch], scale)
+                params, state = step(params, state, batch_cache, loss.grad(batch_hat, y[batch]), scale)
         else:
-            params, state = step(params, state, cache, y_hat, y, scale)
-        # Scores the new parameters; in full-batch training it is also the next epoch's forward pass.
-        # The old pass's arrays are let go first, or both passes' would be alive at once (at 10^6 points
-        # and 64 hidden units, 2 GB each).
-        del y_hat, cache
+            params, state = step(params, state, cache, grad_y, scale)
+        # Scores the new parameters. In full-batch training the same pass, and the loss's gradient
+        # (in one call where the loss can share work), serve the next epoch's step. The old pass's
+        # arrays are let go first, or both passes' would be alive at once (at 10^6 points and 64
+        # hidden units, 2 GB each).
+        del y_hat, cache, grad_y
         y_hat, cache = forward_unchecked(params, x, hidden, last)
+        if mini_batches:
+            value, grad_y = loss.value(y_hat, y), None
+        else:
+            value, grad_y = value_and_grad(y_hat, y)
         penalty = l2_penalty(params, l2) if l2 else 0.0
-        value = loss.value(y_hat, y) + penalty
+        value = value + penalty
         if stop_on_divergence and not (math.isfinite(value) if type(value) is float else np.isfinite(value).all()):
             raise TrainingDiverged(epoch, float(np.max(value)))
         if x_test is None:

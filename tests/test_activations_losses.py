@@ -174,12 +174,28 @@ def test_every_activation_backward_matches_finite_differences_on_random_arrays(x
 @FAST
 @given(shape=hnp.array_shapes(min_dims=2, max_dims=2, max_side=6), seed=st.integers(0, 2**16))
 def test_every_loss_grad_matches_finite_differences_on_random_shapes(shape, seed):
-    rng = np.random.default_rng(seed)
-    pred = rng.uniform(0.02, 0.98, shape)
-    target = rng.integers(0, 2, shape).astype(np.float64)
+    pred, target = _predictions_and_labels(shape, seed)
     for name in LOSSES:
         expected = numerical_gradient(lambda p: loss(name).value(p, target), pred)
         np.testing.assert_allclose(loss(name).grad(pred, target), expected, rtol=1e-5, atol=1e-9, err_msg=name)
+
+
+@FAST
+@given(shape=hnp.array_shapes(min_dims=2, max_dims=3, max_side=6), seed=st.integers(0, 2**16))
+def test_value_and_grad_gives_what_value_and_grad_give(shape, seed):
+    # The training loop takes both from value_and_grad where a loss has it; stacked (M, n, k) too.
+    pred, target = _predictions_and_labels(shape, seed)
+    for name in LOSSES:
+        both = loss(name).value_and_grad
+        if both is not None:
+            value, grad = both(pred, target)
+            assert np.array_equal(value, loss(name).value(pred, target)), name
+            assert np.array_equal(grad, loss(name).grad(pred, target)), name
+
+
+def _predictions_and_labels(shape, seed):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0.02, 0.98, shape), rng.integers(0, 2, shape).astype(np.float64)
 
 
 # ------------------------------------------------------ the kit catches bugs
@@ -262,3 +278,13 @@ def test_check_loss_rejects_an_array_value_and_a_mutating_grad():
     mutating = fnn.Loss("mse_in_place", loss("mse").value, grad_in_place)
     with pytest.raises(AssertionError, match="wrote into its argument pred"):
         check_loss(mutating)
+
+
+def test_check_loss_rejects_a_value_and_grad_that_disagrees():
+    mse = loss("mse")
+    halved = fnn.Loss("mse_halved", mse.value, mse.grad, "", lambda p, t: (mse.value(p, t), 0.5 * mse.grad(p, t)))
+    with pytest.raises(AssertionError, match=r"value_and_grad\(pred, target\)\[1\] against grad"):
+        check_loss(halved)
+    unpaired = fnn.Loss("mse_value_only", mse.value, mse.grad, "", mse.value)
+    with pytest.raises(AssertionError, match=r"must return a \(value, grad\) pair"):
+        check_loss(unpaired)
