@@ -178,11 +178,14 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
         a_prev = cache.a_prev[i]
         grad_z = cache.activations[i].backward(cache.z[i], cache.a[i], grad_a)
         if found is not None:
-            if grad_z.dtype != dtype or a_prev.dtype != dtype:
+            try:
+                product(ones, grad_z, grads[bias])
+                product(a_prev.mT, grad_z, grads[weight])
+            except ValueError:
                 # out= takes operands of its own dtype only; a plugin's activation may return another.
-                a_prev, grad_z = a_prev.astype(dtype), grad_z.astype(dtype)
-            product(ones, grad_z, grads[bias])
-            product(a_prev.mT, grad_z, grads[weight])
+                grad_z = grad_z.astype(dtype)
+                product(ones, grad_z, grads[bias])
+                product(a_prev.astype(dtype).mT, grad_z, grads[weight])
         else:
             grads[bias] = product(ones, grad_z)
             grads[weight] = product(a_prev.mT, grad_z)

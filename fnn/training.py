@@ -405,6 +405,7 @@ class _Stopper:
 
     def __init__(self, config: RunConfig, monitor_test: bool):
         self.config, self.monitor_test = config, monitor_test
+        self.active = any(rule is not None for rule in (config.target_accuracy, config.target_loss, config.patience))
         self.best: Epoch | None = None
         self.best_value = math.inf
         self.waited = 0
@@ -453,7 +454,7 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
                 paused = time.perf_counter()
                 on_epoch(record)
                 outside += time.perf_counter() - paused
-            stop = stopper.check(record)
+            stop = stopper.check(record) if stopper.active else None
             if stop is not None:
                 reason, record = stop
                 break

@@ -119,6 +119,24 @@ def test_float32_stays_float32_through_every_optimizer(optimizer):
         assert {array.dtype for array in arrays} == {np.dtype(np.float32)}
 
 
+def test_a_float32_network_keeps_float32_gradients_when_an_activation_returns_float64():
+    # A plugin may compute in float64; backward casts what it writes into the float32 gradient vector.
+    def upcast(fn):
+        return lambda *arrays: fn(*(np.asarray(a, dtype=np.float64) for a in arrays))
+
+    tanh = fnn.registry().activation("tanh")
+    wide = fnn.Activation("tanh64", upcast(tanh.forward), upcast(tanh.backward))
+    params = fnn.init_params((2, 3, 1), seed=0, dtype="float32")
+    x = np.linspace(-1, 1, 10, dtype=np.float32).reshape(5, 2)
+    y_hat, cache = fnn.forward(params, x, wide, wide)
+    grads = fnn.backward(params, cache, np.ones_like(y_hat))
+    _, cache32 = fnn.forward(params, x, tanh, tanh)
+    expected = fnn.backward(params, cache32, np.ones((5, 1), dtype=np.float32))
+    assert grads.flat.dtype == np.float32 and {g.dtype for g in grads.values()} == {np.dtype(np.float32)}
+    for key in params:
+        np.testing.assert_allclose(grads[key], expected[key], rtol=1e-5, atol=1e-6)
+
+
 def test_float32_sweep_stacks_and_matches_separate_float32_runs():
     configs = grid(learning_rate=[0.5, 1.0], seed=[1, 2], dtype=["float32"], epochs=[50], optimizer=["adam"])
     stacked, alone = train_group(configs), [train_one(c) for c in configs]
