@@ -159,27 +159,37 @@ def fused(params: Mapping[str, np.ndarray], x, y, epochs: int, learning_rate: fl
 def immutable(params: Mapping[str, np.ndarray], x, y, epochs: int, learning_rate: float) -> float:
     """(d) The NumPy calls fnn makes for a net with two hidden layers, in one loop; the final loss."""
     W1, b1, W2, b2, W3, b3 = (params[key] for key in ("W1", "b1", "W2", "b2", "W3", "b3"))
-    lr, count, labels, ones = learning_rate, y.size, y >= 0.5, np.ones(len(x))
+    lr, count, ones = learning_rate, y.size, np.ones(len(x))
+    one, ceiling, half = (np.array(value, dtype=x.dtype) for value in (1.0, 709.0, 0.5))  # fnn's 0-d constants
+    labels = y >= half
 
     def layer(a, W, b):
         z = a.dot(W)
         z += b
-        e = np.exp(np.minimum(z, 709.0))
-        e /= 1.0 + e
+        e = np.exp(np.minimum(z, ceiling))
+        e /= one + e
         return e
 
     def delta(a, grad_a):
-        grad_z = 1.0 - a
+        grad_z = one - a
         grad_z *= a
         grad_z *= grad_a
         return grad_z
+
+    def loss_and_grad(a):
+        error = a - y
+        row = error.ravel()
+        loss = float(row.dot(row)) / count
+        error *= 2.0 / count
+        return loss, error
 
     a1 = layer(x, W1, b1)
     a2 = layer(a1, W2, b2)
     a3 = layer(a2, W3, b3)
     losses, accuracies = [], []
+    grad_y = loss_and_grad(a3)[1]
     for _ in range(epochs):
-        delta3 = delta(a3, (2.0 / count) * (a3 - y))
+        delta3 = delta(a3, grad_y)
         delta2 = delta(a2, delta3.dot(W3.T))
         delta1 = delta(a1, delta2.dot(W2.T))
         W3, b3 = W3 + -lr * a2.T.dot(delta3), b3 + -lr * ones.dot(delta3)
@@ -188,9 +198,9 @@ def immutable(params: Mapping[str, np.ndarray], x, y, epochs: int, learning_rate
         a1 = layer(x, W1, b1)
         a2 = layer(a1, W2, b2)
         a3 = layer(a2, W3, b3)
-        error = a3 - y
-        losses.append(float(np.vdot(error, error)) / count)
-        accuracies.append(np.count_nonzero((a3 >= 0.5) == labels) / count)
+        loss, grad_y = loss_and_grad(a3)
+        losses.append(loss)
+        accuracies.append(np.count_nonzero((a3 >= half) == labels) / count)
     return losses[-1]
 
 
