@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Callable
 
 import numpy as np
@@ -59,10 +59,6 @@ class Layout:
 
     def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
         """The arrays of ``flat`` by key: views that share its memory and its writeability."""
-        return dict(zip(self.keys, self.fields(flat)))
-
-    def fields(self, flat: np.ndarray) -> tuple[np.ndarray, ...]:
-        """The arrays of ``flat`` in key order (what :meth:`views` maps the keys to)."""
         record = self._records.get(flat.dtype)
         if record is None:
             record = np.dtype([(f"f{i}", flat.dtype, shape) for i, shape in enumerate(self.shapes)])
@@ -70,7 +66,7 @@ class Layout:
         # The vector's memory seen as one record whose fields are the arrays: reading the fields is
         # about 30% cheaper than slicing and reshaping the vector once per array, and views are
         # made on every step.
-        return self._fields(np.ndarray((), record, flat))
+        return dict(zip(self.keys, self._fields(np.ndarray((), record, flat))))
 
     def __repr__(self) -> str:
         return f"Layout({dict(zip(self.keys, self.shapes))}, size={self.size})"
@@ -106,7 +102,7 @@ class Params(dict):
             Params._fill(self, {key: readonly(np.array(value, copy=True)) for key, value in values.items()})
 
     @staticmethod
-    def _fill(params: "Params", arrays: Mapping[str, np.ndarray] | Iterable[tuple[str, np.ndarray]], flat: np.ndarray | None = None,
+    def _fill(params: "Params", arrays: dict[str, np.ndarray], flat: np.ndarray | None = None,
               flat_layout: Layout | None = None) -> "Params":
         dict.update(params, arrays)
         params.flat, params.layout = flat, flat_layout
@@ -127,21 +123,13 @@ class Params(dict):
     def _from_flat(cls, flat: np.ndarray, flat_layout: Layout) -> "Params":
         """Wrap a fresh vector that nobody else holds as a flat-backed ``Params`` (the fast path of every step)."""
         flat.setflags(write=False)  # views taken from now on are read-only too
-        params = dict.__new__(cls)
-        dict.update(params, zip(flat_layout.keys, flat_layout.fields(flat)))
-        params.flat, params.layout = flat, flat_layout
-        return params
+        return cls._fill(dict.__new__(cls), flat_layout.views(flat), flat, flat_layout)
 
     @classmethod
     def _from_views(cls, flat: np.ndarray, views: dict[str, np.ndarray], flat_layout: Layout) -> "Params":
         """Wrap ``flat`` and the views of it that were just written through, freezing both."""
         flat.setflags(write=False)
-        for view in views.values():
-            view.setflags(write=False)
-        params = dict.__new__(cls)
-        dict.update(params, views)
-        params.flat, params.layout = flat, flat_layout
-        return params
+        return cls._fill(dict.__new__(cls), cls._freeze(views), flat, flat_layout)
 
     __setitem__ = __delitem__ = __ior__ = _immutable
     clear = pop = popitem = setdefault = update = _immutable
