@@ -193,6 +193,24 @@ def test_value_and_grad_gives_what_value_and_grad_give(shape, seed):
             assert np.array_equal(grad, loss(name).grad(pred, target)), name
 
 
+@pytest.mark.parametrize("stacked", [False, True])
+def test_training_takes_the_same_steps_with_or_without_value_and_grad(stacked):
+    mse = loss("mse")
+    apart = fnn.Loss("mse_apart", mse.value, mse.grad)
+    params = fnn.init_params((2, 3, 1), seed=4)
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(9, 2)), rng.integers(0, 2, (9, 1)).astype(np.float64)
+    if stacked:  # two models with a leading axis, as fnn sweep trains them
+        params = fnn.Params._trusted({k: np.stack([v, v + 0.1]) if k[0] == "W" else np.stack([v, v])[:, None]
+                                      for k, v in params.items()})
+        x, y = np.stack([x, -x]), np.stack([y, y])
+    runs = [list(fnn.train(params, x, y, optimizer=fnn.optimizers.sgd(0.5), epochs=20, loss=chosen))
+            for chosen in (mse, apart)]
+    for together, separate in zip(*runs):
+        assert np.array_equal(together.loss, separate.loss) and np.array_equal(together.accuracy, separate.accuracy)
+        assert all(np.array_equal(together.params[k], separate.params[k]) for k in params)
+
+
 def _predictions_and_labels(shape, seed):
     rng = np.random.default_rng(seed)
     return rng.uniform(0.02, 0.98, shape), rng.integers(0, 2, shape).astype(np.float64)
