@@ -113,7 +113,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     test_labels = None if y_test is None else y_test >= threshold
     value_and_grad = loss.value_and_grad or (lambda pred, target: (loss.value(pred, target), loss.grad(pred, target)))
     y_hat, cache = forward(params, x, hidden, last)
-    grad_y = None if mini_batches else loss.grad(y_hat, y)
+    grad_y = None if mini_batches else value_and_grad(y_hat, y)[1]
     if x_test is not None:
         x_test = np.asarray(x_test, dtype=x.dtype)
         forward(params, x_test, hidden, last)
