@@ -164,9 +164,9 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
     stacked = grad_a.ndim > 2
     product = _product(grad_a.ndim)
     keys = _layer_keys(len(cache.z))
-    found = None if stacked else getattr(params, "layout", None)
+    found = getattr(params, "layout", None)
     if found is not None:
-        flat = np.empty(found.size, dtype=params.flat.dtype)
+        flat = np.empty(params.flat.shape, dtype=params.flat.dtype)
         grads = found.views(flat)
         dtype = flat.dtype
     else:

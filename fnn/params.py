@@ -11,9 +11,10 @@ most two axes). Element-by-element work (an optimizer's rule, ``params +
 updates``, the gradients ``backward`` writes) then runs once on the whole
 vector instead of once per array, and its results are flat-backed the same
 way; on the lab's tiny nets that saves most of the cost of an optimizer step.
-Any other mapping (the stacked parameters of a sweep, a plain dict) has
-``flat`` and ``layout`` None, or none at all, and takes the per-array path;
-both paths give the same numbers, bit for bit.
+:func:`stacked` puts M networks' vectors together as (M, 1, size) for a
+sweep, and the same holds. Any other mapping (a plain dict, arrays of
+several dtypes) has ``flat`` and ``layout`` None, or none at all, and takes
+the per-array path; both paths give the same numbers, bit for bit.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import functools
 import math
 import operator
 from collections.abc import Mapping
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -55,18 +56,25 @@ class Layout:
         self.size = sum(math.prod(shape) for shape in self.shapes)
         names = [f"f{i}" for i in range(len(self.keys))]  # field names of its own: a key may be any string
         self._fields = operator.itemgetter(*names) if len(names) != 1 else lambda record: (record[names[0]],)
-        self._records: dict[np.dtype, np.dtype] = {}
+        self._records: dict[tuple[np.dtype, tuple[int, ...]], np.dtype] = {}
 
     def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
-        """The arrays of ``flat`` by key: views that share its memory and its writeability."""
-        record = self._records.get(flat.dtype)
+        """The arrays of ``flat`` by key: views that share its memory and its writeability.
+
+        ``flat`` is one vector, or M of them stacked as (M, 1, size) (see :func:`stacked`): then
+        every array has a leading model axis, and 1-D ones (biases) are (M, 1, n), which
+        broadcasts over the points the way the stacked forward pass needs.
+        """
+        models = flat.shape[:1] if flat.ndim == 3 else ()
+        record = self._records.get((flat.dtype, models))
         if record is None:
-            record = np.dtype([(f"f{i}", flat.dtype, shape) for i, shape in enumerate(self.shapes)])
-            self._records[flat.dtype] = record
-        # The vector's memory seen as one record whose fields are the arrays: reading the fields is
+            shapes = [(1, *shape) if models and len(shape) == 1 else shape for shape in self.shapes]
+            record = np.dtype([(f"f{i}", flat.dtype, shape) for i, shape in enumerate(shapes)])
+            self._records[flat.dtype, models] = record
+        # The vector's memory seen as records whose fields are the arrays: reading the fields is
         # about 30% cheaper than slicing and reshaping the vector once per array, and views are
         # made on every step.
-        return dict(zip(self.keys, self._fields(np.ndarray((), record, flat))))
+        return dict(zip(self.keys, self._fields(np.ndarray(models, record, flat))))
 
     def __repr__(self) -> str:
         return f"Layout({dict(zip(self.keys, self.shapes))}, size={self.size})"
@@ -162,6 +170,25 @@ class Params(dict):
     def sizes(self) -> tuple[int, ...]:
         """Layer widths, input first, e.g. ``(2, 4, 8, 1)``."""
         return layer_sizes(self)
+
+
+def stacked(models: Sequence[Mapping[str, np.ndarray]]) -> Params:
+    """M networks' parameters as one mapping with a leading model axis, as ``fnn sweep`` trains
+    them: each ``Wi`` becomes (M, fan_in, fan_out) and each ``bi`` (M, 1, fan_out).
+
+    Flat-backed networks laid out alike give flat-backed stacked parameters, whose vector is
+    (M, 1, size), so an optimizer's rule still runs once per step on the whole vector (with
+    per-model hyper-parameters of shape (M, 1, 1)); any others are stacked array by array.
+    """
+    found = shared_layout(*models)
+    if found is not None:
+        return Params._from_flat(np.stack([model.flat for model in models])[:, None, :], found)
+    return Params._trusted({key: _stack_arrays([model[key] for model in models]) for key in models[0]})
+
+
+def _stack_arrays(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    array = np.stack(arrays)
+    return array[:, None, :] if array.ndim == 2 else array
 
 
 def layer_sizes(params: Mapping[str, np.ndarray]) -> tuple[int, ...]:

@@ -25,7 +25,7 @@ import numpy as np
 from ._environ import environment
 from .errors import PluginWarning, TrainingDiverged
 from .optimizers import apply_updates
-from .params import Params
+from .params import Params, stacked
 from .registry import registry as default_registry
 from .training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, train
 
@@ -113,17 +113,11 @@ def train_group(configs: Sequence[RunConfig]) -> list[SweepRun]:
     return runs  # type: ignore[return-value]
 
 
-def _stack(arrays: Sequence[np.ndarray]) -> np.ndarray:
-    """Stack along a new leading model axis; 1-D biases become (M, 1, fan_out) to broadcast over points."""
-    stacked = np.stack(arrays)
-    return stacked[:, None, :] if stacked.ndim == 2 else stacked
-
-
 def _train_together(members: Sequence[Experiment]) -> list[SweepRun]:
     """Train M experiments as one network with a leading model axis, through :func:`fnn.train`."""
     first, count = members[0], len(members)
     c = first.config
-    params = Params._trusted({key: _stack([e.params[key] for e in members]) for key in first.params})
+    params = stacked([e.params for e in members])
     dtype = first.x.dtype
     rates = np.array([e.config.learning_rate for e in members], dtype=dtype).reshape(count, 1, 1)
     optimizer = default_registry().optimizer(c.optimizer).make(**{**first.hyperparameters, "learning_rate": rates})
@@ -135,10 +129,10 @@ def _train_together(members: Sequence[Experiment]) -> list[SweepRun]:
     start = time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for record in train(
-            params, _stack([e.x for e in members]), _stack([e.y for e in members]), optimizer=optimizer,
+            params, np.stack([e.x for e in members]), np.stack([e.y for e in members]), optimizer=optimizer,
             epochs=c.epochs, activation=first.activation, output=first.output, loss=first.loss, l2=c.l2,
-            rate_scale=None if first.schedule is None else per_model_scale, x_test=_stack([e.x_test for e in members]) if tested else None,
-            y_test=_stack([e.y_test for e in members]) if tested else None, stop_on_divergence=False,
+            rate_scale=None if first.schedule is None else per_model_scale, x_test=np.stack([e.x_test for e in members]) if tested else None,
+            y_test=np.stack([e.y_test for e in members]) if tested else None, stop_on_divergence=False,
         ):
             for name, column in columns.items():
                 column.append(getattr(record, name))
@@ -197,10 +191,10 @@ def _optimizer_stacks(name: str, hyper: tuple) -> bool:
                 p = apply_updates(p, updates)
             alone.append(p)
         optimizer = spec.make(**dict(hyper), learning_rate=np.array(rates).reshape(2, 1, 1))
-        p = Params._trusted({key: _stack([q[key] for q in params]) for key in params[0]})
+        p = stacked(params)
         state = optimizer.init(p)
         for step in grads:
-            updates, state = optimizer.update(Params._trusted({k: _stack([g[k] for g in step]) for k in p}), state, p)
+            updates, state = optimizer.update(stacked(step), state, p)
             p = apply_updates(p, updates)
         return all(np.allclose(p[key][m].reshape(alone[m][key].shape), alone[m][key], rtol=1e-12, atol=1e-15)
                    for m in range(2) for key in p)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import fnn
+from fnn.params import stacked
 
 REGISTRY = fnn.registry()
 OPTIMIZERS = REGISTRY.names("optimizer")
@@ -181,7 +182,7 @@ def test_update_rejects_grads_of_another_network(name):
 # ------------------------------------------------------------- flat-backed Params
 
 def per_array(params):
-    """The same arrays as a Params that is not flat-backed: the path stacked sweeps take."""
+    """The same arrays as a Params that is not flat-backed: the path of any other mapping."""
     return fnn.Params._trusted({key: np.array(value) for key, value in params.items()})
 
 
@@ -282,3 +283,46 @@ def test_a_run_stays_flat_backed_from_the_first_epoch_to_the_last(optimizer, set
     for record in fnn.run(experiment):
         assert record.params.layout is layout
         assert all(buffer.layout is layout for buffer in record.state if isinstance(buffer, fnn.Params))
+
+
+# ------------------------------------------------------- stacked, as fnn sweep trains
+
+def test_stacked_flat_backed_params_are_views_of_one_read_only_m_by_1_by_size_vector():
+    models = [fnn.init_params(SIZES, seed=seed) for seed in range(3)]
+    together = stacked(models)
+    assert together.layout is models[0].layout and together.flat.shape == (3, 1, together.layout.size)
+    assert list(together) == list(models[0])
+    for key, value in together.items():
+        expected = np.stack([model[key] for model in models])
+        assert value.shape == (expected.shape if key[0] == "W" else (3, 1, expected.shape[-1]))
+        assert np.array_equal(value.reshape(expected.shape), expected)
+    assert not together.flat.flags.writeable
+    assert_read_only(together)
+
+
+def test_stacked_params_of_other_mappings_are_stacked_array_by_array():
+    models = [per_array(fnn.init_params(SIZES, seed=seed)) for seed in range(2)]
+    together = stacked(models)
+    assert together.layout is None and together["W2"].shape == (2, 3, 4) and together["b2"].shape == (2, 1, 4)
+    assert together == stacked([fnn.init_params(SIZES, seed=seed) for seed in range(2)])
+
+
+def test_backward_of_stacked_flat_backed_params_is_flat_backed_and_bitwise_the_per_array_gradient():
+    models = [fnn.init_params(SIZES, seed=seed) for seed in range(3)]
+    x = np.random.default_rng(6).normal(size=(3, 5, 2))
+    grads = grads_for(stacked(models), x)
+    expected = grads_for(stacked([per_array(model) for model in models]), x)
+    assert grads.layout is models[0].layout and grads.flat.shape == (3, 1, grads.layout.size)
+    assert expected.layout is None
+    assert all(np.array_equal(grads[key], expected[key]) for key in expected)
+    assert_read_only(grads)
+
+
+def test_a_stacked_run_stays_flat_backed():
+    models = [fnn.init_params(SIZES, seed=seed) for seed in range(2)]
+    rng = np.random.default_rng(7)
+    x, y = rng.normal(size=(2, 6, 2)), rng.integers(0, 2, (2, 6, 1)).astype(np.float64)
+    rates = np.array([0.1, 0.2]).reshape(2, 1, 1)
+    for record in fnn.train(stacked(models), x, y, optimizer=fnn.optimizers.adam(rates), epochs=3):
+        assert record.params.layout is models[0].layout and record.loss.shape == (2,)
+        assert all(buffer.layout is models[0].layout for buffer in record.state if isinstance(buffer, fnn.Params))
