@@ -180,15 +180,12 @@ def stacked(models: Sequence[Mapping[str, np.ndarray]]) -> Params:
     (M, 1, size), so an optimizer's rule still runs once per step on the whole vector (with
     per-model hyper-parameters of shape (M, 1, 1)); any others are stacked array by array.
     """
+    # Stacking arrays that already have their final shape makes each result own its memory, so
+    # no writable base array stays behind the read-only one.
     found = shared_layout(*models)
     if found is not None:
-        return Params._from_flat(np.stack([model.flat for model in models])[:, None, :], found)
-    return Params._trusted({key: _stack_arrays([model[key] for model in models]) for key in models[0]})
-
-
-def _stack_arrays(arrays: Sequence[np.ndarray]) -> np.ndarray:
-    array = np.stack(arrays)
-    return array[:, None, :] if array.ndim == 2 else array
+        return Params._from_flat(np.stack([model.flat[None, :] for model in models]), found)
+    return Params._trusted({key: np.stack([np.atleast_2d(model[key]) for model in models]) for key in models[0]})
 
 
 def layer_sizes(params: Mapping[str, np.ndarray]) -> tuple[int, ...]:

@@ -296,7 +296,7 @@ def test_stacked_flat_backed_params_are_views_of_one_read_only_m_by_1_by_size_ve
         expected = np.stack([model[key] for model in models])
         assert value.shape == (expected.shape if key[0] == "W" else (3, 1, expected.shape[-1]))
         assert np.array_equal(value.reshape(expected.shape), expected)
-    assert not together.flat.flags.writeable
+    assert not together.flat.flags.writeable and together.flat.base is None  # no writable array behind it
     assert_read_only(together)
 
 
