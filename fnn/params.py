@@ -188,6 +188,18 @@ def stacked(models: Sequence[Mapping[str, np.ndarray]]) -> Params:
     return Params._trusted({key: np.stack([np.atleast_2d(model[key]) for model in models]) for key in models[0]})
 
 
+def filled_like(params: Mapping[str, np.ndarray], value_of: Callable[[str], float]) -> Params:
+    """A mapping shaped like ``params`` whose array ``key`` holds ``value_of(key)`` everywhere, flat-backed
+    alike when ``params`` is (so it takes part in :func:`elementwise`'s one-vector path, stacked or not)."""
+    found = getattr(params, "layout", None)
+    if found is None:
+        return Params._trusted({key: np.full_like(value, value_of(key)) for key, value in params.items()})
+    flat = np.empty_like(params.flat)
+    for key, view in found.views(flat).items():
+        view[...] = value_of(key)
+    return Params._from_flat(flat, found)
+
+
 def layer_sizes(params: Mapping[str, np.ndarray]) -> tuple[int, ...]:
     """The widths ``(fan_in, hidden..., fan_out)`` of a ``W1, b1, ...`` mapping."""
     count = len(params) // 2

@@ -23,7 +23,7 @@ from .data import Scaler, fit_scaler, read_csv, stratified_split
 from .errors import ConfigError, TrainingDiverged, UnknownNameError
 from .network import DEFAULT_INIT, DTYPES, backward, forward, forward_unchecked, init_params, resolve_activation
 from .optimizers import apply_updates
-from .params import Params, elementwise
+from .params import Params, elementwise, filled_like
 from .records import Activation, Loss, Optimizer
 from .registry import Registry, registry as default_registry
 from .schedules import SCHEDULES, Rate
@@ -92,8 +92,8 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         raise ConfigError("mini-batches need rng, a numpy Generator, to shuffle the points")
 
     # 1 for every weight, 0 for every bias: laid out like the parameters, so the penalty's gradient
-    # l2 * W is one vector operation on flat-backed parameters.
-    weights = Params({key: np.full_like(value, key.startswith("W")) for key, value in params.items()}) if l2 else None
+    # l2 * W is one vector operation on flat-backed parameters (a sweep's stacked ones included).
+    weights = filled_like(params, lambda key: float(key.startswith("W"))) if l2 else None
 
     def step(params, state, cache, grad_y, scale):
         grads = backward(params, cache, grad_y)

@@ -326,3 +326,14 @@ def test_a_stacked_run_stays_flat_backed():
     for record in fnn.train(stacked(models), x, y, optimizer=fnn.optimizers.adam(rates), epochs=3):
         assert record.params.layout is models[0].layout and record.loss.shape == (2,)
         assert all(buffer.layout is models[0].layout for buffer in record.state if isinstance(buffer, fnn.Params))
+
+
+@pytest.mark.parametrize("kind", ["one", "stacked", "per-array"])
+def test_filled_like_holds_each_keys_value_laid_out_like_its_model(kind):
+    models = [fnn.init_params(SIZES, seed=seed) for seed in range(2)]
+    model = {"one": models[0], "stacked": stacked(models), "per-array": per_array(models[0])}[kind]
+    mask = fnn.params.filled_like(model, lambda key: float(key.startswith("W")))
+    assert mask.layout is model.layout and list(mask) == list(model)
+    for key, value in model.items():
+        assert np.array_equal(mask[key], np.full_like(value, key.startswith("W")))
+    assert_read_only(mask)
