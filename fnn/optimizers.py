@@ -29,7 +29,7 @@ import numpy as np
 
 from .errors import ConfigError
 from .hookspecs import hookimpl
-from .params import Params, check_same_structure, elementwise, shared_layout
+from .params import Params, check_same_structure, elementwise, filled_like, shared_layout
 from .records import Optimizer, OptimizerSpec
 
 
@@ -81,7 +81,7 @@ def _check_ranges(**values: float) -> None:
 
 
 def _zeros_like(params, fill: float = 0.0) -> Params:
-    return elementwise(lambda p: np.full_like(p, fill), params)
+    return filled_like(params, lambda key: fill)
 
 
 class Empty(NamedTuple):
