@@ -8,6 +8,7 @@ the figures are plain NumPy (:func:`decision_grid`), testable on their own.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -36,6 +37,20 @@ def decision_grid(params: Mapping[str, np.ndarray], x: np.ndarray, activation: s
     return xs, ys, z.reshape(gx.shape)
 
 
+def _plain_text(draw):
+    """Draw with every string as plain text: a ``$`` in a CSV path or header is not TeX to parse
+    (an unknown ``\\x`` between two ``$`` would fail the whole run folder after training)."""
+
+    @functools.wraps(draw)
+    def drawn(*args, **kwargs):
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+            return draw(*args, **kwargs)
+
+    return drawn
+
+
 def _figure(width: float, height: float):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -45,6 +60,7 @@ def _figure(width: float, height: float):
     return figure
 
 
+@_plain_text
 def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: str = "") -> Path:
     """Loss per epoch (log scale when every value is positive) with accuracy on a second axis.
 
@@ -76,6 +92,7 @@ def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: s
     return Path(path)
 
 
+@_plain_text
 def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, activation: str | Activation,
                output: str | Activation, path: str | Path, title: str = "",
                x_test: np.ndarray | None = None, y_test: np.ndarray | None = None) -> Path:
@@ -146,6 +163,7 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
     return Path(path)
 
 
+@_plain_text
 def overlay(panels: Mapping[str, Mapping[str, Sequence[np.ndarray]]], path: str | Path, title: str,
             ylabel: str = "loss") -> Path:
     """Small multiples of learning curves: one axes per panel, one colour per label.

@@ -420,16 +420,24 @@ def test_option_without_its_value_names_the_command():
     assert_one_line_error(cli("run", "--lr"), 2, "fnn run: ", "fnn run --help")
 
 
-def test_fnn_debug_lets_the_exception_through():
-    result = cli("run", "-a", "tanhh", "-e", "1", env={"FNN_DEBUG": "1"})
-    assert isinstance(result.exception, fnn.UnknownNameError)
-    assert result.exit_code == 1
-    assert result.exc_info is not None and result.exc_info[2] is not None  # a traceback to show
-    assert result.stderr == ""  # not swallowed into a one-line error
-    diverged = cli("run", *DIVERGING, "-q", env={"FNN_DEBUG": "1"})
-    assert isinstance(diverged.exception, fnn.TrainingDiverged)
-    # Without FNN_DEBUG the same run is a clean one-line error (conftest unsets FNN_DEBUG).
-    assert isinstance(cli("run", "-a", "tanhh", "-e", "1").exception, SystemExit)
+@pytest.mark.parametrize("value", ["1", "true", "YES", " yes "])
+def test_fnn_debug_adds_the_traceback_and_keeps_the_exit_code(value):
+    result = cli("run", "-a", "tanhh", "-e", "1", env={"FNN_DEBUG": value})
+    assert result.exit_code == 2  # a usage error stays 2 when debugging
+    assert "Traceback" in result.stderr and "UnknownNameError" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("Error: unknown activation 'tanhh'")
+    diverged = cli("run", *DIVERGING, "-q", env={"FNN_DEBUG": value})
+    assert diverged.exit_code == 1 and "TrainingDiverged" in diverged.stderr
+
+
+@pytest.mark.parametrize("value", ["", "0", "false", "no", "off", "2", "debug"])
+def test_fnn_debug_is_off_unless_one_true_or_yes(value):
+    assert_one_line_error(cli("run", "-a", "tanhh", "-e", "1", env={"FNN_DEBUG": value}), 2, "tanhh")
+
+
+def test_help_states_the_exit_code_rule():
+    text = " ".join(ok("--help").stdout.split())
+    assert "2 a command line that cannot be accepted" in text and "130 and 143" in text
 
 
 def test_negative_seed_is_a_usage_error():

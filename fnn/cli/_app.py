@@ -1,10 +1,20 @@
-"""The typer application, its global options, and one-line error and warning reporting."""
+"""The typer application, its global options, and one-line error and warning reporting.
+
+The exit-code rule, said once here (and in ``fnn --help`` and the README):
+0 success; 2 a command line that cannot be accepted (flags, names, sizes,
+points typed on the command line); 1 a run that failed or a file that could
+not be used (data, models, output folders, plugins); 130 and 143 when
+interrupted by SIGINT (Ctrl-C) or SIGTERM. ``FNN_DEBUG=1`` (or ``true``,
+``yes``) adds the traceback above the one-line error; it never changes the
+exit code.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import sys
+import traceback
 import warnings
 from typing import Annotated, Iterator
 
@@ -15,8 +25,13 @@ from .. import __version__
 from .._environ import environment
 from ..errors import ConfigError, FnnError, PluginWarning
 from ..registry import DISABLED_ENV, STRICT_ENV
+from ._console import shown
 
 DEBUG_ENV = "FNN_DEBUG"
+EXIT_USAGE, EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM = 2, 1, 130, 143
+EXIT_CODES = (f"Exit codes: 0 success; {EXIT_USAGE} a command line that cannot be accepted (flags, names, points); "
+              f"{EXIT_FAILED} a run that failed or a file that could not be used; {EXIT_SIGINT} and {EXIT_SIGTERM} "
+              f"interrupted (Ctrl-C, SIGTERM). {DEBUG_ENV}=1 adds the traceback to an error.")
 
 # typer's click-derived exceptions: vendored in recent typer, plain click in older releases.
 _CLICK_ERROR = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
@@ -35,12 +50,15 @@ class _OneLineErrors(typer.core.TyperGroup):
                 command = getattr(getattr(error, "ctx", None), "command_path", None) or self._guess_command(args)
                 _fail(f"{command}: {message} (see '{command} --help')", error.exit_code)
             code = error.exit_code
-        except typer.Abort:
-            code = _fail("aborted", 1)
+        except (typer.Abort, KeyboardInterrupt):
+            code = _fail("interrupted", EXIT_SIGINT)
         except FnnError as error:
-            if os.environ.get(DEBUG_ENV):
-                raise
-            code = _fail(str(error), 2 if isinstance(error, ConfigError) else 1)
+            code = _fail(str(error), EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED, error)
+        except MemoryError as error:
+            code = _fail("out of memory; use less data, smaller layers or fewer runs", EXIT_FAILED, error)
+        except OSError as error:  # a file fnn could not read or write, named by the operating system
+            where = f"{error.filename}: " if error.filename else ""
+            code = _fail(f"{where}{error.strerror or error}", EXIT_FAILED, error)
         if not standalone_mode:
             return code
         sys.exit(code or 0)
@@ -52,9 +70,17 @@ class _OneLineErrors(typer.core.TyperGroup):
         return f"fnn {command}" if command else "fnn"
 
 
-def _fail(message: str, code: int) -> int:
-    typer.echo(f"Error: {message}", err=True)
+def _fail(message: str, code: int, error: BaseException | None = None) -> int:
+    """Report ``message`` as one line on stderr (after the traceback of ``error`` when debugging)."""
+    if error is not None and debugging():
+        traceback.print_exception(error)
+    typer.echo(f"Error: {shown(message)}", err=True)
     return code
+
+
+def debugging() -> bool:
+    """``FNN_DEBUG`` is on: ``1``, ``true`` or ``yes`` (any case); anything else is off."""
+    return os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
 @contextlib.contextmanager
@@ -65,7 +91,7 @@ def _one_line_plugin_warnings() -> Iterator[None]:
 
         def show_one_line(message, category, filename, lineno, file=None, line=None):
             if issubclass(category, PluginWarning):
-                typer.echo(f"Warning: {message}", err=True)
+                typer.echo(f"Warning: {shown(message)}", err=True)
             else:
                 show(message, category, filename, lineno, file, line)
 
@@ -77,7 +103,7 @@ def _one_line_plugin_warnings() -> Iterator[None]:
 
 app = typer.Typer(
     cls=_OneLineErrors,
-    help="fnn: train small neural networks with backpropagation you can read.",
+    help=f"fnn: train small neural networks with backpropagation you can read.\n\n{EXIT_CODES}",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

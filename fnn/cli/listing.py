@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from ..records import KINDS
 from ..registry import registry
+from .. import jsonfile
 from ._app import app
+from ._console import make_console, shown
 
 _TITLES = {"activation": "Activations", "loss": "Losses", "optimizer": "Optimizers", "dataset": "Datasets"}
 
@@ -30,12 +30,12 @@ def list_plugins(
         kinds = [singular]
     reg = registry()
     if json_output:
-        typer.echo(json.dumps([
+        typer.echo(jsonfile.dumps([
             {"kind": e.kind, "name": e.name, "description": e.record.description, "plugin": e.plugin, "package": e.package}
             for k in kinds for e in reg.entries(k)
         ], indent=2))
         return
-    console = Console(highlight=False)
+    console = make_console()
     for k in kinds:
         table = Table(title=_TITLES[k], title_justify="left")
         table.add_column("name", style="bold", no_wrap=True)
@@ -43,5 +43,5 @@ def list_plugins(
         table.add_column("plugin", no_wrap=True)
         for e in reg.entries(k):
             origin = e.plugin if e.package in ("fnn", None) else f"{e.plugin} ({e.package})"
-            table.add_row(e.name, e.record.description, origin)
+            table.add_row(e.name, shown(e.record.description, one_line=False), shown(origin))
         console.print(table)

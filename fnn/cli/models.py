@@ -8,14 +8,16 @@ from typing import Annotated, Optional
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..data import Scaler, read_numeric_csv
 from ..errors import DataError
 from ..model_io import Model, load_model
 from ..network import predict as network_predict
+from .. import jsonfile
 from ._app import app
+from ._console import make_console, shown
 
 ModelArgument = Annotated[Path, typer.Argument(help="A model file written by 'fnn run --out' (DIR/model.npz).",
                                                show_default=False)]
@@ -38,17 +40,17 @@ def predict(
     classes = (prob >= 0.5).astype(int)
     if json_output:
         rows = [{"x": row.tolist(), "probability": float(p), "class": int(c)} for row, p, c in zip(x, prob, classes)]
-        typer.echo(json.dumps({"model": str(model_path), "predictions": rows}))
+        typer.echo(jsonfile.dumps({"model": str(model_path), "predictions": rows}))
         return
-    table = Table(title=f"Predictions of {model_path}", title_justify="left")
+    table = Table(title=f"Predictions of {shown(model_path)}", title_justify="left")
     table.add_column("#", justify="right")
     for name in model.config.get("features") or [f"x{j + 1}" for j in range(width)]:
-        table.add_column(name, justify="right")
+        table.add_column(shown(name), justify="right")
     table.add_column("probability", justify="right")
     table.add_column("class", justify="right")
     for i, (row, p, c) in enumerate(zip(x, prob, classes)):
         table.add_row(str(i), *(f"{v:g}" for v in row), f"{p:.5f}", str(c))
-    Console(highlight=False).print(table)
+    make_console().print(table)
 
 
 def model_predict(model: Model, x: np.ndarray) -> np.ndarray:
@@ -103,23 +105,24 @@ def show(
     stats = layer_statistics(model)
     count = sum(array.size for array in model.params.values())
     if json_output:
-        typer.echo(json.dumps({"model": str(model_path), "sizes": list(model.sizes), "parameters": count,
+        typer.echo(jsonfile.dumps({"model": str(model_path), "sizes": list(model.sizes), "parameters": count,
                                "config": model.config, "layers": stats}))
         return
-    console = Console(highlight=False)
+    console = make_console()
     config = model.config
-    console.print(f"[bold]{model_path}[/]: a {'-'.join(map(str, model.sizes))} network, {count} parameters")
+    console.print(Text.assemble((shown(model_path), "bold"),
+                                f": a {'-'.join(map(str, model.sizes))} network, {count} parameters"))
     settings = Table(title="Trained with", title_justify="left", show_header=False)
     settings.add_column(style="bold")
     settings.add_column()
     for key, value in config.items():
-        settings.add_row(key, json.dumps(value) if isinstance(value, (dict, list)) else str(value))
+        settings.add_row(shown(key), shown(json.dumps(value) if isinstance(value, (dict, list)) else value))
     console.print(settings)
     table = Table(title="Layers", title_justify="left")
     for column in ("layer", "shape", "activation", "W mean", "W std", "W min", "W max", "|b| max"):
         table.add_column(column, justify="right" if column.startswith(("W ", "|")) else "left")
     for row in stats:
-        table.add_row(str(row["layer"]), row["shape"], row["activation"], *(f"{row[k]:.4g}" for k in
+        table.add_row(str(row["layer"]), row["shape"], shown(row["activation"]), *(f"{row[k]:.4g}" for k in
                       ("w_mean", "w_std", "w_min", "w_max", "b_abs_max")))
     console.print(table)
 

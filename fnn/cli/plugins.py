@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from ..registry import PluginInfo, inspect_plugins
+from .. import jsonfile
 from ._app import app
+from ._console import make_console, shown
 
 
 @app.command("plugins")
@@ -21,19 +21,19 @@ def show_plugins(
     # A report, not a load: broken plugins show up in it rather than as warnings or errors.
     infos = inspect_plugins()
     if json_output:
-        typer.echo(json.dumps([as_dict(info) for info in infos], indent=2))
+        typer.echo(jsonfile.dumps([as_dict(info) for info in infos], indent=2))
         return
-    console = Console(highlight=False)
+    console = make_console()
     table = Table(title="Plugins", title_justify="left")
     for column in ("plugin", "package", "hooks", "adds", "status"):
         table.add_column(column, no_wrap=column in ("plugin", "status"))
     for info in infos:
         adds = "\n".join(f"{kind}: {', '.join(names)}" for kind, names in info.names.items() if names)
-        table.add_row(info.name, info.origin, "\n".join(info.hooks), adds, info.status)
+        table.add_row(shown(info.name), shown(info.origin), "\n".join(info.hooks), adds, info.status)
     console.print(table)
     for info in infos:
         if info.error:
-            console.print(f"{info.describe()}: {info.error}", soft_wrap=True)
+            console.print(shown(f"{info.describe()}: {info.error}"), soft_wrap=True)
 
 
 def as_dict(info: PluginInfo) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Callable, Optional
 
@@ -16,7 +15,9 @@ from rich.text import Text
 from ..network import is_linear, predict
 from ..rundir import RUN_FILES, check_out_dir, write_run
 from ..training import DEFAULT_EPOCHS, Epoch, Experiment, FitResult, RunConfig, complete, prepare
+from .. import jsonfile
 from ._app import app
+from ._console import make_console, shown
 from ._options import ActivationOption, DatasetOption, LossOption, OptimizerOption, OutputOption, parse_hidden, parse_options
 
 SMALL_SET = 30
@@ -98,7 +99,7 @@ def run(
     if out is not None:
         check_out_dir(out, force)
     experiment = prepare(config)
-    console = Console(highlight=False)
+    console = make_console()
     show = not (json_output or quiet)
     if show:
         console.print(_describe(experiment), soft_wrap=True)
@@ -107,7 +108,7 @@ def run(
     if out is not None:
         write_run(out, result, force=force)
     if json_output:
-        typer.echo(json.dumps(result.summary()))
+        typer.echo(jsonfile.dumps(result.summary()))
         return
     if quiet:
         console.print(_result_line(result))
@@ -121,7 +122,8 @@ def run(
         if console.is_terminal:
             console.print(sparkline(result.loss, "loss", width=min(60, console.width - 30)))
     if out is not None:
-        console.print(f"Run written to {out}/: {', '.join(name for name in RUN_FILES if (out / name).exists())}", soft_wrap=True)
+        console.print(f"Run written to {shown(out)}/: {', '.join(name for name in RUN_FILES if (out / name).exists())}",
+                      soft_wrap=True)
 
 
 def _columns(experiment: Experiment) -> list[tuple[str, Callable[[Epoch], str], int]]:
@@ -203,7 +205,7 @@ _BLOCKS = "▁▂▃▄▅▆▇█"
 
 def _data_name(experiment: Experiment) -> str:
     c = experiment.config
-    return c.dataset if c.data is None else c.data
+    return c.dataset if c.data is None else shown(c.data)
 
 
 def _points(experiment: Experiment) -> str:
@@ -238,23 +240,23 @@ def _predictions_table(result: FitResult, show_all: bool) -> Table:
     table.add_column("#", justify="right")
     if len(parts) > 1:
         table.add_column("set")
-    shown = min(x.shape[1], 3)
+    visible = min(x.shape[1], 3)
     names = experiment.features or tuple(f"x{j + 1}" for j in range(x.shape[1]))
-    for name in names[:shown]:
-        table.add_column(name, justify="right")
+    for name in names[:visible]:
+        table.add_column(shown(name), justify="right")
     table.add_column("truth", justify="right")
     table.add_column("prediction", justify="right")
     table.add_column("correct", justify="center")
     for i in rows:
-        mark = "[green]yes[/]" if correct[i] else "[bold red]NO[/]"
-        cells = [str(i)] + ([sets[i]] if len(parts) > 1 else []) + [f"{v:.3f}" for v in x[i, :shown]]
+        mark = Text("yes", style="green") if correct[i] else Text("NO", style="bold red")
+        cells = [str(i)] + ([sets[i]] if len(parts) > 1 else []) + [f"{v:.3f}" for v in x[i, :visible]]
         table.add_row(*cells, f"{y[i]:g}", f"{prob[i]:.5f}", mark)
     notes = []
     if len(rows) < len(x):
         notes.append(f"{len(rows)} of {len(x)} points: the misclassified, then the least confident "
                      "(--all-predictions lists all)")
-    if shown < x.shape[1]:
-        notes.append(f"first {shown} of {x.shape[1]} features shown")
+    if visible < x.shape[1]:
+        notes.append(f"first {visible} of {x.shape[1]} features shown")
     if experiment.scaler is not None:
         notes.append("features standardized")
     table.caption = "; ".join(notes) or None

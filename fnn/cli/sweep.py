@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Annotated, Callable, Optional
@@ -17,7 +16,9 @@ from ..registry import registry
 from ..rundir import check_out_dir, write_sweep
 from ..sweep import SETTINGS, SORT_KEYS, Group, SweepRun, check, grid, run_sweep, sort_groups, summarize_groups, varied_settings
 from ..training import DEFAULT_EPOCHS, RunConfig
+from .. import jsonfile
 from ._app import app
+from ._console import make_console, shown
 from ._options import parse_hidden, parse_options
 from .run import LINEAR_NOTE
 
@@ -129,7 +130,7 @@ def sweep(
     if out is not None:
         check_out_dir(out, force)
     check(configs)
-    console = Console(highlight=False)
+    console = make_console()
     runs = _run_with_progress(configs, workers or os.cpu_count() or 1, None if json_output else console)
     groups = summarize_groups(runs)
     settings = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
@@ -138,13 +139,13 @@ def sweep(
     if out is not None:
         write_sweep(out, runs, force=force)
     if json_output:
-        typer.echo(json.dumps({"varied": settings, "groups": [g.as_dict(settings) for g in groups]}))
+        typer.echo(jsonfile.dumps({"varied": settings, "groups": [g.as_dict(settings) for g in groups]}))
         return
     console.print(_table(groups, settings, runs))
     for note in _notes(groups):
         console.print(note)
     if out is not None:
-        console.print(f"Sweep written to {out}/")
+        console.print(f"Sweep written to {shown(out)}/", soft_wrap=True)
 
 
 def _run_with_progress(configs, workers: int, console: Console | None) -> list[SweepRun]:
@@ -181,6 +182,8 @@ def _outcome(run: SweepRun) -> str:
 def _value(value) -> str:
     if value is None:
         return "default"
+    if isinstance(value, str):
+        return shown(value)
     if isinstance(value, tuple):
         return ",".join(map(str, value))
     if isinstance(value, dict):
