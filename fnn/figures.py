@@ -43,12 +43,27 @@ def _plain_text(draw):
 
     @functools.wraps(draw)
     def drawn(*args, **kwargs):
-        import matplotlib
-
+        matplotlib = _import_matplotlib()
         with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
             return draw(*args, **kwargs)
 
     return drawn
+
+
+def _import_matplotlib():
+    """matplotlib, imported without its two-line warning when HOME is read-only: it then keeps its
+    cache in a temporary folder by itself, which costs time but loses nothing the user needs to know."""
+    import logging
+
+    logger = logging.getLogger("matplotlib")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        import matplotlib
+        import matplotlib.font_manager  # noqa: F401  (where the cache folder is first made)
+    finally:
+        logger.setLevel(level)
+    return matplotlib
 
 
 def _figure(width: float, height: float):

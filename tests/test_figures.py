@@ -311,3 +311,21 @@ def test_fnn_run_out_does_import_matplotlib(tmp_path):
     imported, _ = _cli_imports_matplotlib(tmp_path, "run", "-q", "-e", "5", "--out", "run")
     assert imported is True
     assert png_size(tmp_path / "run" / "learning_curve.png") == pixels(7.0, 4.0)
+
+
+def test_a_read_only_home_draws_the_figures_without_noise(tmp_path):
+    """matplotlib falls back to a temporary cache folder; the run's output says nothing of it and loses nothing."""
+    code = """
+        import sys
+        from fnn.cli import main
+        sys.argv = ["fnn", "run", "-e", "3", "-q", "--out", "out"]
+        main()
+    """
+    env = {"HOME": "/dev/null", "XDG_CONFIG_HOME": "/dev/null/config", "XDG_CACHE_HOME": "/dev/null/cache"}
+    env_without = {key: value for key, value in os.environ.items() if key != "MPLCONFIGDIR"}
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=tmp_path,
+                            env={**env_without, **env, "FNN_DISABLE_PLUGIN_AUTOLOAD": "1"},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert "Run written to out/" in result.stdout
+    assert (tmp_path / "out" / "comparison.png").is_file()
