@@ -7,7 +7,7 @@ installed distribution, then plugin objects given in code; every one goes
 through the same steps:
 
 1. a plugin whose name is in ``FNN_DISABLED_PLUGINS`` (a comma list, where a
-   backslash takes the next character as it is, so ``a\,b`` is the one name
+   backslash takes the next character as it is, so ``a\\,b`` is the one name
    ``a,b``; the CLI's ``--disable-plugin NAME`` adds NAME so escaped) is not
    imported at all, and
    ``FNN_DISABLE_PLUGIN_AUTOLOAD=1`` skips the entry points altogether;
