@@ -30,12 +30,12 @@ class ContractBroken(Exception):
     """What a record did wrong, as one line (without the record's name: the caller adds it)."""
 
 
-def call(what: str, fn: Callable, *args):
-    """``fn(*args)``; anything it raises (SystemExit included, KeyboardInterrupt excepted) becomes
-    :class:`ContractBroken` naming ``what``, and writing into a read-only argument says so."""
+def call(what: str, fn: Callable, *args, keep: tuple[type[BaseException], ...] = ()):
+    """``fn(*args)``; anything it raises (SystemExit included; KeyboardInterrupt and ``keep`` excepted)
+    becomes :class:`ContractBroken` naming ``what``, and writing into a read-only argument says so."""
     try:
         return fn(*args)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, *keep):
         raise
     except BaseException as error:  # a plugin's sys.exit must not end fnn without a word
         if isinstance(error, ValueError) and "read-only" in _text(error):

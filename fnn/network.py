@@ -136,7 +136,7 @@ def check_params(params: Mapping[str, np.ndarray]) -> None:
     ``Wi`` has a leading model axis (M, fan_in, fan_out) and every ``bi`` is (M, 1, fan_out)."""
     if not isinstance(params, Mapping):
         raise ConfigError(f"parameters must be a mapping W1, b1, ..., WL, bL of arrays, got {type(params).__name__}")
-    count = len(params) // 2
+    count = (len(params) + 1) // 2  # so that one key short names the missing one
     expected = [key for pair in _layer_keys(count) for key in pair]
     if count < 1 or sorted(params) != sorted(expected):
         missing = [key for key in expected or ["W1", "b1"] if key not in params]

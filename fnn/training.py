@@ -23,7 +23,7 @@ import numpy as np
 
 from . import contracts
 from .data import Scaler, fit_scaler, read_csv, stratified_split
-from .errors import ConfigError, PluginContractError, TrainingDiverged, UnknownNameError
+from .errors import ConfigError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError
 from .network import (DEFAULT_INIT, DTYPES, backward, check_params, forward, forward_unchecked, init_params,
                       resolve_activation)
 from .optimizers import apply_updates
@@ -195,7 +195,7 @@ def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_tes
                               f"{tuple(int(i) for i in np.argwhere(~np.isfinite(points))[0])}; every value must be finite")
         wrong = (labels != 0) & (labels != 1)
         if wrong.any():
-            raise ConfigError(f"{label_name} holds {labels[wrong].flat[0]!r}; labels must be 0 or 1")
+            raise ConfigError(f"{label_name} holds {float(labels[wrong].flat[0]):g}; labels must be 0 or 1")
 
 
 @dataclass(frozen=True)
@@ -305,7 +305,8 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
 def _load_dataset(entry, rng: np.random.Generator, config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
     """The dataset's points, checked against its contract: one line naming the plugin if they break it."""
     try:
-        result = contracts.call("load(rng, n, noise)", entry.record.load, rng, config.n_samples, config.noise)
+        result = contracts.call("load(rng, n, noise)", entry.record.load, rng, config.n_samples, config.noise,
+                                keep=(FnnError,))
         if config.noise and isinstance(result, tuple) and len(result) == 2 and not np.isfinite(result[0]).all():
             raise ConfigError(f"--noise {config.noise:g} overflows: dataset {config.dataset!r} has points that are no "
                               "longer finite numbers; use a much smaller --noise")
@@ -329,15 +330,17 @@ def _probe(reg: Registry, config: RunConfig, params: Params, x: np.ndarray, y: n
     count = len(params) // 2
     entry = reg.entry("optimizer", config.optimizer)
     try:
-        a = x[:PROBE_POINTS]
-        for i in range(1, count + 1):
-            entry = reg.entry("activation", config.activation if i < count else config.output)
-            a = contracts.check_activation(entry.record, a @ params[f"W{i}"] + params[f"b{i}"])
-        entry = reg.entry("loss", config.loss)
-        contracts.check_loss(entry.record, a, y[:PROBE_POINTS])
-        entry = reg.entry("optimizer", config.optimizer)
-        optimizer = contracts.call("make(...)", lambda: entry.record.make(**hyper))
-        contracts.check_optimizer(optimizer, params)
+        # Shapes and types are checked here; overflow on the run's own data is training's to report.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            a = x[:PROBE_POINTS]
+            for i in range(1, count + 1):
+                entry = reg.entry("activation", config.activation if i < count else config.output)
+                a = contracts.check_activation(entry.record, a @ params[f"W{i}"] + params[f"b{i}"])
+            entry = reg.entry("loss", config.loss)
+            contracts.check_loss(entry.record, a, y[:PROBE_POINTS])
+            entry = reg.entry("optimizer", config.optimizer)
+            optimizer = contracts.call("make(...)", lambda: entry.record.make(**hyper), keep=(FnnError,))
+            contracts.check_optimizer(optimizer, params)
     except contracts.ContractBroken as error:
         raise PluginContractError(f"{entry.describe()} broke its contract: {error}") from None
     return optimizer
