@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import DataError
+from .errors import ConfigError, DataError
 
 
 class Table(NamedTuple):
@@ -114,17 +114,23 @@ def _is_number(text: str) -> bool:
 
 
 def stratified_split(x: np.ndarray, y: np.ndarray, fraction: float, rng: np.random.Generator):
-    """Hold out ``fraction`` of each class (at least one point of each, where a class has two or more).
+    """Hold out ``fraction`` of each class: at least one point of each, and at least one left to
+    train on, so every class needs two points or more (a ``ConfigError`` says which has fewer).
 
     Returns ``(x_train, y_train, x_test, y_test)``; points keep their order
     within each part.
     """
     if not 0.0 < fraction < 1.0:
-        raise ValueError(f"test fraction must be between 0 and 1, got {fraction}")
+        raise ConfigError(f"test split must be a fraction between 0 and 1 (exclusive), got {fraction}")
     test = np.zeros(len(y), dtype=bool)
-    for label in np.unique(y[:, 0]):
+    labels, sizes = np.unique(y[:, 0], return_counts=True)
+    if len(labels) and sizes.min() < 2:  # one point cannot be both trained on and tested on
+        label, size = labels[sizes.argmin()], sizes.min()
+        raise ConfigError(f"--test-split {fraction:g} leaves class {label:g} with no test point: it has {size} point; "
+                          "each class needs at least 2")
+    for label in labels:
         members = np.flatnonzero(y[:, 0] == label)
-        count = min(len(members) - 1, max(1, round(fraction * len(members)))) if len(members) > 1 else 0
+        count = min(len(members) - 1, max(1, round(fraction * len(members))))
         test[rng.choice(members, size=count, replace=False)] = True
     return x[~test], y[~test], x[test], y[test]
 

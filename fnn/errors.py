@@ -49,9 +49,15 @@ class PluginWarning(UserWarning):
 class TrainingDiverged(FnnError, ArithmeticError):
     """The loss became NaN or infinite."""
 
-    def __init__(self, epoch: int, loss: float):
-        self.epoch, self.loss = epoch, loss
+    def __init__(self, epoch: int, loss: float, *, hint: str | None = None):
+        # hint: the likely cause, where the caller can see one (fnn.complete looks at the run's settings).
+        self.epoch, self.loss, self.hint = epoch, loss, hint
         super().__init__(
             f"the loss became {loss} at epoch {epoch}; training stopped. "
-            "Try a smaller learning rate (--lr)."
+            + (hint or "Try a smaller learning rate (--lr).")
         )
+
+
+class PluginContractError(FnnError):
+    """A plugin's record broke its contract when fnn used it (wrong shape or type, wrote into its
+    arguments, labels outside 0/1); the message names the record, its plugin and package, and what was wrong."""

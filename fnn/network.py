@@ -122,11 +122,43 @@ def forward(params: Mapping[str, np.ndarray], x, activation: str | Activation = 
     train M independent networks in one pass (``fnn sweep`` does this).
     """
     hidden, last = resolve_activation(activation), resolve_activation(output)
+    check_params(params)
     W1 = params["W1"]
     x = np.asarray(x, dtype=W1.dtype)
     if x.ndim != W1.ndim or x.shape[-1] != W1.shape[-2]:
         raise ConfigError(f"input must have shape (n, {W1.shape[-2]}), got {x.shape}")
     return forward_unchecked(params, x, hidden, last)
+
+
+def check_params(params: Mapping[str, np.ndarray]) -> None:
+    """Raise ``ConfigError`` unless ``params`` is ``W1, b1, ..., WL, bL``, each layer's ``Wi``
+    (fan_in, fan_out) feeding the next and ``bi`` (fan_out,), all floating point; stacked, every
+    ``Wi`` has a leading model axis (M, fan_in, fan_out) and every ``bi`` is (M, 1, fan_out)."""
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"parameters must be a mapping W1, b1, ..., WL, bL of arrays, got {type(params).__name__}")
+    count = (len(params) + 1) // 2  # so that one key short names the missing one
+    expected = [key for pair in _layer_keys(count) for key in pair]
+    if count < 1 or sorted(params) != sorted(expected):
+        missing = [key for key in expected or ["W1", "b1"] if key not in params]
+        found = ", ".join(map(str, params)) or "nothing"
+        raise ConfigError(f"parameters must be W1, b1, ..., WL, bL; found {found}"
+                          + (f" (missing {', '.join(missing)})" if missing else ""))
+    W1 = np.asarray(params["W1"])
+    lead = W1.shape[:-2] if W1.ndim in (2, 3) else None
+    fan_in = W1.shape[-2] if lead is not None else None
+    for i, (weight, bias) in enumerate(_layer_keys(count), start=1):
+        W, b = np.asarray(params[weight]), np.asarray(params[bias])
+        if lead is None or W.shape[:-2] != lead or W.ndim != W1.ndim or W.shape[-2] != fan_in:
+            want = "(fan_in, fan_out)" if lead is None else f"({', '.join(map(str, (*lead, fan_in)))}, fan_out)"
+            raise ConfigError(f"parameter {weight} has shape {W.shape}; expected {want}, "
+                              f"after {'the input' if i == 1 else f'W{i - 1}'}")
+        fan_in = W.shape[-1]
+        allowed = [(*lead, 1, fan_in)] + ([] if lead else [(fan_in,)])
+        if b.shape not in allowed:
+            raise ConfigError(f"parameter {bias} has shape {b.shape}; expected {' or '.join(map(str, allowed))}, "
+                              f"to match {weight} {W.shape}")
+        if not (np.issubdtype(W.dtype, np.floating) and np.issubdtype(b.dtype, np.floating)):
+            raise ConfigError(f"parameters {weight} and {bias} must hold floating-point numbers, got {W.dtype} and {b.dtype}")
 
 
 def forward_unchecked(params: Mapping[str, np.ndarray], x: np.ndarray, hidden: Activation,

@@ -6,13 +6,18 @@ fnn's built-in modules (``fnn.activations``, ``fnn.losses``,
 installed distribution, then plugin objects given in code; every one goes
 through the same steps:
 
-1. a plugin whose name is in ``FNN_DISABLED_PLUGINS`` (a comma list; the CLI's
-   ``--disable-plugin NAME``) is not imported at all, and
+1. a plugin whose name is in ``FNN_DISABLED_PLUGINS`` (a comma list, where a
+   backslash takes the next character as it is, so ``a\\,b`` is the one name
+   ``a,b``; the CLI's ``--disable-plugin NAME`` adds NAME so escaped) is not
+   imported at all, and
    ``FNN_DISABLE_PLUGIN_AUTOLOAD=1`` skips the entry points altogether;
 2. a broken plugin is left out whole: one that fails to import, has an
-   ``fnn_*`` attribute that is not a marked hook of fnn's, raises in a hook, or
-   returns something other than records of its hook's type with well-formed
-   names (:data:`NAME_RULE`). fnn carries on and warns with a
+   ``fnn_*`` attribute that is not a marked hook of fnn's, raises in a hook
+   (``SystemExit`` too: anything but ``KeyboardInterrupt``), returns something
+   other than records of its hook's type with well-formed names
+   (:data:`NAME_RULE`), or has a record that fails the cheap checks of
+   :mod:`fnn.contracts` (shapes, types, an activation's derivative, a
+   dataset's labels). fnn carries on and warns with a
    :class:`~fnn.PluginWarning` naming the plugin, its package and the error;
    with ``FNN_STRICT_PLUGINS=1`` (``--strict-plugins``) it stops with a
    :class:`~fnn.PluginError` instead;
@@ -38,7 +43,8 @@ from typing import NamedTuple
 
 import pluggy
 
-from . import hookspecs
+from . import contracts, hookspecs
+from .contracts import one_line as _one_line
 from .errors import PluginError, PluginWarning, UnknownNameError
 from .records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec
 
@@ -52,7 +58,6 @@ NAME_RULE = re.compile(r"[a-z][a-z0-9_]*")
 out of comma lists (``fnn sweep -a relu,swish``) and used in file names."""
 
 _IN_CODE = "registered in code"
-_MAX_ERROR = 300  # characters of an exception's message kept in a one-line report
 
 
 class Entry(NamedTuple):
@@ -63,6 +68,10 @@ class Entry(NamedTuple):
     record: object
     plugin: str
     package: str | None
+
+    def describe(self) -> str:
+        """``activation 'swish' from plugin 'swish' (fnn-swish)``: for messages."""
+        return f"{self.kind} {self.name!r} from {_describe_plugin(self.plugin, self.package)}"
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,11 @@ class Registry:
         except KeyError:
             raise UnknownNameError(kind, name, self._entries.get(kind, ())) from None
 
+    def entry(self, kind: str, name: str) -> Entry:
+        """The :class:`Entry` of ``kind`` called ``name``: the record with its plugin and package."""
+        self.get(kind, name)  # the UnknownNameError, if any
+        return self._entries[kind][name]
+
     def activation(self, name: str) -> Activation:
         return self.get("activation", name)
 
@@ -136,7 +150,8 @@ class Registry:
 
 
 def make_registry(plugins: Iterable[object] = (), *, builtins: bool = True, entry_points: bool | None = None,
-                  disabled: Iterable[str] | None = None, strict: bool | None = None) -> Registry:
+                  disabled: Iterable[str] | None = None, strict: bool | None = None,
+                  check_records: bool = True) -> Registry:
     """Build a registry from the built-ins, installed packages and ``plugins``.
 
     ``plugins`` are extra plugin objects (modules, classes or instances), handy
@@ -144,10 +159,12 @@ def make_registry(plugins: Iterable[object] = (), *, builtins: bool = True, entr
     ``strict`` default to the environment: ``FNN_DISABLE_PLUGIN_AUTOLOAD``,
     ``FNN_DISABLED_PLUGINS`` and ``FNN_STRICT_PLUGINS``. A broken plugin is left
     out with a :class:`~fnn.PluginWarning`, or raises :class:`~fnn.PluginError`
-    when strict; two plugins claiming one name always raise.
+    when strict; two plugins claiming one name always raise. ``check_records=False``
+    skips the cheap checks of :mod:`fnn.contracts`, for :mod:`fnn.testing`, whose
+    own checks are thorough and say more.
     """
     strict = _env_flag(STRICT_ENV) if strict is None else strict
-    infos = _load_all(plugins, builtins, entry_points, disabled)
+    infos = _load_all(plugins, builtins, entry_points, disabled, check_records)
     for info in infos:
         if info.status == "error":
             if strict:
@@ -224,7 +241,7 @@ class _Broken(Exception):
 
 
 def _load_all(plugins: Iterable[object], builtins: bool, entry_points: bool | None,
-              disabled: Iterable[str] | None) -> list[PluginInfo]:
+              disabled: Iterable[str] | None, check_records: bool = True) -> list[PluginInfo]:
     entry_points = not _env_flag(DISABLE_AUTOLOAD_ENV) if entry_points is None else entry_points
     disabled = _env_names(DISABLED_ENV) if disabled is None else frozenset(disabled)
     manager = pluggy.PluginManager(hookspecs.PROJECT)
@@ -240,7 +257,7 @@ def _load_all(plugins: Iterable[object], builtins: bool, entry_points: bool | No
                 infos.append(PluginInfo(candidate.name, candidate.package, candidate.version, status="error",
                                         error=f"the plugin name {candidate.name!r} is taken by {taken.describe()}"))
             continue
-        by_name[candidate.name] = _load_one(manager, candidate, disabled)
+        by_name[candidate.name] = _load_one(manager, candidate, disabled, check_records)
         infos.append(by_name[candidate.name])
     return infos
 
@@ -271,24 +288,29 @@ def _free_name(base: str, taken: dict[str, PluginInfo]) -> str:
     return name
 
 
-def _load_one(manager: pluggy.PluginManager, candidate: _Candidate, disabled: frozenset[str]) -> PluginInfo:
+def _load_one(manager: pluggy.PluginManager, candidate: _Candidate, disabled: frozenset[str],
+              check_records: bool) -> PluginInfo:
     info = PluginInfo(candidate.name, candidate.package, candidate.version)
     if candidate.name in disabled:
         return replace(info, status="disabled")
     try:
         plugin = candidate.load()
-    except Exception as error:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # SystemExit too: a plugin must not end fnn without a word
         return replace(info, status="error", error=f"failed to import: {_one_line(error)}")
     try:
         problems = _hook_problems(manager, plugin)
         if problems:
             raise _Broken("; ".join(problems))
         info = replace(info, hooks=_register(manager, plugin, candidate.name))
-        entries = tuple(_collect(manager, candidate))
-    except _Broken as error:
+        entries = tuple(_collect(manager, candidate, check_records))
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # _Broken, or the plugin object itself misbehaving (a raising __getattr__)
         if manager.has_plugin(candidate.name):
             manager.unregister(name=candidate.name)
-        return replace(info, status="error", error=str(error))
+        return replace(info, status="error", error=str(error) if isinstance(error, _Broken) else _one_line(error))
     return replace(info, entries=entries)
 
 
@@ -320,7 +342,9 @@ def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> tuple
     """Register ``plugin`` and return the hooks it implements, in :data:`hookspecs.HOOKS` order."""
     try:
         manager.register(plugin, name=name)
-    except Exception as error:  # pluggy refuses, for one, a hook taking arguments its spec lacks
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # pluggy refuses, for one, a hook taking arguments its spec lacks
         raise _Broken(f"cannot be registered: {_one_line(error)}") from error
     implemented = {caller.name for caller in manager.get_hookcallers(plugin) or ()}
     hooks = tuple(hook for hook in hookspecs.HOOKS.values() if hook in implemented)
@@ -329,7 +353,7 @@ def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> tuple
     return hooks
 
 
-def _collect(manager: pluggy.PluginManager, candidate: _Candidate) -> Iterator[Entry]:
+def _collect(manager: pluggy.PluginManager, candidate: _Candidate, check_records: bool) -> Iterator[Entry]:
     """The plugin's records, each checked; its own hook implementations are called one by one."""
     seen: set[tuple[str, str]] = set()
     for kind, hook_name in hookspecs.HOOKS.items():
@@ -338,26 +362,35 @@ def _collect(manager: pluggy.PluginManager, candidate: _Candidate) -> Iterator[E
                 continue
             for record in _call(impl.function, hook_name, KINDS[kind]):
                 _check_record(record, kind, hook_name)
+                try:
+                    if check_records:
+                        _CONTRACTS[kind](record)
+                except contracts.ContractBroken as error:
+                    raise _Broken(f"{kind} {record.name!r}: {error}") from None
                 if (kind, record.name) in seen:
                     raise _Broken(f"{hook_name} returned two {kind}s named {record.name!r}")
                 seen.add((kind, record.name))
                 yield Entry(kind, record.name, record, candidate.name, candidate.package)
 
 
+_CONTRACTS = {"activation": contracts.check_activation, "loss": contracts.check_loss,
+              "optimizer": contracts.check_optimizer_spec, "dataset": contracts.check_dataset}
+
+
 def _call(hook: Callable[[], object], hook_name: str, expected: type) -> list:
     try:
-        result = hook()
-    except Exception as error:
-        raise _Broken(f"{hook_name} raised {_one_line(error)}") from error
+        result = contracts.call(hook_name, hook)
+    except contracts.ContractBroken as error:
+        raise _Broken(str(error)) from None
     if result is None:
         return []
     if not isinstance(result, Iterable) or isinstance(result, (str, bytes)):
         raise _Broken(f"{hook_name} must return an iterable of fnn.{expected.__name__}, "
                       f"got {type(result).__name__}")
     try:
-        return list(result)  # a generator hook runs here
-    except Exception as error:
-        raise _Broken(f"{hook_name} raised {_one_line(error)}") from error
+        return contracts.call(hook_name, list, result)  # a generator hook runs here
+    except contracts.ContractBroken as error:
+        raise _Broken(str(error)) from None
 
 
 def _check_record(record: object, kind: str, hook_name: str) -> None:
@@ -392,16 +425,28 @@ def _describe_plugin(name: str, origin: str | None) -> str:
     return f"plugin {name!r} ({origin or _IN_CODE})"
 
 
-def _one_line(error: BaseException) -> str:
-    """``TypeName: message`` on one line, cut to a readable length."""
-    text = " ".join(f"{type(error).__name__}: {error}".split())
-    return text if len(text) <= _MAX_ERROR else text[: _MAX_ERROR - 3] + "..."
-
-
 def _env_flag(name: str) -> bool:
     """A switch in the environment: on unless unset, empty, 0, false, no or off."""
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def _env_names(name: str) -> frozenset[str]:
-    return frozenset(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
+    """The names of a comma list in the environment; a backslash takes the next character as it is."""
+    names, current, escaped = set(), [], False
+    for char in os.environ.get(name, "") + ",":
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ",":
+            names.add("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    return frozenset(names - {""})
+
+
+def escape_name(name: str) -> str:
+    """``name`` as one item of a comma list such as ``FNN_DISABLED_PLUGINS``: commas and backslashes escaped."""
+    return name.replace("\\", "\\\\").replace(",", "\\,")

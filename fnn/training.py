@@ -12,16 +12,20 @@ them) into data, initial parameters and resolved plugins; :func:`run` and
 
 from __future__ import annotations
 
+import contextlib
 import math
+import numbers
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
+from . import contracts
 from .data import Scaler, fit_scaler, read_csv, stratified_split
-from .errors import ConfigError, TrainingDiverged, UnknownNameError
-from .network import DEFAULT_INIT, DTYPES, backward, forward, forward_unchecked, init_params, resolve_activation
+from .errors import ConfigError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError
+from .network import (DEFAULT_INIT, DTYPES, backward, check_params, forward, forward_unchecked, init_params,
+                      resolve_activation)
 from .optimizers import apply_updates
 from .params import Params, elementwise, filled_like
 from .records import Activation, Loss, Optimizer
@@ -79,12 +83,19 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     :class:`~fnn.errors.TrainingDiverged` at the first epoch whose loss is NaN
     or infinite, unless ``stop_on_divergence`` is false.
 
+    Checked once, before the first epoch (a :class:`~fnn.errors.ConfigError`
+    naming what is wrong): the parameters' keys and shapes, points (at least
+    one, finite) matching them, 0/1 labels one per output, ``epochs`` 0 or
+    more, ``batch_size`` 1 or more, ``l2`` finite and 0 or more.
+
     With stacked parameters and data (a leading model axis, see
     :func:`fnn.forward`), the same loop trains M networks at once and each
     record's loss and accuracy are arrays of M values.
     """
     hidden, last = resolve_activation(activation), resolve_activation(output)
     loss = loss if isinstance(loss, Loss) else default_registry().loss(loss)
+    check_params(params)
+    _check_training_inputs(params, x, y, x_test, y_test, epochs=epochs, batch_size=batch_size, l2=l2)
     params = Params(params) if not isinstance(params, Params) else params
     state = optimizer.init(params) if state is None else state
     mini_batches = batch_size is not None and batch_size < len(x)
@@ -147,6 +158,44 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
             test_hat = forward_unchecked(params, x_test, hidden, last)[0]
             yield Epoch(epoch, value, _accuracy(y_hat, labels, threshold), params, state,
                         loss.value(test_hat, y_test) + penalty, _accuracy(test_hat, test_labels, threshold))
+
+
+def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_test, *, epochs, batch_size,
+                           l2) -> None:
+    """What :func:`train` needs of its inputs, checked once so that no epoch has to (see its docstring)."""
+    def whole(value, least):
+        return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= least
+
+    if not whole(epochs, 0):
+        raise ConfigError(f"epochs must be a whole number, 0 or more, got {epochs!r}")
+    if batch_size is not None and not whole(batch_size, 1):
+        raise ConfigError(f"batch_size must be a whole number, 1 or more (or None for full batch), got {batch_size!r}")
+    if not (isinstance(l2, numbers.Real) and math.isfinite(l2) and l2 >= 0):
+        raise ConfigError(f"l2 must be a finite number, 0 or more, got {l2!r}")
+    last_W = params[f"W{len(params) // 2}"]
+    for name, points, labels in (("x", x, y), ("x_test", x_test, y_test)):
+        if (points is None) != (labels is None):
+            raise ConfigError("x_test and y_test go together: give both or neither")
+        if points is None:
+            continue
+        label_name = "y" + name[1:]
+        points, labels = np.asarray(points), np.asarray(labels)
+        width = params["W1"].shape[-2]
+        expected = (*last_W.shape[:-2], "n", width)
+        if points.ndim != len(expected) or points.shape[-1] != width or not np.issubdtype(points.dtype, np.number):
+            raise ConfigError(f"{name} must be numbers of shape ({', '.join(map(str, expected))}) for these parameters, "
+                              f"got {points.dtype} {points.shape}")
+        if points.shape[-2] == 0:
+            raise ConfigError(f"{name} has no points; training needs at least one")
+        if labels.shape != (*points.shape[:-1], last_W.shape[-1]):
+            raise ConfigError(f"{label_name} must have shape {(*points.shape[:-1], last_W.shape[-1])} (a label per "
+                              f"point and output), got {labels.shape}")
+        if not np.isfinite(points).all():
+            raise ConfigError(f"{name} holds non-finite values (NaN or infinity) at "
+                              f"{tuple(int(i) for i in np.argwhere(~np.isfinite(points))[0])}; every value must be finite")
+        wrong = (labels != 0) & (labels != 1)
+        if wrong.any():
+            raise ConfigError(f"{label_name} holds {float(labels[wrong].flat[0]):g}; labels must be 0 or 1")
 
 
 @dataclass(frozen=True)
@@ -228,7 +277,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
 
     data_seed, init_seed, split_seed, shuffle_seed = np.random.SeedSequence(config.seed).spawn(4)
     if dataset is not None:
-        x, y = dataset.load(np.random.default_rng(data_seed), n=config.n_samples, noise=config.noise)
+        x, y = _load_dataset(reg.entry("dataset", config.dataset), np.random.default_rng(data_seed), config)
         features: tuple[str, ...] = ()
     else:
         table = read_csv(config.data, config.label_column)
@@ -248,8 +297,53 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     params = init_params(sizes, np.random.default_rng(init_seed), config.init, config.dtype)
     resolved = replace(config, learning_rate=hyper["learning_rate"])
     rate = schedule.make(hyper["learning_rate"], config.epochs, **schedule_params)
-    return Experiment(resolved, x, y, params, spec.make(**hyper), hyper, activation, output, loss,
+    optimizer = _probe(reg, config, params, x, y, hyper)
+    return Experiment(resolved, x, y, params, optimizer, hyper, activation, output, loss,
                       x_test, y_test, scaler, None if schedule.name == "constant" else rate, shuffle_seed, features)
+
+
+def _load_dataset(entry, rng: np.random.Generator, config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The dataset's points, checked against its contract: one line naming the plugin if they break it."""
+    try:
+        result = contracts.call("load(rng, n, noise)", entry.record.load, rng, config.n_samples, config.noise,
+                                keep=(FnnError,))
+        if config.noise and isinstance(result, tuple) and len(result) == 2 and not np.isfinite(result[0]).all():
+            raise ConfigError(f"--noise {config.noise:g} overflows: dataset {config.dataset!r} has points that are no "
+                              "longer finite numbers; use a much smaller --noise")
+        return contracts.check_data(result, config.n_samples)
+    except contracts.ContractBroken as error:
+        raise PluginContractError(f"{entry.describe()} broke its contract: {error}") from None
+
+
+PROBE_POINTS = 4
+
+
+def _probe(reg: Registry, config: RunConfig, params: Params, x: np.ndarray, y: np.ndarray,
+           hyper: Mapping[str, float]) -> Optimizer:
+    """The run's optimizer, once every record it uses has run on the run's own shapes and dtype.
+
+    One forward pass over a few points, the loss on its output and one
+    optimizer update: a record that breaks its contract (a wrong shape or
+    type, a write into its read-only arguments) is a :class:`PluginContractError`
+    naming it and its plugin here, before training, and the loop need not check.
+    """
+    count = len(params) // 2
+    entry = reg.entry("optimizer", config.optimizer)
+    try:
+        # Shapes and types are checked here; overflow on the run's own data is training's to report.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            a = x[:PROBE_POINTS]
+            for i in range(1, count + 1):
+                entry = reg.entry("activation", config.activation if i < count else config.output)
+                a = contracts.check_activation(entry.record, a @ params[f"W{i}"] + params[f"b{i}"])
+            entry = reg.entry("loss", config.loss)
+            contracts.check_loss(entry.record, a, y[:PROBE_POINTS])
+            entry = reg.entry("optimizer", config.optimizer)
+            optimizer = contracts.call("make(...)", lambda: entry.record.make(**hyper), keep=(FnnError,))
+            contracts.check_optimizer(optimizer, params)
+    except contracts.ContractBroken as error:
+        raise PluginContractError(f"{entry.describe()} broke its contract: {error}") from None
+    return optimizer
 
 
 MAX_LAYER_WIDTH = 100_000
@@ -419,6 +513,10 @@ class _Stopper:
             return f"reached the target loss {c.target_loss:g} at epoch {record.epoch}", record
         if c.patience is not None:
             value = record.test_loss if self.monitor_test else record.loss
+            if not math.isfinite(value):  # no epoch could count as the best; say why rather than fail later
+                raise ConfigError(f"--patience watches the test loss, which is {value} at epoch {record.epoch} "
+                                  f"(the training loss is {record.loss:.6g}): the test points may lie far from the "
+                                  "training points (try --standardize), or leave out --patience")
             if value < self.best_value - c.min_delta:
                 self.best, self.best_value, self.waited = record, value, 0
             else:
@@ -446,7 +544,7 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
     reason = f"trained all {experiment.config.epochs} epochs"
     outside = 0.0
     start = time.perf_counter()
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _divergence_explained(experiment):
         for record in run(experiment):
             for name, column in columns.items():
                 column.append(getattr(record, name))
@@ -461,6 +559,43 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
     seconds = time.perf_counter() - start - outside
     history = {name: np.array(column) for name, column in columns.items()}
     return FitResult(experiment, record, history, seconds, reason)
+
+
+@contextlib.contextmanager
+def _divergence_explained(experiment: Experiment) -> Iterator[None]:
+    """Re-raise :class:`TrainingDiverged` with the likely cause this run's settings show."""
+    try:
+        yield
+    except TrainingDiverged as error:
+        raise TrainingDiverged(error.epoch, error.loss, hint=divergence_hint(experiment)) from None
+
+
+LARGE_INPUT = 1e3  # a feature this large saturates sigmoid and makes relu's activations and gradients explode
+
+
+def divergence_hint(experiment: Experiment) -> str:
+    """What most likely made this run's loss non-finite, from its settings and data, as advice."""
+    c = experiment.config
+    causes = []
+    if c.l2:
+        with np.errstate(over="ignore", invalid="ignore"):
+            penalty = l2_penalty(experiment.params, c.l2)
+        if not math.isfinite(penalty):
+            causes.append(f"--l2 {c.l2:g} overflows: the penalty (l2/2)·ΣW² is not a finite number")
+        elif c.l2 * c.learning_rate > 2:
+            causes.append(f"--l2 {c.l2:g} is too large for the learning rate {c.learning_rate:g}: the penalty's "
+                          f"own step scales the weights by 1 - lr·l2 = {1 - c.l2 * c.learning_rate:g}, which grows "
+                          "without bound (keep lr·l2 below 2)")
+    largest = float(np.abs(experiment.x).max())
+    if largest > LARGE_INPUT:
+        if c.data is None and c.noise:
+            causes.append(f"--noise {c.noise:g} spreads the points to values as large as {largest:.3g}; "
+                          "use a smaller --noise")
+        elif experiment.scaler is None:
+            causes.append(f"the data has values as large as {largest:.3g}; try --standardize")
+    if causes:
+        return "Likely cause: " + "; ".join(causes) + "."
+    return f"Try a smaller learning rate (--lr, now {c.learning_rate:g})."
 
 
 def fit(config: RunConfig | None = None, registry: Registry | None = None, **settings) -> FitResult:

@@ -24,7 +24,7 @@ import typer.core
 from .. import __version__
 from .._environ import environment
 from ..errors import ConfigError, FnnError, PluginWarning
-from ..registry import DISABLED_ENV, STRICT_ENV
+from ..registry import DISABLED_ENV, STRICT_ENV, escape_name
 from ._console import shown
 
 DEBUG_ENV = "FNN_DEBUG"
@@ -142,7 +142,8 @@ def _plugin_settings(disabled: list[str], strict: bool) -> Iterator[None]:
     """
     changes = {}
     if disabled:
-        changes[DISABLED_ENV] = ",".join(filter(None, [os.environ.get(DISABLED_ENV), *disabled]))
+        # Escaped, so that a name with a comma (an entry point may have one) stays one name.
+        changes[DISABLED_ENV] = ",".join(filter(None, [os.environ.get(DISABLED_ENV), *map(escape_name, disabled)]))
     if strict:
         changes[STRICT_ENV] = "1"
     with environment(changes):

@@ -1,0 +1,197 @@
+"""Cheap checks that a record keeps its contract: when its plugin loads, and when a run first uses it.
+
+:mod:`fnn.testing` holds the thorough checks a plugin's own test suite runs
+(hundreds of points, 300 optimizer steps). These are the few that cost
+microseconds, so fnn can afford them on every load, built-ins included, and
+at the start of every run: shapes, dtypes and types of what each function
+returns, an activation's backward against finite differences on a few
+points, a dataset's shapes and labels for a small ``n``, and that no function
+writes into its (read-only) arguments. Each check raises
+:class:`ContractBroken` with one line saying what was wrong; the registry
+turns it into a left-out plugin, :func:`fnn.prepare` into a
+:class:`~fnn.PluginContractError` naming the plugin.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+from typing import Any, Callable
+
+import numpy as np
+
+from .params import Params, filled_like
+from .records import Activation, DatasetSpec, Loss, Optimizer, OptimizerSpec
+
+_MAX_ERROR = 300  # characters of a plugin's exception message kept in a one-line reason
+
+
+class ContractBroken(Exception):
+    """What a record did wrong, as one line (without the record's name: the caller adds it)."""
+
+
+def call(what: str, fn: Callable, *args, keep: tuple[type[BaseException], ...] = ()):
+    """``fn(*args)``; anything it raises (SystemExit included; KeyboardInterrupt and ``keep`` excepted)
+    becomes :class:`ContractBroken` naming ``what``, and writing into a read-only argument says so."""
+    try:
+        return fn(*args)
+    except (KeyboardInterrupt, *keep):
+        raise
+    except BaseException as error:  # a plugin's sys.exit must not end fnn without a word
+        if isinstance(error, ValueError) and "read-only" in _text(error):
+            raise ContractBroken(f"{what} writes into its arguments, which are read-only; it must return new "
+                                 "arrays") from None
+        raise ContractBroken(f"{what} raised {one_line(error)}") from None
+
+
+def one_line(error: BaseException) -> str:
+    """``TypeName: message`` on one line, cut to a readable length, whatever ``str(error)`` does."""
+    text = " ".join(f"{type(error).__name__}: {_text(error)}".split())
+    return text if len(text) <= _MAX_ERROR else text[: _MAX_ERROR - 3] + "..."
+
+
+def _text(error: BaseException) -> str:
+    try:
+        return str(error)
+    except Exception:  # an exception whose __str__ raises is still reported
+        return "(its message cannot be shown)"
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    if not array.flags.writeable:
+        return array  # nobody can change it: no copy needed
+    array = np.array(array, copy=True)
+    array.setflags(write=False)
+    return array
+
+
+def _check_array(what: str, result: Any, shape: tuple[int, ...]) -> np.ndarray:
+    if not isinstance(result, np.ndarray):
+        raise ContractBroken(f"{what} returned {type(result).__name__}, expected a NumPy array of shape {shape}")
+    if result.shape != shape:
+        raise ContractBroken(f"{what} returned shape {result.shape}, expected {shape}")
+    if not np.issubdtype(result.dtype, np.floating):
+        raise ContractBroken(f"{what} returned an array of {result.dtype}, expected floating-point numbers")
+    return result
+
+
+# ------------------------------------------------------------------------------------------------ activations
+
+_ACTIVATION_POINTS = _readonly(np.array([[-3.0, -1.5, -0.4, -0.1], [0.1, 0.4, 1.5, 3.0]]))  # away from kinks at 0
+_ACTIVATION_WEIGHTS = _readonly(np.array([[0.5, 1.5, 1.0, 0.7], [1.2, 0.9, 0.6, 1.4]]))
+
+
+def check_activation(act: Activation, z: np.ndarray | None = None) -> np.ndarray:
+    """``forward`` and ``backward`` keep ``z``'s shape, return floats and write into nothing; returns ``forward(z)``.
+
+    Without ``z``, on a few fixed points away from kinks, also: both are finite there, and
+    backward matches central finite differences of forward.
+    """
+    fixed = z is None
+    z = _ACTIVATION_POINTS if fixed else _readonly(z)
+    grad = _ACTIVATION_WEIGHTS if fixed else _readonly(np.resize(_ACTIVATION_WEIGHTS, z.shape).astype(z.dtype))
+    a = _readonly(_check_array("forward(x)", call("forward(x)", act.forward, z), z.shape))
+    grad_z = _check_array("backward(x, y, grad_y)", call("backward(x, y, grad_y)", act.backward, z, a, grad), z.shape)
+    if not fixed:
+        return a  # the run's own pre-activations may lie at a kink or overflow: only shapes are checked
+    if not (np.isfinite(a).all() and np.isfinite(grad_z).all()):
+        raise ContractBroken(f"forward or backward returned a non-finite value for x in {z.min():g}..{z.max():g}")
+    # Elementwise, so one pair of calls gives every point's central difference.
+    step = 1e-6 * np.maximum(1.0, np.abs(z))
+    slope = (call("forward(x)", act.forward, z + step) - call("forward(x)", act.forward, z - step)) / (2 * step)
+    expected = grad * slope
+    wrong = np.abs(grad_z - expected) > 1e-4 * np.abs(expected) + 1e-6
+    if wrong.any():
+        i = tuple(np.argwhere(wrong)[0])
+        raise ContractBroken(f"backward does not match forward's slope: at x = {z[i]:g} it gives "
+                             f"{grad_z[i] / grad[i]:.6g} times grad_y, finite differences give {slope[i]:.6g}")
+    return a
+
+
+# ----------------------------------------------------------------------------------------------------- losses
+
+_PRED = _readonly(np.array([[0.2], [0.7], [0.4], [0.9]]))
+_TARGET = _readonly(np.array([[0.0], [1.0], [1.0], [0.0]]))
+
+
+def check_loss(loss: Loss, pred: np.ndarray = _PRED, target: np.ndarray = _TARGET) -> None:
+    """``value`` is a finite real number, ``grad`` (and ``value_and_grad``) give ``pred``'s shape; nothing is written into."""
+    pred, target = _readonly(pred), _readonly(target)
+    value = call("value(pred, target)", loss.value, pred, target)
+    if not (isinstance(value, numbers.Real) or (isinstance(value, np.ndarray) and value.shape == ())):
+        raise ContractBroken(f"value(pred, target) returned {type(value).__name__} "
+                             f"{getattr(value, 'shape', '')}, expected one number")
+    _check_array("grad(pred, target)", call("grad(pred, target)", loss.grad, pred, target), pred.shape)
+    if loss.value_and_grad is not None:
+        both = call("value_and_grad(pred, target)", loss.value_and_grad, pred, target)
+        if not (isinstance(both, tuple) and len(both) == 2):
+            raise ContractBroken(f"value_and_grad(pred, target) returned {type(both).__name__}, "
+                                 "expected a pair (value, grad)")
+        _check_array("value_and_grad(pred, target)[1]", both[1], pred.shape)
+
+
+# ------------------------------------------------------------------------------------------------- optimizers
+
+_PARAMS = Params({"W1": np.array([[0.5, -0.3], [0.2, 0.8]]), "b1": np.array([0.1, -0.1])})
+
+
+def check_optimizer_spec(spec: OptimizerSpec) -> None:
+    """``make`` accepts the defaults, and the optimizer it makes passes :func:`check_optimizer`."""
+    check_optimizer(call("make(**defaults)", lambda: spec.make(**spec.defaults)), _PARAMS)
+
+
+def check_optimizer(optimizer: Any, params: Params) -> None:
+    """``init`` and ``update`` (and ``step``) run on ``params`` and return ``(mapping like params, state)``;
+    the parameters are read-only, so an optimizer that writes into them fails here."""
+    if not isinstance(optimizer, Optimizer):
+        raise ContractBroken(f"make(...) returned {type(optimizer).__name__}, expected fnn.Optimizer")
+    state = call("init(params)", optimizer.init, params)
+    grads = filled_like(params, lambda key: 0.01)
+    for name in ("update", "step"):
+        fn = getattr(optimizer, name)
+        if fn is None:
+            continue
+        what = f"{name}(grads, state, params)"
+        result = call(what, fn, grads, state, params)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise ContractBroken(f"{what} returned {type(result).__name__}, expected a pair "
+                                 f"({'updates' if name == 'update' else 'new_params'}, new_state)")
+        mapping = result[0]
+        if not isinstance(mapping, Mapping) or set(mapping) != set(params):
+            got = sorted(mapping) if isinstance(mapping, Mapping) else type(mapping).__name__
+            raise ContractBroken(f"{what} must return arrays for the parameters' keys {list(params)}, got {got}")
+        for key, value in params.items():
+            _check_array(f"{what}[0][{key!r}]", mapping[key], value.shape)
+
+
+# --------------------------------------------------------------------------------------------------- datasets
+
+PROBE_POINTS = 5
+
+
+def check_dataset(spec: DatasetSpec) -> None:
+    """``load(rng, n=5)`` gives 5 points of finite float features and 0/1 labels."""
+    check_data(call(f"load(rng, n={PROBE_POINTS})", spec.load, np.random.default_rng(0), PROBE_POINTS),
+               PROBE_POINTS)
+
+
+def check_data(result: Any, n: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """A dataset's ``(x, y)``: x (n, d) of finite floats, y (n, 1) of 0 and 1, and ``n`` points when ``n`` was asked for."""
+    what = "load(...)" if n is None else f"load(rng, n={n})"
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise ContractBroken(f"{what} returned {type(result).__name__}, expected a pair (x, y)")
+    x, y = result
+    for name, array in (("x", x), ("y", y)):
+        if not isinstance(array, np.ndarray) or not np.issubdtype(array.dtype, np.number):
+            raise ContractBroken(f"{what} gave {name} as {type(array).__name__} {getattr(array, 'dtype', '')}, "
+                                 "expected a NumPy array of numbers")
+    if x.ndim != 2 or y.shape != (len(x), 1) or len(x) == 0:
+        raise ContractBroken(f"{what} gave x of shape {x.shape} and y of shape {y.shape}; expected (n, d) and (n, 1)")
+    if n is not None and len(x) != n:
+        raise ContractBroken(f"{what} gave {len(x)} points, expected {n}: it must honour n")
+    if not ((y == 0) | (y == 1)).all():
+        labels = np.unique(y[(y != 0) & (y != 1)])
+        raise ContractBroken(f"{what} gave labels {', '.join(f'{v:g}' for v in labels[:6])}; labels must be 0 or 1")
+    if not np.isfinite(x).all():
+        raise ContractBroken(f"{what} gave x with non-finite values (first in row {np.argwhere(~np.isfinite(x))[0][0] + 1})")
+    return x, y
