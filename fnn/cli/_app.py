@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import warnings
 from typing import Annotated, Iterator
@@ -44,6 +45,13 @@ class _OneLineErrors(typer.core.TyperGroup):
         if not standalone_mode:
             return code
         sys.exit(code or 0)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as error:  # Ctrl-C, or a signal turned into fnn.errors.Interrupted
+            typer.echo(str(error) or "interrupted", err=True)
+            raise typer.Exit(128 + getattr(error, "signum", signal.SIGINT)) from None  # 130, 143
 
     def _guess_command(self, args) -> str:
         """``fnn CMD`` from the raw arguments, for errors raised before a context exists."""
