@@ -69,10 +69,13 @@ def grid(**choices: Sequence) -> list[RunConfig]:
     return [replace(RunConfig(), **dict(zip(names, values))) for values in itertools.product(*(choices[n] for n in names))]
 
 
-def check(configs: Sequence[RunConfig]) -> None:
-    """Raise the first ``ConfigError`` among ``configs`` before any training starts."""
-    for config in configs:
-        prepare(config)
+def check(configs: Sequence[RunConfig]) -> list[RunConfig]:
+    """Raise the first ``ConfigError`` among ``configs`` before any training starts.
+
+    Returns the configs as their runs record them (the optimizer's default
+    learning rate filled in), so a run that fails is grouped with its seeds.
+    """
+    return [prepare(config).config for config in configs]
 
 
 def train_one(config: RunConfig) -> SweepRun:
@@ -292,15 +295,16 @@ def _in_workers(configs: Sequence[RunConfig], tasks: list[list[int]], workers: i
     """Train ``tasks`` in worker processes; a worker that dies fails only its own task.
 
     A dead worker breaks its whole pool, and every task then in flight fails
-    with it. Those are set aside while a fresh pool trains the rest; then each
-    runs again alone, so the one that kills its worker is found and failed.
+    with it. Those are set aside while a fresh pool trains the rest; then they
+    run again one at a time, so the one that kills its worker is found and failed.
     """
     pending, suspects = tasks, []
     while pending:
         crashed, pending = _pool_pass(configs, pending, workers, done)
         suspects += crashed
-    for task in suspects:
-        if _pool_pass(configs, [task], 1, done)[0]:
+    while suspects:  # one worker: a task that breaks the pool was the only one running
+        crashed, suspects = _pool_pass(configs, suspects, 1, done)
+        for task in crashed:
             done(task, [_failed(configs[i], WORKER_DIED) for i in task])
 
 
@@ -310,15 +314,18 @@ def _pool_pass(configs: Sequence[RunConfig], tasks: list[list[int]], workers: in
     died, tasks not started). At most ``workers`` tasks are in flight, so those are the suspects."""
     queue, crashed = tasks[::-1], []
     in_flight: dict[Future, list[int]] = {}
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=multiprocessing.get_context("spawn"),
+    size = min(workers, len(tasks))
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start_worker, initargs=(os.getpid(),))
-    broken = False
+    broken, submitted = False, 0
     try:
         while (queue and not broken) or in_flight:
             while queue and not broken and len(in_flight) < workers:
                 try:
-                    with _workers_ignore_sigint():
+                    # The pool starts a worker with each of its first submits, and only then.
+                    with _workers_ignore_sigint() if submitted < size else contextlib.nullcontext():
                         future = pool.submit(_train_task, [configs[i] for i in queue[-1]])
+                    submitted += 1
                 except BrokenProcessPool:  # a worker died since the last wait
                     broken = True
                     break
@@ -365,8 +372,8 @@ def _workers_ignore_sigint() -> Iterator[None]:
 
     The parent decides what Ctrl-C does; a worker that got it while still
     importing would print a traceback. A caught signal is reset on exec, an
-    ignored one is kept, and Python keeps it ignored at start-up. The window in
-    which the parent itself ignores Ctrl-C is the few milliseconds of a spawn.
+    ignored one is kept, and Python keeps it ignored at start-up. The parent
+    itself misses a Ctrl-C only in the milliseconds of starting a process.
     """
     if threading.current_thread() is not threading.main_thread():  # signals are set from the main thread only
         yield

@@ -150,7 +150,7 @@ def sweep(
         check_sort(configs, sort)
     if out is not None:
         check_out_dir(out, force)
-    check(configs)
+    configs = check(configs)
     console = Console(highlight=False)
     runs = _run_with_progress(configs, _worker_count(workers, force_workers), None if json_output else console)
     groups = summarize_groups(runs)
