@@ -314,3 +314,28 @@ def test_workers_end_when_their_parent_is_killed():
         process.kill()
         for pid in _marked(marker):  # never leave a stray worker behind, even when the test fails
             os.kill(pid, signal.SIGKILL)
+
+
+@needs_proc
+def test_the_portable_watchdog_ends_a_worker_whose_parent_died():
+    # Where PR_SET_PDEATHSIG is missing, a worker polls for its parent; here the parent exits at once.
+    code = ("import os, threading, time\nfrom fnn.sweep import _watch_parent\nparent = os.getpid()\n"
+            "child = os.fork()\nif child == 0:\n    threading.Thread(target=_watch_parent, args=(parent,)).start()\n"
+            "    time.sleep(30)\nprint(child)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+                            env={**os.environ, "PYTHONPATH": str(_ROOT)})
+    child = int(result.stdout)
+    deadline = time.monotonic() + 3
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = _running(child)
+    if alive:
+        os.kill(child, signal.SIGKILL)
+    assert not alive
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
