@@ -157,6 +157,22 @@ def test_an_interrupt_ends_the_workers_at_once():
     assert multiprocessing.active_children() == []
 
 
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_during_a_serial_sweep_is_one_line_and_its_exit_code(monkeypatch, signum, code):
+    def signal_after_the_second_run(index, run):
+        if index == 1:
+            os.kill(os.getpid(), signum)
+
+    real = fnn.cli.sweep.run_sweep
+    monkeypatch.setattr(fnn.cli.sweep, "run_sweep", lambda configs, workers, on_done: real(
+        configs, workers, lambda index, run: (on_done(index, run), signal_after_the_second_run(index, run))))
+    before = signal.getsignal(signal.SIGTERM)
+    result = cli("sweep", "-e", "5", "--seed", "1,2,3,4", "--batch-size", "4", "--workers", "1")
+    assert (result.exit_code, result.stderr) == (code, "interrupted after 2 of 4 runs\n")
+    assert "Traceback" not in result.output
+    assert signal.getsignal(signal.SIGTERM) is before  # the command's handlers are gone
+
+
 # ------------------------------------------------------------------------------------ checks before training
 
 
