@@ -7,11 +7,30 @@ user as it is.
 from __future__ import annotations
 
 import difflib
+import signal
 from typing import Iterable
 
 
+def _restore(cls: type, args: tuple, state: dict) -> BaseException:
+    """Rebuild a pickled error without calling its ``__init__`` (whose parameters may not be its message)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+def _reduce(error: BaseException):
+    return _restore, (type(error), error.args, error.__dict__)
+
+
 class FnnError(Exception):
-    """Base class of fnn's own errors."""
+    """Base class of fnn's own errors.
+
+    Every one pickles with its type, message and attributes, whatever its
+    ``__init__`` takes, so it can come back from a sweep's worker process.
+    """
+
+    __reduce__ = _reduce
 
 
 class ConfigError(FnnError, ValueError):
@@ -61,3 +80,20 @@ class TrainingDiverged(FnnError, ArithmeticError):
 class PluginContractError(FnnError):
     """A plugin's record broke its contract when fnn used it (wrong shape or type, wrote into its
     arguments, labels outside 0/1); the message names the record, its plugin and package, and what was wrong."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Work stopped by a signal (SIGINT, SIGTERM); the message says how far it got.
+
+    A ``KeyboardInterrupt``, so ``except Exception`` and ``except FnnError`` do
+    not swallow it. The command line exits with ``128 + signum`` (130, 143).
+    """
+
+    __reduce__ = _reduce
+
+    def __init__(self, signum: int = signal.SIGINT, message: str = "interrupted"):
+        self.signum = int(signum)
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return self.args[0]

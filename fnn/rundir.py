@@ -143,7 +143,7 @@ def _run_row(run: SweepRun) -> dict:
     summary = run.summary or {}
     row.update(
         final_loss=summary.get("final_loss"), accuracy=summary.get("accuracy"), first_100_epoch=run.first_perfect,
-        diverged_at=run.diverged_at, train_seconds=summary.get("train_seconds"),
+        diverged_at=run.diverged_at, train_seconds=summary.get("train_seconds"), error=run.error,
     )
     return row
 

@@ -10,23 +10,30 @@ row with the mean and spread. Each run goes through ``prepare`` and
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import functools
 import itertools
 import math
+import multiprocessing
+import os
+import signal
+import sys
+import threading
 import time
 import warnings
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, fields, replace
-from typing import Callable, Iterable, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
 from ._environ import environment
-from .errors import PluginWarning, TrainingDiverged
+from .errors import ConfigError, FnnError, PluginWarning, TrainingDiverged
 from .optimizers import apply_updates
 from .params import Params, stacked
-from .registry import registry as default_registry
+from .registry import _one_line, registry as default_registry
 from .training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, train
 
 SETTINGS = tuple(f.name for f in fields(RunConfig))
@@ -42,6 +49,11 @@ class SweepRun(NamedTuple):
     accuracy: np.ndarray
     first_perfect: int | None  # first epoch with 100% accuracy, None if never
     diverged_at: int | None
+    error: str | None = None  # why the run failed (an exception, a worker that died); None if it trained
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
 
 
 def grid(**choices: Sequence) -> list[RunConfig]:
@@ -57,15 +69,46 @@ def grid(**choices: Sequence) -> list[RunConfig]:
     return [replace(RunConfig(), **dict(zip(names, values))) for values in itertools.product(*(choices[n] for n in names))]
 
 
-def check(configs: Sequence[RunConfig]) -> None:
-    """Raise the first ``ConfigError`` among ``configs`` before any training starts."""
-    for config in configs:
-        prepare(config)
+def check(configs: Sequence[RunConfig]) -> list[RunConfig]:
+    """Raise the first ``ConfigError`` among ``configs`` before any training starts.
+
+    Returns the configs as their runs record them (the optimizer's default
+    learning rate filled in), so a run that fails is grouped with its seeds.
+    """
+    return [prepare(config).config for config in configs]
 
 
 def train_one(config: RunConfig) -> SweepRun:
     """Train one configuration; a diverging run is recorded, not raised, so the sweep goes on."""
     return _train_alone(prepare(config))
+
+
+def _failed(config: RunConfig, error: str) -> SweepRun:
+    return SweepRun(config, None, np.array([]), np.array([]), None, None, error)
+
+
+WORKER_DIED = "worker died"
+"""The error of runs whose worker process ended without a result (killed, crashed)."""
+
+
+def _train_task(configs: Sequence[RunConfig]) -> list[SweepRun]:
+    """:func:`train_group`, but an exception (a plugin's, say) fails only the run that raised it."""
+    try:
+        return train_group(configs)
+    except (Exception, SystemExit):
+        return [_train_or_fail(config) for config in configs]
+
+
+def _train_or_fail(config: RunConfig) -> SweepRun:
+    try:
+        return train_one(config)
+    except (Exception, SystemExit) as error:  # SystemExit: a plugin that calls sys.exit must not end the sweep
+        return _failed(config, _reason(error))
+
+
+def _reason(error: BaseException) -> str:
+    """fnn's own errors by their message (one line already); anything else with its type."""
+    return str(error) if isinstance(error, FnnError) else _one_line(error)
 
 
 def _train_alone(experiment: Experiment) -> SweepRun:
@@ -222,7 +265,10 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
 
     Configurations that differ only in learning rate and seed train as one
     stacked computation (see :func:`train_group`). ``on_done(index, run)`` is
-    called as each run finishes (in completion order).
+    called as each run finishes (in completion order). A run that raises, or
+    whose worker process dies, is returned failed (its ``error`` says why);
+    the others are kept. On ``KeyboardInterrupt`` (or any exception in
+    ``on_done``) the workers are ended at once and the exception goes on.
     """
     results: list[SweepRun | None] = [None] * len(configs)
 
@@ -235,22 +281,140 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
     tasks = plan(configs, workers)
     if workers <= 1 or len(tasks) <= 1:
         for task in tasks:
-            done(task, train_group([configs[i] for i in task]))
+            done(task, _train_task([configs[i] for i in task]))
     else:
         # One BLAS thread per worker: workers that each start a thread per core fight over the cores
         # and run many times slower. Fresh ("spawn") workers read these variables when NumPy loads.
-        with environment(dict.fromkeys(_BLAS_THREADS, "1")), ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_plugin_warnings,
-        ) as pool:
-            futures = {pool.submit(train_group, [configs[i] for i in task]): task for task in tasks}
-            for future in as_completed(futures):
-                done(futures[future], future.result())
+        with environment(dict.fromkeys(_BLAS_THREADS, "1")):
+            _in_workers(configs, tasks, workers, done)
     return results  # type: ignore[return-value]
 
 
-def _quiet_plugin_warnings() -> None:
-    """Workers rebuild the registry; the main process has already reported broken plugins."""
+def _in_workers(configs: Sequence[RunConfig], tasks: list[list[int]], workers: int,
+                done: Callable[[list[int], list[SweepRun]], None]) -> None:
+    """Train ``tasks`` in worker processes; a worker that dies fails only its own task.
+
+    A dead worker breaks its whole pool, and every task then in flight fails
+    with it. Those are set aside while a fresh pool trains the rest; then they
+    run again one at a time, so the one that kills its worker is found and failed.
+    """
+    pending, suspects = tasks, []
+    while pending:
+        crashed, pending = _pool_pass(configs, pending, workers, done)
+        suspects += crashed
+    while suspects:  # one worker: a task that breaks the pool was the only one running
+        crashed, suspects = _pool_pass(configs, suspects, 1, done)
+        for task in crashed:
+            done(task, [_failed(configs[i], WORKER_DIED) for i in task])
+
+
+def _pool_pass(configs: Sequence[RunConfig], tasks: list[list[int]], workers: int,
+               done: Callable[[list[int], list[SweepRun]], None]) -> tuple[list[list[int]], list[list[int]]]:
+    """Train ``tasks`` in one pool until all are done or a worker dies: (tasks in flight when it
+    died, tasks not started). At most ``workers`` tasks are in flight, so those are the suspects."""
+    queue, crashed = tasks[::-1], []
+    in_flight: dict[Future, list[int]] = {}
+    size = min(workers, len(tasks))
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(os.getpid(),))
+    broken, submitted = False, 0
+    try:
+        while (queue and not broken) or in_flight:
+            while queue and not broken and len(in_flight) < workers:
+                try:
+                    # The pool starts a worker with each of its first submits, and only then.
+                    with _workers_ignore_sigint() if submitted < size else contextlib.nullcontext():
+                        future = pool.submit(_train_task, [configs[i] for i in queue[-1]])
+                    submitted += 1
+                except BrokenProcessPool:  # a worker died since the last wait
+                    broken = True
+                    break
+                in_flight[future] = queue.pop()
+            if not in_flight:
+                break
+            # Once a worker has died, every task in flight fails at once; collect them all.
+            finished, _ = wait(in_flight, return_when=ALL_COMPLETED if broken else FIRST_COMPLETED)
+            for future in finished:
+                task = in_flight.pop(future)
+                try:
+                    runs = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    crashed.append(task)
+                    continue
+                except Exception as error:  # a result that cannot come back (unpicklable, say)
+                    runs = [_failed(configs[i], _reason(error)) for i in task]
+                done(task, runs)
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+    return crashed, queue[::-1]
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End a pool now: cancel what has not started and terminate the workers rather than wait for them."""
+    # ``_processes`` is private, but before Python 3.14's terminate_workers() it is the only way to
+    # reach the workers; shutdown() alone would let each finish its task first.
+    processes = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=1)
+        if process.is_alive():
+            process.kill()
+
+
+@contextlib.contextmanager
+def _workers_ignore_sigint() -> Iterator[None]:
+    """Ignore SIGINT while workers are started, so they inherit that from the first instruction.
+
+    The parent decides what Ctrl-C does; a worker that got it while still
+    importing would print a traceback. A caught signal is reset on exec, an
+    ignored one is kept, and Python keeps it ignored at start-up. The parent
+    itself misses a Ctrl-C only in the milliseconds of starting a process.
+    """
+    if threading.current_thread() is not threading.main_thread():  # signals are set from the main thread only
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _start_worker(parent: int) -> None:
+    """Set up a worker process: it leaves Ctrl-C to its parent and ends when its parent does."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Workers rebuild the registry; the main process has already reported broken plugins.
     warnings.simplefilter("ignore", PluginWarning)
+    if not _end_with_parent():
+        threading.Thread(target=_watch_parent, args=(parent,), name="fnn-watch-parent", daemon=True).start()
+    if os.getppid() != parent:  # the parent died before we could ask to follow it
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent() -> bool:
+    """Ask Linux to send this process SIGTERM when its parent dies, even by SIGKILL; False elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    """Where the system cannot signal a parent's death: poll for it, and end the worker when it comes."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 _BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -276,6 +440,7 @@ class Group(NamedTuple):
     first_perfect_median: float | None  # over the runs that reached 100%
     reached: int  # how many runs reached 100% accuracy
     diverged: int
+    failed: int  # runs that raised or whose worker died (see ``SweepRun.error``)
     seconds: float  # total training time of the group
 
     def as_dict(self, settings: Sequence[str]) -> dict:
@@ -286,6 +451,7 @@ class Group(NamedTuple):
             accuracy_mean=_finite_or_none(self.accuracy_mean), accuracy_std=_finite_or_none(self.accuracy_std),
             test_accuracy_mean=self.test_accuracy_mean, test_accuracy_std=self.test_accuracy_std,
             first_100_epoch_median=self.first_perfect_median, reached_100=self.reached, diverged=self.diverged,
+            failed=self.failed, errors=sorted({r.error for r in self.runs if r.failed}),
             train_seconds=self.seconds,
         )
         return row
@@ -311,7 +477,8 @@ def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
             test_accuracy_mean=float(np.mean(tests)) if tests else None,
             test_accuracy_std=float(np.std(tests)) if tests else None,
             first_perfect_median=float(np.median(firsts)) if firsts else None, reached=len(firsts),
-            diverged=len(members) - len(ok), seconds=float(sum(r.summary["train_seconds"] for r in ok)),
+            diverged=sum(r.diverged_at is not None for r in members), failed=sum(r.failed for r in members),
+            seconds=float(sum(r.summary["train_seconds"] for r in ok)),
         ))
     return groups
 
@@ -326,13 +493,24 @@ SORT_KEYS = {
 """How ``--sort`` orders groups: best first (lowest loss, highest accuracy, earliest 100%, fastest)."""
 
 
+def check_sort(configs: Sequence[RunConfig], key: str) -> None:
+    """Raise ``ConfigError`` before training if ``configs`` cannot be ordered by ``key``: an unknown
+    key, test accuracy without a test split, or a setting that some runs leave unset."""
+    if key not in SORT_KEYS and key not in SETTINGS:
+        raise ConfigError(f"cannot sort by {key!r}; choose from {', '.join([*SORT_KEYS, *SETTINGS])}")
+    setting = "test_split" if key == "test_accuracy" else key
+    if setting in SETTINGS and any(getattr(config, setting) is None for config in configs):
+        every = all(getattr(config, setting) is None for config in configs)
+        raise ConfigError(f"cannot sort by {key}: {'no run sets' if every else 'some runs leave unset'} {setting}"
+                          f"; give {setting} a value for every run or sort by something else")
+
+
 def sort_groups(groups: Sequence[Group], key: str) -> list[Group]:
-    """Groups ordered by a :data:`SORT_KEYS` name or by a setting's value."""
+    """Groups ordered by a :data:`SORT_KEYS` name or by a setting's value (see :func:`check_sort`)."""
+    check_sort([group.config for group in groups], key)
     if key in SORT_KEYS:
         return sorted(groups, key=SORT_KEYS[key])
-    if key in SETTINGS:
-        return sorted(groups, key=lambda g: _key(getattr(g.config, key)))
-    raise ValueError(f"cannot sort by {key!r}; choose from {', '.join([*SORT_KEYS, *SETTINGS])}")
+    return sorted(groups, key=lambda g: _key(getattr(g.config, key)))
 
 
 def _key(value):

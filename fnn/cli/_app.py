@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 import traceback
 import warnings
 from typing import Annotated, Iterator
@@ -23,7 +25,7 @@ import typer.core
 
 from .. import __version__
 from .._environ import environment
-from ..errors import ConfigError, FnnError, PluginWarning
+from ..errors import ConfigError, FnnError, Interrupted, PluginWarning
 from ..registry import DISABLED_ENV, STRICT_ENV, escape_name
 from ._console import shown
 
@@ -50,8 +52,9 @@ class _OneLineErrors(typer.core.TyperGroup):
                 command = getattr(getattr(error, "ctx", None), "command_path", None) or self._guess_command(args)
                 _fail(f"{command}: {message} (see '{command} --help')", error.exit_code)
             code = error.exit_code
-        except (typer.Abort, KeyboardInterrupt):
-            code = _fail("interrupted", EXIT_SIGINT)
+        except (typer.Abort, KeyboardInterrupt):  # Ctrl-C before a command runs (click turns it into Abort)
+            typer.echo("interrupted", err=True)
+            code = EXIT_SIGINT
         except FnnError as error:
             code = _fail(str(error), EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED, error)
         except MemoryError as error:
@@ -62,6 +65,13 @@ class _OneLineErrors(typer.core.TyperGroup):
         if not standalone_mode:
             return code
         sys.exit(code or 0)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as error:  # Ctrl-C, or a signal turned into fnn.errors.Interrupted
+            typer.echo(str(error) or "interrupted", err=True)
+            raise typer.Exit(128 + getattr(error, "signum", signal.SIGINT)) from None  # 130, 143
 
     def _guess_command(self, args) -> str:
         """``fnn CMD`` from the raw arguments, for errors raised before a context exists."""
@@ -150,6 +160,27 @@ def _plugin_settings(disabled: list[str], strict: bool) -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def signals_interrupt() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`~fnn.errors.Interrupted` carrying the signal, so that a
+    command cleans up as it unwinds (a sweep ends its workers, a half-written run folder is removed)
+    and exits 130 or 143 with one line saying how far it got."""
+    if threading.current_thread() is not threading.main_thread():  # handlers are set from the main thread only
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise Interrupted(signum)
+
+    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def main() -> None:
     """Console-script entry point."""
-    app()
+    with signals_interrupt():
+        app()

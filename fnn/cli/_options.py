@@ -47,6 +47,14 @@ def parse_options(pairs: list[str]) -> dict[str, float]:
     return options
 
 
+def refuse_dataset_with_data(ctx: typer.Context, data: object) -> None:
+    """``--dataset`` typed together with ``--data``: a usage error, since ``--data`` replaces the dataset."""
+    source = ctx.get_parameter_source("dataset")  # click's ParameterSource, vendored by recent typer: by name
+    if data is not None and source is not None and source.name != "DEFAULT":
+        raise typer.BadParameter("--data trains on your CSV instead of a dataset; give one of --dataset and --data",
+                                 param_hint="--dataset")
+
+
 DatasetOption = Annotated[str, typer.Option("--dataset", "-d", help="Dataset name (see 'fnn list dataset').",
                                             autocompletion=_completer("dataset"), rich_help_panel="Data")]
 ActivationOption = Annotated[str, typer.Option("--activation", "-a", help="Hidden-layer activation.",

@@ -18,7 +18,8 @@ from ..training import DEFAULT_EPOCHS, Epoch, Experiment, FitResult, RunConfig, 
 from .. import jsonfile
 from ._app import app
 from ._console import make_console, shown
-from ._options import ActivationOption, DatasetOption, LossOption, OptimizerOption, OutputOption, parse_hidden, parse_options
+from ._options import (ActivationOption, DatasetOption, LossOption, OptimizerOption, OutputOption, parse_hidden,
+                       parse_options, refuse_dataset_with_data)
 
 SMALL_SET = 30
 LINEAR_NOTE = ("note: with activation {activation} the hidden layers are linear, so the network draws a single "
@@ -31,6 +32,7 @@ _MODEL, _TRAINING, _DATA, _STOPPING, _OUTPUT = "Model", "Training", "Data", "Ear
 
 @app.command()
 def run(
+    ctx: typer.Context,
     dataset: DatasetOption = "xor",
     activation: ActivationOption = "sigmoid",
     output_activation: OutputOption = "sigmoid",
@@ -89,6 +91,7 @@ def run(
     """Train a network and report its loss, accuracy and predictions."""
     if log_every is not None and log_every < 1:
         raise typer.BadParameter(f"must be at least 1, got {log_every}", param_hint="--log-every")
+    refuse_dataset_with_data(ctx, data)
     config = RunConfig(
         dataset=dataset, hidden=parse_hidden(hidden), activation=activation, output=output_activation, loss=loss,
         optimizer=optimizer, learning_rate=lr, options=parse_options(opt), epochs=epochs, n_samples=n_samples,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import signal
 from pathlib import Path
 from typing import Annotated, Callable, Optional
 
@@ -11,19 +13,24 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..errors import ConfigError, FnnError, Interrupted
 from ..network import is_linear
 from ..registry import registry
 from ..rundir import check_out_dir, write_sweep
-from ..sweep import SETTINGS, SORT_KEYS, Group, SweepRun, check, grid, run_sweep, sort_groups, summarize_groups, varied_settings
+from ..sweep import (SETTINGS, SORT_KEYS, Group, SweepRun, check, check_sort, grid, run_sweep, sort_groups,
+                     summarize_groups, varied_settings)
 from ..training import DEFAULT_EPOCHS, RunConfig
 from .. import jsonfile
-from ._app import app
+from ._app import app, signals_interrupt
 from ._console import make_console, shown
-from ._options import parse_hidden, parse_options
+from ._options import parse_hidden, parse_options, refuse_dataset_with_data
 from .run import LINEAR_NOTE
 
 _LIST = "Comma list"
 _HEADINGS = {"learning_rate": "lr", "n_samples": "points", "options": "--opt"}
+MAX_UNCONFIRMED = 5_000
+"""A grid with more configurations than this trains only with --yes: a typo (one more value per flag) can
+multiply a sweep's size and hours, and the refusal costs nothing."""
 _ALWAYS_SHOWN = {"dataset", "hidden", "activation", "output", "loss", "optimizer", "learning_rate", "epochs"}
 
 
@@ -68,6 +75,7 @@ def _option_grid(pairs: list[str]) -> list[dict[str, float]]:
 
 @app.command()
 def sweep(
+    ctx: typer.Context,
     dataset: Annotated[str, typer.Option("--dataset", "-d", help=f"{_LIST} of datasets.")] = "xor",
     activation: Annotated[str, typer.Option("--activation", "-a", help=f"{_LIST} of hidden activations.")] = "sigmoid",
     output_activation: Annotated[str, typer.Option("--output-activation", help=f"{_LIST} of output activations.")] = "sigmoid",
@@ -99,8 +107,12 @@ def sweep(
     dtype: Annotated[str, typer.Option("--dtype", help=f"{_LIST} of floating-point types (float64, float32).")] = "float64",
     sort: Annotated[Optional[str], typer.Option("--sort", help="Order rows by loss, accuracy, epoch, time or a setting.",
                                                 show_default="grid order")] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", "-w", help="Parallel worker processes.",
-                                                   show_default="number of cores")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-w", help="Parallel worker processes, at most one "
+                                                   "per core.", show_default="number of cores")] = None,
+    force_workers: Annotated[bool, typer.Option("--force-workers", help="Start --workers processes even if that is "
+                                                "more than the cores.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=f"Train a grid of more than {MAX_UNCONFIRMED:,} "
+                                      "configurations.")] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv, results.json and overlay figures here.",
                                                 file_okay=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.")] = False,
@@ -112,7 +124,8 @@ def sweep(
         raise typer.BadParameter(f"{sort!r} is not one of: {', '.join([*SORT_KEYS, *SETTINGS])}", param_hint="--sort")
     if workers is not None and workers < 1:
         raise typer.BadParameter(f"must be at least 1, got {workers}", param_hint="--workers")
-    configs = grid(
+    refuse_dataset_with_data(ctx, data)
+    choices = dict(
         dataset=_split(dataset, "--dataset"), hidden=[parse_hidden(h) for h in hidden.split("/")],
         activation=_split(activation, "--activation"), output=_split(output_activation, "--output-activation"),
         loss=_split(loss, "--loss"), optimizer=_split(optimizer, "--optimizer"),
@@ -127,11 +140,18 @@ def sweep(
         target_loss=_optional(target_loss, "--target-loss", float), patience=_optional(patience, "--patience", int),
         min_delta=_numbers(min_delta, "--min-delta", float), dtype=_split(dtype, "--dtype"),
     )
+    count = math.prod(len(values) for values in choices.values())  # before the grid is built: it may be huge
+    if count > MAX_UNCONFIRMED and not yes:
+        raise ConfigError(f"this sweep would train {count:,} configurations, more than {MAX_UNCONFIRMED:,}; "
+                          "add --yes to train them all")
+    configs = grid(**choices)
+    if sort is not None:
+        check_sort(configs, sort)
     if out is not None:
         check_out_dir(out, force)
-    check(configs)
+    configs = check(configs)
     console = make_console()
-    runs = _run_with_progress(configs, workers or os.cpu_count() or 1, None if json_output else console)
+    runs = _run_with_progress(configs, _worker_count(workers, force_workers), None if json_output else console)
     groups = summarize_groups(runs)
     settings = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
@@ -146,6 +166,35 @@ def sweep(
         console.print(note)
     if out is not None:
         console.print(f"Sweep written to {shown(out)}/", soft_wrap=True)
+    _fail_if_any_failed(runs)
+
+
+def _fail_if_any_failed(runs: list[SweepRun]) -> None:
+    """Exit 1 after showing (and writing) everything, when a run failed rather than trained or diverged."""
+    failed = [run for run in runs if run.failed]
+    if failed:
+        reasons = "; ".join(sorted({run.error for run in failed}))
+        raise FnnError(f"{len(failed)} of {len(runs)} runs failed ({reasons}); the other results are complete")
+
+
+def _worker_count(asked: int | None, force: bool) -> int:
+    """``--workers``, at most one per core unless forced; more only compete for the cores and memory."""
+    cores = _cores()
+    if asked is None:
+        return cores
+    if asked > cores and not force:
+        typer.echo(f"note: using {cores} workers, one per core ({asked} asked for; --force-workers starts them all)",
+                   err=True)
+        return cores
+    return asked
+
+
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine's under taskset or a container's limit)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _run_with_progress(configs, workers: int, console: Console | None) -> list[SweepRun]:
@@ -164,9 +213,13 @@ def _run_with_progress(configs, workers: int, console: Console | None) -> list[S
         elif console is not None:
             console.print(f"[{finished}/{len(configs)}] {line}")
 
-    with progress:
+    with signals_interrupt(), progress:
         task = progress.add_task("", total=len(configs))
-        return run_sweep(configs, workers=workers, on_done=on_done)
+        try:
+            return run_sweep(configs, workers=workers, on_done=on_done)
+        except KeyboardInterrupt as error:
+            signum = getattr(error, "signum", signal.SIGINT)
+            raise Interrupted(signum, f"interrupted after {finished} of {len(configs)} runs") from None
 
 
 def _describe(config, settings) -> str:
@@ -174,6 +227,8 @@ def _describe(config, settings) -> str:
 
 
 def _outcome(run: SweepRun) -> str:
+    if run.failed:
+        return f"failed: {run.error}"
     if run.summary is None:
         return f"diverged at epoch {run.diverged_at}"
     return f"loss {run.summary['final_loss']:.4g}, accuracy {run.summary['accuracy']:.2%}"
@@ -214,8 +269,13 @@ def _table(groups: list[Group], settings: list[str], runs: list[SweepRun]) -> Ta
 
 def _results(group: Group, spread: bool, tested: bool) -> tuple[str, ...]:
     runs = len(group.runs)
-    if group.diverged == runs:
-        return ("diverged", "-", *(("-",) if tested else ()), "never", "-")
+    trained = runs - group.diverged - group.failed
+    if not trained:
+        if group.failed == runs:
+            outcome = "failed: " + "; ".join(sorted({run.error for run in group.runs}))
+        else:
+            outcome = "diverged" if not group.failed else f"{group.failed} failed, {group.diverged} diverged"
+        return (outcome, "-", *(("-",) if tested else ()), "never", "-")
     loss = f"{group.loss_mean:.4g}" + (f" ± {group.loss_std:.2g}" if spread else "")
     accuracy = _percent(group.accuracy_mean, group.accuracy_std, spread)
     test = (_percent(group.test_accuracy_mean, group.test_accuracy_std, spread),) if tested else ()
@@ -223,9 +283,10 @@ def _results(group: Group, spread: bool, tested: bool) -> tuple[str, ...]:
         first = "never"
     else:
         first = f"{group.first_perfect_median:.0f}" + (f" ({group.reached}/{runs})" if group.reached < runs else "")
-    if group.diverged:
-        loss += f" ({group.diverged} diverged)"
-    return (loss, accuracy, *test, first, f"{group.seconds / (runs - group.diverged):.2f}")
+    for count, what in ((group.diverged, "diverged"), (group.failed, "failed")):
+        if count:
+            loss += f" ({count} {what})"
+    return (loss, accuracy, *test, first, f"{group.seconds / trained:.2f}")
 
 
 def _percent(mean: float | None, std: float | None, spread: bool) -> str:
