@@ -24,7 +24,7 @@ import numpy as np
 from numpy.lib import format as np_format
 
 from .data import open_regular
-from .errors import FnnError
+from .errors import FnnError, readable_bytes
 from .params import Params, layer_sizes
 from .training import MAX_PARAMETERS
 
@@ -151,11 +151,11 @@ def _read_entries(name: str, handle) -> dict[str, np.ndarray]:
                 if elements > MAX_PARAMETERS or total > MAX_PARAMETER_BYTES:
                     raise ModelFileError(
                         f"{name} member {key!r} declares a {'x'.join(map(str, shape)) or 'scalar'} {dtype} array "
-                        f"({_size(declared)}); a model holds at most {MAX_PARAMETERS:,} parameters "
-                        f"({_size(MAX_PARAMETER_BYTES)}) in all")
+                        f"({readable_bytes(declared)}); a model holds at most {MAX_PARAMETERS:,} parameters "
+                        f"({readable_bytes(MAX_PARAMETER_BYTES)}) in all")
             if offset + declared != info.file_size:
-                raise ModelFileError(f"{name} member {key!r} declares {_size(declared)} of data but holds "
-                                     f"{_size(max(0, info.file_size - offset))}; the file is damaged")
+                raise ModelFileError(f"{name} member {key!r} declares {readable_bytes(declared)} of data but holds "
+                                     f"{readable_bytes(max(0, info.file_size - offset))}; the file is damaged")
         return {info.filename[:-4]: _read_array(archive, info, headers[info.filename[:-4]]) for info in members}
 
 
@@ -210,14 +210,6 @@ def _read_array(archive: zipfile.ZipFile, info: zipfile.ZipInfo, expected) -> np
                 raise EOFError(f"member {info.filename!r} ends before its data")
             done += got
     return array.reshape(shape, order="F" if fortran else "C")
-
-
-def _size(count: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if count < 1000 or unit == "TB":
-            return f"{count:,.0f} {unit}" if unit == "bytes" else f"{count:,.1f} {unit}"
-        count /= 1000
-    raise AssertionError
 
 
 def _checked_params(name: str, entries: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
