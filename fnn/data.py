@@ -98,7 +98,7 @@ def _read_rows(binary, name: str, min_columns: int, header_optional: bool):
     return header, values, lines[0] if len(lines) == 1 else np.concatenate(lines)
 
 
-_BLOCK_BYTES = 1 << 20
+_BLOCK_BYTES = 1 << 16  # small: the last block is partly empty
 
 
 def _checked_header(name: str, row: list[str], min_columns: int) -> list[str]:
@@ -198,10 +198,10 @@ def read_csv(path: str | os.PathLike, label_column: str | None = None) -> Table:
     if len(bad):
         raise DataError(f"{name!r} line {lines[bad[0]]}: label {labels[bad[0]]:g} in column {label!r}; "
                         "labels must be 0 or 1")
-    if len(np.unique(labels)) < 2:
+    if labels.min() == labels.max():  # not np.unique: it copies and sorts the column
         raise DataError(f"{name!r}: every label in column {label!r} is {labels[0]:g}; a classifier needs both 0 and 1")
     features = tuple(h for h in header if h != label)
-    return Table(np.delete(values, column, axis=1), labels[:, None].copy(), features, label)
+    return Table(values[:, [j for j in range(len(header)) if j != column]], labels[:, None].copy(), features, label)
 
 
 def _is_number(text: str) -> bool:
