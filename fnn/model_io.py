@@ -4,8 +4,10 @@ A model file is a NumPy ``.npz`` archive holding the arrays ``W1, b1, ...``
 and one more entry, ``fnn``, a JSON string with the format version and the
 run's configuration (sizes, activation, output, dataset, seed, fnn version,
 ...). It is written atomically (a temporary file in the same folder, then a
-rename) and read with ``allow_pickle=False``, so a model file can never run
-code.
+rename). Reading trusts nothing in the file: sizes are checked from the zip
+directory and each array's ``.npy`` header before any data is read, object
+arrays are refused unread (a model file can never run code), and every
+field fnn uses is checked by type and shape.
 """
 
 from __future__ import annotations
@@ -216,7 +218,8 @@ def _checked_params(name: str, entries: dict[str, np.ndarray]) -> dict[str, np.n
     count = len(entries) // 2
     expected = [f"{kind}{i}" for i in range(1, count + 1) for kind in "Wb"]
     if count < 1 or sorted(entries) != sorted(expected) or any(not re.fullmatch(r"[Wb]\d+", k) for k in entries):
-        raise ModelFileError(f"{name} does not hold parameters W1, b1, ..., WL, bL (found {', '.join(sorted(entries))})")
+        raise ModelFileError(f"{name} does not hold parameters W1, b1, ..., WL, bL "
+                             f"(found {', '.join(sorted(entries))})")
     params = {key: entries[key] for key in expected}
     fan_in = params["W1"].shape[0] if params["W1"].ndim == 2 else None
     for i in range(1, count + 1):

@@ -82,7 +82,8 @@ def _activation(config: dict, key: str, source: str):
     try:
         return registry().activation(config.get(key, "sigmoid"))
     except UnknownNameError as error:
-        raise ModelFileError(f"{source!r} field {key!r}: {error} (is the plugin it was trained with installed?)") from None
+        raise ModelFileError(f"{source!r} field {key!r}: {error} "
+                             "(is the plugin it was trained with installed?)") from None
 
 
 def _check_outputs(prob: np.ndarray, x: np.ndarray, source: str, lines: np.ndarray | None) -> None:
