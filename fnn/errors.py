@@ -23,6 +23,17 @@ def _reduce(error: BaseException):
     return _restore, (type(error), error.args, error.__dict__)
 
 
+def readable_bytes(count: int) -> str:
+    """``123456789`` -> ``"123.5 MB"``: a size in a message (powers of 1000, as ``df -H`` and disk makers)."""
+    if count < 1000:
+        return f"{count:,} bytes"
+    for unit in ("KB", "MB", "GB", "TB"):
+        count /= 1000
+        if count < 1000 or unit == "TB":
+            return f"{count:,.1f} {unit}"
+    raise AssertionError("unreachable")
+
+
 class FnnError(Exception):
     """Base class of fnn's own errors.
 

@@ -4,24 +4,31 @@ A model file is a NumPy ``.npz`` archive holding the arrays ``W1, b1, ...``
 and one more entry, ``fnn``, a JSON string with the format version and the
 run's configuration (sizes, activation, output, dataset, seed, fnn version,
 ...). It is written atomically (a temporary file in the same folder, then a
-rename) and read with ``allow_pickle=False``, so a model file can never run
-code.
+rename). Reading trusts nothing in the file: sizes are checked from the zip
+directory and each array's ``.npy`` header before any data is read, object
+arrays are refused unread (a model file can never run code), and every
+field fnn uses is checked by type and shape.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import secrets
+import struct
 import zipfile
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple
 
 import numpy as np
+from numpy.lib import format as np_format
 
-from .errors import FnnError
+from .data import open_regular
+from .errors import FnnError, readable_bytes
 from .params import Params, layer_sizes
+from .training import MAX_PARAMETERS
 
 FORMAT = "fnn-model"
 FORMAT_VERSION = 1
@@ -65,53 +72,234 @@ def load_model(path: str | os.PathLike) -> Model:
     """Read a model written by :func:`save_model` (or the ``model.npz`` of a run folder given as ``path``).
 
     Raises ``ModelFileError`` saying what is wrong with a missing or bad file.
+    Sizes are checked from the zip directory and each array's header before
+    any array is read (a zip bomb or a header declaring terabytes costs
+    nothing), and every field fnn uses is checked by type and shape.
     """
     path = Path(path)
-    if not path.exists():
-        raise ModelFileError(f"model file {str(path)!r} does not exist")
     if path.is_dir():
-        if not (path / "model.npz").is_file():
+        if not (path / "model.npz").exists():
             raise ModelFileError(f"{str(path)!r} is a folder without a model.npz; give a model file or a run folder")
         path = path / "model.npz"
-    with open(path, "rb") as handle:
+    name = repr(str(path))
+    with open_regular(path, ModelFileError, "model file") as handle:
         if handle.read(4) != ZIP_MAGIC:
-            raise ModelFileError(f"{str(path)!r} is not an .npz archive; a model file is the model.npz of a run folder")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            entries = {key: archive[key] for key in archive.files}
-    # zipfile reports damaged headers in several ways (encrypted flag, unknown version, ...).
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, RuntimeError, NotImplementedError) as error:
-        raise ModelFileError(f"{str(path)!r} is not a readable model file: {_reason(error)}") from None
+            raise ModelFileError(f"{name} is not an .npz archive; a model file is the model.npz of a run folder")
+        try:
+            entries = _read_entries(name, handle)
+        # zipfile reports damaged headers in several ways (encrypted flag, unknown version, ...).
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, RuntimeError, NotImplementedError,
+                struct.error) as error:
+            raise ModelFileError(f"{name} is not a readable model file: {_reason(error)}") from None
+        except MemoryError:
+            raise ModelFileError(f"{name} does not fit in this machine's memory") from None
     if META_KEY not in entries:
-        raise ModelFileError(f"{str(path)!r} is not an fnn model (no {META_KEY!r} entry); save models with fnn run --out")
+        raise ModelFileError(f"{name} is not an fnn model (no {META_KEY!r} entry); save models with fnn run --out")
     try:
-        meta = json.loads(str(entries.pop(META_KEY)))
+        entry = entries.pop(META_KEY)
+        meta = json.loads(str(entry)) if entry.dtype.kind == "U" and entry.ndim == 0 else None
         config = meta["config"]
         ok = meta["format"] == FORMAT and isinstance(config, dict) and type(meta["version"]) is int
+    except RecursionError:
+        raise ModelFileError(f"{name} has an {META_KEY!r} entry nested deeper than {MAX_DEPTH} levels") from None
     except (ValueError, KeyError, TypeError):
         ok = False
     if not ok:
-        raise ModelFileError(f"{str(path)!r} has an unreadable {META_KEY!r} entry; it is not an fnn model file")
+        raise ModelFileError(f"{name} has an unreadable {META_KEY!r} entry; it is not an fnn model file")
     if meta["version"] > FORMAT_VERSION:
-        raise ModelFileError(f"{str(path)!r} uses model format {meta['version']}; this fnn reads up to {FORMAT_VERSION}")
-    return Model(Params(_checked_params(path, entries)), config)
+        raise ModelFileError(f"{name} uses model format {meta['version']}; this fnn reads up to {FORMAT_VERSION}")
+    params = Params(_checked_params(name, entries))
+    return Model(params, _checked_config(name, config, layer_sizes(params)))
 
 
-def _checked_params(path: Path, entries: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+# A model as large as training allows (MAX_PARAMETERS) loads; anything declaring more is refused unread.
+MAX_PARAMETER_BYTES = MAX_PARAMETERS * 8
+MAX_META_CHARS = 1 << 24  # 16 Mi characters: the names and scaler of 100,000 features fit many times over
+MAX_LAYERS = 1000
+MAX_MEMBERS = 2 * MAX_LAYERS + 1  # W and b per layer, and the fnn entry
+MAX_DEPTH = 32  # nesting of the configuration's JSON
+_DIRECTORY_ENTRY_BYTES = 256  # a central-directory entry of a short name such as "W12.npy" takes under 100
+_CHUNK = 1 << 20
+
+
+def _read_entries(name: str, handle) -> dict[str, np.ndarray]:
+    """Every member of the archive as an array, once every member's declared size has been checked."""
+    entries, size = _directory_size(handle)
+    if entries > MAX_MEMBERS or size > MAX_MEMBERS * _DIRECTORY_ENTRY_BYTES:
+        raise ModelFileError(f"{name} lists {entries:,} members in a {size:,}-byte directory; "
+                             f"a model file has at most {MAX_MEMBERS:,} (W and b of {MAX_LAYERS:,} layers, and fnn)")
+    with zipfile.ZipFile(handle) as archive:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise ModelFileError(f"{name} has {len(members):,} members; a model file has at most {MAX_MEMBERS:,}")
+        headers, elements, total = {}, 0, 0
+        for info in members:
+            key = info.filename[:-4] if info.filename.endswith(".npy") else None
+            if not key or key in headers:
+                raise ModelFileError(f"{name} member {info.filename!r} is not a .npy array (or is repeated); "
+                                     "a model file holds only .npy arrays")
+            with archive.open(info) as stream:
+                header = headers[key] = _read_header(stream)
+                offset = stream.tell()
+            shape, _, dtype = header
+            count = math.prod(shape)
+            declared = count * dtype.itemsize
+            if key == META_KEY and dtype.kind == "U":
+                if count * dtype.itemsize // 4 > MAX_META_CHARS:
+                    raise ModelFileError(f"{name} has an {META_KEY!r} entry of {declared // 4:,} characters; "
+                                         f"at most {MAX_META_CHARS:,} are read")
+            else:
+                elements, total = elements + count, total + declared
+                if elements > MAX_PARAMETERS or total > MAX_PARAMETER_BYTES:
+                    raise ModelFileError(
+                        f"{name} member {key!r} declares a {'x'.join(map(str, shape)) or 'scalar'} {dtype} array "
+                        f"({readable_bytes(declared)}); a model holds at most {MAX_PARAMETERS:,} parameters "
+                        f"({readable_bytes(MAX_PARAMETER_BYTES)}) in all")
+            if offset + declared != info.file_size:
+                raise ModelFileError(f"{name} member {key!r} declares {readable_bytes(declared)} of data but holds "
+                                     f"{readable_bytes(max(0, info.file_size - offset))}; the file is damaged")
+        return {info.filename[:-4]: _read_array(archive, info, headers[info.filename[:-4]]) for info in members}
+
+
+def _directory_size(handle) -> tuple[int, int]:
+    """(entries, bytes) of the zip's central directory, read from its end record before the directory itself.
+
+    The end record is the last 22 bytes but a comment of up to 65,535; a ZIP64
+    locator just before it points at a larger record (PKWARE APPNOTE 4.3.14-16).
+    """
+    end = handle.seek(0, os.SEEK_END)
+    start = max(0, end - 22 - 0xFFFF)
+    handle.seek(start)
+    tail = handle.read(end - start)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        raise zipfile.BadZipFile("File is not a zip file")
+    entries, size = struct.unpack("<HI", tail[at + 10:at + 16])
+    if at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07":
+        handle.seek(struct.unpack("<Q", tail[at - 12:at - 4])[0])
+        record = handle.read(56)
+        if len(record) == 56 and record[:4] == b"PK\x06\x06":
+            entries, size = struct.unpack("<QQ", record[32:48])
+    return entries, size
+
+
+def _read_header(stream) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """``(shape, fortran_order, dtype)`` of a .npy stream; an object array (a pickle) is refused, never loaded."""
+    version = np_format.read_magic(stream)
+    if version == (1, 0):
+        header = np_format.read_array_header_1_0(stream)
+    elif version == (2, 0):
+        header = np_format.read_array_header_2_0(stream)
+    else:
+        raise ValueError(f"unsupported .npy format version {version[0]}.{version[1]}")
+    if header[2].hasobject:
+        raise ValueError("an object array would need allow_pickle=True, and fnn never unpickles a model file")
+    return header
+
+
+def _read_array(archive: zipfile.ZipFile, info: zipfile.ZipInfo, expected) -> np.ndarray:
+    """The array of a member whose header (read again, and compared) was checked; read in pieces into place."""
+    with archive.open(info) as stream:
+        shape, fortran, dtype = _read_header(stream)
+        if (shape, fortran, dtype) != expected:
+            raise ValueError(f"member {info.filename!r} changed while it was read")
+        array = np.empty(math.prod(shape), dtype=dtype)
+        view = memoryview(array.view(np.uint8))
+        done = 0
+        while done < len(view):
+            got = stream.readinto(view[done:done + _CHUNK])
+            if not got:
+                raise EOFError(f"member {info.filename!r} ends before its data")
+            done += got
+    return array.reshape(shape, order="F" if fortran else "C")
+
+
+def _checked_params(name: str, entries: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     count = len(entries) // 2
     expected = [f"{kind}{i}" for i in range(1, count + 1) for kind in "Wb"]
     if count < 1 or sorted(entries) != sorted(expected) or any(not re.fullmatch(r"[Wb]\d+", k) for k in entries):
-        raise ModelFileError(f"{str(path)!r} does not hold parameters W1, b1, ..., WL, bL (found {', '.join(sorted(entries))})")
+        raise ModelFileError(f"{name} does not hold parameters W1, b1, ..., WL, bL "
+                             f"(found {', '.join(sorted(entries))})")
     params = {key: entries[key] for key in expected}
     fan_in = params["W1"].shape[0] if params["W1"].ndim == 2 else None
     for i in range(1, count + 1):
         W, b = params[f"W{i}"], params[f"b{i}"]
         if W.ndim != 2 or b.shape != (W.shape[1],) or W.shape[0] != fan_in or 0 in W.shape:
-            raise ModelFileError(f"{str(path)!r} has inconsistent shapes at layer {i}: W{i} {W.shape}, b{i} {b.shape}")
+            raise ModelFileError(f"{name} has inconsistent shapes at layer {i}: W{i} {W.shape}, b{i} {b.shape}")
         if not (np.issubdtype(W.dtype, np.floating) and np.issubdtype(b.dtype, np.floating)):
-            raise ModelFileError(f"{str(path)!r} has non-float parameters at layer {i}: W{i} {W.dtype}, b{i} {b.dtype}")
+            raise ModelFileError(f"{name} has non-float parameters at layer {i}: W{i} {W.dtype}, b{i} {b.dtype}")
+        for key, array in ((f"W{i}", W), (f"b{i}", b)):
+            if not np.isfinite(array).all():
+                raise ModelFileError(f"{name} has NaN or infinite values in {key} (layer {i}); "
+                                     "a model with them cannot predict (was its training diverging?)")
         fan_in = W.shape[1]
     return params
+
+
+def _checked_config(name: str, config: dict[str, Any], sizes: tuple[int, ...]) -> dict[str, Any]:
+    """``config``, once every field fnn reads from it has the type and shape the parameters call for.
+
+    Other fields are kept as they are (a model may carry any JSON), within a
+    bounded nesting depth.
+    """
+    def fail(field: str, problem: str) -> ModelFileError:
+        return ModelFileError(f"{name} field {field!r} {problem}")
+
+    if _depth(config) > MAX_DEPTH:
+        raise fail(META_KEY, f"is nested deeper than {MAX_DEPTH} levels")
+    width = sizes[0]
+    for key in ("activation", "output", "loss", "optimizer", "dtype"):
+        if key in config and not isinstance(config[key], str):
+            raise fail(key, f"must be a name (a string), not {_kind(config[key])}")
+    for key, expected in (("sizes", list(sizes)), ("hidden", list(sizes[1:-1]))):
+        if key in config and config[key] != expected:
+            raise fail(key, f"is {_short(config[key])}, but the parameters' sizes give {expected}")
+    features = config.get("features")
+    if features is not None:
+        if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
+            raise fail("features", "must be a list of column names (strings)")
+        if len(features) != width:
+            raise fail("features", f"names {len(features)} inputs, but the model takes {width}")
+        if len(set(features)) != width:
+            raise fail("features", "repeats a name")
+    scaling = config.get("standardize")
+    if scaling is not None:
+        if not isinstance(scaling, dict) or set(scaling) != {"mean", "std"}:
+            raise fail("standardize", "must be an object with the lists 'mean' and 'std'")
+        for key in ("mean", "std"):
+            values = scaling[key]
+            field = f"standardize.{key}"
+            if not isinstance(values, list) or len(values) != width:
+                raise fail(field, f"must be a list of {width} numbers, one per input")
+            bad = next((j for j, v in enumerate(values) if type(v) not in (int, float) or not math.isfinite(v)), None)
+            if bad is not None:
+                raise fail(field, f"has {_short(values[bad])} at position {bad}; it must hold finite numbers")
+            if key == "std" and min(values) <= 0:
+                position = values.index(min(values))
+                raise fail(field, f"has {values[position]} at position {position}; a scale must be above 0")
+    return config
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of JSON data, walked without recursion (so a deep file cannot exhaust the stack)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", bool: "true/false", type(None): "null"}.get(type(value), "a number")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _reason(error: BaseException) -> str:

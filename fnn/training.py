@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
+import os
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, Mapping, NamedTuple
@@ -23,7 +24,8 @@ import numpy as np
 
 from . import contracts
 from .data import Scaler, fit_scaler, read_csv, stratified_split
-from .errors import ConfigError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError
+from .errors import (ConfigError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError,
+                     readable_bytes)
 from .network import (DEFAULT_INIT, DTYPES, backward, check_params, forward, forward_unchecked, init_params,
                       resolve_activation)
 from .optimizers import apply_updates
@@ -276,12 +278,15 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
                                              schedule.name, schedule.defaults)
 
     data_seed, init_seed, split_seed, shuffle_seed = np.random.SeedSequence(config.seed).spawn(4)
+    if dataset is not None and config.n_samples is not None:
+        _check_memory(config, (config.n_samples, 1))  # one input at least; the real width is checked below
     if dataset is not None:
         x, y = _load_dataset(reg.entry("dataset", config.dataset), np.random.default_rng(data_seed), config)
         features: tuple[str, ...] = ()
     else:
         table = read_csv(config.data, config.label_column)
         x, y, features = table.x, table.y, table.features
+    _check_memory(config, np.shape(x))
     x, y = np.asarray(x, dtype=config.dtype), np.asarray(y, dtype=config.dtype)
     x_test = y_test = scaler = None
     if config.test_split is not None:
@@ -377,6 +382,43 @@ def _check_settings(config: RunConfig) -> None:
     for ok, message in checks:
         if not ok:
             raise ConfigError(message)
+
+
+def _check_memory(config: RunConfig, shape: tuple[int, ...]) -> None:
+    """Refuse a run on ``shape`` (points, inputs) whose arrays cannot fit in the memory available, before
+    they are allocated.
+
+    A lower bound: the data, every layer's pre-activations and activations for
+    all ``n`` points (the forward pass keeps both for the backward one), and
+    the parameters with their gradients and two optimizer buffers.
+    """
+    available = available_memory()
+    if available is None or len(shape) != 2:  # a dataset of another shape is refused where it is used
+        return
+    n, width = shape
+    sizes = (width, *config.hidden, 1)
+    parameters = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    needed = np.dtype(config.dtype).itemsize * (n * (width + 1) + 2 * n * sum(sizes[1:]) + 4 * parameters)
+    if needed > available:
+        layers = ",".join(map(str, config.hidden))
+        raise ConfigError(f"{n:,} points through hidden layers {layers} need at least {readable_bytes(needed)} "
+                          f"of memory for their arrays, and {readable_bytes(available)} is available; "
+                          "use fewer points (--n-samples) or smaller layers (--hidden)")
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux's MemAvailable), or None where it cannot be read."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def hyperparameters(optimizer: str, defaults: Mapping[str, float], learning_rate: float | None,

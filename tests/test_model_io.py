@@ -410,10 +410,10 @@ def test_predict_needs_exactly_one_of_points_and_csv(model_file, tmp_path):
 
 
 @pytest.mark.parametrize("points, fragments", [
-    ("0.1,0.2,0.3", ("point 1 has 3 values", "takes 2 inputs")),
-    ("0.1,0.2;0.5", ("point 2 has 1 values", "takes 2 inputs")),
-    ("0.1,abc", ("point 1", "not a comma list of numbers")),
-    ("0.1,,0.2", ("point 1",)),
+    ("0.1,0.2,0.3", ("point #0 has 3 values", "takes 2 inputs")),  # numbered from 0, as in the table
+    ("0.1,0.2;0.5", ("point #1 has 1 values", "takes 2 inputs")),
+    ("0.1,abc", ("point #0", "not a comma list of numbers")),
+    ("0.1,,0.2", ("point #0",)),
     ("", ("no points given",)),
     (" ; ", ("no points given",)),
     ("nan,1", ("finite",)),
@@ -430,8 +430,8 @@ def _csv(tmp_path: Path, text: str) -> Path:
 
 
 @pytest.mark.parametrize("text, fragments", [
-    ("x1,x2,x3\n1,2,3\n", ("has 3 columns", "takes 2 inputs")),
-    ("x1\n1\n", ("has 1 columns", "takes 2 inputs")),
+    ("a,b,c\n1,2,3\n", ("has 3 columns", "takes 2 inputs")),  # no input named: taken by position
+    ("x1\n1\n", ("no column 'x2'", "inputs are x1, x2")),  # columns are matched by name
     ("x1,x2\n", ("has a header but no data rows",)),
     ("", ("is empty",)),
     ("x1,x2\n1,2\n3\n", ("line 3: 1 cells, but the header has 2 columns",)),

@@ -12,9 +12,10 @@ from rich.table import Table
 from rich.text import Text
 
 from ..data import Scaler, read_numeric_csv
-from ..errors import DataError
-from ..model_io import Model, load_model
+from ..errors import DataError, UnknownNameError
+from ..model_io import Model, ModelFileError, load_model
 from ..network import predict as network_predict
+from ..registry import registry
 from .. import jsonfile
 from ._app import app
 from ._console import make_console, shown
@@ -27,7 +28,9 @@ ModelArgument = Annotated[Path, typer.Argument(help="A model file written by 'fn
 def predict(
     model_path: ModelArgument,
     points: Annotated[Optional[str], typer.Option("--points", help='Points as "x1,x2;x1,x2;...".')] = None,
-    csv_path: Annotated[Optional[Path], typer.Option("--csv", help="CSV file with a header row and one column per input.")] = None,
+    csv_path: Annotated[Optional[Path], typer.Option(
+        "--csv", help="CSV file with a header row naming the model's inputs (other columns are ignored); "
+                      "a file without a header gives the inputs in order.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Predict the class of new points with a saved model."""
@@ -35,16 +38,23 @@ def predict(
         raise typer.BadParameter("give exactly one of --points or --csv", param_hint="--points / --csv")
     model = load_model(model_path)
     width = model.sizes[0]
-    x = parse_points(points, width) if points is not None else read_points_csv(csv_path, width)
-    prob = model_predict(model, x)
+    names = model.config.get("features") or [f"x{j + 1}" for j in range(width)]
+    if points is not None:
+        x, lines, notes, source = parse_points(points, width), None, [], "--points"
+    else:
+        (x, lines, notes), source = read_points_csv(csv_path, model), f"--csv {str(csv_path)!r}"
+    prob = model_predict(model, x, str(model_path))
+    _check_outputs(prob, x, source, lines)
     classes = (prob >= 0.5).astype(int)
     if json_output:
         rows = [{"x": row.tolist(), "probability": float(p), "class": int(c)} for row, p, c in zip(x, prob, classes)]
-        typer.echo(jsonfile.dumps({"model": str(model_path), "predictions": rows}))
+        typer.echo(jsonfile.dumps({"model": str(model_path), "inputs": list(names), "notes": notes,
+                                   "predictions": rows}))
         return
-    table = Table(title=f"Predictions of {shown(model_path)}", title_justify="left")
+    table = Table(title=f"Predictions of {shown(model_path)}", title_justify="left",
+                  caption=shown("; ".join(notes)) if notes else None, caption_justify="left")
     table.add_column("#", justify="right")
-    for name in model.config.get("features") or [f"x{j + 1}" for j in range(width)]:
+    for name in names:
         table.add_column(shown(name), justify="right")
     table.add_column("probability", justify="right")
     table.add_column("class", justify="right")
@@ -53,40 +63,98 @@ def predict(
     make_console().print(table)
 
 
-def model_predict(model: Model, x: np.ndarray) -> np.ndarray:
-    """The saved network's output for raw points, standardised first if it was trained that way."""
+def model_predict(model: Model, x: np.ndarray, source: str = "the model") -> np.ndarray:
+    """The saved network's output for raw points, standardised first if it was trained that way.
+
+    Overflow on the way is not warned about: a non-finite output is the caller's to refuse.
+    """
     config = model.config
+    hidden, output = (_activation(config, key, source) for key in ("activation", "output"))
     scaling = config.get("standardize")
-    if scaling:
-        x = Scaler(np.array(scaling["mean"]), np.array(scaling["std"]))(x)
-    return network_predict(model.params, x, config.get("activation", "sigmoid"), config.get("output", "sigmoid"))[:, 0]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if scaling:
+            x = Scaler(np.array(scaling["mean"]), np.array(scaling["std"]))(x)
+        return network_predict(model.params, x, hidden, output)[:, 0]
+
+
+def _activation(config: dict, key: str, source: str):
+    """The activation a model names under ``key`` (sigmoid if it names none); a missing plugin is the file's problem."""
+    try:
+        return registry().activation(config.get(key, "sigmoid"))
+    except UnknownNameError as error:
+        raise ModelFileError(f"{source!r} field {key!r}: {error} "
+                             "(is the plugin it was trained with installed?)") from None
+
+
+def _check_outputs(prob: np.ndarray, x: np.ndarray, source: str, lines: np.ndarray | None) -> None:
+    """Refuse points whose output is not a finite number: such a point has no class (NaN >= 0.5 is false)."""
+    bad = np.flatnonzero(~np.isfinite(prob))
+    if len(bad):
+        i = int(bad[0])
+        where = source if lines is None else f"{source} line {lines[i]}"
+        values = ", ".join(f"{v:g}" for v in x[i, :4]) + (", ..." if x.shape[1] > 4 else "")
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise DataError(f"{where}: point #{i} ({values}){more} gives the output {prob[i]}, which is no probability: "
+                        "its values are too large for this model (points are numbered from 0, as in the table)")
 
 
 def parse_points(text: str, width: int) -> np.ndarray:
-    """``"0.2,0.8;0.9,0.1"`` -> a (2, 2) array; each point must have ``width`` numbers."""
+    """``"0.2,0.8;0.9,0.1"`` -> a (2, 2) array; each point must have ``width`` numbers.
+
+    Errors number points from 0, as the predictions table does.
+    """
     rows = []
-    for number, chunk in enumerate(filter(None, (part.strip() for part in text.split(";"))), start=1):
+    for number, chunk in enumerate(filter(None, (part.strip() for part in text.split(";")))):
         try:
             row = [float(value) for value in chunk.split(",")]
         except ValueError:
-            raise DataError(f"--points: point {number} ({chunk!r}) is not a comma list of numbers") from None
+            raise DataError(f"--points: point #{number} ({chunk!r}) is not a comma list of numbers") from None
         if len(row) != width:
-            raise DataError(f"--points: point {number} has {len(row)} values; the model takes {width} inputs")
+            raise DataError(f"--points: point #{number} has {len(row)} values; the model takes {width} inputs")
         rows.append(row)
     if not rows:
         raise DataError('--points: no points given; write them as "x1,x2;x1,x2"')
     return _finite(np.array(rows), "--points")
 
 
-def read_points_csv(path: Path, width: int) -> np.ndarray:
-    """Rows of a CSV file with a header; every column is an input, ``width`` of them."""
+def read_points_csv(path: Path, model: Model) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The model's inputs from a CSV file, each row's line number, and notes on how the columns were matched.
+
+    Columns are matched by name to the inputs the model was trained on; other
+    columns (a label, an id) are ignored. A file without a header row gives
+    the inputs in order, as does a file for a model that saved no names.
+    """
+    width = model.sizes[0]
     try:
-        header, values, _ = read_numeric_csv(path)
+        header, values, lines = read_numeric_csv(path, header_optional=True)
     except DataError as error:
         raise DataError(f"--csv: {error}") from None
-    if len(header) != width:
-        raise DataError(f"--csv: {str(path)!r} has {len(header)} columns; the model takes {width} inputs")
-    return values
+    features = model.config.get("features")
+    name = repr(str(path))
+    if header is None or not features or _positional_names(features, header):
+        if values.shape[1] != width:
+            raise DataError(f"--csv: {name} has {values.shape[1]} columns; the model takes {width} inputs")
+        if header is None:
+            return values, lines, [f"no header row: the {width} columns are taken as the inputs in order"]
+        if not features:
+            return values, lines, ["the model saved no input names: columns taken in order"]
+        return values, lines, [f"columns {', '.join(header)} taken in order as {', '.join(features)}"]
+    missing = [f for f in features if f not in header]
+    if missing:
+        raise DataError(f"--csv: {name} has no column {', '.join(map(repr, missing))}; the model's inputs are "
+                        f"{', '.join(features)} and the file's columns are {', '.join(header)}")
+    ignored = [h for h in header if h not in features]
+    columns = [header.index(f) for f in features]
+    notes = [f"ignored column{'s' if len(ignored) > 1 else ''} {', '.join(ignored)}"] if ignored else []
+    if columns != list(range(width)):
+        notes.append(f"columns matched by name ({', '.join(features)})")
+    return values[:, columns] if columns != list(range(values.shape[1])) else values, lines, notes
+
+
+def _positional_names(features: list[str], header: list[str]) -> bool:
+    """Whether a model's input names are fnn's stand-ins x1, x2, ... (it was trained on a built-in dataset)
+    and the file names none of them: then the names carry no meaning and position is what is meant."""
+    return features == [f"x{j + 1}" for j in range(len(features))] and not set(features) & set(header)
 
 
 def _finite(x: np.ndarray, source: str) -> np.ndarray:
