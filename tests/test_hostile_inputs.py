@@ -466,13 +466,17 @@ def test_a_headerless_file_is_refused_unless_a_header_is_optional(tmp_path):
 
 
 def never_called(rng, n=None, noise=0.0):
-    raise AssertionError(f"the dataset was asked for {n} points")
+    """Loads a few points (fnn's load-time check asks for 5), never a run's impossible number."""
+    if n is None or n > 1000:
+        raise AssertionError(f"the dataset was asked for {n} points")
+    x = rng.uniform(size=(n, 2))
+    return x, (x[:, :1] > 0.5).astype(float)
 
 
 class HugeDataset:
     @fnn.hookimpl
     def fnn_datasets(self):
-        yield fnn.DatasetSpec("huge", never_called, "never loaded")
+        yield fnn.DatasetSpec("huge", never_called, "never loaded with a run's size")
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -492,11 +496,13 @@ def test_hidden_widths_too_large_for_the_data_are_refused_before_allocation(tmp_
     path.write_text("x1,x2,label\n" + "0,1,0\n1,0,1\n" * 50)
     monkeypatch.setattr(fnn.training, "available_memory", lambda: 100_000)
     called = []
-    monkeypatch.setattr(fnn.training, "init_params", lambda *a, **k: called.append(a))
+    init_params = fnn.training.init_params
+    monkeypatch.setattr(fnn.training, "init_params", lambda *a, **k: called.append(a) or init_params(*a, **k))
     with pytest.raises(ConfigError, match=r"100 points through hidden layers 500,500 need at least .* 100.0 KB"):
         prepare(RunConfig(data=str(path), hidden=(500, 500)))
     assert called == []
     assert prepare(RunConfig(data=str(path), hidden=(4,))) is not None  # small enough
+    assert len(called) == 1
 
 
 def test_without_a_memory_reading_nothing_is_refused(monkeypatch):
