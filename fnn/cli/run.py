@@ -96,7 +96,7 @@ def run(
         data=None if data is None else str(data), label_column=label_column, standardize=standardize, dtype=dtype,
     )
     if out is not None:
-        check_out_dir(out, force)
+        check_out_dir(out, force, inputs=[data] if data is not None else [])
     experiment = prepare(config)
     console = Console(highlight=False)
     show = not (json_output or quiet)

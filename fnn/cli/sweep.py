@@ -127,7 +127,7 @@ def sweep(
         min_delta=_numbers(min_delta, "--min-delta", float), dtype=_split(dtype, "--dtype"),
     )
     if out is not None:
-        check_out_dir(out, force)
+        check_out_dir(out, force, inputs=[config.data for config in configs if config.data])
     check(configs)
     console = Console(highlight=False)
     runs = _run_with_progress(configs, workers or os.cpu_count() or 1, None if json_output else console)
