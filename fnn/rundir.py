@@ -228,8 +228,8 @@ def _place(staging: Path, target: Path, shown: str, force: bool, inputs: list, k
         kept = _keep(staging, target)
     except OSError:
         _remove_fnn_folder(staging)
-        raise OutputError(f"{reason}; the {kind} was not saved") from None
-    raise OutputError(f"{reason}; this {kind} was written to {str(kept)!r} instead")
+        raise OutputError(f"this {kind} was not saved: {reason}") from None
+    raise OutputError(f"this {kind} was written to {str(Path(shown).with_name(kept.name))!r} instead: {reason}")
 
 
 def _replace(staging: Path, target: Path, shown: str) -> str | None:
@@ -252,10 +252,11 @@ def _replace(staging: Path, target: Path, shown: str) -> str | None:
 
 def _keep(staging: Path, target: Path) -> Path:
     """Rename ``staging`` to the first free ``NAME-2``, ``NAME-3``, ... beside ``target``; return it."""
-    name = os.fsencode(target.name)
     for number in range(2, 2 + _KEPT_TRIES):
-        suffix = f"-{number}".encode()
-        kept = target.with_name(os.fsdecode(name[:_NAME_MAX - len(suffix)] + suffix))
+        stem = target.name
+        while len(os.fsencode(f"{stem}-{number}")) > _NAME_MAX:  # trimmed by whole characters to fit
+            stem = stem[:-1]
+        kept = target.with_name(f"{stem}-{number}")
         try:
             _rename_noreplace(staging, kept)
             return kept
