@@ -229,7 +229,8 @@ def _place(staging: Path, target: Path, shown: str, force: bool, inputs: list, k
     except OSError:
         _remove_fnn_folder(staging)
         raise OutputError(f"this {kind} was not saved: {reason}") from None
-    raise OutputError(f"this {kind} was written to {str(Path(shown).with_name(kept.name))!r} instead: {reason}")
+    named = Path(shown).with_name(kept.name) if Path(shown).name == target.name else kept  # as the user wrote it
+    raise OutputError(f"this {kind} was written to {str(named)!r} instead: {reason}")
 
 
 def _replace(staging: Path, target: Path, shown: str) -> str | None:
@@ -286,6 +287,8 @@ def _clean_scratch(folder: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
+    if os.name == "nt":
+        return True  # os.kill would end the process there; such leftovers are not cleaned
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -102,7 +102,7 @@ def sweep(
                                                    show_default="number of cores")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv, results.json and overlay figures here.",
                                                 file_okay=False)] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the results as JSON and nothing else.")] = False,
 ) -> None:
     """Train every combination of the given settings and compare them."""
