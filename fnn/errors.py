@@ -68,6 +68,10 @@ class DataError(FnnError):
     """Input data fnn cannot use: a missing or malformed file, a point of the wrong width."""
 
 
+class OutputError(FnnError):
+    """Results fnn could not write: a full disk, a folder that appeared at ``--out`` while it trained."""
+
+
 class PluginError(FnnError):
     """Plugins fnn cannot load together: two claim one name, or one is broken and loading is strict."""
 

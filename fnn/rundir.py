@@ -4,67 +4,350 @@
 ``--json`` summary plus the per-epoch history), ``history.csv``, ``model.npz``,
 ``learning_curve.png`` and, for two-feature data, ``comparison.png``.
 ``write_sweep(path, runs)`` writes ``results.csv``, ``results.json`` and one
-overlay figure per varied setting. Either folder is filled as a hidden
-temporary folder beside ``path`` and renamed into place only when every file
-exists, so an error or Ctrl-C never leaves a half-written folder behind.
+overlay figure per varied setting.
+
+Users' files are never deleted or overwritten; the rules that make it so:
+
+- Every folder fnn writes carries a marker, ``.fnn-folder.json``:
+  ``{"kind": "run" | "sweep", "fnn_version": ...}``. ``force`` replaces only a
+  folder with a valid marker that holds nothing but files fnn writes (or an
+  empty folder). Run folders from fnn versions before the marker are left
+  alone with a message: delete them yourself if they can go. A folder holding
+  an input of the same run (``--data exp/data.csv --out exp``), a symbolic link
+  at the path, the current folder, one above it, the home folder and ``/`` are
+  refused, ``force`` or not. Replacing never recurses: only files with fnn's
+  names are unlinked, then the folder is removed with ``rmdir``.
+- :func:`check_out_dir`, called before training, checks all that and that the
+  name is valid and the nearest existing parent is a writable folder (by
+  making and removing a folder in it), so no training is wasted. Missing
+  parents are created only when the results are written.
+- The folder is filled as a hidden staging folder beside the path,
+  ``.fnn-staging-<host>-<pid>-<token>`` (short, so any valid name works; on the
+  same file system, so renames are atomic), and renamed into place only when
+  every file exists: an error or Ctrl-C never leaves a half-written folder.
+  Whether the path may be taken or replaced is decided again at that moment,
+  and the rename itself never replaces anything (``renameat2`` with
+  ``RENAME_NOREPLACE``, or claiming the name with ``mkdir`` first). When the
+  path cannot be taken then (a folder appeared there while fnn trained, or a
+  second fnn wrote it first), :class:`~fnn.errors.OutputError` says why and
+  where the finished results were kept instead: ``NAME-2`` (or ``-3``, ...).
+  With ``force``, the old folder is first renamed aside to
+  ``.fnn-old-<host>-<pid>-<token>`` and checked again there.
+- Staging and aside folders left by a killed fnn (their process is gone) are
+  removed by the next fnn that writes beside them, under the same rules.
+- An ``OSError`` while writing (a full disk) is an ``OutputError`` naming the
+  path and the reason, and the staging folder is removed.
 """
 
 from __future__ import annotations
 
 import csv
+import ctypes
+import errno
 import json
 import os
+import re
 import secrets
-import shutil
+import socket
+import zlib
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from . import figures
-from .errors import ConfigError
+from .errors import ConfigError, OutputError
 from .model_io import save_model
 from .sweep import SweepRun, config_dict, summarize_groups, varied_settings
 from .training import FitResult
 
 RUN_FILES = ("metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png")
 """The files of a run folder (``comparison.png`` only for two-feature data)."""
+MARKER = ".fnn-folder.json"
+"""The file that marks a folder as fnn's: ``{"kind": "run" | "sweep", "fnn_version": ...}``."""
 MAX_PANELS = 12
 """A sweep figure splits into one panel per combination of the other settings up to this many."""
 
-
-def check_out_dir(path: str | os.PathLike, force: bool) -> Path:
-    """Refuse an output folder that cannot be created or replaced; call before training so no run is wasted."""
-    path = Path(path)
-    resolved = path.resolve()
-    if resolved == Path.cwd() or resolved in Path.cwd().parents or resolved.parent == resolved:
-        raise ConfigError(f"--out {str(path)!r} is the current folder or one above it; name a new folder instead")
-    blocker = next((p for p in resolved.parents if p.exists() and not p.is_dir()), None)
-    if blocker is not None:
-        raise ConfigError(f"cannot create {str(path)!r}: {str(blocker)!r} is a file, not a folder")
-    if path.exists() and not path.is_dir():
-        raise ConfigError(f"{str(path)!r} exists and is not a folder; choose another --out")
-    if path.exists() and not force:
-        raise ConfigError(f"{str(path)!r} already exists; use --force to replace it, or choose another --out")
-    return resolved
+# Every name fnn writes into a run or sweep folder, including save_model's own partial file.
+_FNN_FILE = re.compile("|".join([*map(re.escape, [*RUN_FILES, MARKER, "results.csv", "results.json"]),
+                                 r"loss_by_\w+\.png", r"\.model\.npz\.[0-9a-f]{8}\.partial"]))
+_SCRATCH = re.compile(r"\.fnn-(?:staging|old)-([0-9a-f]{8})-(\d+)-[0-9a-f]{8}")
+_HOST = format(zlib.crc32(socket.gethostname().encode()), "08x")
+_NAME_MAX = 255
+_KEPT_TRIES = 100
 
 
-def write_folder(path: str | os.PathLike, fill: Callable[[Path], None], *, force: bool = False) -> Path:
-    """Create the folder ``path`` with ``fill(folder)`` all at once (replacing it if ``force``)."""
-    path = check_out_dir(path, force)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = _sibling(path, "partial")
-    staging.mkdir()
+def check_out_dir(path: str | os.PathLike, force: bool, inputs: Iterable[str | os.PathLike] = ()) -> Path:
+    """Refuse, with a ``ConfigError`` that says why, an output folder that cannot be written or (with
+    ``force``) replaced; ``inputs`` are the run's input files, which it must not hold. Call before training
+    so no run is wasted. Also removes what killed fnn runs left beside it. Return the absolute path."""
+    target = _writable_target(path)
+    reason = _refusal(target, str(path), force, inputs)
+    if reason is not None:
+        raise ConfigError(reason)
+    return target
+
+
+def write_folder(path: str | os.PathLike, fill: Callable[[Path], None], *, kind: str, force: bool = False,
+                 inputs: Iterable[str | os.PathLike] = ()) -> Path:
+    """Create the folder ``path`` of ``kind`` ("run" or "sweep") with ``fill(folder)`` all at once, replacing
+    it if ``force`` and fnn wrote it; ``inputs`` are files the folder must not hold. Return the path.
+
+    Whether the path may be taken is decided when the finished folder is moved there; if it may not,
+    the folder is kept beside it and ``OutputError`` says why and where."""
+    shown = str(path)
     try:
+        target = _writable_target(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = _scratch(target, "staging")
+        staging.mkdir()
+    except ConfigError as error:  # the path was fine when the run started
+        raise OutputError(str(error)) from None
+    except OSError as error:
+        raise OutputError(f"could not write {shown!r}: {_reason(error)}") from None
+    try:
+        from . import __version__
+
+        (staging / MARKER).write_text(json.dumps({"kind": kind, "fnn_version": __version__}) + "\n")
         fill(staging)
-        _swap_into_place(staging, path)
+    except OSError as error:
+        _remove_fnn_folder(staging)
+        where = f" ({Path(error.filename).name})" if error.filename else ""
+        raise OutputError(f"could not write {shown!r}: {_reason(error)}{where}; nothing was written") from None
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_fnn_folder(staging)
         raise
-    return path
+    return _place(staging, target, shown, force, list(inputs), kind)
+
+
+def _writable_target(path: str | os.PathLike) -> Path:
+    """The absolute output path, once it is known that a folder of that name can be made there."""
+    shown = str(path)
+    if "\0" in shown:
+        raise ConfigError(f"--out {shown!r} contains a NUL character, which no file name may hold")
+    absolute = Path(os.path.abspath(path))
+    target = absolute.parent.resolve() / absolute.name  # the parent's links resolved, the name's never followed
+    here = Path.cwd().resolve()
+    if target == here or target in here.parents:
+        raise ConfigError(f"--out {shown!r} is the current folder or one above it; name a new folder instead")
+    if target == Path.home().resolve():
+        raise ConfigError(f"--out {shown!r} is your home folder; name a new folder instead")
+    size = len(os.fsencode(target.name))
+    if size > _NAME_MAX:
+        raise ConfigError(f"--out {shown!r}: the folder name is {size} bytes long; at most {_NAME_MAX} are allowed")
+    ancestor = next(p for p in target.parents if os.path.lexists(p))
+    if not ancestor.is_dir():
+        raise ConfigError(f"cannot create {shown!r}: {str(ancestor)!r} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ConfigError(f"cannot write {shown!r}: the folder {str(ancestor)!r} is not writable")
+    try:  # os.access cannot see everything (a read-only mount, quotas, root on NFS): really try
+        probe = _scratch(ancestor / "probe", "staging")
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as error:
+        raise ConfigError(f"cannot write {shown!r}: {_reason(error)} in {str(ancestor)!r}") from None
+    _clean_scratch(target.parent)
+    return target
+
+
+def _refusal(target: Path, shown: str, force: bool, inputs: Iterable[str | os.PathLike]) -> str | None:
+    """Why ``target`` may not be written now (``None`` if it may)."""
+    if not os.path.lexists(target):
+        return None
+    if target.is_symlink():
+        return f"{shown!r} is a symbolic link; fnn never replaces one or writes through it: choose another --out"
+    if not target.is_dir():
+        return f"{shown!r} exists and is not a folder; choose another --out"
+    if not force:
+        return f"{shown!r} already exists; use --force to replace a folder fnn wrote, or choose another --out"
+    for name in inputs:
+        for candidate in {Path(os.path.abspath(name)), Path(name).resolve()}:
+            if target in candidate.parents:
+                return (f"{shown!r} holds {str(name)!r}, an input of this run; --force never deletes "
+                        "a run's input: choose another --out")
+    return _foreign(target, shown)
+
+
+def _foreign(folder: Path, shown: str) -> str | None:
+    """Why ``folder`` is not fnn's to delete (``None`` if it is: empty, or marked and holding only fnn's files)."""
+    try:
+        entries = os.listdir(folder)
+    except OSError as error:
+        return f"cannot read {shown!r}: {_reason(error)}"
+    if not entries:
+        return None
+    if not _marked(folder):
+        if all(_FNN_FILE.fullmatch(name) for name in entries) and "metrics.json" in entries:
+            return (f"{shown!r} looks like a run folder from an fnn older than its {MARKER} marker; --force "
+                    "leaves such folders alone: delete it yourself if it can go, or choose another --out")
+        return (f"{shown!r} was not written by fnn (it has no {MARKER}); --force replaces only folders "
+                "fnn wrote: choose another --out")
+    for name in sorted(entries):
+        if not (_FNN_FILE.fullmatch(name) and (folder / name).is_file() and not (folder / name).is_symlink()):
+            return (f"{shown!r} holds {name!r}, which fnn did not write; --force replaces only folders fnn "
+                    "wrote: move it out, or choose another --out")
+    return None
+
+
+def _marked(folder: Path) -> bool:
+    marker = folder / MARKER
+    if marker.is_symlink() or not marker.is_file():
+        return False
+    try:
+        record = json.loads(marker.read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and record.get("kind") in ("run", "sweep")
+
+
+def _place(staging: Path, target: Path, shown: str, force: bool, inputs: list, kind: str) -> Path:
+    """Rename the finished ``staging`` to ``target`` if it may be taken or replaced now; otherwise keep the
+    results under a visible name beside it and raise ``OutputError`` saying why and where."""
+    reason = None
+    try:
+        for _ in range(3):  # a folder appearing or vanishing between the decision and the rename: decide again
+            reason = _refusal(target, shown, force, inputs)
+            if reason is not None:
+                break
+            try:
+                if os.path.lexists(target):
+                    reason = _replace(staging, target, shown)
+                else:
+                    _rename_noreplace(staging, target)
+                if reason is None:
+                    return target
+                break
+            except (FileExistsError, FileNotFoundError):
+                continue
+        else:
+            reason = f"{shown!r} kept changing while fnn wrote it"
+    except OSError as error:
+        reason = f"could not write {shown!r}: {_reason(error)}"
+    except BaseException:
+        _remove_fnn_folder(staging)
+        raise
+    try:
+        kept = _keep(staging, target)
+    except OSError:
+        _remove_fnn_folder(staging)
+        raise OutputError(f"this {kind} was not saved: {reason}") from None
+    named = Path(shown).with_name(kept.name) if Path(shown).name == target.name else kept  # as the user wrote it
+    raise OutputError(f"this {kind} was written to {str(named)!r} instead: {reason}")
+
+
+def _replace(staging: Path, target: Path, shown: str) -> str | None:
+    """Swap the fnn folder at ``target`` for ``staging``; ``None`` when done, else why not (nothing changed)."""
+    aside = _scratch(target, "old")
+    _rename_noreplace(target, aside)
+    # Checked again now that the folder is out of everyone's way, so what is deleted is what was checked.
+    reason = _foreign(aside, shown)
+    if reason is None:
+        try:
+            _rename_noreplace(staging, target)
+        except BaseException:
+            _rename_noreplace(aside, target)
+            raise
+        _remove_fnn_folder(aside)
+    else:
+        _rename_noreplace(aside, target)
+    return reason
+
+
+def _keep(staging: Path, target: Path) -> Path:
+    """Rename ``staging`` to the first free ``NAME-2``, ``NAME-3``, ... beside ``target``; return it."""
+    for number in range(2, 2 + _KEPT_TRIES):
+        stem = target.name
+        while len(os.fsencode(f"{stem}-{number}")) > _NAME_MAX:  # trimmed by whole characters to fit
+            stem = stem[:-1]
+        kept = target.with_name(f"{stem}-{number}")
+        try:
+            _rename_noreplace(staging, kept)
+            return kept
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free name", str(target))
+
+
+def _scratch(path: Path, role: str) -> Path:
+    """A new hidden name beside ``path`` for a staging or aside folder; the host and process in it tell
+    a later fnn whether its maker is gone."""
+    return path.with_name(f".fnn-{role}-{_HOST}-{os.getpid()}-{secrets.token_hex(4)}")
+
+
+def _clean_scratch(folder: Path) -> None:
+    """Remove the staging and aside folders that dead fnn processes on this machine left in ``folder``."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        match = _SCRATCH.fullmatch(name)
+        if match and match[1] == _HOST and not _alive(int(match[2])):
+            path = folder / name
+            if path.is_dir() and not path.is_symlink():
+                _remove_fnn_folder(path)
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":
+        return True  # os.kill would end the process there; such leftovers are not cleaned
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process, or a number no process has: leave its folder alone
+    return True
+
+
+def _remove_fnn_folder(folder: Path) -> None:
+    """Delete ``folder`` if it is fnn's to delete (see :func:`_foreign`): its files by name, never
+    recursing, the marker last, then the folder itself; anything else is left as it is."""
+    try:
+        if _foreign(folder, "") is not None:
+            return
+        for name in sorted(os.listdir(folder), key=lambda name: name == MARKER):
+            os.unlink(folder / name)
+        folder.rmdir()
+    except OSError:
+        pass  # a leftover the next run will try again; never worth losing the error being raised
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def _rename_noreplace(source: Path, target: Path) -> None:
+    """Rename ``source`` to ``target``, raising ``FileExistsError`` if anything is at ``target`` (even an
+    empty folder, which a plain ``os.rename`` would silently replace)."""
+    if _renameat2 is not None:
+        if _renameat2(-100, os.fsencode(source), -100, os.fsencode(target), 1) == 0:  # AT_FDCWD, RENAME_NOREPLACE
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS):  # those mean: not on this file system or kernel
+            raise OSError(code, os.strerror(code), str(target))
+    os.mkdir(target)  # claims the name atomically; the rename then replaces only this empty folder
+    try:
+        os.rename(source, target)
+    except BaseException:
+        os.rmdir(target)
+        raise
+
+
+def _load_renameat2():
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):  # not Linux, or a C library before glibc 2.28
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return function
+
+
+_renameat2 = _load_renameat2()
 
 
 def write_run(path: str | os.PathLike, result: FitResult, *, force: bool = False) -> Path:
     """Write the run folder for ``result`` at ``path`` (replacing it if ``force``); return the path."""
-    return write_folder(path, lambda folder: _write_run_files(folder, result), force=force)
+    return write_folder(path, lambda folder: _write_run_files(folder, result), kind="run", force=force,
+                        inputs=[result.experiment.config.data] if result.experiment.config.data else [])
 
 
 def _write_run_files(folder: Path, result: FitResult) -> None:
@@ -87,29 +370,11 @@ def _write_run_files(folder: Path, result: FitResult) -> None:
                            x_test=experiment.x_test, y_test=experiment.y_test)
 
 
-def _swap_into_place(staging: Path, path: Path) -> None:
-    if not path.exists():
-        staging.rename(path)
-        return
-    retired = _sibling(path, "old")
-    path.rename(retired)
-    try:
-        staging.rename(path)
-    except BaseException:
-        retired.rename(path)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-def _sibling(path: Path, role: str) -> Path:
-    """A hidden, unused name beside ``path`` (same file system, so renames are atomic)."""
-    return path.with_name(f".{path.name}.{role}-{secrets.token_hex(4)}")
-
-
 def write_sweep(path: str | os.PathLike, runs: Sequence[SweepRun], *, force: bool = False) -> Path:
     """Write a sweep folder: every run in ``results.csv`` and ``results.json`` (with the
     seed-folded groups), and ``loss_by_<setting>.png`` for each setting that varies."""
-    return write_folder(path, lambda folder: _write_sweep_files(folder, runs), force=force)
+    return write_folder(path, lambda folder: _write_sweep_files(folder, runs), kind="sweep", force=force,
+                        inputs={run.config.data for run in runs if run.config.data})
 
 
 def _write_sweep_files(folder: Path, runs: Sequence[SweepRun]) -> None:

@@ -4,8 +4,9 @@ Run folders: ``fnn run --out DIR`` writes exactly metrics.json (the ``--json``
 object plus the per-epoch history, equal to ``fnn.fit``'s), history.csv
 (``epoch,loss,accuracy``, one row per epoch, the same numbers), model.npz (the
 trained parameters, bitwise), learning_curve.png and comparison.png, and says
-where; an existing DIR is refused (exit 2, untouched) unless ``--force``, which
-replaces it leaving no hidden ``.DIR.*`` sibling; an error or a Ctrl-C while
+where, plus fnn's marker file; an existing DIR is refused (exit 2, untouched)
+unless ``--force``, which replaces an fnn-written one leaving no hidden sibling
+(tests/test_out_dir_safety.py has what ``--force`` refuses); an error or a Ctrl-C while
 writing leaves neither DIR nor a hidden partial folder (and an old DIR intact).
 
 Sweeps: ``grid`` is the full product in nested ``RunConfig`` order;
@@ -37,11 +38,12 @@ import fnn
 import fnn.figures
 from fnn.errors import TrainingDiverged
 from fnn.model_io import load_model
-from fnn.rundir import write_run, write_sweep
+from fnn.rundir import MARKER, write_run, write_sweep
 from fnn.sweep import SETTINGS, SORT_KEYS, SweepRun, grid, run_sweep, sort_groups, summarize_groups
 from support import assert_one_line_error, cli, ok
 
-RUN_FOLDER = {"metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png"}
+RUN_FILES = {"metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png"}
+RUN_FOLDER = RUN_FILES | {MARKER}
 LINEAR_NOTE = "the hidden layers are linear"
 
 
@@ -85,7 +87,7 @@ def test_run_folder_holds_exactly_the_report_files(run_folder):
     assert listing(folder.parent) == {"run"}  # no hidden staging folder left beside it
     written = squash(result.stdout).split("Run written to ")[-1]
     assert written.startswith(f"{folder}/:")
-    assert all(name in written for name in RUN_FOLDER)
+    assert all(name in written for name in RUN_FILES) and MARKER not in written
 
 
 def test_metrics_json_is_the_json_summary_plus_the_history(run_folder):
@@ -168,9 +170,9 @@ def test_out_that_is_a_file_is_refused(tmp_path):
 def test_force_replaces_the_folder_whole(tmp_path):
     folder = tmp_path / "run"
     ok("run", "-e", "10", "--seed", "1", "-q", "--out", folder)
-    (folder / "stale.txt").write_text("from before")
+    (folder / "loss_by_lr.png").write_text("from an earlier sweep")  # a name fnn writes, so fnn's to delete
     ok("run", "-e", "15", "--seed", "3", "-q", "--out", folder, "--force")
-    assert listing(folder) == RUN_FOLDER  # stale.txt went with the old folder
+    assert listing(folder) == RUN_FOLDER  # the stale file went with the old folder
     metrics = json.loads((folder / "metrics.json").read_text())
     assert metrics["seed"] == 3 and len(metrics["history"]["loss"]) == 15
     assert listing(tmp_path) == {"run"}  # no hidden .run.* siblings
@@ -194,14 +196,13 @@ def test_a_failure_while_writing_leaves_nothing(tmp_path, monkeypatch, error):
 
 @pytest.mark.parametrize("error", [RuntimeError("disk on fire"), KeyboardInterrupt()], ids=["error", "ctrl-c"])
 def test_a_failure_while_forcing_keeps_the_old_folder(tmp_path, monkeypatch, error):
-    folder = tmp_path / "run"
-    folder.mkdir()
-    (folder / "old.txt").write_text("keep me")
+    folder = write_run(tmp_path / "run", fnn.fit(epochs=5))
+    before = {name: (folder / name).read_bytes() for name in listing(folder)}
     monkeypatch.setattr(fnn.figures, "comparison", _boom(error))
     with pytest.raises(type(error)):
         write_run(folder, fnn.fit(epochs=10), force=True)
     assert listing(tmp_path) == {"run"}
-    assert listing(folder) == {"old.txt"} and (folder / "old.txt").read_text() == "keep me"
+    assert {name: (folder / name).read_bytes() for name in listing(folder)} == before
 
 
 @pytest.mark.parametrize("error", [RuntimeError("disk on fire"), KeyboardInterrupt()], ids=["error", "ctrl-c"])
@@ -487,7 +488,7 @@ def test_sweep_out_writes_results_and_one_figure_per_varied_setting(tmp_path, se
     out = tmp_path / "sweep"
     result = ok(*SWEEP, "--workers", "1", "--out", out)
     assert squash(result.stdout).endswith(f"Sweep written to {out}/")
-    assert listing(out) == {"results.csv", "results.json", "loss_by_hidden.png", "loss_by_learning_rate.png"}
+    assert listing(out) == {MARKER, "results.csv", "results.json", "loss_by_hidden.png", "loss_by_learning_rate.png"}
     assert listing(tmp_path) == {"sweep"}
     assert is_png(out / "loss_by_hidden.png") and is_png(out / "loss_by_learning_rate.png")
 
@@ -511,7 +512,7 @@ def test_sweep_out_writes_results_and_one_figure_per_varied_setting(tmp_path, se
 def test_sweep_out_with_diverged_runs(tmp_path):
     out = tmp_path / "sweep"
     ok(*DIVERGING, "--json", "--out", out)
-    assert listing(out) == {"results.csv", "results.json", "loss_by_learning_rate.png"}  # no seed figure
+    assert listing(out) == {MARKER, "results.csv", "results.json", "loss_by_learning_rate.png"}  # no seed figure
     with open(out / "results.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["learning_rate"] for row in rows] == ["0.1", "0.1", "50.0", "50.0"]
@@ -522,7 +523,7 @@ def test_sweep_out_with_diverged_runs(tmp_path):
 def test_sweep_out_single_configuration_has_no_figures(tmp_path):
     out = tmp_path / "sweep"
     ok("sweep", "-e", "10", "--seed", "1,2", "--workers", "1", "--json", "--out", out)
-    assert listing(out) == {"results.csv", "results.json"}  # only the seed varies
+    assert listing(out) == {MARKER, "results.csv", "results.json"}  # only the seed varies
 
 
 # ---------------------------------------------------------------------------------------------- linear note

@@ -86,7 +86,7 @@ def run(
                                                   rich_help_panel=_OUTPUT)] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write a run folder: metrics, history, model, figures.",
                                                 file_okay=False, rich_help_panel=_OUTPUT)] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.", rich_help_panel=_OUTPUT)] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).", rich_help_panel=_OUTPUT)] = False,
 ) -> None:
     """Train a network and report its loss, accuracy and predictions."""
     if log_every is not None and log_every < 1:
@@ -100,7 +100,7 @@ def run(
         data=None if data is None else str(data), label_column=label_column, standardize=standardize, dtype=dtype,
     )
     if out is not None:
-        check_out_dir(out, force)
+        check_out_dir(out, force, inputs=[data] if data is not None else [])
     experiment = prepare(config)
     console = make_console()
     show = not (json_output or quiet)

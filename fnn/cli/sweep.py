@@ -115,7 +115,7 @@ def sweep(
                                       "configurations.")] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv, results.json and overlay figures here.",
                                                 file_okay=False)] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the results as JSON and nothing else.")] = False,
 ) -> None:
     """Train every combination of the given settings and compare them."""
@@ -148,7 +148,7 @@ def sweep(
     if sort is not None:
         check_sort(configs, sort)
     if out is not None:
-        check_out_dir(out, force)
+        check_out_dir(out, force, inputs=[config.data for config in configs if config.data])
     configs = check(configs)
     console = make_console()
     runs = _run_with_progress(configs, _worker_count(workers, force_workers), None if json_output else console)
