@@ -42,7 +42,7 @@ from support import assert_one_line_error, cli
 
 # ---------------------------------------------------------------------------------------------- pickling
 
-_SAMPLES = {"str": "sigmod", "int": 7, "float": 2.5, "Iterable[str]": ("tanh", "sigmoid")}
+_SAMPLES = {"str": "sigmod", "int": 7, "float": 2.5, "Iterable[str]": ("tanh", "sigmoid"), "str | None": "a hint"}
 
 
 def _every_error_class() -> list[type]:
@@ -63,7 +63,8 @@ def _example(cls: type) -> BaseException:
         return cls("what was wrong; what is allowed")
     missing = [p.name for p in parameters if p.annotation not in _SAMPLES]
     assert not missing, f"add sample values for {cls.__name__}'s {missing} to _SAMPLES"
-    return cls(*(_SAMPLES[p.annotation] for p in parameters))
+    keyword = {p.name: _SAMPLES[p.annotation] for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    return cls(*(_SAMPLES[p.annotation] for p in parameters if p.name not in keyword), **keyword)
 
 
 @pytest.mark.parametrize("cls", _every_error_class(), ids=lambda cls: cls.__name__)
