@@ -53,7 +53,7 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import figures
+from . import figures, jsonfile
 from .errors import ConfigError, OutputError
 from .model_io import save_model
 from .sweep import SweepRun, config_dict, summarize_groups, varied_settings
@@ -355,7 +355,7 @@ def _write_run_files(folder: Path, result: FitResult) -> None:
     summary = result.summary()
     epochs = list(range(1, result.epochs_trained + 1))
     history = {"epoch": epochs, **{name: values.tolist() for name, values in result.history.items()}}
-    (folder / "metrics.json").write_text(json.dumps({**summary, "history": history}) + "\n")
+    (folder / "metrics.json").write_text(jsonfile.dumps({**summary, "history": history}) + "\n")
     with open(folder / "history.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(history)
@@ -384,9 +384,9 @@ def _write_sweep_files(folder: Path, runs: Sequence[SweepRun]) -> None:
     with open(folder / "results.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
-        writer.writerows({k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()} for row in rows)
+        writer.writerows({k: jsonfile.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()} for row in rows)
     groups = [group.as_dict(settings) for group in summarize_groups(runs)]
-    (folder / "results.json").write_text(json.dumps({"varied": settings, "runs": rows, "groups": groups}, indent=2) + "\n")
+    (folder / "results.json").write_text(jsonfile.dumps({"varied": settings, "runs": rows, "groups": groups}, indent=2) + "\n")
     compared = [name for name in settings if name != "seed"]
     finished = [run for run in runs if run.summary is not None]
     for setting in compared:

@@ -420,7 +420,7 @@ def test_predict_needs_exactly_one_of_points_and_csv(model_file, tmp_path):
     ("1,inf", ("finite",)),
 ])
 def test_predict_bad_points(model_file, points, fragments):
-    assert_one_line_error(cli("predict", model_file, "--points", points), 1, "--points", *fragments)
+    assert_one_line_error(cli("predict", model_file, "--points", points), 2, "--points", *fragments)  # typed: usage
 
 
 def _csv(tmp_path: Path, text: str) -> Path:

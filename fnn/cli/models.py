@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..data import Scaler, read_numeric_csv
-from ..errors import DataError, UnknownNameError
+from ..errors import ConfigError, DataError, UnknownNameError
 from ..model_io import Model, ModelFileError, load_model
 from ..network import predict as network_predict
 from ..registry import registry
@@ -101,20 +101,24 @@ def _check_outputs(prob: np.ndarray, x: np.ndarray, source: str, lines: np.ndarr
 def parse_points(text: str, width: int) -> np.ndarray:
     """``"0.2,0.8;0.9,0.1"`` -> a (2, 2) array; each point must have ``width`` numbers.
 
-    Errors number points from 0, as the predictions table does.
+    Errors number points from 0, as the predictions table does. Points typed on the command line
+    are usage: a bad one is a :class:`ConfigError` (exit code 2).
     """
     rows = []
     for number, chunk in enumerate(filter(None, (part.strip() for part in text.split(";")))):
         try:
             row = [float(value) for value in chunk.split(",")]
         except ValueError:
-            raise DataError(f"--points: point #{number} ({chunk!r}) is not a comma list of numbers") from None
+            raise ConfigError(f"--points: point #{number} ({chunk!r}) is not a comma list of numbers") from None
         if len(row) != width:
-            raise DataError(f"--points: point #{number} has {len(row)} values; the model takes {width} inputs")
+            raise ConfigError(f"--points: point #{number} has {len(row)} values; the model takes {width} inputs")
         rows.append(row)
     if not rows:
-        raise DataError('--points: no points given; write them as "x1,x2;x1,x2"')
-    return _finite(np.array(rows), "--points")
+        raise ConfigError('--points: no points given; write them as "x1,x2;x1,x2"')
+    points = np.array(rows)
+    if not np.isfinite(points).all():
+        raise ConfigError("--points: values must be finite numbers (no NaN or inf)")
+    return points
 
 
 def read_points_csv(path: Path, model: Model) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -155,12 +159,6 @@ def _positional_names(features: list[str], header: list[str]) -> bool:
     """Whether a model's input names are fnn's stand-ins x1, x2, ... (it was trained on a built-in dataset)
     and the file names none of them: then the names carry no meaning and position is what is meant."""
     return features == [f"x{j + 1}" for j in range(len(features))] and not set(features) & set(header)
-
-
-def _finite(x: np.ndarray, source: str) -> np.ndarray:
-    if not np.all(np.isfinite(x)):
-        raise DataError(f"{source}: values must be finite numbers (no NaN or inf)")
-    return x
 
 
 @app.command()
