@@ -16,6 +16,9 @@ its forms; ``--version`` and ``--help``; and the helpers ``parse_hidden`` and
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sys
 import re
 import warnings
 
@@ -567,3 +570,30 @@ def test_parse_options_rejects(pairs, match):
 def test_parse_options_rejects_blank_key():
     with pytest.raises(typer.BadParameter, match="KEY=VALUE"):
         parse_options([" =1"])
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize("during", ["training", "writing"])
+def test_a_signal_during_fnn_run_ends_it_with_one_line_and_no_half_written_folder(tmp_path, monkeypatch, capsys,
+                                                                                   signum, code, during):
+    import fnn.cli.run
+    import fnn.figures
+    from fnn.cli import main
+
+    def signalled(function):
+        def call(*args, **kwargs):
+            os.kill(os.getpid(), signum)  # delivered to this, the main thread, as from `kill`
+            return function(*args, **kwargs)
+        return call
+
+    if during == "training":
+        monkeypatch.setattr(fnn.cli.run, "complete", signalled(fnn.training.complete))
+    else:
+        monkeypatch.setattr(fnn.figures, "learning_curve", signalled(fnn.figures.learning_curve))
+    monkeypatch.setattr(sys, "argv", ["fnn", "run", "-e", "50", "-q", "--out", str(tmp_path / "out")])
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == code
+    assert capsys.readouterr().err == "interrupted\n"
+    assert list(tmp_path.iterdir()) == []  # no run folder, no staging folder
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers restored
