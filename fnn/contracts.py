@@ -20,11 +20,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .errors import message_of, one_line
 from .params import Params, filled_like
 from .records import Activation, DatasetSpec, Loss, Optimizer, OptimizerSpec
-
-_MAX_ERROR = 300  # characters of a plugin's exception message kept in a one-line reason
-
 
 class ContractBroken(Exception):
     """What a record did wrong, as one line (without the record's name: the caller adds it)."""
@@ -38,23 +36,10 @@ def call(what: str, fn: Callable, *args, keep: tuple[type[BaseException], ...] =
     except (KeyboardInterrupt, *keep):
         raise
     except BaseException as error:  # a plugin's sys.exit must not end fnn without a word
-        if isinstance(error, ValueError) and "read-only" in _text(error):
+        if isinstance(error, ValueError) and "read-only" in message_of(error):
             raise ContractBroken(f"{what} writes into its arguments, which are read-only; it must return new "
                                  "arrays") from None
         raise ContractBroken(f"{what} raised {one_line(error)}") from None
-
-
-def one_line(error: BaseException) -> str:
-    """``TypeName: message`` on one line, cut to a readable length, whatever ``str(error)`` does."""
-    text = " ".join(f"{type(error).__name__}: {_text(error)}".split())
-    return text if len(text) <= _MAX_ERROR else text[: _MAX_ERROR - 3] + "..."
-
-
-def _text(error: BaseException) -> str:
-    try:
-        return str(error)
-    except Exception:  # an exception whose __str__ raises is still reported
-        return "(its message cannot be shown)"
 
 
 def _readonly(array: np.ndarray) -> np.ndarray:

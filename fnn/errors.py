@@ -112,3 +112,20 @@ class Interrupted(KeyboardInterrupt):
 
     def __str__(self) -> str:
         return self.args[0]
+
+
+_MAX_ERROR = 300  # characters of an exception's message kept in a one-line report
+
+
+def one_line(error: BaseException) -> str:
+    """``TypeName: message`` on one line, cut to a readable length, whatever ``str(error)`` does."""
+    text = " ".join(f"{type(error).__name__}: {message_of(error)}".split())
+    return text if len(text) <= _MAX_ERROR else text[: _MAX_ERROR - 3] + "..."
+
+
+def message_of(error: BaseException) -> str:
+    """``str(error)``, or a stand-in when a (plugin's) exception cannot even say what it is."""
+    try:
+        return str(error)
+    except Exception:  # an exception whose __str__ raises is still reported
+        return "(its message cannot be shown)"

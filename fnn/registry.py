@@ -44,8 +44,7 @@ from typing import NamedTuple
 import pluggy
 
 from . import contracts, hookspecs
-from .contracts import one_line as _one_line
-from .errors import PluginError, PluginWarning, UnknownNameError
+from .errors import PluginError, PluginWarning, UnknownNameError, one_line
 from .records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec
 
 BUILTIN_PLUGINS = ("fnn.activations", "fnn.losses", "fnn.optimizers", "fnn.datasets")
@@ -298,7 +297,7 @@ def _load_one(manager: pluggy.PluginManager, candidate: _Candidate, disabled: fr
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # SystemExit too: a plugin must not end fnn without a word
-        return replace(info, status="error", error=f"failed to import: {_one_line(error)}")
+        return replace(info, status="error", error=f"failed to import: {one_line(error)}")
     try:
         problems = _hook_problems(manager, plugin)
         if problems:
@@ -310,7 +309,7 @@ def _load_one(manager: pluggy.PluginManager, candidate: _Candidate, disabled: fr
     except BaseException as error:  # _Broken, or the plugin object itself misbehaving (a raising __getattr__)
         if manager.has_plugin(candidate.name):
             manager.unregister(name=candidate.name)
-        return replace(info, status="error", error=str(error) if isinstance(error, _Broken) else _one_line(error))
+        return replace(info, status="error", error=str(error) if isinstance(error, _Broken) else one_line(error))
     return replace(info, entries=entries)
 
 
@@ -345,7 +344,7 @@ def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> tuple
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # pluggy refuses, for one, a hook taking arguments its spec lacks
-        raise _Broken(f"cannot be registered: {_one_line(error)}") from error
+        raise _Broken(f"cannot be registered: {one_line(error)}") from error
     implemented = {caller.name for caller in manager.get_hookcallers(plugin) or ()}
     hooks = tuple(hook for hook in hookspecs.HOOKS.values() if hook in implemented)
     if not hooks:

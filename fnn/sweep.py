@@ -30,10 +30,10 @@ from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 import numpy as np
 
 from ._environ import environment
-from .errors import ConfigError, FnnError, PluginWarning, TrainingDiverged
+from .errors import ConfigError, FnnError, PluginWarning, TrainingDiverged, one_line
 from .optimizers import apply_updates
 from .params import Params, stacked
-from .registry import _one_line, registry as default_registry
+from .registry import registry as default_registry
 from .training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, train
 
 SETTINGS = tuple(f.name for f in fields(RunConfig))
@@ -108,7 +108,7 @@ def _train_or_fail(config: RunConfig) -> SweepRun:
 
 def _reason(error: BaseException) -> str:
     """fnn's own errors by their message (one line already); anything else with its type."""
-    return str(error) if isinstance(error, FnnError) else _one_line(error)
+    return str(error) if isinstance(error, FnnError) else one_line(error)
 
 
 def _train_alone(experiment: Experiment) -> SweepRun:
