@@ -145,3 +145,21 @@ def test_zero_or_one_column_terminals_still_get_the_whole_output(columns):
     assert result.exit_code == 0
     assert "Result" in result.stdout and "Predictions" in result.stdout
     assert "accuracy" in result.stdout.splitlines()[1]  # the log's heading on one line, not a letter a line
+
+
+def test_the_live_sweep_progress_shows_paths_as_written(tmp_path):
+    """On a terminal the progress bar's description names the run, CSV paths included."""
+    import io
+
+    from rich.console import Console
+
+    from fnn.cli.sweep import _run_with_progress
+    from fnn.sweep import grid
+
+    (tmp_path / "one[").mkdir()  # so that the path holds the closing tag "[/x]", which rich cannot parse alone
+    paths = [str(_csv(tmp_path, ["a", "b", "label"], name=name)) for name in ("one[/x].csv", "two[red].csv")]
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120, markup=False)
+    runs = _run_with_progress(grid(data=paths, epochs=[2]), 1, console)
+    assert len(runs) == 2 and all(run.summary is not None for run in runs)
+    assert "two[red].csv" in screen.getvalue()

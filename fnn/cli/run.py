@@ -152,9 +152,10 @@ class _Monitor:
         self.console = console if not self.live else None
         self.refresh = max(1, self.total // 500)
         self.progress = Progress(
-            TextColumn("epoch"), MofNCompleteColumn(), BarColumn(),
-            TextColumn("loss {task.fields[loss]}"), TextColumn("accuracy {task.fields[accuracy]}"),
-            TimeElapsedColumn(), console=console, disable=not self.live,
+            TextColumn("epoch", markup=False), MofNCompleteColumn(), BarColumn(),
+            TextColumn("loss {task.fields[loss]}", markup=False),
+            TextColumn("accuracy {task.fields[accuracy]}", markup=False), TimeElapsedColumn(),
+            console=console, disable=not self.live,
         )
 
     def __enter__(self) -> "_Monitor":

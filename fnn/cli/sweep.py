@@ -200,8 +200,9 @@ def _cores() -> int:
 def _run_with_progress(configs, workers: int, console: Console | None) -> list[SweepRun]:
     settings = varied_settings(configs)
     live = console is not None and console.is_terminal
-    progress = Progress(TextColumn("sweep"), MofNCompleteColumn(), BarColumn(), TimeElapsedColumn(),
-                        TextColumn("{task.description}"), console=console, disable=not live)
+    # markup=False: a description holds paths and names from outside (rich would read "[red]" in them).
+    progress = Progress(TextColumn("sweep", markup=False), MofNCompleteColumn(), BarColumn(), TimeElapsedColumn(),
+                        TextColumn("{task.description}", markup=False), console=console, disable=not live)
     finished = 0
 
     def on_done(index: int, run: SweepRun) -> None:
