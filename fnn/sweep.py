@@ -34,7 +34,7 @@ from .errors import ConfigError, FnnError, PluginWarning, TrainingDiverged, one_
 from .optimizers import apply_updates
 from .params import Params, stacked
 from .registry import registry as default_registry
-from .training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, train
+from .training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, run_bytes, train
 
 SETTINGS = tuple(f.name for f in fields(RunConfig))
 """Every setting a sweep can vary, in ``RunConfig`` order."""
@@ -138,15 +138,30 @@ def stack_key(config: RunConfig) -> tuple | None:
     return tuple(_key(getattr(config, name)) for name in SETTINGS if name not in ("learning_rate", "seed"))
 
 
+STACK_BYTES = 256 * 2**20
+"""The memory one stacked computation may hold (:func:`fnn.training.run_bytes` per run): beyond it,
+runs stack in further groups, prepared one group at a time. Stacking pays for small networks, whose
+arrays are too small to keep NumPy busy; a sweep of large runs would only multiply its memory."""
+
+
 def train_group(configs: Sequence[RunConfig]) -> list[SweepRun]:
     """Train configurations that share a :func:`stack_key`: together where their data shapes and
-    plugins allow, alone otherwise. Results equal separate runs (to rounding, 1e-12)."""
-    experiments = [prepare(config) for config in configs]
+    plugins allow, alone otherwise, at most :data:`STACK_BYTES` of them at a time. Results equal
+    separate runs (to rounding, 1e-12)."""
+    runs: list[SweepRun] = []
+    while len(runs) < len(configs):
+        first = prepare(configs[len(runs)])
+        fit = max(1, STACK_BYTES // run_bytes(len(first.x), first.params.sizes, first.config.dtype))
+        runs += _train_prepared([first, *(prepare(config) for config in configs[len(runs) + 1:len(runs) + fit])])
+    return runs
+
+
+def _train_prepared(experiments: Sequence[Experiment]) -> list[SweepRun]:
     by_shape: dict[tuple, list[int]] = {}
     for index, experiment in enumerate(experiments):
         shapes = (experiment.x.shape, None if experiment.x_test is None else experiment.x_test.shape)
         by_shape.setdefault(shapes, []).append(index)
-    runs: list[SweepRun | None] = [None] * len(configs)
+    runs: list[SweepRun | None] = [None] * len(experiments)
     for indices in by_shape.values():
         members = [experiments[i] for i in indices]
         together = len(members) > 1 and stack_key(members[0].config) is not None and _stacks(members[0])

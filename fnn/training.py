@@ -386,24 +386,25 @@ def _check_settings(config: RunConfig) -> None:
 
 def _check_memory(config: RunConfig, shape: tuple[int, ...]) -> None:
     """Refuse a run on ``shape`` (points, inputs) whose arrays cannot fit in the memory available, before
-    they are allocated.
-
-    A lower bound: the data, every layer's pre-activations and activations for
-    all ``n`` points (the forward pass keeps both for the backward one), and
-    the parameters with their gradients and two optimizer buffers.
-    """
+    they are allocated (the estimate is :func:`run_bytes`)."""
     available = available_memory()
     if available is None or len(shape) != 2:  # a dataset of another shape is refused where it is used
         return
     n, width = shape
-    sizes = (width, *config.hidden, 1)
-    parameters = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-    needed = np.dtype(config.dtype).itemsize * (n * (width + 1) + 2 * n * sum(sizes[1:]) + 4 * parameters)
+    needed = run_bytes(n, (width, *config.hidden, 1), config.dtype)
     if needed > available:
         layers = ",".join(map(str, config.hidden))
         raise ConfigError(f"{n:,} points through hidden layers {layers} need at least {readable_bytes(needed)} "
                           f"of memory for their arrays, and {readable_bytes(available)} is available; "
                           "use fewer points (--n-samples) or smaller layers (--hidden)")
+
+
+def run_bytes(n: int, sizes: tuple[int, ...], dtype: str | np.dtype) -> int:
+    """A lower bound on the bytes a run of ``n`` points through layers ``sizes`` holds while it trains:
+    the data, every layer's pre-activations and activations for all points (the forward pass keeps both
+    for the backward one), and the parameters with their gradients and two optimizer buffers."""
+    parameters = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    return np.dtype(dtype).itemsize * (n * (sizes[0] + sizes[-1]) + 2 * n * sum(sizes[1:]) + 4 * parameters)
 
 
 def available_memory() -> int | None:
