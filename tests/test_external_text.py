@@ -163,3 +163,12 @@ def test_the_live_sweep_progress_shows_paths_as_written(tmp_path):
     runs = _run_with_progress(grid(data=paths, epochs=[2]), 1, console)
     assert len(runs) == 2 and all(run.summary is not None for run in runs)
     assert "two[red].csv" in screen.getvalue()
+
+
+@pytest.mark.parametrize("columns", ["0", "1"])
+@pytest.mark.parametrize("command", [[], ["run"], ["sweep"], ["predict"]])
+def test_help_is_complete_on_zero_or_one_column_terminals(columns, command):
+    result = cli(*command, "--help", env={"COLUMNS": columns})
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "Usage: fnn" in text and "--help" in text

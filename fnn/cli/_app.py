@@ -27,7 +27,7 @@ from .. import __version__
 from .._environ import environment
 from ..errors import ConfigError, FnnError, Interrupted, PluginWarning
 from ..registry import DISABLED_ENV, STRICT_ENV, escape_name
-from ._console import shown
+from ._console import help_at_least_min_width, shown
 
 DEBUG_ENV = "FNN_DEBUG"
 EXIT_USAGE, EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM = 2, 1, 130, 143
@@ -44,7 +44,7 @@ class _OneLineErrors(typer.core.TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
-            with _one_line_plugin_warnings():
+            with _one_line_plugin_warnings(), help_at_least_min_width():
                 code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except _CLICK_ERROR as error:  # bad usage: unknown option or command, a value of the wrong type
             message = error.format_message().strip()

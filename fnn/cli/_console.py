@@ -12,7 +12,9 @@ the user's terminal.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from typing import Iterator
 
 from rich.console import Console
 
@@ -47,3 +49,19 @@ def make_console(*, stderr: bool = False) -> Console:
         # rich takes COLUMNS as given; a width it cannot lay out in would lose or shred the output.
         console.width = MIN_WIDTH
     return console
+
+
+@contextlib.contextmanager
+def help_at_least_min_width() -> Iterator[None]:
+    """typer draws ``--help`` on a console of its own: give it :data:`MIN_WIDTH` too when the terminal
+    says it is narrower (at ``COLUMNS=0`` it would print blank lines)."""
+    from typer import rich_utils
+
+    if Console().width >= MIN_WIDTH or rich_utils.MAX_WIDTH is not None:
+        yield
+        return
+    rich_utils.MAX_WIDTH = MIN_WIDTH
+    try:
+        yield
+    finally:
+        rich_utils.MAX_WIDTH = None
