@@ -597,3 +597,32 @@ def test_a_signal_during_fnn_run_ends_it_with_one_line_and_no_half_written_folde
     assert capsys.readouterr().err == "interrupted\n"
     assert list(tmp_path.iterdir()) == []  # no run folder, no staging folder
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers restored
+
+
+class _LateOptimizer:
+    """An optimizer that keeps its contract on its first (checked) steps and breaks it later."""
+
+    @fnn.hookimpl
+    def fnn_optimizers(self):
+        def make(learning_rate=0.1):
+            steps = []
+
+            def update(grads, state, params):
+                steps.append(1)
+                if len(steps) > 3:
+                    raise TypeError("a bug that shows only later")
+                return fnn.Params({key: -learning_rate * g for key, g in grads.items()}), state
+
+            return fnn.Optimizer(lambda params: None, update)
+
+        yield fnn.OptimizerSpec("late", make, {"learning_rate": 0.1}, "breaks after a few steps")
+
+
+def test_an_unexpected_exception_is_one_line_naming_where_and_the_debug_switch():
+    from fnn.registry import make_registry, use_registry
+
+    with use_registry(make_registry(plugins=[_LateOptimizer()], entry_points=False)):
+        message = assert_one_line_error(cli("run", "-o", "late", "-e", "20"), 1, "unexpected TypeError",
+                                        "a bug that shows only later", "test_cli.py:", "FNN_DEBUG=1")
+        debug = cli("run", "-o", "late", "-e", "20", env={"FNN_DEBUG": "1"})
+    assert debug.exit_code == 1 and "Traceback" in debug.stderr and message in debug.stderr

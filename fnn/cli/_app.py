@@ -25,7 +25,7 @@ import typer.core
 
 from .. import __version__
 from .._environ import environment
-from ..errors import ConfigError, FnnError, Interrupted, PluginWarning
+from ..errors import ConfigError, FnnError, Interrupted, PluginWarning, one_line
 from ..registry import DISABLED_ENV, STRICT_ENV, escape_name
 from ._console import help_at_least_min_width, shown
 
@@ -62,6 +62,9 @@ class _OneLineErrors(typer.core.TyperGroup):
         except OSError as error:  # a file fnn could not read or write, named by the operating system
             where = f"{error.filename}: " if error.filename else ""
             code = _fail(f"{where}{error.strerror or error}", EXIT_FAILED, error)
+        except Exception as error:  # a bug, in fnn or in a plugin's code after its first checked use
+            code = _fail(f"unexpected {one_line(error)} (at {_raised_at(error)}); a bug in fnn or in a plugin: "
+                         f"{DEBUG_ENV}=1 shows the traceback", EXIT_FAILED, error)
         if not standalone_mode:
             return code
         sys.exit(code or 0)
@@ -78,6 +81,13 @@ class _OneLineErrors(typer.core.TyperGroup):
         words = sys.argv[1:] if args is None else list(args)
         command = next((word for word in words if word in self.commands), None)
         return f"fnn {command}" if command else "fnn"
+
+
+def _raised_at(error: BaseException) -> str:
+    """``file.py:LINE`` of the innermost frame outside NumPy: the code that went wrong, often a plugin's."""
+    frames = traceback.extract_tb(error.__traceback__)
+    own = [frame for frame in frames if f"{os.sep}numpy{os.sep}" not in frame.filename] or frames
+    return f"{os.path.basename(own[-1].filename)}:{own[-1].lineno}" if own else "an unknown place"
 
 
 def _fail(message: str, code: int, error: BaseException | None = None) -> int:
