@@ -66,7 +66,7 @@ def test_csv_headers_and_paths_print_as_written(tmp_path, first, second):
 
 
 @pytest.mark.parametrize("folder", ["run[lr=0.1]", "[/x]", "a[bold]b", "esc\x1b[2Jhere", ":warning:"])
-def test_run_folder_names_print_as_written(tmp_path, folder):
+def test_run_folder_names_print_as_written(tmp_path, folder, stand_in_figures):
     out = tmp_path / folder
     result = ok("run", "-e", "2", "--out", out)
     assert_clean(result.stdout, f"Run written to {shown(out)}/")

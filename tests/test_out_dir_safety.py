@@ -45,12 +45,8 @@ CSV = "a,b,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
 
 
 @pytest.fixture(autouse=True)
-def fast_figures(monkeypatch):
-    def stand_in(*args, **kwargs):
-        path = next(arg for arg in (*args, *kwargs.values()) if isinstance(arg, Path))
-        path.write_bytes(b"\x89PNG stand-in")
-    for name in ("learning_curve", "comparison", "overlay"):
-        monkeypatch.setattr(fnn.figures, name, stand_in)
+def fast_figures(stand_in_figures):
+    """Every test here draws stand-ins (see tests/conftest.py)."""
 
 
 @pytest.fixture(params=["renameat2", "mkdir"])
