@@ -8,7 +8,6 @@ the figures are plain NumPy (:func:`decision_grid`), testable on their own.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -37,22 +36,16 @@ def decision_grid(params: Mapping[str, np.ndarray], x: np.ndarray, activation: s
     return xs, ys, z.reshape(gx.shape)
 
 
-def _plain_text(draw):
-    """Draw with every string as plain text: a ``$`` in a CSV path or header is not TeX to parse
-    (an unknown ``\\x`` between two ``$`` would fail the whole run folder after training)."""
-
-    @functools.wraps(draw)
-    def drawn(*args, **kwargs):
-        matplotlib = _import_matplotlib()
-        with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
-            return draw(*args, **kwargs)
-
-    return drawn
+def _plain(text: str) -> str:
+    """``text`` from outside (a CSV path, a setting's value) to be drawn as written: matplotlib reads
+    what lies between two ``$`` as TeX, and an unknown command there (``$\\x$``) fails the whole figure."""
+    return text.replace("$", r"\$")
 
 
-def _import_matplotlib():
-    """matplotlib, imported without its two-line warning when HOME is read-only: it then keeps its
-    cache in a temporary folder by itself, which costs time but loses nothing the user needs to know."""
+def _import_matplotlib() -> None:
+    """Import matplotlib without its two-line warning when HOME is read-only: it then keeps its cache
+    in a temporary folder by itself, which costs time but loses nothing the user needs to know. Every
+    figure starts here (:func:`_figure`), before any other matplotlib import."""
     import logging
 
     logger = logging.getLogger("matplotlib")
@@ -63,10 +56,10 @@ def _import_matplotlib():
         import matplotlib.font_manager  # noqa: F401  (where the cache folder is first made)
     finally:
         logger.setLevel(level)
-    return matplotlib
 
 
 def _figure(width: float, height: float):
+    _import_matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -75,7 +68,6 @@ def _figure(width: float, height: float):
     return figure
 
 
-@_plain_text
 def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: str = "") -> Path:
     """Loss per epoch (log scale when every value is positive) with accuracy on a second axis.
 
@@ -102,12 +94,11 @@ def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: s
     twin.set_ylim(-2, 102)
     lines = axes.get_lines() + twin.get_lines()
     axes.legend(lines, [line.get_label() for line in lines], loc="center right")
-    axes.set_title(title or "Learning curve")
+    axes.set_title(_plain(title) or "Learning curve")
     figure.savefig(path)
     return Path(path)
 
 
-@_plain_text
 def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, activation: str | Activation,
                output: str | Activation, path: str | Path, title: str = "",
                x_test: np.ndarray | None = None, y_test: np.ndarray | None = None) -> Path:
@@ -115,9 +106,6 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
 
     Held-out points (``x_test``), when given, are drawn as triangles.
     """
-    from matplotlib.colors import LinearSegmentedColormap
-    from matplotlib.lines import Line2D
-
     held_out = x_test is not None and len(x_test) > 0
     points = np.concatenate([x, x_test]) if held_out else x
     labels = np.concatenate([y, y_test]) if held_out else y
@@ -126,6 +114,9 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
     predicted = predict(params, points, activation, output)[:, 0] >= 0.5
     xs, ys, z = decision_grid(params, points, activation, output)
     figure = _figure(13.0, 4.6)
+    from matplotlib.colors import LinearSegmentedColormap
+    from matplotlib.lines import Line2D
+
     panels = figure.subplots(1, 3, sharex=True, sharey=True)
     colours = np.array(CLASS_COLOURS)
     size = 60 if len(points) <= 100 else max(8, 6000 / len(points))
@@ -173,12 +164,11 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
         handles.insert(2, marker("test point", marker="^", markerfacecolor="grey", markeredgecolor="white"))
     figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
     if title:
-        figure.suptitle(title)
+        figure.suptitle(_plain(title))
     figure.savefig(path)
     return Path(path)
 
 
-@_plain_text
 def overlay(panels: Mapping[str, Mapping[str, Sequence[np.ndarray]]], path: str | Path, title: str,
             ylabel: str = "loss") -> Path:
     """Small multiples of learning curves: one axes per panel, one colour per label.
@@ -200,7 +190,7 @@ def overlay(panels: Mapping[str, Mapping[str, Sequence[np.ndarray]]], path: str 
             length = min(len(run) for run in runs)
             stack = np.array([run[:length] for run in runs])
             epochs = np.arange(1, length + 1)
-            axes.plot(epochs, np.median(stack, axis=0), color=colours[label], linewidth=1.6, label=label)
+            axes.plot(epochs, np.median(stack, axis=0), color=colours[label], linewidth=1.6, label=_plain(label))
             if len(runs) > 1:
                 axes.fill_between(epochs, *np.percentile(stack, [25, 75], axis=0), color=colours[label], alpha=0.18,
                                   linewidth=0)
@@ -208,7 +198,7 @@ def overlay(panels: Mapping[str, Mapping[str, Sequence[np.ndarray]]], path: str 
             axes.set_yscale("log")
         axes.grid(True, alpha=0.3)
         if count > 1 or panel:
-            axes.set_title(panel, fontsize="medium")
+            axes.set_title(_plain(panel), fontsize="medium")
     for axes in grid[count:]:
         axes.set_visible(False)
     for axes in grid[(rows - 1) * columns:]:
@@ -221,7 +211,7 @@ def overlay(panels: Mapping[str, Mapping[str, Sequence[np.ndarray]]], path: str 
         grid[0].legend(fontsize="small")
     else:
         figure.legend(*grid[0].get_legend_handles_labels(), loc="outside right upper", frameon=False)
-    figure.suptitle(title + note)
+    figure.suptitle(_plain(title + note))
     figure.savefig(path)
     return Path(path)
 

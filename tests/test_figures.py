@@ -329,3 +329,34 @@ def test_a_read_only_home_draws_the_figures_without_noise(tmp_path):
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert "Run written to out/" in result.stdout
     assert (tmp_path / "out" / "comparison.png").is_file()
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The figures saved during a test, captured as they are saved."""
+    import matplotlib.figure
+
+    saved = []
+    save = matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig",
+                        lambda self, *args, **kwargs: saved.append(self) or save(self, *args, **kwargs))
+    return saved
+
+
+@pytest.mark.parametrize("text", ["d$\\x$.csv", "$a$ and $b$ cost: $5 $"])
+def test_text_from_outside_is_drawn_as_written_and_the_axes_keep_their_math(tmp_path, trained, drawn, text):
+    """A ``$`` in a path or a setting is a dollar sign; matplotlib's own tick labels stay mathtext."""
+    result, experiment = trained, trained.experiment
+    figures.learning_curve(result.history, tmp_path / "lc.png", title=text)
+    figures.comparison(result.final.params, experiment.x, experiment.y, experiment.activation, experiment.output,
+                       tmp_path / "c.png", title=text)
+    figures.overlay({f"panel {text}": {f"lr={text}": [result.loss]}, "other": {"x": [result.loss]}},
+                    tmp_path / "o.png", title=text)
+    learning, comparison, overlay = drawn
+    titles = [learning.axes[0].get_title(), comparison._suptitle.get_text(), overlay._suptitle.get_text(),
+              overlay.axes[0].get_title(), overlay.legends[0].get_texts()[0].get_text()]
+    for title in titles:
+        assert title.replace(r"\$", "").count("$") == 0, title  # every $ escaped: drawn as a dollar sign
+        assert text.replace("$", "") in title.replace(r"\$", "")
+    ticks = learning.axes[0].get_yticklabels()
+    assert all(label.get_parse_math() for label in ticks)
