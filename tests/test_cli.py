@@ -626,3 +626,11 @@ def test_an_unexpected_exception_is_one_line_naming_where_and_the_debug_switch()
                                         "a bug that shows only later", "test_cli.py:", "FNN_DEBUG=1")
         debug = cli("run", "-o", "late", "-e", "20", env={"FNN_DEBUG": "1"})
     assert debug.exit_code == 1 and "Traceback" in debug.stderr and message in debug.stderr
+
+
+@pytest.mark.parametrize("command", [["run", "-e", "1", "--data"], ["sweep", "-e", "1", "--data"],
+                                     ["predict", "{model}", "--csv"]])
+def test_a_folder_given_as_a_csv_is_a_file_that_cannot_be_used(tmp_path, command):
+    fnn.model_io.save_model(tmp_path / "model.npz", fnn.init_params((2, 3, 1), seed=0), {})
+    args = [arg.format(model=tmp_path / "model.npz") for arg in command]
+    assert_one_line_error(cli(*args, tmp_path), 1, "a folder, not a regular file")

@@ -63,7 +63,7 @@ def run(
     test_split: Annotated[Optional[float], typer.Option("--test-split", help="Hold out this fraction, stratified.",
                                                         rich_help_panel=_DATA)] = None,
     data: Annotated[Optional[Path], typer.Option("--data", help="Your own CSV: a header, numeric features, a 0/1 label.",
-                                                 dir_okay=False, rich_help_panel=_DATA)] = None,
+                                                 rich_help_panel=_DATA)] = None,
     label_column: Annotated[Optional[str], typer.Option("--label-column", help="The label column of --data.",
                                                         show_default="the last", rich_help_panel=_DATA)] = None,
     standardize: Annotated[bool, typer.Option("--standardize", help="Scale features to mean 0, std 1 (fit on the "
