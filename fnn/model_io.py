@@ -27,8 +27,8 @@ from numpy.lib import format as np_format
 
 from .data import open_regular
 from .errors import FnnError, readable_bytes
+from .network import MAX_PARAMETERS
 from .params import Params, layer_sizes
-from .training import MAX_PARAMETERS
 
 FORMAT = "fnn-model"
 FORMAT_VERSION = 1

@@ -52,6 +52,8 @@ DEFAULT_INIT = "xavier"
 
 DTYPES = ("float64", "float32")
 """The floating-point types a network can use."""
+MAX_PARAMETERS = 50_000_000
+"""The largest network fnn trains or loads: about 400 MB of float64 per copy (an optimizer holds a few)."""
 
 
 def init_params(sizes: Sequence[int], seed: int | np.random.Generator = 0, init: str | InitFn = DEFAULT_INIT,

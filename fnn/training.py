@@ -26,8 +26,8 @@ from . import contracts
 from .data import Scaler, fit_scaler, read_csv, stratified_split
 from .errors import (ConfigError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError,
                      readable_bytes)
-from .network import (DEFAULT_INIT, DTYPES, backward, check_params, forward, forward_unchecked, init_params,
-                      resolve_activation)
+from .network import (DEFAULT_INIT, DTYPES, MAX_PARAMETERS, backward, check_params, forward, forward_unchecked,
+                      init_params, resolve_activation)
 from .optimizers import apply_updates
 from .params import Params, elementwise, filled_like
 from .records import Activation, Loss, Optimizer
@@ -352,7 +352,6 @@ def _probe(reg: Registry, config: RunConfig, params: Params, x: np.ndarray, y: n
 
 
 MAX_LAYER_WIDTH = 100_000
-MAX_PARAMETERS = 50_000_000  # about 400 MB of float64 per copy; the optimizer holds a few copies
 
 
 def _check_settings(config: RunConfig) -> None:
