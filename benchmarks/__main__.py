@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from rich.console import Console
@@ -19,6 +20,8 @@ from .report import print_report
 
 BENCHMARKS = {module.NAME: module for module in (tiny, scale, sweeps, startup)}
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "latest.json"
+SMOKE_OUTPUT = Path(tempfile.gettempdir()) / "fnn-benchmarks-smoke.json"
+"""A smoke run checks that the code runs; its numbers mean nothing, so it leaves the tracked results alone."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,9 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: a few seconds, to check that the code runs")
     parser.add_argument("--only", action="append", choices=list(BENCHMARKS), metavar="NAME",
                         help=f"run only this benchmark, repeatable: {', '.join(BENCHMARKS)}")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, metavar="PATH",
-                        help="where to write the JSON results (default: %(default)s)")
+    parser.add_argument("--output", type=Path, metavar="PATH",
+                        help=f"where to write the JSON results (default: {DEFAULT_OUTPUT}, or {SMOKE_OUTPUT} with "
+                             "--smoke)")
     args = parser.parse_args(argv)
+    args.output = args.output or (SMOKE_OUTPUT if args.smoke else DEFAULT_OUTPUT)
     console = Console(highlight=False)
     if not console.is_terminal:
         console.width = 120  # a log or a pipe: wide enough for every table

@@ -15,7 +15,6 @@ matplotlib (with ``fnn run --out`` as the positive control).
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import struct
@@ -66,14 +65,8 @@ def curves(count: int, length: int = 40, seed: int = 0) -> list[np.ndarray]:
 
 
 def learning_curve(loss, accuracy, path, **kwargs) -> Path:
-    """``figures.learning_curve`` for a loss and an accuracy curve.
-
-    Its first argument is moving from ``(loss, accuracy)`` to one ``history``
-    mapping (work in progress elsewhere); these tests hold for either.
-    """
-    if "history" in inspect.signature(figures.learning_curve).parameters:
-        return figures.learning_curve({"loss": np.asarray(loss), "accuracy": np.asarray(accuracy)}, path, **kwargs)
-    return figures.learning_curve(loss, accuracy, path, **kwargs)
+    """``figures.learning_curve`` for a loss and an accuracy curve."""
+    return figures.learning_curve({"loss": np.asarray(loss), "accuracy": np.asarray(accuracy)}, path, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -250,10 +243,7 @@ def test_figures_are_drawn_on_agg_without_a_display_or_pyplot(tmp_path):
         from fnn import figures
         r = fnn.fit(epochs=20)
         e = r.experiment
-        if "history" in inspect.signature(figures.learning_curve).parameters:
-            figures.learning_curve({"loss": r.loss, "accuracy": r.accuracy}, "lc.png")
-        else:
-            figures.learning_curve(r.loss, r.accuracy, "lc.png")
+        figures.learning_curve({"loss": r.loss, "accuracy": r.accuracy}, "lc.png")
         figures.comparison(r.final.params, e.x, e.y, e.activation, e.output, "c.png")
         figures.overlay({"": {"a": [r.loss]}}, "o.png", title="t")
         print(json.dumps({"canvases": canvases, "pyplot": "matplotlib.pyplot" in sys.modules}))
