@@ -461,8 +461,12 @@ def test_nan_opt_value_is_a_usage_error():
 
 def test_no_arguments_shows_help_without_an_error_line():
     result = cli()
+    assert result.exit_code == 0  # the help is what `fnn` alone asks for
     assert "Usage" in result.stdout and "run" in result.stdout
     assert result.stderr == ""
+    listed = [line.split()[1] for line in result.stdout.splitlines()
+              if line.startswith("│ ") and line.split()[1] in ("run", "sweep", "predict", "show", "list", "plugins")]
+    assert listed == ["run", "sweep", "predict", "show", "list", "plugins"]  # in the order of work
 
 
 # -------------------------------------------------------------------------------------------------------------- list
@@ -634,3 +638,4 @@ def test_a_folder_given_as_a_csv_is_a_file_that_cannot_be_used(tmp_path, command
     fnn.model_io.save_model(tmp_path / "model.npz", fnn.init_params((2, 3, 1), seed=0), {})
     args = [arg.format(model=tmp_path / "model.npz") for arg in command]
     assert_one_line_error(cli(*args, tmp_path), 1, "a folder, not a regular file")
+

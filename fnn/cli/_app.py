@@ -30,6 +30,7 @@ from ..registry import DISABLED_ENV, STRICT_ENV, escape_name
 from ._console import help_at_least_min_width, shown
 
 DEBUG_ENV = "FNN_DEBUG"
+COMMAND_ORDER = ("run", "sweep", "predict", "show", "list", "plugins")
 EXIT_USAGE, EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM = 2, 1, 130, 143
 EXIT_CODES = (f"Exit codes: 0 success; {EXIT_USAGE} a command line that cannot be accepted (flags, names, points); "
               f"{EXIT_FAILED} a run that failed or a file that could not be used; {EXIT_SIGINT} and {EXIT_SIGTERM} "
@@ -48,10 +49,11 @@ class _OneLineErrors(typer.core.TyperGroup):
                 code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except _CLICK_ERROR as error:  # bad usage: unknown option or command, a value of the wrong type
             message = error.format_message().strip()
-            if message:  # an empty message follows help that was already shown (no arguments at all)
+            if message:
                 command = getattr(getattr(error, "ctx", None), "command_path", None) or self._guess_command(args)
-                _fail(f"{command}: {message} (see '{command} --help')", error.exit_code)
-            code = error.exit_code
+                code = _fail(f"{command}: {message} (see '{command} --help')", error.exit_code)
+            else:  # plain `fnn`: the help was shown, as asked for
+                code = 0
         except (typer.Abort, KeyboardInterrupt):  # Ctrl-C before a command runs (click turns it into Abort)
             typer.echo("interrupted", err=True)
             code = EXIT_SIGINT
@@ -68,6 +70,11 @@ class _OneLineErrors(typer.core.TyperGroup):
         if not standalone_mode:
             return code
         sys.exit(code or 0)
+
+    def list_commands(self, ctx) -> list[str]:
+        """The commands in the order of work (train, compare, use a model, look around), not alphabetical."""
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda name: COMMAND_ORDER.index(name) if name in COMMAND_ORDER else len(names))
 
     def invoke(self, ctx):
         try:
