@@ -176,6 +176,12 @@ def make_registry(plugins: Iterable[object] = (), *, builtins: bool = True, entr
     return Registry(entry for info in infos if info.status == "ok" for entry in info.entries)
 
 
+def plugin_names(*, builtins: bool = True, entry_points: bool | None = None) -> list[str]:
+    """The names of the plugins fnn would consider (what ``--disable-plugin`` takes), without importing any."""
+    entry_points = not _env_flag(DISABLE_AUTOLOAD_ENV) if entry_points is None else entry_points
+    return sorted({candidate.name for candidate in _candidates((), builtins, entry_points)})
+
+
 def inspect_plugins(plugins: Iterable[object] = (), *, builtins: bool = True, entry_points: bool | None = None,
                     disabled: Iterable[str] | None = None) -> list[PluginInfo]:
     """Every plugin :func:`make_registry` would consider, with its status; never raises or warns for a plugin.

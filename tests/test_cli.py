@@ -639,3 +639,12 @@ def test_a_folder_given_as_a_csv_is_a_file_that_cannot_be_used(tmp_path, command
     args = [arg.format(model=tmp_path / "model.npz") for arg in command]
     assert_one_line_error(cli(*args, tmp_path), 1, "a folder, not a regular file")
 
+
+
+@pytest.mark.parametrize("name, hint", [("nosuch", ""), ("fnn.lossess", "did you mean 'fnn.losses'?")])
+def test_disabling_a_plugin_that_does_not_exist_is_warned_about(name, hint):
+    result = cli("--disable-plugin", name, "list", "loss")
+    assert result.exit_code == 0
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"Warning: --disable-plugin {name!r}: no plugin")
+    assert hint in result.stderr and "fnn.activations" in result.stderr
+    assert cli("--disable-plugin", "fnn.datasets", "list", "loss").stderr == ""

@@ -12,6 +12,7 @@ exit code.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import signal
 import sys
@@ -26,7 +27,7 @@ import typer.core
 from .. import __version__
 from .._environ import environment
 from ..errors import ConfigError, FnnError, Interrupted, PluginWarning, one_line
-from ..registry import DISABLED_ENV, STRICT_ENV, escape_name
+from ..registry import DISABLED_ENV, STRICT_ENV, escape_name, plugin_names
 from ._console import help_at_least_min_width, shown
 
 DEBUG_ENV = "FNN_DEBUG"
@@ -169,6 +170,11 @@ def _plugin_settings(disabled: list[str], strict: bool) -> Iterator[None]:
     """
     changes = {}
     if disabled:
+        known = plugin_names()
+        for name in sorted(set(disabled) - set(known)):
+            close = difflib.get_close_matches(name, known, n=1)
+            typer.echo(shown(f"Warning: --disable-plugin {name!r}: no plugin has that name; plugins: {', '.join(known)}"
+                             + (f" (did you mean {close[0]!r}?)" if close else "")), err=True)
         # Escaped, so that a name with a comma (an entry point may have one) stays one name.
         changes[DISABLED_ENV] = ",".join(filter(None, [os.environ.get(DISABLED_ENV), *map(escape_name, disabled)]))
     if strict:
