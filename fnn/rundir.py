@@ -56,6 +56,7 @@ from typing import Callable, Iterable, Sequence
 from . import figures, jsonfile
 from .errors import ConfigError, OutputError
 from .model_io import save_model
+from .settings import BY_NAME
 from .sweep import SweepRun, config_dict, summarize_groups, varied_settings
 from .training import FitResult
 
@@ -414,7 +415,7 @@ def _run_row(run: SweepRun) -> dict:
 
 
 def _heading(setting: str) -> str:
-    return {"learning_rate": "lr", "n_samples": "points", "options": "opt"}.get(setting, setting)
+    return BY_NAME[setting].heading
 
 
 def _label(value) -> str:

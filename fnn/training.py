@@ -17,7 +17,7 @@ import math
 import numbers
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 import numpy as np
@@ -26,15 +26,15 @@ from . import contracts
 from .data import Scaler, fit_scaler, read_csv, stratified_split
 from .errors import (ConfigError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError,
                      readable_bytes)
-from .network import (DEFAULT_INIT, DTYPES, MAX_PARAMETERS, backward, check_params, forward, forward_unchecked,
+from .network import (DTYPES, MAX_PARAMETERS, backward, check_params, forward, forward_unchecked,
                       init_params, resolve_activation)
 from .optimizers import apply_updates
 from .params import Params, elementwise, filled_like
 from .records import Activation, Loss, Optimizer
 from .registry import Registry, registry as default_registry
 from .schedules import SCHEDULES, Rate
+from .settings import RunConfig, check_config
 
-DEFAULT_EPOCHS = 10000
 
 
 class Epoch(NamedTuple):
@@ -200,43 +200,6 @@ def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_tes
             raise ConfigError(f"{label_name} holds {float(labels[wrong].flat[0]):g}; labels must be 0 or 1")
 
 
-@dataclass(frozen=True)
-class RunConfig:
-    """Everything that defines a run, by name, as ``fnn run`` takes it.
-
-    ``learning_rate=None`` uses the optimizer's default; ``options`` sets the
-    optimizer's other hyper-parameters and the schedule's parameters. ``data``
-    (a CSV path) replaces ``dataset``. One ``seed`` fixes the data, the split,
-    the initial weights and the mini-batch order.
-    """
-
-    dataset: str = "xor"
-    hidden: tuple[int, ...] = (4, 8)
-    activation: str = "sigmoid"
-    output: str = "sigmoid"
-    loss: str = "mse"
-    optimizer: str = "sgd"
-    learning_rate: float | None = None
-    options: Mapping[str, float] = field(default_factory=dict)
-    epochs: int = DEFAULT_EPOCHS
-    n_samples: int | None = None
-    noise: float = 0.0
-    seed: int = 0
-    init: str = DEFAULT_INIT
-    batch_size: int | None = None
-    test_split: float | None = None
-    l2: float = 0.0
-    schedule: str = "constant"
-    target_accuracy: float | None = None
-    target_loss: float | None = None
-    patience: int | None = None
-    min_delta: float = 0.0
-    data: str | None = None
-    label_column: str | None = None
-    standardize: bool = False
-    dtype: str = "float64"
-
-
 class Experiment(NamedTuple):
     """A run ready to train: its config with every default filled in, data, and resolved plugins."""
 
@@ -268,7 +231,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     activation, output = reg.activation(config.activation), reg.activation(config.output)
     loss, spec = reg.loss(config.loss), reg.optimizer(config.optimizer)
     dataset = reg.dataset(config.dataset) if config.data is None else None
-    _check_settings(config)
+    check_config(config)
     if config.dtype not in DTYPES:
         raise UnknownNameError("dtype", config.dtype, DTYPES)
     schedule = SCHEDULES.get(config.schedule)
@@ -351,36 +314,6 @@ def _probe(reg: Registry, config: RunConfig, params: Params, x: np.ndarray, y: n
     return optimizer
 
 
-MAX_LAYER_WIDTH = 100_000
-
-
-def _check_settings(config: RunConfig) -> None:
-    hidden = ",".join(map(str, config.hidden))
-    checks = [
-        (all(size >= 1 for size in config.hidden), f"hidden layer sizes must be positive integers, got {hidden}"),
-        (all(size <= MAX_LAYER_WIDTH for size in config.hidden),
-         f"hidden layer sizes must be at most {MAX_LAYER_WIDTH:,}, got {hidden}"),
-        (config.epochs >= 1, f"epochs must be at least 1, got {config.epochs}"),
-        (config.n_samples is None or config.n_samples >= 1, f"n-samples must be at least 1, got {config.n_samples}"),
-        (math.isfinite(config.noise) and config.noise >= 0, f"noise must be 0 or more (a finite number), got {config.noise}"),
-        (config.seed >= 0, f"seed must be 0 or a positive integer, got {config.seed}"),
-        (config.batch_size is None or config.batch_size >= 1, f"batch size must be at least 1, got {config.batch_size}"),
-        (config.test_split is None or 0 < config.test_split < 1,
-         f"test split must be a fraction between 0 and 1 (exclusive), got {config.test_split}"),
-        (math.isfinite(config.l2) and config.l2 >= 0, f"l2 must be 0 or more, got {config.l2}"),
-        (config.target_accuracy is None or 0 < config.target_accuracy <= 1,
-         f"target accuracy must be a fraction in (0, 1], got {config.target_accuracy}"),
-        (config.target_loss is None or (math.isfinite(config.target_loss) and config.target_loss >= 0),
-         f"target loss must be 0 or more, got {config.target_loss}"),
-        (config.patience is None or config.patience >= 1, f"patience must be at least 1 epoch, got {config.patience}"),
-        (math.isfinite(config.min_delta) and config.min_delta >= 0, f"min delta must be 0 or more, got {config.min_delta}"),
-        (config.data is None or (config.n_samples is None and config.noise == 0),
-         "--n-samples and --noise shape the built-in datasets; they do not apply to --data"),
-        (config.data is not None or config.label_column is None, "--label-column applies to --data only"),
-    ]
-    for ok, message in checks:
-        if not ok:
-            raise ConfigError(message)
 
 
 def _check_memory(config: RunConfig, shape: tuple[int, ...]) -> None:

@@ -165,7 +165,7 @@ def test_stacked_parameters_still_pass_the_checks():
 
 
 def test_the_cli_still_refuses_a_batch_size_below_one(fnn_cli):
-    one_line_error(fnn_cli("run", "--batch-size", "0", "-e", "1"), 2, "batch size must be at least 1")
+    one_line_error(fnn_cli("run", "--batch-size", "0", "-e", "1"), 2, "--batch-size must be at least 1")
 
 
 # ------------------------------------------------------------------------------------ class 6: patience, divergence

@@ -397,11 +397,11 @@ def test_cli_json_has_epochs_trained_final_epoch_and_stop_reason():
 
 @pytest.mark.parametrize("args, fragments", [
     (["--patience", "0"], ["patience must be at least 1"]),
-    (["--min-delta", "-0.1"], ["min delta must be 0 or more"]),
-    (["--target-accuracy", "1.5"], ["target accuracy must be a fraction"]),
-    (["--target-loss", "-1"], ["target loss must be 0 or more"]),
-    (["--test-split", "1"], ["test split must be a fraction between 0 and 1"]),
-    (["--batch-size", "0"], ["batch size must be at least 1"]),
+    (["--min-delta", "-0.1"], ["--min-delta must be 0 or more"]),
+    (["--target-accuracy", "1.5"], ["--target-accuracy must be a fraction"]),
+    (["--target-loss", "-1"], ["--target-loss must be 0 or more"]),
+    (["--test-split", "1"], ["--test-split must be a fraction between 0 and 1"]),
+    (["--batch-size", "0"], ["--batch-size must be at least 1"]),
     (["--l2", "-0.5"], ["l2 must be 0 or more"]),
 ])
 def test_bad_training_options_are_usage_errors(args, fragments):

@@ -14,12 +14,12 @@ from rich.text import Text
 
 from ..network import is_linear, predict
 from ..rundir import RUN_FILES, check_out_dir, write_run
-from ..training import DEFAULT_EPOCHS, Epoch, Experiment, FitResult, RunConfig, complete, prepare
+from ..training import Epoch, Experiment, FitResult, complete, prepare
 from .. import jsonfile
 from ._app import app
 from ._console import make_console, shown
-from ._options import (ActivationOption, DatasetOption, LossOption, OptimizerOption, OutputOption, parse_hidden,
-                       parse_options, refuse_dataset_with_data)
+from ._options import refuse_dataset_with_data
+from ._settings import config_from, with_settings
 
 SMALL_SET = 30
 LINEAR_NOTE = ("note: with activation {activation} the hidden layers are linear, so the network draws a single "
@@ -27,80 +27,34 @@ LINEAR_NOTE = ("note: with activation {activation} the hidden layers are linear,
 PREDICTION_ROWS = 20
 
 
-_MODEL, _TRAINING, _DATA, _STOPPING, _OUTPUT = "Model", "Training", "Data", "Early stopping", "Output"
+_OUTPUT = "Output"
 
 
 @app.command()
+@with_settings(sweep=False)
 def run(
     ctx: typer.Context,
-    dataset: DatasetOption = "xor",
-    activation: ActivationOption = "sigmoid",
-    output_activation: OutputOption = "sigmoid",
-    loss: LossOption = "mse",
-    optimizer: OptimizerOption = "sgd",
-    lr: Annotated[Optional[float], typer.Option("--lr", help="Learning rate.", show_default="the optimizer's own",
-                                                rich_help_panel=_TRAINING)] = None,
-    opt: Annotated[list[str], typer.Option("--opt", metavar="KEY=VALUE", rich_help_panel=_TRAINING,
-                                           help="Optimizer or schedule parameter, repeatable (e.g. momentum=0.95).")] = [],
-    hidden: Annotated[str, typer.Option("--hidden", help="Hidden layer sizes, comma separated, any depth.",
-                                        rich_help_panel=_MODEL)] = "4,8",
-    init: Annotated[str, typer.Option("--init", help="Weight initialiser: xavier, he, uniform or normal.",
-                                      rich_help_panel=_MODEL)] = "xavier",
-    dtype: Annotated[str, typer.Option("--dtype", help="Floating-point type of the whole computation: float64 or "
-                                       "float32.", rich_help_panel=_MODEL)] = "float64",
-    epochs: Annotated[int, typer.Option("--epochs", "-e", help="Training epochs.", rich_help_panel=_TRAINING)] = DEFAULT_EPOCHS,
-    batch_size: Annotated[Optional[int], typer.Option("--batch-size", help="Mini-batch size, reshuffled every epoch.",
-                                                      show_default="full batch", rich_help_panel=_TRAINING)] = None,
-    l2: Annotated[float, typer.Option("--l2", help="L2 penalty (l2/2)·ΣW² on the weights.", rich_help_panel=_TRAINING)] = 0.0,
-    schedule: Annotated[str, typer.Option("--schedule", help="Learning-rate schedule: constant, step, exponential "
-                                          "or cosine; parameters via --opt.", rich_help_panel=_TRAINING)] = "constant",
-    seed: Annotated[int, typer.Option("--seed", help="Seed for the data, the split, the weights and the batches.",
-                                      rich_help_panel=_TRAINING)] = 0,
-    n_samples: Annotated[Optional[int], typer.Option("--n-samples", help="Number of points.", show_default="the dataset's own",
-                                                     rich_help_panel=_DATA)] = None,
-    noise: Annotated[float, typer.Option("--noise", help="Dataset noise (see 'fnn list dataset').",
-                                         rich_help_panel=_DATA)] = 0.0,
-    test_split: Annotated[Optional[float], typer.Option("--test-split", help="Hold out this fraction, stratified.",
-                                                        rich_help_panel=_DATA)] = None,
-    data: Annotated[Optional[Path], typer.Option("--data", help="Your own CSV: a header, numeric features, a 0/1 label.",
-                                                 rich_help_panel=_DATA)] = None,
-    label_column: Annotated[Optional[str], typer.Option("--label-column", help="The label column of --data.",
-                                                        show_default="the last", rich_help_panel=_DATA)] = None,
-    standardize: Annotated[bool, typer.Option("--standardize", help="Scale features to mean 0, std 1 (fit on the "
-                                              "training points).", rich_help_panel=_DATA)] = False,
-    target_accuracy: Annotated[Optional[float], typer.Option("--target-accuracy", help="Stop once training accuracy "
-                                                             "reaches this fraction.", rich_help_panel=_STOPPING)] = None,
-    target_loss: Annotated[Optional[float], typer.Option("--target-loss", help="Stop once the loss is at most this.",
-                                                         rich_help_panel=_STOPPING)] = None,
-    patience: Annotated[Optional[int], typer.Option("--patience", help="Stop after this many epochs without improvement "
-                                                    "(of the test loss with --test-split) and restore the best.",
-                                                    rich_help_panel=_STOPPING)] = None,
-    min_delta: Annotated[float, typer.Option("--min-delta", help="Smallest decrease that counts as improvement.",
-                                             rich_help_panel=_STOPPING)] = 0.0,
     log_every: Annotated[Optional[int], typer.Option("--log-every", help="Log every N epochs.", show_default="epochs / 10",
                                                      rich_help_panel=_OUTPUT)] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.",
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.", metavar="",
                                               rich_help_panel=_OUTPUT)] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final result.", rich_help_panel=_OUTPUT)] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final result.", metavar="",
+                                        rich_help_panel=_OUTPUT)] = False,
     all_predictions: Annotated[bool, typer.Option("--all-predictions", help="List every point, not a subset.",
-                                                  rich_help_panel=_OUTPUT)] = False,
+                                                  metavar="", rich_help_panel=_OUTPUT)] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write a run folder: metrics, history, model, figures.",
                                                 file_okay=False, rich_help_panel=_OUTPUT)] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).", rich_help_panel=_OUTPUT)] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).",
+                                        metavar="", rich_help_panel=_OUTPUT)] = False,
+    **settings,
 ) -> None:
     """Train a network and report its loss, accuracy and predictions."""
     if log_every is not None and log_every < 1:
         raise typer.BadParameter(f"must be at least 1, got {log_every}", param_hint="--log-every")
-    refuse_dataset_with_data(ctx, data)
-    config = RunConfig(
-        dataset=dataset, hidden=parse_hidden(hidden), activation=activation, output=output_activation, loss=loss,
-        optimizer=optimizer, learning_rate=lr, options=parse_options(opt), epochs=epochs, n_samples=n_samples,
-        noise=noise, seed=seed, init=init, batch_size=batch_size, test_split=test_split, l2=l2, schedule=schedule,
-        target_accuracy=target_accuracy, target_loss=target_loss, patience=patience, min_delta=min_delta,
-        data=None if data is None else str(data), label_column=label_column, standardize=standardize, dtype=dtype,
-    )
+    refuse_dataset_with_data(ctx, settings["data"])
+    config = config_from(settings)
     if out is not None:
-        check_out_dir(out, force, inputs=[data] if data is not None else [])
+        check_out_dir(out, force, inputs=[config.data] if config.data is not None else [])
     experiment = prepare(config)
     console = make_console()
     show = not (json_output or quiet)

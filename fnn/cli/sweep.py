@@ -6,7 +6,7 @@ import math
 import os
 import signal
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -17,129 +17,53 @@ from ..errors import ConfigError, FnnError, Interrupted
 from ..network import is_linear
 from ..registry import registry
 from ..rundir import check_out_dir, write_sweep
-from ..sweep import (SETTINGS, SORT_KEYS, Group, SweepRun, check, check_sort, grid, run_sweep, sort_groups,
+from ..sweep import (SORT_KEYS, Group, SweepRun, check, check_sort, grid, run_sweep, sort_groups,
                      summarize_groups, varied_settings)
-from ..training import DEFAULT_EPOCHS, RunConfig
+from ..settings import BY_NAME, SETTINGS, RunConfig
 from .. import jsonfile
 from ._app import app, signals_interrupt
 from ._console import make_console, shown
-from ._options import parse_hidden, parse_options, refuse_dataset_with_data
+from ._options import refuse_dataset_with_data
+from ._settings import choices_from, with_settings
 from .run import LINEAR_NOTE
 
-_LIST = "Comma list"
-_HEADINGS = {"learning_rate": "lr", "n_samples": "points", "options": "--opt"}
 MAX_UNCONFIRMED = 5_000
 """A grid with more configurations than this trains only with --yes: a typo (one more value per flag) can
 multiply a sweep's size and hours, and the refusal costs nothing."""
 _ALWAYS_SHOWN = {"dataset", "hidden", "activation", "output", "loss", "optimizer", "learning_rate", "epochs"}
-
-
-def _split(text: str, flag: str) -> list[str]:
-    items = [item.strip() for item in text.split(",")]
-    if not all(items):
-        raise typer.BadParameter(f"expected a comma list without empty items, got {text!r}", param_hint=flag)
-    return items
-
-
-def _numbers(text: str, flag: str, kind: Callable, positive: bool = False) -> list:
-    values = []
-    for item in _split(text, flag):
-        try:
-            value = kind(item)
-        except ValueError:
-            raise typer.BadParameter(f"{item!r} is not {'an integer' if kind is int else 'a number'}", param_hint=flag) from None
-        if positive and not value > 0:
-            raise typer.BadParameter(f"values must be positive, got {item}", param_hint=flag)
-        values.append(value)
-    return values
-
-
-def _optional(text: str | None, flag: str, kind: Callable) -> list:
-    """A list flag whose default is "not set" (None)."""
-    return [None] if text is None else _numbers(text, flag, kind)
-
-
-def _option_grid(pairs: list[str]) -> list[dict[str, float]]:
-    """``["momentum=0.5,0.9", "weight_decay=0,0.01"]`` -> every combination as a dict."""
-    choices = {}
-    for pair in pairs:
-        key, sep, values = pair.partition("=")
-        if not sep or not key.strip():
-            raise typer.BadParameter(f"expected KEY=V1,V2,..., got {pair!r}", param_hint="--opt")
-        choices[key.strip()] = [parse_options([f"{key}={value}"])[key.strip()] for value in _split(values, "--opt")]
-    combos = [{}]
-    for key, values in choices.items():
-        combos = [{**combo, key: value} for combo in combos for value in values]
-    return combos
+_SWEEP, _OUTPUT = "Sweep", "Output"
 
 
 @app.command()
+@with_settings(sweep=True)
 def sweep(
     ctx: typer.Context,
-    dataset: Annotated[str, typer.Option("--dataset", "-d", help=f"{_LIST} of datasets.")] = "xor",
-    activation: Annotated[str, typer.Option("--activation", "-a", help=f"{_LIST} of hidden activations.")] = "sigmoid",
-    output_activation: Annotated[str, typer.Option("--output-activation", help=f"{_LIST} of output activations.")] = "sigmoid",
-    loss: Annotated[str, typer.Option("--loss", help=f"{_LIST} of losses.")] = "mse",
-    optimizer: Annotated[str, typer.Option("--optimizer", "-o", help=f"{_LIST} of optimizers.")] = "sgd",
-    lr: Annotated[Optional[str], typer.Option("--lr", help=f"{_LIST} of learning rates.",
-                                              show_default="each optimizer's own")] = None,
-    opt: Annotated[list[str], typer.Option("--opt", metavar="KEY=V1,V2",
-                                           help="Optimizer hyper-parameter values, repeatable.")] = [],
-    hidden: Annotated[str, typer.Option("--hidden", help="Hidden layer sizes; several separated by '/', e.g. 2,4/4,8.")] = "4,8",
-    epochs: Annotated[str, typer.Option("--epochs", "-e", help=f"{_LIST} of epoch counts.")] = str(DEFAULT_EPOCHS),
-    n_samples: Annotated[Optional[str], typer.Option("--n-samples", help=f"{_LIST} of sample counts.",
-                                                     show_default="the dataset's own")] = None,
-    noise: Annotated[str, typer.Option("--noise", help=f"{_LIST} of noise levels.")] = "0",
-    seed: Annotated[str, typer.Option("--seed", help=f"{_LIST} of seeds; results are averaged over seeds.")] = "0",
-    init: Annotated[str, typer.Option("--init", help=f"{_LIST} of initialisers.")] = "xavier",
-    batch_size: Annotated[Optional[str], typer.Option("--batch-size", help=f"{_LIST} of mini-batch sizes.",
-                                                      show_default="full batch")] = None,
-    l2: Annotated[str, typer.Option("--l2", help=f"{_LIST} of L2 penalties.")] = "0",
-    schedule: Annotated[str, typer.Option("--schedule", help=f"{_LIST} of learning-rate schedules.")] = "constant",
-    test_split: Annotated[Optional[str], typer.Option("--test-split", help=f"{_LIST} of held-out fractions.")] = None,
-    data: Annotated[Optional[str], typer.Option("--data", help=f"{_LIST} of CSV files (instead of --dataset).")] = None,
-    label_column: Annotated[Optional[str], typer.Option("--label-column", help="The label column of --data.")] = None,
-    standardize: Annotated[bool, typer.Option("--standardize", help="Standardize features.")] = False,
-    target_accuracy: Annotated[Optional[str], typer.Option("--target-accuracy", help=f"{_LIST} of target accuracies.")] = None,
-    target_loss: Annotated[Optional[str], typer.Option("--target-loss", help=f"{_LIST} of target losses.")] = None,
-    patience: Annotated[Optional[str], typer.Option("--patience", help=f"{_LIST} of patiences (epochs).")] = None,
-    min_delta: Annotated[str, typer.Option("--min-delta", help=f"{_LIST} of minimum improvements.")] = "0",
-    dtype: Annotated[str, typer.Option("--dtype", help=f"{_LIST} of floating-point types (float64, float32).")] = "float64",
-    sort: Annotated[Optional[str], typer.Option("--sort", help="Order rows by loss, accuracy, epoch, time or a setting.",
-                                                show_default="grid order")] = None,
+    sort: Annotated[Optional[str], typer.Option(
+        "--sort", help=f"Order rows by {', '.join(SORT_KEYS)} (best first) or by a setting.",
+        show_default="grid order", rich_help_panel=_SWEEP)] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", "-w", help="Parallel worker processes, at most one "
-                                                   "per core.", show_default="number of cores")] = None,
+                                                   "per core.", show_default="number of cores",
+                                                   rich_help_panel=_SWEEP)] = None,
     force_workers: Annotated[bool, typer.Option("--force-workers", help="Start --workers processes even if that is "
-                                                "more than the cores.")] = False,
+                                                "more than the cores.", metavar="", rich_help_panel=_SWEEP)] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help=f"Train a grid of more than {MAX_UNCONFIRMED:,} "
-                                      "configurations.")] = False,
+                                      "configurations.", metavar="", rich_help_panel=_SWEEP)] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv, results.json and overlay figures here.",
-                                                file_okay=False)] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).")] = False,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the results as JSON and nothing else.")] = False,
+                                                file_okay=False, rich_help_panel=_OUTPUT)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).",
+                                        metavar="", rich_help_panel=_OUTPUT)] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the results as JSON and nothing else.",
+                                              metavar="", rich_help_panel=_OUTPUT)] = False,
+    **settings,
 ) -> None:
     """Train every combination of the given settings and compare them."""
-    sort = {heading: name for name, heading in _HEADINGS.items()}.get(sort, sort)  # "lr", as the table shows it
-    if sort is not None and sort not in SORT_KEYS and sort not in SETTINGS:
-        raise typer.BadParameter(f"{sort!r} is not one of: {', '.join([*SORT_KEYS, *SETTINGS])}", param_hint="--sort")
+    sort = {s.heading: s.name for s in SETTINGS}.get(sort, sort)  # "lr", as the table shows it
+    if sort is not None and sort not in SORT_KEYS and sort not in BY_NAME:
+        raise typer.BadParameter(f"{sort!r} is not one of: {', '.join([*SORT_KEYS, *BY_NAME])}", param_hint="--sort")
     if workers is not None and workers < 1:
         raise typer.BadParameter(f"must be at least 1, got {workers}", param_hint="--workers")
-    refuse_dataset_with_data(ctx, data)
-    choices = dict(
-        dataset=_split(dataset, "--dataset"), hidden=[parse_hidden(h) for h in hidden.split("/")],
-        activation=_split(activation, "--activation"), output=_split(output_activation, "--output-activation"),
-        loss=_split(loss, "--loss"), optimizer=_split(optimizer, "--optimizer"),
-        learning_rate=[None] if lr is None else _numbers(lr, "--lr", float, positive=True), options=_option_grid(opt),
-        epochs=_numbers(epochs, "--epochs", int, positive=True),
-        n_samples=[None] if n_samples is None else _numbers(n_samples, "--n-samples", int, positive=True),
-        noise=_numbers(noise, "--noise", float), seed=_numbers(seed, "--seed", int), init=_split(init, "--init"),
-        batch_size=_optional(batch_size, "--batch-size", int), l2=_numbers(l2, "--l2", float),
-        schedule=_split(schedule, "--schedule"), test_split=_optional(test_split, "--test-split", float),
-        data=[None] if data is None else _split(data, "--data"), label_column=[label_column],
-        standardize=[standardize], target_accuracy=_optional(target_accuracy, "--target-accuracy", float),
-        target_loss=_optional(target_loss, "--target-loss", float), patience=_optional(patience, "--patience", int),
-        min_delta=_numbers(min_delta, "--min-delta", float), dtype=_split(dtype, "--dtype"),
-    )
+    refuse_dataset_with_data(ctx, settings["data"])
+    choices = choices_from(settings)
     count = math.prod(len(values) for values in choices.values())  # before the grid is built: it may be huge
     if count > MAX_UNCONFIRMED and not yes:
         raise ConfigError(f"this sweep would train {count:,} configurations, more than {MAX_UNCONFIRMED:,}; "
@@ -224,7 +148,7 @@ def _run_with_progress(configs, workers: int, console: Console | None) -> list[S
 
 
 def _describe(config, settings) -> str:
-    return " ".join(f"{_HEADINGS.get(name, name)}={_value(getattr(config, name))}" for name in settings) or "run"
+    return " ".join(f"{BY_NAME[name].heading}={_value(getattr(config, name))}" for name in settings) or "run"
 
 
 def _outcome(run: SweepRun) -> str:
@@ -251,15 +175,16 @@ def _table(groups: list[Group], settings: list[str], runs: list[SweepRun]) -> Ta
     seeds = len({run.config.seed for run in runs})
     first = runs[0].config
     defaults = RunConfig()
-    fixed = [name for name in SETTINGS if name not in settings and name != "seed"
+    fixed = [name for name in BY_NAME if name not in settings and name != "seed"
              and (name in _ALWAYS_SHOWN or getattr(first, name) != getattr(defaults, name))]
     tested = any(group.test_accuracy_mean is not None for group in groups)
     table = Table(title=f"Sweep: {len(runs)} runs" + (f", {seeds} seeds each, mean ± std" if seeds > 1 else ""),
                   title_justify="left",
-                  caption="fixed: " + ", ".join(f"{_HEADINGS.get(name, name)}={_value(getattr(first, name))}" for name in fixed),
+                  caption="fixed: " + ", ".join(f"{BY_NAME[name].heading}={_value(getattr(first, name))}" for name in fixed),
                   caption_justify="left")
     for name in settings:
-        table.add_column(_HEADINGS.get(name, name), no_wrap=True, min_width=len(_HEADINGS.get(name, name)))
+        heading = BY_NAME[name].heading
+        table.add_column(heading, no_wrap=True, min_width=len(heading))
     headings = ("final loss", "accuracy", *(("test accuracy",) if tested else ()), "100% at epoch", "s/run")
     for heading in headings:
         table.add_column(heading, justify="right")

@@ -1,0 +1,176 @@
+"""Every setting of a run, declared once: :class:`RunConfig`, whose fields carry their own help and checks.
+
+Each field of :class:`RunConfig` is made by :func:`setting`: its type, its
+default, the flags and help text of its command-line option, the group it is
+shown in, whether ``fnn sweep`` can vary it, and what a valid value is. From
+that one declaration come the options of ``fnn run`` and ``fnn sweep`` (see
+``fnn/cli/_settings.py``), the checks of :func:`check_config`, and the
+settings in every output. A new setting is one more field here, and its use in
+the math.
+
+This module knows nothing of the command line's libraries: flags and help are
+data, which the CLI turns into options.
+"""
+
+from __future__ import annotations
+
+import math
+import typing
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, Callable, Mapping
+
+from .errors import ConfigError
+from .network import DEFAULT_INIT
+
+MODEL, TRAINING, DATA, STOPPING = "Model", "Training", "Data", "Early stopping"
+GROUPS = (MODEL, TRAINING, DATA, STOPPING)
+"""The groups settings are shown in, in this order, by ``fnn run --help`` and ``fnn sweep --help`` alike."""
+
+DEFAULT_EPOCHS = 10000
+MAX_LAYER_WIDTH = 100_000
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting as the command line and the checks see it (made from a :class:`RunConfig` field)."""
+
+    name: str  # the RunConfig field
+    type: Any  # its type: str, int, float, bool, tuple[int, ...], Mapping[str, float], or X | None
+    default: Any
+    flags: tuple[str, ...]  # "--activation", "-a"
+    help: str
+    group: str
+    sweep: bool  # fnn sweep takes a list of values
+    valid: Callable[[Any], bool] | None  # None: any value of the type (a name is checked by the registry)
+    rule: str  # what valid requires, as the end of "<flag> must be <rule>"
+    default_text: str | None  # shown as the default where the value is None or computed
+    kind: str | None  # a plugin kind whose names complete this option ("activation", ...)
+    heading: str  # the short name in tables and figures ("lr")
+
+    @property
+    def optional(self) -> bool:
+        """None is a value: "not set", as in ``--batch-size`` (full batch)."""
+        return type(None) in typing.get_args(self.type)
+
+    @property
+    def base(self) -> Any:
+        """The type without ``| None``."""
+        args = [arg for arg in typing.get_args(self.type) if arg is not type(None)]
+        return args[0] if self.optional and len(args) == 1 else self.type
+
+    @property
+    def flag(self) -> str:
+        """The setting in a message: its long flag, as a user types it (``--batch-size``)."""
+        return self.flags[0]
+
+
+def setting(default: Any, *flags: str, help: str, group: str, sweep: bool = True,
+            valid: Callable[[Any], bool] | None = None, rule: str = "", default_text: str | None = None,
+            kind: str | None = None, heading: str | None = None) -> Any:
+    """A :class:`RunConfig` field declared with everything the command line and the checks need."""
+    meta = dict(flags=flags, help=help, group=group, sweep=sweep, valid=valid, rule=rule, default_text=default_text,
+                kind=kind, heading=heading)
+    if isinstance(default, Mapping):
+        return field(default_factory=lambda: dict(default), metadata={"setting": meta})
+    return field(default=default, metadata={"setting": meta})
+
+
+def _at_least(low: float) -> Callable[[Any], bool]:
+    return lambda value: value is None or value >= low
+
+
+def _finite_at_least(low: float) -> Callable[[Any], bool]:
+    return lambda value: value is None or (math.isfinite(value) and value >= low)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines a run, by name, as ``fnn run`` takes it.
+
+    ``learning_rate=None`` uses the optimizer's default; ``options`` sets the
+    optimizer's other hyper-parameters and the schedule's parameters. ``data``
+    (a CSV path) replaces ``dataset``. One ``seed`` fixes the data, the split,
+    the initial weights and the mini-batch order.
+    """
+
+    dataset: str = setting("xor", "--dataset", "-d", help="Dataset name (see 'fnn list dataset').", group=DATA,
+                           kind="dataset")
+    hidden: tuple[int, ...] = setting(
+        (4, 8), "--hidden", help="Hidden layer sizes, comma separated, any depth.", group=MODEL,
+        valid=lambda sizes: all(1 <= size <= MAX_LAYER_WIDTH for size in sizes),
+        rule=f"positive integers up to {MAX_LAYER_WIDTH:,}")
+    activation: str = setting("sigmoid", "--activation", "-a", help="Hidden-layer activation.", group=MODEL,
+                              kind="activation")
+    output: str = setting("sigmoid", "--output-activation", help="Output-layer activation.", group=MODEL,
+                          kind="activation")
+    loss: str = setting("mse", "--loss", help="Loss name.", group=TRAINING, kind="loss")
+    optimizer: str = setting("sgd", "--optimizer", "-o", help="Optimizer name.", group=TRAINING, kind="optimizer")
+    # Checked once the optimizer's default has filled it in (fnn.training.hyperparameters).
+    learning_rate: float | None = setting(None, "--lr", help="Learning rate.", group=TRAINING,
+                                          default_text="the optimizer's own", heading="lr")
+    options: Mapping[str, float] = setting(
+        {}, "--opt", help="Optimizer or schedule parameter, repeatable (e.g. momentum=0.95).",
+        group=TRAINING, heading="opt")
+    epochs: int = setting(DEFAULT_EPOCHS, "--epochs", "-e", help="Training epochs.", group=TRAINING,
+                          valid=_at_least(1), rule="at least 1")
+    n_samples: int | None = setting(None, "--n-samples", help="Number of points.", group=DATA, valid=_at_least(1),
+                                    rule="at least 1", default_text="the dataset's own", heading="points")
+    noise: float = setting(0.0, "--noise", help="Dataset noise (see 'fnn list dataset').", group=DATA,
+                           valid=_finite_at_least(0), rule="0 or more (a finite number)")
+    seed: int = setting(0, "--seed", help="Seed for the data, the split, the weights and the batches.",
+                        group=TRAINING, valid=_at_least(0), rule="0 or a positive integer")
+    init: str = setting(DEFAULT_INIT, "--init", help="Weight initialiser: xavier, he, uniform or normal.", group=MODEL)
+    batch_size: int | None = setting(None, "--batch-size", help="Mini-batch size, reshuffled every epoch.",
+                                     group=TRAINING, valid=_at_least(1), rule="at least 1", default_text="full batch")
+    test_split: float | None = setting(
+        None, "--test-split", help="Hold out this fraction, stratified.", group=DATA,
+        valid=lambda fraction: fraction is None or 0 < fraction < 1, rule="a fraction between 0 and 1 (exclusive)")
+    l2: float = setting(0.0, "--l2", help="L2 penalty (l2/2)·ΣW² on the weights.", group=TRAINING,
+                        valid=_finite_at_least(0), rule="0 or more")
+    schedule: str = setting("constant", "--schedule", help="Learning-rate schedule: constant, step, exponential or "
+                            "cosine; parameters via --opt.", group=TRAINING)
+    target_accuracy: float | None = setting(
+        None, "--target-accuracy", help="Stop once training accuracy reaches this fraction.", group=STOPPING,
+        valid=lambda fraction: fraction is None or 0 < fraction <= 1, rule="a fraction in (0, 1]")
+    target_loss: float | None = setting(None, "--target-loss", help="Stop once the loss is at most this.",
+                                        group=STOPPING, valid=_finite_at_least(0), rule="0 or more")
+    patience: int | None = setting(
+        None, "--patience", help="Stop after this many epochs without improvement (of the test loss with "
+        "--test-split) and restore the best.", group=STOPPING, valid=_at_least(1), rule="at least 1 epoch")
+    min_delta: float = setting(0.0, "--min-delta", help="Smallest decrease that counts as improvement.",
+                               group=STOPPING, valid=_finite_at_least(0), rule="0 or more")
+    data: str | None = setting(None, "--data", help="Your own CSV: a header, numeric features, a 0/1 label.",
+                               group=DATA)
+    label_column: str | None = setting(None, "--label-column", help="The label column of --data.", group=DATA,
+                                       sweep=False, default_text="the last")
+    standardize: bool = setting(False, "--standardize", help="Scale features to mean 0, std 1 (fit on the "
+                                "training points).", group=DATA, sweep=False)
+    dtype: str = setting("float64", "--dtype", help="Floating-point type of the whole computation: float64 or "
+                         "float32.", group=MODEL)
+
+
+def _settings() -> tuple[Setting, ...]:
+    hints = typing.get_type_hints(RunConfig)
+    return tuple(Setting(name=f.name, type=hints[f.name],
+                         default=f.default_factory() if f.default is MISSING else f.default,  # type: ignore[misc]
+                         **{**f.metadata["setting"], "heading": f.metadata["setting"]["heading"] or f.name})
+                 for f in fields(RunConfig))
+
+
+SETTINGS: tuple[Setting, ...] = _settings()
+"""Every setting, in :class:`RunConfig` order."""
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def check_config(config: RunConfig) -> None:
+    """Raise a :class:`~fnn.errors.ConfigError` for the first setting of ``config`` that is not valid,
+    naming it and what is allowed; then the rules that tie settings together."""
+    for s in SETTINGS:
+        value = getattr(config, s.name)
+        if s.valid is not None and not s.valid(value):
+            shown = ",".join(map(str, value)) if isinstance(value, tuple) else value
+            raise ConfigError(f"{s.flag} must be {s.rule}, got {shown}")
+    if config.data is not None and (config.n_samples is not None or config.noise != 0):
+        raise ConfigError("--n-samples and --noise shape the built-in datasets; they do not apply to --data")
+    if config.data is None and config.label_column is not None:
+        raise ConfigError("--label-column applies to --data only")
