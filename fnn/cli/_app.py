@@ -72,6 +72,9 @@ class _OneLineErrors(typer.core.TyperGroup):
             return code
         sys.exit(code or 0)
 
+    def get_help_option(self, ctx):
+        return _without_metavar(super().get_help_option(ctx))
+
     def list_commands(self, ctx) -> list[str]:
         """The commands in the order of work (train, compare, use a model, look around), not alphabetical."""
         names = super().list_commands(ctx)
@@ -129,6 +132,24 @@ def _one_line_plugin_warnings() -> Iterator[None]:
         yield
 
 
+class _Command(typer.core.TyperCommand):
+    """A command whose ``--help`` shows no ``<bool>``: a flag takes no value (the same for the app, below)."""
+
+    def get_help_option(self, ctx):
+        return _without_metavar(super().get_help_option(ctx))
+
+
+def _without_metavar(option):
+    if option is not None:
+        option.metavar = ""
+    return option
+
+
+def command(*args, **kwargs):
+    """``app.command``, for fnn's commands (their help options as :class:`_Command` shows them)."""
+    return app.command(*args, cls=_Command, **kwargs)
+
+
 app = typer.Typer(
     cls=_OneLineErrors,
     help=f"fnn: train small neural networks with backpropagation you can read.\n\n{EXIT_CODES}",
@@ -148,13 +169,14 @@ def _version_callback(value: bool) -> None:
 def _main(
     ctx: typer.Context,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version and exit.")
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version and exit.",
+                           metavar="")
     ] = False,
     disable_plugin: Annotated[list[str], typer.Option(
         "--disable-plugin", metavar="NAME", show_default=False,
         help=f"Do not load the plugin NAME (see 'fnn plugins'); repeatable. Adds to {DISABLED_ENV}.")] = [],
     strict_plugins: Annotated[bool, typer.Option(
-        "--strict-plugins", help=f"Stop on a broken plugin instead of leaving it out with a warning ({STRICT_ENV}=1).",
+        "--strict-plugins", metavar="", help=f"Stop on a broken plugin instead of leaving it out with a warning ({STRICT_ENV}=1).",
     )] = False,
 ) -> None:
     """fnn: train small neural networks with backpropagation you can read."""

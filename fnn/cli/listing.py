@@ -10,16 +10,16 @@ from rich.table import Table
 from ..records import KINDS
 from ..registry import registry
 from .. import jsonfile
-from ._app import app
+from ._app import command
 from ._console import make_console, shown
 
 _TITLES = {"activation": "Activations", "loss": "Losses", "optimizer": "Optimizers", "dataset": "Datasets"}
 
 
-@app.command("list")
+@command("list")
 def list_plugins(
     kind: Annotated[Optional[str], typer.Argument(help="activation, loss, optimizer or dataset.", show_default="all")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.", metavar="")] = False,
 ) -> None:
     """List the registered activations, losses, optimizers and datasets and where each comes from."""
     kinds = list(KINDS)

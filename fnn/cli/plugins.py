@@ -9,13 +9,13 @@ from rich.table import Table
 
 from ..registry import PluginInfo, inspect_plugins
 from .. import jsonfile
-from ._app import app
+from ._app import command
 from ._console import make_console, shown
 
 
-@app.command("plugins")
+@command("plugins")
 def show_plugins(
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.", metavar="")] = False,
 ) -> None:
     """List every plugin, built-ins included: package, version, hooks, names it adds, and status."""
     # A report, not a load: broken plugins show up in it rather than as warnings or errors.

@@ -16,7 +16,7 @@ from ..network import is_linear, predict
 from ..rundir import RUN_FILES, check_out_dir, write_run
 from ..training import Epoch, Experiment, FitResult, complete, prepare
 from .. import jsonfile
-from ._app import app
+from ._app import command
 from ._console import make_console, shown
 from ._options import refuse_dataset_with_data
 from ._settings import config_from, with_settings
@@ -30,7 +30,7 @@ PREDICTION_ROWS = 20
 _OUTPUT = "Output"
 
 
-@app.command()
+@command()
 @with_settings(sweep=False)
 def run(
     ctx: typer.Context,

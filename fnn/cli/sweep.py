@@ -21,7 +21,7 @@ from ..sweep import (SORT_KEYS, Group, SweepRun, check, check_sort, grid, run_sw
                      summarize_groups, varied_settings)
 from ..settings import BY_NAME, SETTINGS, RunConfig
 from .. import jsonfile
-from ._app import app, signals_interrupt
+from ._app import command, signals_interrupt
 from ._console import make_console, shown
 from ._options import refuse_dataset_with_data
 from ._settings import choices_from, with_settings
@@ -34,7 +34,7 @@ _ALWAYS_SHOWN = {"dataset", "hidden", "activation", "output", "loss", "optimizer
 _SWEEP, _OUTPUT = "Sweep", "Output"
 
 
-@app.command()
+@command()
 @with_settings(sweep=True)
 def sweep(
     ctx: typer.Context,
