@@ -169,7 +169,8 @@ def check_loss(loss: Loss) -> None:
         if loss.value_and_grad is not None:
             _check_value_and_grad(what, loss, pred, target, value, got)
         _check_shape(f"{what}: grad(pred, target)", got, pred.shape)
-        expected = numerical_gradient(lambda p: _loss_value(what, loss, p, target), pred)
+        # numerical_gradient calls the lambda at once, in this iteration, so its `target` is this iteration's.
+        expected = numerical_gradient(lambda p: _loss_value(what, loss, p, target), pred)  # noqa: B023
         _assert_close(f"{what}: grad(pred, target) against finite differences of value(pred, target)",
                       got, expected, {"pred": pred, "target": target}, rtol=1e-5, atol=1e-8)
         doubled = _loss_value(what, loss, np.concatenate([pred, pred]), np.concatenate([target, target]))
