@@ -160,7 +160,8 @@ def check_params(params: Mapping[str, np.ndarray]) -> None:
             raise ConfigError(f"parameter {bias} has shape {b.shape}; expected {' or '.join(map(str, allowed))}, "
                               f"to match {weight} {W.shape}")
         if not (np.issubdtype(W.dtype, np.floating) and np.issubdtype(b.dtype, np.floating)):
-            raise ConfigError(f"parameters {weight} and {bias} must hold floating-point numbers, got {W.dtype} and {b.dtype}")
+            raise ConfigError(f"parameters {weight} and {bias} must hold floating-point numbers, "
+                              f"got {W.dtype} and {b.dtype}")
 
 
 def forward_unchecked(params: Mapping[str, np.ndarray], x: np.ndarray, hidden: Activation,

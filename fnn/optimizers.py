@@ -175,7 +175,8 @@ def adagrad(learning_rate: float = 0.1, eps: float = 1e-10, weight_decay: float 
     return _optimizer(lambda params: Trace(_zeros_like(params, initial_accumulator_value)), transform)
 
 
-def rmsprop(learning_rate: float = 0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0) -> Optimizer:
+def rmsprop(learning_rate: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
+            weight_decay: float = 0.0) -> Optimizer:
     """RMSprop (``torch.optim.RMSprop``, not centred, no momentum)::
 
         sq <- alpha * sq + (1 - alpha) * g^2

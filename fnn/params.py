@@ -217,7 +217,8 @@ def shared_layout(*trees: Mapping[str, np.ndarray]) -> Layout | None:
     return found
 
 
-def elementwise(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray], *rest: Mapping[str, np.ndarray]) -> Params:
+def elementwise(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray],
+                *rest: Mapping[str, np.ndarray]) -> Params:
     """:func:`tree_map` for an ``fn`` that works element by element (``np.add``, ``lambda u: 2 * u``):
     on flat-backed mappings that share a layout, ``fn`` runs once on the whole vectors."""
     found = shared_layout(tree, *rest)

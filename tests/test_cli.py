@@ -509,7 +509,8 @@ def test_list_json_has_every_builtin_with_its_origin():
 
 def test_list_json_one_kind():
     data = json.loads(ok("list", "dataset", "--json").stdout)
-    assert [(item["kind"], item["name"]) for item in data] == [("dataset", name) for name in fnn.registry().names("dataset")]
+    expected = [("dataset", name) for name in fnn.registry().names("dataset")]
+    assert [(item["kind"], item["name"]) for item in data] == expected
 
 
 def test_list_unknown_kind_is_a_usage_error():
