@@ -31,9 +31,10 @@ class ContractBroken(Exception):
 def call(what: str, fn: Callable, *args, keep: tuple[type[BaseException], ...] = ()):
     """``fn(*args)``; anything it raises (SystemExit included; KeyboardInterrupt and ``keep`` excepted)
     becomes :class:`ContractBroken` naming ``what``, and writing into a read-only argument says so."""
+    passed_on: tuple[type[BaseException], ...] = (KeyboardInterrupt, *keep)
     try:
         return fn(*args)
-    except (KeyboardInterrupt, *keep):
+    except passed_on:
         raise
     except BaseException as error:  # a plugin's sys.exit must not end fnn without a word
         if isinstance(error, ValueError) and "read-only" in message_of(error):
@@ -73,7 +74,7 @@ def check_activation(act: Activation, z: np.ndarray | None = None) -> np.ndarray
     backward matches central finite differences of forward.
     """
     fixed = z is None
-    z = _ACTIVATION_POINTS if fixed else _readonly(z)
+    z = _ACTIVATION_POINTS if z is None else _readonly(z)
     grad = _ACTIVATION_WEIGHTS if fixed else _readonly(np.resize(_ACTIVATION_WEIGHTS, z.shape).astype(z.dtype))
     a = _readonly(_check_array("forward(x)", call("forward(x)", act.forward, z), z.shape))
     grad_z = _check_array("backward(x, y, grad_y)", call("backward(x, y, grad_y)", act.backward, z, a, grad), z.shape)
