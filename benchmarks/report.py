@@ -11,7 +11,8 @@ from .harness import ENGINE_LABELS
 def print_report(console: Console, results: dict) -> None:
     """Every benchmark's table with its notes, then the targets and the correctness guards."""
     m = results["machine"]
-    console.print(f"[bold]fnn benchmarks[/bold]{' (smoke)' if results['smoke'] else ''}: {m['cpu']}, {m['cores']} cores, "
+    console.print(f"[bold]fnn benchmarks[/bold]{' (smoke)' if results['smoke'] else ''}: "
+                  f"{m['cpu']}, {m['cores']} cores, "
                   f"Python {m['python']}, NumPy {m['numpy']} ({m['blas']}, {m['blas_threads']} BLAS thread), "
                   f"torch {m['torch'] or 'not installed'}, commit {str(m['git_commit'])[:10]}, {m['date']}",
                   soft_wrap=True)
@@ -39,8 +40,8 @@ def _table(title: str, *columns: str) -> Table:
     """A table whose first text columns are left-aligned and the numbers right-aligned."""
     table = Table(title=title)
     for column in columns:
-        table.add_column(column, justify="left" if column in ("set", "engine", "optimizer", "how", "command", "check", "target")
-                         else "right")
+        text = column in ("set", "engine", "optimizer", "how", "command", "check", "target")
+        table.add_column(column, justify="left" if text else "right")
     return table
 
 
@@ -72,10 +73,12 @@ def _scale(result: dict) -> Table:
         for engine, values in point["engines"].items():
             memory = values["peak_memory_mb"]
             table.add_row(f"{point['n']:,}", str(point["epochs"]), ENGINE_LABELS[engine],
-                          _seconds(values["seconds_per_epoch"]), "" if engine == "fnn" else _ratio(values["fnn_speedup"]),
+                          _seconds(values["seconds_per_epoch"]),
+                          "" if engine == "fnn" else _ratio(values["fnn_speedup"]),
                           "-" if memory is None else f"{memory:,.1f}")
-    slopes = ", ".join(f"{ENGINE_LABELS[e]} {s['all_sizes']:.2f} / {s['top_decade']:.2f} / {s['top_decade_fastest']:.2f}"
-                       for e, s in result["slopes"].items())
+    slopes = ", ".join(
+        f"{ENGINE_LABELS[e]} {s['all_sizes']:.2f} / {s['top_decade']:.2f} / {s['top_decade_fastest']:.2f}"
+        for e, s in result["slopes"].items())
     table.caption = (f"{SPEEDUP_NOTE}\nLog-log slope of s/epoch against n (medians over all sizes / medians over the "
                      f"top decade / fastest rounds over the top decade): {slopes}.")
     return table

@@ -132,7 +132,8 @@ def _measure_size(n: int, epochs: int, engines: list[str], rounds: int) -> dict:
     }
     float64 = [results[engine]["final_loss"] for engine in engines if engine != "fnn_float32"]
     return {"n": n, "epochs": epochs, "engines": results,
-            "float32_speedup": speedup(per_epoch["fnn_float32"], per_epoch["fnn"]) if "fnn_float32" in per_epoch else None,
+            "float32_speedup": (speedup(per_epoch["fnn_float32"], per_epoch["fnn"])
+                                if "fnn_float32" in per_epoch else None),
             "max_loss_difference": max(abs(loss - float64[0]) for loss in float64)}
 
 

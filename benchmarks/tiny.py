@@ -43,8 +43,8 @@ def measure(smoke: bool) -> dict:
     """Time fnn and the baselines on each dataset, interleaved; check they reach the same final loss."""
     epochs, rounds = (SMOKE_EPOCHS, SMOKE_ROUNDS) if smoke else (EPOCHS, ROUNDS)
     datasets = {name: _measure_dataset(name, epochs, rounds) for name in DATASETS}
-    targets = [target(f"{name}: fnn epochs/s vs {ENGINE_LABELS[engine]}", row["engines"][engine]["fnn_speedup"]["median"],
-                      ">=", goal)
+    targets = [target(f"{name}: fnn epochs/s vs {ENGINE_LABELS[engine]}",
+                      row["engines"][engine]["fnn_speedup"]["median"], ">=", goal)
                for name, row in datasets.items() for engine, goal in TARGETS.items() if engine in row["engines"]]
     guards = [guard(f"{name}: |final loss - fnn's| of every baseline", row["max_loss_difference"], LOSS_TOLERANCE)
               for name, row in datasets.items()]

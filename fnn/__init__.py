@@ -18,7 +18,8 @@ minimal session::
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from .errors import ConfigError, DataError, FnnError, PluginContractError, PluginError, PluginWarning, TrainingDiverged, UnknownNameError
+from .errors import (ConfigError, DataError, FnnError, PluginContractError, PluginError, PluginWarning,
+                     TrainingDiverged, UnknownNameError)
 from .hookspecs import hookimpl
 from .network import Cache, backward, forward, init_params, predict
 from .optimizers import apply_updates
@@ -34,8 +35,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "Activation", "Cache", "ConfigError", "DataError", "DatasetSpec", "Epoch", "Experiment", "FitResult", "FnnError",
-    "Loss", "Optimizer", "OptimizerSpec", "Params", "PluginContractError", "PluginError", "PluginWarning", "Registry", "RunConfig",
-    "TrainingDiverged", "UnknownNameError", "__version__", "accuracy", "apply_updates", "backward",
+    "Loss", "Optimizer", "OptimizerSpec", "Params", "PluginContractError", "PluginError", "PluginWarning", "Registry",
+    "RunConfig", "TrainingDiverged", "UnknownNameError", "__version__", "accuracy", "apply_updates", "backward",
     "fit", "forward", "hookimpl", "init_params", "make_registry", "predict", "prepare", "registry",
     "run", "train",
 ]

@@ -31,9 +31,10 @@ class ContractBroken(Exception):
 def call(what: str, fn: Callable, *args, keep: tuple[type[BaseException], ...] = ()):
     """``fn(*args)``; anything it raises (SystemExit included; KeyboardInterrupt and ``keep`` excepted)
     becomes :class:`ContractBroken` naming ``what``, and writing into a read-only argument says so."""
+    passed_on: tuple[type[BaseException], ...] = (KeyboardInterrupt, *keep)
     try:
         return fn(*args)
-    except (KeyboardInterrupt, *keep):
+    except passed_on:
         raise
     except BaseException as error:  # a plugin's sys.exit must not end fnn without a word
         if isinstance(error, ValueError) and "read-only" in message_of(error):
@@ -73,7 +74,7 @@ def check_activation(act: Activation, z: np.ndarray | None = None) -> np.ndarray
     backward matches central finite differences of forward.
     """
     fixed = z is None
-    z = _ACTIVATION_POINTS if fixed else _readonly(z)
+    z = _ACTIVATION_POINTS if z is None else _readonly(z)
     grad = _ACTIVATION_WEIGHTS if fixed else _readonly(np.resize(_ACTIVATION_WEIGHTS, z.shape).astype(z.dtype))
     a = _readonly(_check_array("forward(x)", call("forward(x)", act.forward, z), z.shape))
     grad_z = _check_array("backward(x, y, grad_y)", call("backward(x, y, grad_y)", act.backward, z, a, grad), z.shape)
@@ -100,7 +101,8 @@ _TARGET = _readonly(np.array([[0.0], [1.0], [1.0], [0.0]]))
 
 
 def check_loss(loss: Loss, pred: np.ndarray = _PRED, target: np.ndarray = _TARGET) -> None:
-    """``value`` is a finite real number, ``grad`` (and ``value_and_grad``) give ``pred``'s shape; nothing is written into."""
+    """``value`` is a finite real number, ``grad`` (and ``value_and_grad``) give ``pred``'s shape;
+    nothing is written into."""
     pred, target = _readonly(pred), _readonly(target)
     value = call("value(pred, target)", loss.value, pred, target)
     if not (isinstance(value, numbers.Real) or (isinstance(value, np.ndarray) and value.shape == ())):
@@ -161,7 +163,8 @@ def check_dataset(spec: DatasetSpec) -> None:
 
 
 def check_data(result: Any, n: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """A dataset's ``(x, y)``: x (n, d) of finite floats, y (n, 1) of 0 and 1, and ``n`` points when ``n`` was asked for."""
+    """A dataset's ``(x, y)``: x (n, d) of finite floats, y (n, 1) of 0 and 1,
+    and ``n`` points when ``n`` was asked for."""
     what = "load(...)" if n is None else f"load(rng, n={n})"
     if not (isinstance(result, tuple) and len(result) == 2):
         raise ContractBroken(f"{what} returned {type(result).__name__}, expected a pair (x, y)")
@@ -178,5 +181,6 @@ def check_data(result: Any, n: int | None) -> tuple[np.ndarray, np.ndarray]:
         labels = np.unique(y[(y != 0) & (y != 1)])
         raise ContractBroken(f"{what} gave labels {', '.join(f'{v:g}' for v in labels[:6])}; labels must be 0 or 1")
     if not np.isfinite(x).all():
-        raise ContractBroken(f"{what} gave x with non-finite values (first in row {np.argwhere(~np.isfinite(x))[0][0] + 1})")
+        row = np.argwhere(~np.isfinite(x))[0][0] + 1
+        raise ContractBroken(f"{what} gave x with non-finite values (first in row {row})")
     return x, y

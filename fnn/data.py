@@ -52,8 +52,12 @@ def read_numeric_csv(path: str | os.PathLike, min_columns: int = 1,
 def _read_rows(binary, name: str, min_columns: int, header_optional: bool):
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
-    header, width, blocks, lines = None, None, [], []
-    block, block_lines, filled, previous = None, None, 0, 0
+    header: list[str] | None = None
+    width: int | None = None
+    blocks: list[np.ndarray] = []
+    lines: list[np.ndarray] = []
+    block, block_lines = np.empty((0, 0)), np.empty(0, dtype=np.int64)  # replaced at the first data row
+    filled, previous = 0, 0
     try:
         for row in reader:
             # A row starts on the line after the previous row ended (a quoted cell may span lines).
@@ -189,6 +193,7 @@ def read_csv(path: str | os.PathLike, label_column: str | None = None) -> Table:
     """
     name = str(path)
     header, values, lines = read_numeric_csv(path, min_columns=2)
+    assert header is not None  # without header_optional, a file without a header was refused
     label = header[-1] if label_column is None else label_column
     if label not in header:
         raise DataError(f"{name!r} has no column {label!r}; its columns are: {', '.join(header)}")
@@ -201,7 +206,7 @@ def read_csv(path: str | os.PathLike, label_column: str | None = None) -> Table:
     if labels.min() == labels.max():  # not np.unique: it copies and sorts the column
         raise DataError(f"{name!r}: every label in column {label!r} is {labels[0]:g}; a classifier needs both 0 and 1")
     features = tuple(h for h in header if h != label)
-    return Table(values[:, [j for j in range(len(header)) if j != column]], labels[:, None].copy(), features, label)
+    return Table(np.delete(values, column, axis=1), labels[:, None].copy(), features, label)
 
 
 def _is_number(text: str) -> bool:

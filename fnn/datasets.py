@@ -91,7 +91,7 @@ def spiral(rng: np.random.Generator, n: int | None = None, noise: float = 0.0):
         t = 1.75 * i / count * 2 * np.pi + turn
         points = np.column_stack([r * np.sin(t), r * np.cos(t)]) + rng.uniform(-1, 1, size=(count, 2)) * noise
         parts.append((points, np.full((count, 1), label)))
-    return np.concatenate([p for p, _ in parts]) / PLAYGROUND_SCALE, np.concatenate([l for _, l in parts])
+    return np.concatenate([p for p, _ in parts]) / PLAYGROUND_SCALE, np.concatenate([labels for _, labels in parts])
 
 
 def moons(rng: np.random.Generator, n: int | None = None, noise: float = 0.0):

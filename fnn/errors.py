@@ -27,10 +27,11 @@ def readable_bytes(count: int) -> str:
     """``123456789`` -> ``"123.5 MB"``: a size in a message (powers of 1000, as ``df -H`` and disk makers)."""
     if count < 1000:
         return f"{count:,} bytes"
+    size = float(count)
     for unit in ("KB", "MB", "GB", "TB"):
-        count /= 1000
-        if count < 1000 or unit == "TB":
-            return f"{count:,.1f} {unit}"
+        size /= 1000
+        if size < 1000 or unit == "TB":
+            return f"{size:,.1f} {unit}"
     raise AssertionError("unreachable")
 
 

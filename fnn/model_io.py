@@ -58,7 +58,9 @@ def save_model(path: str | os.PathLike, params: Mapping[str, np.ndarray], config
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
     try:
         with open(partial, "xb") as handle:  # "x": never clobber; plain open keeps the user's umask
-            np.savez(handle, **{key: np.asarray(value) for key, value in params.items()}, **{META_KEY: np.array(meta)})
+            arrays = {key: np.asarray(value) for key, value in params.items()}
+            # numpy's stub lets mypy match **arrays against savez's allow_pickle: bool as well.
+            np.savez(handle, **arrays, **{META_KEY: np.array(meta)})  # type: ignore[arg-type]
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, path)
@@ -97,7 +99,7 @@ def load_model(path: str | os.PathLike) -> Model:
         raise ModelFileError(f"{name} is not an fnn model (no {META_KEY!r} entry); save models with fnn run --out")
     try:
         entry = entries.pop(META_KEY)
-        meta = json.loads(str(entry)) if entry.dtype.kind == "U" and entry.ndim == 0 else None
+        meta = json.loads(str(entry)) if entry.dtype.kind == "U" and entry.ndim == 0 else {}
         config = meta["config"]
         ok = meta["format"] == FORMAT and isinstance(config, dict) and type(meta["version"]) is int
     except RecursionError:
@@ -204,10 +206,11 @@ def _read_array(archive: zipfile.ZipFile, info: zipfile.ZipInfo, expected) -> np
         if (shape, fortran, dtype) != expected:
             raise ValueError(f"member {info.filename!r} changed while it was read")
         array = np.empty(math.prod(shape), dtype=dtype)
-        view = memoryview(array.view(np.uint8))
+        view = array.view(np.uint8).data
         done = 0
         while done < len(view):
-            got = stream.readinto(view[done:done + _CHUNK])
+            # ZipFile.open gives a ZipExtFile, an io.BufferedIOBase; typeshed says only IO[bytes].
+            got = stream.readinto(view[done:done + _CHUNK])  # type: ignore[attr-defined]
             if not got:
                 raise EOFError(f"member {info.filename!r} ends before its data")
             done += got

@@ -160,7 +160,8 @@ def check_params(params: Mapping[str, np.ndarray]) -> None:
             raise ConfigError(f"parameter {bias} has shape {b.shape}; expected {' or '.join(map(str, allowed))}, "
                               f"to match {weight} {W.shape}")
         if not (np.issubdtype(W.dtype, np.floating) and np.issubdtype(b.dtype, np.floating)):
-            raise ConfigError(f"parameters {weight} and {bias} must hold floating-point numbers, got {W.dtype} and {b.dtype}")
+            raise ConfigError(f"parameters {weight} and {bias} must hold floating-point numbers, "
+                              f"got {W.dtype} and {b.dtype}")
 
 
 def forward_unchecked(params: Mapping[str, np.ndarray], x: np.ndarray, hidden: Activation,
@@ -200,7 +201,7 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
     keys = _layer_keys(len(cache.z))
     found = getattr(params, "layout", None)
     if found is not None:
-        flat = np.empty(params.flat.shape, dtype=params.flat.dtype)
+        flat = np.empty(params.flat.shape, dtype=params.flat.dtype)  # type: ignore[attr-defined]  # flat-backed: a Params with flat set
         grads = found.views(flat)
         dtype = flat.dtype
     else:
@@ -237,7 +238,7 @@ def _ones(points: int, stacked: bool, dtype: np.dtype) -> np.ndarray:
     return ones
 
 
-def _product(ndim: int) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+def _product(ndim: int) -> Callable[..., np.ndarray]:  # (a, b) or (a, b, out)
     """The matrix product for arrays of ``ndim`` axes: ``ndarray.dot`` skips matmul's broadcasting
     machinery and is about twice as fast on small 2-D arrays; stacked (3-D) arrays need matmul."""
     return np.ndarray.dot if ndim == 2 else np.matmul

@@ -55,10 +55,10 @@ def _lift(rule: Callable[..., tuple], apply: bool, grads, params, *buffers) -> t
             results = (params.flat + results[0], *results[1:])
         return tuple([Params._from_flat(result, found) for result in results])
     check_same_structure(params, grads)
-    results = [rule(grads[key], value, *[buffer[key] for buffer in buffers]) for key, value in params.items()]
+    rows = [rule(grads[key], value, *[buffer[key] for buffer in buffers]) for key, value in params.items()]
     if apply:
-        results = [(value + update, *rest) for value, (update, *rest) in zip(params.values(), results)]
-    return tuple([Params._trusted(dict(zip(params, column))) for column in zip(*results)])
+        rows = [(value + update, *rest) for value, (update, *rest) in zip(params.values(), rows)]
+    return tuple([Params._trusted(dict(zip(params, column))) for column in zip(*rows)])
 
 
 def _optimizer(init: Callable, transform: Callable[..., tuple]) -> Optimizer:
@@ -97,7 +97,7 @@ class Trace(NamedTuple):
 class AdamState(NamedTuple):
     """Adam's step count and first and second moment estimates."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # optax's name; shadows tuple.count, which nothing calls
     mu: Params
     nu: Params
 
@@ -175,7 +175,8 @@ def adagrad(learning_rate: float = 0.1, eps: float = 1e-10, weight_decay: float 
     return _optimizer(lambda params: Trace(_zeros_like(params, initial_accumulator_value)), transform)
 
 
-def rmsprop(learning_rate: float = 0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0) -> Optimizer:
+def rmsprop(learning_rate: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
+            weight_decay: float = 0.0) -> Optimizer:
     """RMSprop (``torch.optim.RMSprop``, not centred, no momentum)::
 
         sq <- alpha * sq + (1 - alpha) * g^2

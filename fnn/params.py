@@ -97,6 +97,9 @@ class Params(dict):
     """
 
     __slots__ = ("flat", "layout")
+    # Declared so type checkers see the slots: the vector the arrays are views of and its layout, or both None.
+    flat: np.ndarray | None
+    layout: Layout | None
 
     def __init__(self, arrays: Mapping[str, np.ndarray] | None = None):
         values = {key: np.asarray(value) for key, value in (arrays or {}).items()}
@@ -184,7 +187,7 @@ def stacked(models: Sequence[Mapping[str, np.ndarray]]) -> Params:
     # no writable base array stays behind the read-only one.
     found = shared_layout(*models)
     if found is not None:
-        return Params._from_flat(np.stack([model.flat[None, :] for model in models]), found)
+        return Params._from_flat(np.stack([model.flat[None, :] for model in models]), found)  # type: ignore[attr-defined]  # flat-backed: a Params with flat set
     return Params._trusted({key: np.stack([np.atleast_2d(model[key]) for model in models]) for key in models[0]})
 
 
@@ -194,7 +197,7 @@ def filled_like(params: Mapping[str, np.ndarray], value_of: Callable[[str], floa
     found = getattr(params, "layout", None)
     if found is None:
         return Params._trusted({key: np.full_like(value, value_of(key)) for key, value in params.items()})
-    flat = np.empty_like(params.flat)
+    flat = np.empty_like(params.flat)  # type: ignore[attr-defined]  # flat-backed: a Params with flat set
     for key, view in found.views(flat).items():
         view[...] = value_of(key)
     return Params._from_flat(flat, found)
@@ -217,13 +220,14 @@ def shared_layout(*trees: Mapping[str, np.ndarray]) -> Layout | None:
     return found
 
 
-def elementwise(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray], *rest: Mapping[str, np.ndarray]) -> Params:
+def elementwise(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray],
+                *rest: Mapping[str, np.ndarray]) -> Params:
     """:func:`tree_map` for an ``fn`` that works element by element (``np.add``, ``lambda u: 2 * u``):
     on flat-backed mappings that share a layout, ``fn`` runs once on the whole vectors."""
     found = shared_layout(tree, *rest)
     if found is None:
         return tree_map(fn, tree, *rest)
-    return Params._from_flat(np.asarray(fn(tree.flat, *(other.flat for other in rest))), found)
+    return Params._from_flat(np.asarray(fn(tree.flat, *(other.flat for other in rest))), found)  # type: ignore[attr-defined]  # flat-backed: a Params with flat set
 
 
 def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray], *rest: Mapping[str, np.ndarray]) -> Params:

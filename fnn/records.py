@@ -99,7 +99,10 @@ class DatasetSpec:
     description: str = ""
 
 
-KINDS: dict[str, type] = {
+Record = Activation | Loss | OptimizerSpec | DatasetSpec
+"""Any one record: what a hook returns an iterable of."""
+
+KINDS: dict[str, type[Record]] = {
     "activation": Activation,
     "loss": Loss,
     "optimizer": OptimizerSpec,

@@ -39,13 +39,13 @@ import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pluggy
 
 from . import contracts, hookspecs
 from .errors import PluginError, PluginWarning, UnknownNameError, one_line
-from .records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec
+from .records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec, Record
 
 BUILTIN_PLUGINS = ("fnn.activations", "fnn.losses", "fnn.optimizers", "fnn.datasets")
 DISABLE_AUTOLOAD_ENV = "FNN_DISABLE_PLUGIN_AUTOLOAD"
@@ -64,7 +64,7 @@ class Entry(NamedTuple):
 
     kind: str
     name: str
-    record: object
+    record: Record
     plugin: str
     package: str | None
 
@@ -282,7 +282,8 @@ def _candidates(plugins: Iterable[object], builtins: bool, entry_points: bool) -
     for plugin in plugins:
         # pluggy's default name for an unnamed object is its id(), which tells a reader nothing.
         name = getattr(plugin, "__name__", None) or type(plugin).__name__
-        yield _Candidate(name, None, None, lambda plugin=plugin: plugin)
+        # The default binds this plugin (a closure would see the loop's last); mypy cannot type such a lambda.
+        yield _Candidate(name, None, None, lambda plugin=plugin: plugin)  # type: ignore[misc]
 
 
 def _free_name(base: str, taken: dict[str, PluginInfo]) -> str:
@@ -333,9 +334,9 @@ def _hook_problems(manager: pluggy.PluginManager, plugin: object) -> list[str]:
         options = manager.parse_hookimpl_opts(plugin, attribute)
         if options is None and not callable(getattr(plugin, attribute, None)):
             continue  # a constant such as fnn_min_version is not meant as a hook
-        hook = (options or {}).get("specname") or attribute
+        hook = (options.get("specname") if options else None) or attribute
         if hook not in hookspecs.HOOKS.values():
-            if not (options or {}).get("optionalhook"):
+            if not (options and options.get("optionalhook")):
                 close = difflib.get_close_matches(hook, hookspecs.HOOKS.values(), n=1)
                 problems.append(f"{hook} is not one of fnn's hooks" + (f" (did you mean {close[0]}?)" if close else ""))
         elif options is None:
@@ -378,8 +379,9 @@ def _collect(manager: pluggy.PluginManager, candidate: _Candidate, check_records
                 yield Entry(kind, record.name, record, candidate.name, candidate.package)
 
 
-_CONTRACTS = {"activation": contracts.check_activation, "loss": contracts.check_loss,
-              "optimizer": contracts.check_optimizer_spec, "dataset": contracts.check_dataset}
+_CONTRACTS: dict[str, Callable[[Any], object]] = {
+    "activation": contracts.check_activation, "loss": contracts.check_loss,
+    "optimizer": contracts.check_optimizer_spec, "dataset": contracts.check_dataset}
 
 
 def _call(hook: Callable[[], object], hook_name: str, expected: type) -> list:

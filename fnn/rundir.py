@@ -385,9 +385,11 @@ def _write_sweep_files(folder: Path, runs: Sequence[SweepRun]) -> None:
     with open(folder / "results.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
-        writer.writerows({k: jsonfile.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()} for row in rows)
+        writer.writerows({k: jsonfile.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()}
+                         for row in rows)
     groups = [group.as_dict(settings) for group in summarize_groups(runs)]
-    (folder / "results.json").write_text(jsonfile.dumps({"varied": settings, "runs": rows, "groups": groups}, indent=2) + "\n")
+    results = {"varied": settings, "runs": rows, "groups": groups}
+    (folder / "results.json").write_text(jsonfile.dumps(results, indent=2) + "\n")
     compared = [name for name in settings if name != "seed"]
     finished = [run for run in runs if run.summary is not None]
     for setting in compared:
@@ -396,11 +398,13 @@ def _write_sweep_files(folder: Path, runs: Sequence[SweepRun]) -> None:
         split = len(combos) <= MAX_PANELS
         panels: dict[str, dict[str, list]] = {}
         for run in finished:
-            panel = ", ".join(f"{_heading(name)}={_label(getattr(run.config, name))}" for name in others) if split else ""
+            panel = (", ".join(f"{_heading(name)}={_label(getattr(run.config, name))}" for name in others)
+                     if split else "")
             label = f"{_heading(setting)}={_label(getattr(run.config, setting))}"
             panels.setdefault(panel, {}).setdefault(label, []).append(run.loss)
         if panels:
-            title = f"Loss by {_heading(setting)}" + ("" if split or not others else f", median over {', '.join(others)}")
+            median = "" if split or not others else f", median over {', '.join(others)}"
+            title = f"Loss by {_heading(setting)}{median}"
             figures.overlay(panels, folder / f"loss_by_{setting}.png", title=title)
 
 

@@ -23,6 +23,7 @@ plugin, :mod:`fnn.pytest_plugin`.
 from __future__ import annotations
 
 import contextlib
+import math
 import numbers
 import warnings
 from collections.abc import Mapping
@@ -31,7 +32,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from .params import Params
-from .records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec
+from .records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec, Record
 from .registry import make_registry
 
 __all__ = ["check", "check_activation", "check_dataset", "check_loss", "check_optimizer", "numerical_gradient",
@@ -52,7 +53,7 @@ def records(*plugins: object) -> list:
     return [entry.record for kind in KINDS for entry in registry.entries(kind)]
 
 
-def record_id(record: object) -> str:
+def record_id(record: Record) -> str:
     """``activation:swish``: a readable test id for a record."""
     kind = next(kind for kind, record_type in KINDS.items() if isinstance(record, record_type))
     return f"{kind}:{record.name}"
@@ -60,8 +61,8 @@ def record_id(record: object) -> str:
 
 def check(record: object) -> None:
     """Run the check for ``record``'s kind: :func:`check_activation`, :func:`check_loss`, and so on."""
-    checks = {Activation: check_activation, Loss: check_loss, OptimizerSpec: check_optimizer,
-              DatasetSpec: check_dataset}
+    checks: dict[type, Callable[[Any], None]] = {Activation: check_activation, Loss: check_loss,
+                                                 OptimizerSpec: check_optimizer, DatasetSpec: check_dataset}
     for record_type, check_record in checks.items():
         if isinstance(record, record_type):
             return check_record(record)
@@ -167,9 +168,10 @@ def check_loss(loss: Loss) -> None:
         value = _loss_value(what, loss, pred, target)
         got = _pure_call(f"{what}: grad(pred, target)", loss.grad, pred=pred, target=target)
         if loss.value_and_grad is not None:
-            _check_value_and_grad(what, loss, pred, target, value, got)
+            _check_value_and_grad(what, loss.value_and_grad, pred, target, value, got)
         _check_shape(f"{what}: grad(pred, target)", got, pred.shape)
-        expected = numerical_gradient(lambda p: _loss_value(what, loss, p, target), pred)
+        # numerical_gradient calls the lambda at once, in this iteration, so its `target` is this iteration's.
+        expected = numerical_gradient(lambda p: _loss_value(what, loss, p, target), pred)  # noqa: B023
         _assert_close(f"{what}: grad(pred, target) against finite differences of value(pred, target)",
                       got, expected, {"pred": pred, "target": target}, rtol=1e-5, atol=1e-8)
         doubled = _loss_value(what, loss, np.concatenate([pred, pred]), np.concatenate([target, target]))
@@ -182,9 +184,9 @@ def check_loss(loss: Loss) -> None:
     _check_finite(f"{what}: grad(pred, target) at predictions exactly 0 and 1", got, edges)
 
 
-def _check_value_and_grad(what: str, loss: Loss, pred: np.ndarray, target: np.ndarray, value: float,
-                          grad: np.ndarray) -> None:
-    both = _pure_call(f"{what}: value_and_grad(pred, target)", loss.value_and_grad, pred=pred, target=target)
+def _check_value_and_grad(what: str, value_and_grad: Callable[..., Any], pred: np.ndarray, target: np.ndarray,
+                          value: float, grad: np.ndarray) -> None:
+    both = _pure_call(f"{what}: value_and_grad(pred, target)", value_and_grad, pred=pred, target=target)
     if not (isinstance(both, tuple) and len(both) == 2):
         raise AssertionError(f"{what}: value_and_grad(pred, target) must return a (value, grad) pair, got {both!r}")
     if not np.isclose(both[0], value, rtol=1e-12, atol=0.0):
@@ -199,7 +201,7 @@ def _loss_value(what: str, loss: Loss, pred: np.ndarray, target: np.ndarray) -> 
     value = _pure_call(f"{what}: value(pred, target)", loss.value, pred=pred, target=target)
     if not isinstance(value, numbers.Real):
         raise AssertionError(f"{what}: value(pred, target) must return a float, got {type(value).__name__} {value!r}")
-    if not np.isfinite(value):
+    if not math.isfinite(value):
         raise AssertionError(f"{what}: value(pred, target) returned {value!r} for pred={pred.ravel()!r}, "
                              f"target={target.ravel()!r}; expected a finite float")
     return float(value)
@@ -400,8 +402,8 @@ def _copy(value: Any, writeable: bool) -> Any:
         copy.flags.writeable = writeable
         return copy
     if isinstance(value, Mapping):
-        copy = {key: _copy(item, writeable) for key, item in value.items()}
-        return Params(copy) if isinstance(value, Params) and not writeable else copy
+        items = {key: _copy(item, writeable) for key, item in value.items()}
+        return Params(items) if isinstance(value, Params) and not writeable else items
     if isinstance(value, tuple) and hasattr(value, "_fields"):
         return type(value)(*(_copy(item, writeable) for item in value))
     if isinstance(value, (tuple, list)):

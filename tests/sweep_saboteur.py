@@ -18,7 +18,8 @@ EXITS, KILLED, SEGFAULT = 901, 902, 903  # the worker process ends: os._exit, SI
 RAISES, FNN_ERROR, SYS_EXIT = 911, 912, 913  # a plugin raises: RuntimeError, an fnn error, SystemExit
 DEATHS = {EXITS: lambda: os._exit(3), KILLED: lambda: os.kill(os.getpid(), signal.SIGKILL),
           SEGFAULT: lambda: os.kill(os.getpid(), signal.SIGSEGV)}
-ERRORS = {RAISES: RuntimeError("a plugin broke\n  on two lines"), FNN_ERROR: ConfigError("the plugin's setting is wrong"),
+ERRORS = {RAISES: RuntimeError("a plugin broke\n  on two lines"),
+          FNN_ERROR: ConfigError("the plugin's setting is wrong"),
           SYS_EXIT: SystemExit(4)}
 
 _TASK, _PREPARE = fnn.sweep._train_task, fnn.sweep.prepare  # the real ones, taken before any test replaces them

@@ -167,7 +167,7 @@ def test_every_activation_backward_matches_finite_differences_on_random_arrays(x
     for name in ACTIVATIONS:
         a = act(name)
         got = a.backward(x, a.forward(x), grad_y)
-        expected = numerical_gradient(lambda v: np.sum(a.forward(v) * grad_y), x)
+        expected = numerical_gradient(lambda v: np.sum(a.forward(v) * grad_y), x)  # noqa: B023 (called at once)
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7, err_msg=name)
 
 
@@ -176,7 +176,7 @@ def test_every_activation_backward_matches_finite_differences_on_random_arrays(x
 def test_every_loss_grad_matches_finite_differences_on_random_shapes(shape, seed):
     pred, target = _predictions_and_labels(shape, seed)
     for name in LOSSES:
-        expected = numerical_gradient(lambda p: loss(name).value(p, target), pred)
+        expected = numerical_gradient(lambda p: loss(name).value(p, target), pred)  # noqa: B023 (called at once)
         np.testing.assert_allclose(loss(name).grad(pred, target), expected, rtol=1e-5, atol=1e-9, err_msg=name)
 
 

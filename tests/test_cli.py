@@ -95,7 +95,7 @@ def test_run_plain_header_rows_predictions_and_summary_for_xor():
     prob = fnn.predict(reference.final.params, experiment.x, experiment.activation, experiment.output)[:, 0]
     table = table_rows(result.stdout)
     assert [int(row[0]) for row in table] == list(range(21))
-    for i, (index, x1, x2, truth, prediction, correct) in enumerate(table):
+    for i, (_index, x1, x2, truth, prediction, correct) in enumerate(table):
         assert (x1, x2) == (f"{experiment.x[i, 0]:.3f}", f"{experiment.x[i, 1]:.3f}")
         assert truth == f"{experiment.y[i, 0]:g}"
         assert prediction == f"{prob[i]:.5f}"
@@ -509,7 +509,8 @@ def test_list_json_has_every_builtin_with_its_origin():
 
 def test_list_json_one_kind():
     data = json.loads(ok("list", "dataset", "--json").stdout)
-    assert [(item["kind"], item["name"]) for item in data] == [("dataset", name) for name in fnn.registry().names("dataset")]
+    expected = [("dataset", name) for name in fnn.registry().names("dataset")]
+    assert [(item["kind"], item["name"]) for item in data] == expected
 
 
 def test_list_unknown_kind_is_a_usage_error():

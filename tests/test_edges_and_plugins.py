@@ -204,8 +204,8 @@ def test_noise_that_overflows_the_data_is_refused_before_training(fnn_cli):
 def test_data_with_huge_values_suggests_standardizing(tmp_path, fnn_cli):
     csv = tmp_path / "huge.csv"
     csv.write_text("x1,label\n" + "".join(f"{v}e200,{i % 2}\n" for i, v in enumerate(range(1, 9))))
-    line = one_line_error(fnn_cli("run", "--data", str(csv), "-a", "relu", "--output-activation", "identity", "-e", "5"), 1,
-                          "training stopped")
+    result = fnn_cli("run", "--data", str(csv), "-a", "relu", "--output-activation", "identity", "-e", "5")
+    line = one_line_error(result, 1, "training stopped")
     assert "try --standardize" in line
 
 
@@ -258,7 +258,8 @@ IMPORT_FAILURES = {"sys.exit(3)": SystemExit(3), "sys.exit('bye')": SystemExit("
 
 @pytest.mark.parametrize("failure", IMPORT_FAILURES.values(), ids=IMPORT_FAILURES.keys())
 def test_a_plugin_that_exits_at_import_is_left_out_with_a_warning(install, failure, fnn_cli):
-    install(package("fnn-exiting", failure), package("fnn-softsign", plugin_module("m", fnn_activations=lambda: [SOFTSIGN])))
+    install(package("fnn-exiting", failure),
+            package("fnn-softsign", plugin_module("m", fnn_activations=lambda: [SOFTSIGN])))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         registry = fnn.make_registry()
@@ -310,9 +311,11 @@ def loaded(*records, kind="activations"):
 
 
 BAD_ACTIVATIONS = {
-    "wrong derivative": (fnn.Activation("bad", np.tanh, lambda x, y, g: g * y), "backward does not match forward's slope"),
+    "wrong derivative": (fnn.Activation("bad", np.tanh, lambda x, y, g: g * y),
+                         "backward does not match forward's slope"),
     "derivative off by 2": (fnn.Activation("bad", lambda x: x * x, lambda x, y, g: x * g), "does not match"),
-    "wrong shape": (fnn.Activation("bad", lambda x: x.sum(axis=-1), lambda x, y, g: g), "forward(x) returned shape (2,)"),
+    "wrong shape": (fnn.Activation("bad", lambda x: x.sum(axis=-1), lambda x, y, g: g),
+                    "forward(x) returned shape (2,)"),
     "a list": (fnn.Activation("bad", lambda x: x.tolist(), lambda x, y, g: g), "forward(x) returned list"),
     "an int array": (fnn.Activation("bad", lambda x: (x > 0).astype(int), lambda x, y, g: g), "array of int"),
     "None backward": (fnn.Activation("bad", np.tanh, lambda x, y, g: None), "backward(x, y, grad_y) returned NoneType"),
@@ -369,7 +372,8 @@ def test_losses_and_optimizers_that_break_their_contract_are_left_out_at_load():
     none_update = fnn.OptimizerSpec("bad", lambda learning_rate: fnn.Optimizer(lambda p: None, lambda g, s, p: None),
                                     {"learning_rate": 0.1})
     messages, kept = loaded(none_update, kind="optimizers")
-    assert not kept and "update(grads, state, params) returned NoneType, expected a pair (updates, new_state)" in messages[0]
+    assert not kept
+    assert "update(grads, state, params) returned NoneType, expected a pair (updates, new_state)" in messages[0]
 
 
 def test_the_conformance_kit_still_sees_records_the_registry_would_leave_out():
@@ -409,19 +413,24 @@ def shape_sensitive_forward(x):
 
 
 RUN_TIME = {
-    "optimizer writes into params": ("optimizer", fnn.OptimizerSpec("bad", writes_into_params, {"learning_rate": 0.1, "evil": 0.0}),
-                                     {"optimizer": "bad", "options": {"evil": 1.0}}, "update(grads, state, params) writes into its arguments"),
+    "optimizer writes into params": ("optimizer",
+                                     fnn.OptimizerSpec("bad", writes_into_params, {"learning_rate": 0.1, "evil": 0.0}),
+                                     {"optimizer": "bad", "options": {"evil": 1.0}},
+                                     "update(grads, state, params) writes into its arguments"),
     "optimizer returns None": ("optimizer", fnn.OptimizerSpec(
-        "bad", lambda learning_rate=0.1, boom=0.0: fnn.Optimizer(lambda p: (), lambda g, s, p: (g, s) if not boom else None),
+        "bad",
+        lambda learning_rate=0.1, boom=0.0: fnn.Optimizer(lambda p: (), lambda g, s, p: (g, s) if not boom else None),
         {"learning_rate": 0.1, "boom": 0.0}), {"optimizer": "bad", "options": {"boom": 1.0}}, "returned NoneType"),
     "activation with a wrong output shape": ("activation", fnn.Activation("bad", shape_sensitive_forward,
                                                                           lambda x, y, g: g),
                                              {"output": "bad"}, "forward(x) returned shape (4,), expected (4, 1)"),
     "dataset that ignores n past 5": ("dataset", fnn.DatasetSpec(
-        "bad", lambda rng, n=None, noise=0.0: (np.zeros((min(n or 5, 5), 2)), np.resize([[0.0], [1.0]], (min(n or 5, 5), 1)))),
+        "bad",
+        lambda rng, n=None, noise=0.0: (np.zeros((min(n or 5, 5), 2)), np.resize([[0.0], [1.0]], (min(n or 5, 5), 1)))),
         {"dataset": "bad", "n_samples": 30}, "load(rng, n=30) gave 5 points, expected 30"),
     "dataset with labels 0/2 under noise": ("dataset", fnn.DatasetSpec(
-        "bad", lambda rng, n=None, noise=0.0: (np.zeros((n or 6, 2)), np.resize([[0.0], [1.0 + (noise > 0)]], (n or 6, 1)))),
+        "bad",
+        lambda rng, n=None, noise=0.0: (np.zeros((n or 6, 2)), np.resize([[0.0], [1.0 + (noise > 0)]], (n or 6, 1)))),
         {"dataset": "bad", "noise": 0.1}, "labels 2; labels must be 0 or 1"),
 }
 
@@ -435,7 +444,8 @@ def test_a_record_that_breaks_its_contract_at_run_time_is_named_with_its_plugin(
         fnn.fit(epochs=2, **settings)
     assert f"{kind} 'bad' from plugin 'fnn_bad' (registered in code) broke its contract: " in str(caught.value)
     assert problem in str(caught.value)
-    flags = {"optimizer": "--optimizer", "output": "--output-activation", "dataset": "-d", "n_samples": "--n-samples", "noise": "--noise"}
+    flags = {"optimizer": "--optimizer", "output": "--output-activation", "dataset": "-d", "n_samples": "--n-samples",
+             "noise": "--noise"}
     args = [part for key, value in settings.items() if key != "options" for part in (flags[key], str(value))]
     args += [f"--opt={k}={v}" for k, v in settings.get("options", {}).items()]
     one_line_error(fnn_cli("run", *args, "-e", "2"), 1, f"{kind} 'bad' from plugin 'fnn_bad'", problem)
@@ -446,7 +456,8 @@ def test_a_record_that_breaks_its_contract_at_run_time_is_named_with_its_plugin(
 
 @pytest.mark.parametrize("name", ["a,b", "odd name", "back\\slash", "comma,and\\both,", "ünï"])
 def test_a_plugin_with_an_odd_name_can_be_disabled(install, fnn_cli, name):
-    install(FakeDistribution("fnn-odd", "1.0", FakeEntryPoint(name, plugin_module("m", fnn_activations=lambda: [SOFTSIGN]))),
+    install(FakeDistribution("fnn-odd", "1.0",
+                             FakeEntryPoint(name, plugin_module("m", fnn_activations=lambda: [SOFTSIGN]))),
             package("fnn-square", plugin_module("sq", fnn_activations=lambda: [SQUARE])))
     infos = {info.name: info.status for info in inspect_plugins(disabled=[name])}
     assert infos[name] == "disabled" and infos["square"] == "ok"

@@ -127,7 +127,8 @@ def test_overlay_several_panels_with_seed_bands(tmp_path, count):
 def test_overlay_with_a_zero_loss_and_another_ylabel(tmp_path):
     panels = {"a": {"x": [np.array([1.0, 0.0, 0.0])]}, "b": {"x": [np.array([0.5, 0.2, 0.1])]}}
     assert png_size(figures.overlay(panels, tmp_path / "z.png", title="t")) == pixels(*overlay_inches(2))
-    assert png_size(figures.overlay(panels, tmp_path / "acc.png", title="t", ylabel="accuracy")) == pixels(*overlay_inches(2))
+    accuracy = figures.overlay(panels, tmp_path / "acc.png", title="t", ylabel="accuracy")
+    assert png_size(accuracy) == pixels(*overlay_inches(2))
 
 
 # ------------------------------------------------------------------------------------------------ decision_grid
@@ -252,7 +253,8 @@ def test_figures_are_drawn_on_agg_without_a_display_or_pyplot(tmp_path):
     report = json.loads(result.stdout.splitlines()[-1])
     assert report["canvases"] == ["matplotlib.backends.backend_agg.FigureCanvasAgg"] * 3
     assert report["pyplot"] is False
-    for name, size in (("lc.png", pixels(7.0, 4.0)), ("c.png", pixels(13.0, 4.6)), ("o.png", pixels(*overlay_inches(1)))):
+    sizes = (("lc.png", pixels(7.0, 4.0)), ("c.png", pixels(13.0, 4.6)), ("o.png", pixels(*overlay_inches(1))))
+    for name, size in sizes:
         assert png_size(tmp_path / name) == size
 
 

@@ -23,13 +23,13 @@ GRADS = [
 ]
 
 
-def run_fnn(name, hyper, steps=len(GRADS)):
+def run_fnn(name, hyper):
     """The parameters after each step of fnn's optimizer ``name`` on START with GRADS."""
     optimizer = REGISTRY.optimizer(name).make(**hyper)
     params = fnn.Params(START)
     state = optimizer.init(params)
     trajectory = []
-    for grads in GRADS[:steps]:
+    for grads in GRADS:
         updates, state = optimizer.update(fnn.Params(grads), state, params)
         params = fnn.apply_updates(params, updates)
         trajectory.append(params)

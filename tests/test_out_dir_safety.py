@@ -74,7 +74,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     for root, dirs, names in os.walk(folder):
         for name in names + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
             path = Path(root, name)
-            files[str(path.relative_to(folder))] = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+            content = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+            files[str(path.relative_to(folder))] = content
     return files
 
 
@@ -257,7 +258,8 @@ def test_force_replaces_a_folder_fnn_wrote(tmp_path, monkeypatch, result, old, n
     if old == "empty":
         (tmp_path / "R").mkdir()
     else:
-        ok(old, "-e", "5", "--seed", "1", "--json", "--out", "R", *(["--lr", "0.5,1", "--workers", "1"] * (old == "sweep")))
+        sweep_only = ["--lr", "0.5,1", "--workers", "1"] * (old == "sweep")
+        ok(old, "-e", "5", "--seed", "1", "--json", "--out", "R", *sweep_only)
         (tmp_path / "R" / ".model.npz.0123abcd.partial").write_bytes(b"left by a killed save")
     ok(new, "-e", "7", "--seed", "3", "--json", "--out", "R", "--force", *(["--workers", "1"] * (new == "sweep")))
     files = RUN_FOLDER if new == "run" else {MARKER, "results.csv", "results.json"}
@@ -274,7 +276,8 @@ def test_a_folder_appearing_during_training_is_kept_without_force(tmp_path, monk
     make = {"empty": target.mkdir, "user-folder": lambda: user_folder(target),
             "fnn-folder": lambda: fnn_folder(target, result), "file": lambda: target.write_text("mine")}[appears]
     appear_during_fill(monkeypatch, make)
-    with pytest.raises(OutputError, match=r"this run was written to '.*R-2' instead: .*'.*R' (already exists|exists and)"):
+    with pytest.raises(OutputError,
+                       match=r"this run was written to '.*R-2' instead: .*'.*R' (already exists|exists and)"):
         write_run(target, result)
     monkeypatch.undo()
     assert listing(tmp_path) == {"R", "R-2"} and listing(tmp_path / "R-2") == RUN_FOLDER

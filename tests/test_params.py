@@ -255,7 +255,7 @@ def test_optimizers_give_the_same_bits_on_one_vector_as_array_by_array(name, fus
     for wrap in (lambda tree: tree, per_array):
         params = wrap(fnn.init_params(SIZES, seed=5))
         state = optimizer.init(params)
-        for step in range(4):
+        for _ in range(4):
             grads = wrap(fnn.Params({key: rng.normal(size=value.shape) for key, value in params.items()}))
             if fused:
                 params, state = optimizer.step(grads, state, params)

@@ -101,7 +101,8 @@ def test_a_record_of_the_wrong_type_names_the_plugin():
 
 def test_a_record_without_a_name_is_rejected():
     nameless = module_plugin("fnn_nameless", fnn_losses=lambda: [fnn.Loss("", lambda p, t: 0.0, lambda p, t: p)])
-    with pytest.raises(fnn.PluginError, match="'fnn_nameless'.*fnn_losses returned a loss named ''; a name must be lowercase"):
+    with pytest.raises(fnn.PluginError,
+                       match="'fnn_nameless'.*fnn_losses returned a loss named ''; a name must be lowercase"):
         make(nameless)
 
 

@@ -394,8 +394,9 @@ def _run(seed: int, loss: float | None, accuracy: float = 0.5, first: int | None
 
 
 def test_summarize_groups_folds_seeds_with_mean_spread_and_divergence():
-    runs = [_run(1, 0.2, 0.5, None, 1.0, lr=0.1), _run(1, 0.1, 1.0, 30, 2.0, lr=1.0), _run(2, 0.4, 0.75, None, 3.0, lr=0.1),
-            _run(2, None, lr=1.0), _run(3, 0.3, 1.0, 50, 0.5, lr=1.0), _run(1, None, lr=9.0), _run(2, None, lr=9.0)]
+    runs = [_run(1, 0.2, 0.5, None, 1.0, lr=0.1), _run(1, 0.1, 1.0, 30, 2.0, lr=1.0),
+            _run(2, 0.4, 0.75, None, 3.0, lr=0.1), _run(2, None, lr=1.0), _run(3, 0.3, 1.0, 50, 0.5, lr=1.0),
+            _run(1, None, lr=9.0), _run(2, None, lr=9.0)]
     groups = summarize_groups(runs)
     assert [g.config.learning_rate for g in groups] == [0.1, 1.0, 9.0]  # order of first appearance
     low, high, wild = groups
@@ -495,7 +496,8 @@ def test_sweep_out_writes_results_and_one_figure_per_varied_setting(tmp_path, se
     data = json.loads((out / "results.json").read_text())
     assert set(data) >= {"runs", "groups"}
     assert len(data["runs"]) == 8 and len(data["groups"]) == 4
-    assert _without_time([{k: g[k] for k in serial["groups"][0]} for g in data["groups"]]) == _without_time(serial["groups"])
+    groups = [{k: g[k] for k in serial["groups"][0]} for g in data["groups"]]
+    assert _without_time(groups) == _without_time(serial["groups"])
     with open(out / "results.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 8

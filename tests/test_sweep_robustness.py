@@ -77,7 +77,8 @@ def test_every_fnn_error_survives_a_pickle_round_trip(cls):
 
 def test_the_walk_finds_the_errors_with_their_own_arguments():
     names = {cls.__name__ for cls in _every_error_class()}
-    assert {"ConfigError", "UnknownNameError", "TrainingDiverged", "DataError", "PluginError", "ModelFileError"} <= names
+    expected = {"ConfigError", "UnknownNameError", "TrainingDiverged", "DataError", "PluginError", "ModelFileError"}
+    assert expected <= names
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])

@@ -379,7 +379,8 @@ def test_patience_that_never_runs_out_trains_every_epoch():
 def test_cli_shows_why_training_stopped():
     full = full_run(LINEAR)
     first = next(r for r in full if r.accuracy >= 0.95).epoch
-    stdout = " ".join(ok("run", "-d", "linear", "--hidden", "4", "-e", "400", "--target-accuracy", "0.95").stdout.split())
+    result = ok("run", "-d", "linear", "--hidden", "4", "-e", "400", "--target-accuracy", "0.95")
+    stdout = " ".join(result.stdout.split())
     assert f"Stopped reached the target accuracy 95.00% at epoch {first}" in stdout
     stdout = " ".join(ok("run", "-d", "linear", "--hidden", "4", "-e", "30").stdout.split())
     assert "Stopped trained all 30 epochs" in stdout
@@ -542,8 +543,8 @@ def test_unknown_schedule_is_a_usage_error_listing_the_schedules():
                                             ("cosine", "eta_min")])
 def test_unknown_schedule_option_is_a_usage_error_listing_the_keys(schedule, keys):
     result = cli("run", "--schedule", schedule, "--opt", "stepsize=2", "-e", "1")
-    assert_one_line_error(result, 2, "'stepsize'", "learning_rate, weight_decay", f"schedule {schedule!r} takes: {keys}",
-                          stdout_empty=True)
+    assert_one_line_error(result, 2, "'stepsize'", "learning_rate, weight_decay",
+                          f"schedule {schedule!r} takes: {keys}", stdout_empty=True)
 
 
 def test_cli_schedule_option_changes_the_run():

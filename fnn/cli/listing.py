@@ -18,7 +18,8 @@ _TITLES = {"activation": "Activations", "loss": "Losses", "optimizer": "Optimize
 
 @command("list")
 def list_plugins(
-    kind: Annotated[Optional[str], typer.Argument(help="activation, loss, optimizer or dataset.", show_default="all")] = None,
+    kind: Annotated[Optional[str], typer.Argument(
+        help="activation, loss, optimizer or dataset.", show_default="all")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.", metavar="")] = False,
 ) -> None:
     """List the registered activations, losses, optimizers and datasets and where each comes from."""
@@ -31,7 +32,8 @@ def list_plugins(
     reg = registry()
     if json_output:
         typer.echo(jsonfile.dumps([
-            {"kind": e.kind, "name": e.name, "description": e.record.description, "plugin": e.plugin, "package": e.package}
+            {"kind": e.kind, "name": e.name, "description": e.record.description,
+             "plugin": e.plugin, "package": e.package}
             for k in kinds for e in reg.entries(k)
         ], indent=2))
         return

@@ -39,9 +39,11 @@ def predict(
     model = load_model(model_path)
     width = model.sizes[0]
     names = model.config.get("features") or [f"x{j + 1}" for j in range(width)]
+    lines: np.ndarray | None
+    notes: list[str]
     if points is not None:
         x, lines, notes, source = parse_points(points, width), None, [], "--points"
-    else:
+    elif csv_path is not None:  # always, when --points is not given (checked above)
         (x, lines, notes), source = read_points_csv(csv_path, model), f"--csv {str(csv_path)!r}"
     prob = model_predict(model, x, str(model_path))
     _check_outputs(prob, x, source, lines)
