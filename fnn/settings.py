@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import typing
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import Any, Callable, Mapping
 
 from .errors import ConfigError
@@ -151,10 +151,16 @@ class RunConfig:
 
 def _settings() -> tuple[Setting, ...]:
     hints = typing.get_type_hints(RunConfig)
-    return tuple(Setting(name=f.name, type=hints[f.name],
-                         default=f.default_factory() if f.default is MISSING else f.default,  # type: ignore[misc]
+    return tuple(Setting(name=f.name, type=hints[f.name], default=_default(f),
                          **{**f.metadata["setting"], "heading": f.metadata["setting"]["heading"] or f.name})
                  for f in fields(RunConfig))
+
+
+def _default(declared: Field) -> Any:
+    if declared.default is not MISSING:
+        return declared.default
+    assert declared.default_factory is not MISSING, f"{declared.name} has no default"
+    return declared.default_factory()
 
 
 SETTINGS: tuple[Setting, ...] = _settings()

@@ -66,7 +66,8 @@ def grid(**choices: Sequence) -> list[RunConfig]:
     if unknown:
         raise ValueError(f"unknown sweep settings {sorted(unknown)}; choose from {', '.join(SETTINGS)}")
     names = [name for name in SETTINGS if name in choices]
-    return [replace(RunConfig(), **dict(zip(names, values))) for values in itertools.product(*(choices[n] for n in names))]
+    return [replace(RunConfig(), **dict(zip(names, values)))
+            for values in itertools.product(*(choices[n] for n in names))]
 
 
 def check(configs: Sequence[RunConfig]) -> list[RunConfig]:
@@ -189,7 +190,8 @@ def _train_together(members: Sequence[Experiment]) -> list[SweepRun]:
         for record in train(
             params, np.stack([e.x for e in members]), np.stack([e.y for e in members]), optimizer=optimizer,
             epochs=c.epochs, activation=first.activation, output=first.output, loss=first.loss, l2=c.l2,
-            rate_scale=None if first.schedule is None else per_model_scale, x_test=np.stack([e.x_test for e in members]) if tested else None,
+            rate_scale=None if first.schedule is None else per_model_scale,
+            x_test=np.stack([e.x_test for e in members]) if tested else None,
             y_test=np.stack([e.y_test for e in members]) if tested else None, stop_on_divergence=False,
         ):
             for name, column in columns.items():

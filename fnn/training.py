@@ -185,7 +185,8 @@ def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_tes
         width = params["W1"].shape[-2]
         expected = (*last_W.shape[:-2], "n", width)
         if points.ndim != len(expected) or points.shape[-1] != width or not np.issubdtype(points.dtype, np.number):
-            raise ConfigError(f"{name} must be numbers of shape ({', '.join(map(str, expected))}) for these parameters, "
+            raise ConfigError(f"{name} must be numbers of shape ({', '.join(map(str, expected))}) for these "
+                              "parameters, "
                               f"got {points.dtype} {points.shape}")
         if points.shape[-2] == 0:
             raise ConfigError(f"{name} has no points; training needs at least one")
@@ -194,7 +195,8 @@ def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_tes
                               f"point and output), got {labels.shape}")
         if not np.isfinite(points).all():
             raise ConfigError(f"{name} holds non-finite values (NaN or infinity) at "
-                              f"{tuple(int(i) for i in np.argwhere(~np.isfinite(points))[0])}; every value must be finite")
+                              f"{tuple(int(i) for i in np.argwhere(~np.isfinite(points))[0])}; "
+                              "every value must be finite")
         wrong = (labels != 0) & (labels != 1)
         if wrong.any():
             raise ConfigError(f"{label_name} holds {float(labels[wrong].flat[0]):g}; labels must be 0 or 1")
@@ -498,8 +500,9 @@ class _Stopper:
                 self.waited += 1
                 if self.waited >= c.patience:
                     monitored = "test loss" if self.monitor_test else "loss"
-                    return (f"{monitored} did not improve for {c.patience} epochs; "
-                            f"stopped at epoch {record.epoch} and restored the best, epoch {self.best.epoch}"), self.best
+                    why = (f"{monitored} did not improve for {c.patience} epochs; "
+                           f"stopped at epoch {record.epoch} and restored the best, epoch {self.best.epoch}")
+                    return why, self.best
         return None
 
 

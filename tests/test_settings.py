@@ -49,11 +49,13 @@ def test_no_flag_shows_a_bool_metavar(command):
 
 
 def test_the_options_left_alone_make_the_default_config():
-    defaults = {s.name: p.default for s, p in ((BY_NAME[name], p) for name, p in
-                                                inspect.signature(run_command.run).parameters.items() if name in BY_NAME)}
-    assert config_from(defaults) == RunConfig()
-    listed = {name: p.default for name, p in inspect.signature(sweep_command.sweep).parameters.items() if name in BY_NAME}
-    assert fnn.sweep.grid(**choices_from(listed)) == [RunConfig()]
+    assert config_from(_defaults(run_command.run)) == RunConfig()
+    assert fnn.sweep.grid(**choices_from(_defaults(sweep_command.sweep))) == [RunConfig()]
+
+
+def _defaults(command) -> dict:
+    """What a command's settings options hold when nothing is typed."""
+    return {name: p.default for name, p in inspect.signature(command).parameters.items() if name in BY_NAME}
 
 
 @pytest.mark.parametrize("name, bad", [("epochs", 0), ("n_samples", 0), ("noise", -1.0), ("noise", float("nan")),
@@ -69,7 +71,7 @@ def test_a_bad_value_is_refused_naming_its_flag_and_rule(name, bad):
 
 
 def test_a_setting_swept_takes_a_comma_list_and_one_that_cannot_takes_one_value():
-    listed = {name: p.default for name, p in inspect.signature(sweep_command.sweep).parameters.items() if name in BY_NAME}
-    choices = choices_from({**listed, "label_column": "a,b", "seed": "1,2", "hidden": "2/4,4", "standardize": True})
+    typed = {"label_column": "a,b", "seed": "1,2", "hidden": "2/4,4", "standardize": True}
+    choices = choices_from({**_defaults(sweep_command.sweep), **typed})
     assert choices["label_column"] == ["a,b"] and choices["standardize"] == [True]  # one value each
     assert choices["seed"] == [1, 2] and choices["hidden"] == [(2,), (4, 4)]

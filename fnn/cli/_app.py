@@ -176,7 +176,8 @@ def _main(
         "--disable-plugin", metavar="NAME", show_default=False,
         help=f"Do not load the plugin NAME (see 'fnn plugins'); repeatable. Adds to {DISABLED_ENV}.")] = [],
     strict_plugins: Annotated[bool, typer.Option(
-        "--strict-plugins", metavar="", help=f"Stop on a broken plugin instead of leaving it out with a warning ({STRICT_ENV}=1).",
+        "--strict-plugins", metavar="",
+        help=f"Stop on a broken plugin instead of leaving it out with a warning ({STRICT_ENV}=1).",
     )] = False,
 ) -> None:
     """fnn: train small neural networks with backpropagation you can read."""

@@ -35,7 +35,9 @@ def with_settings(*, sweep: bool) -> Callable:
         ordered = sorted(SETTINGS, key=lambda s: GROUPS.index(s.group))  # stable: field order within a group
         options = [_parameter(s, listed=sweep and s.sweep) for s in ordered]
         context = [p for p in own if p.annotation is typer.Context]
-        command.__signature__ = inspect.Signature([*context, *options, *(p for p in own if p not in context)])
+        # typer reads a command's options from its signature, so this is where they are declared.
+        command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [*context, *options, *(p for p in own if p not in context)])
         return command
 
     return add
@@ -192,12 +194,12 @@ def parse_options(pairs: list[str]) -> dict[str, float]:
 
 def _option_grid(pairs: list[str]) -> list[dict[str, float]]:
     """``["momentum=0.5,0.9", "weight_decay=0,0.01"]`` -> every combination as a dict."""
-    choices = {}
+    choices: dict[str, list[float]] = {}
     for pair in pairs:
-        key, sep, values = pair.partition("=")
+        key, sep, listed = pair.partition("=")
         if not sep or not key.strip():
             raise typer.BadParameter(f"expected KEY=V1,V2,..., got {pair!r}", param_hint="--opt")
-        choices[key.strip()] = [parse_options([f"{key}={value}"])[key.strip()] for value in _split(values, "--opt")]
+        choices[key.strip()] = [parse_options([f"{key}={value}"])[key.strip()] for value in _split(listed, "--opt")]
     combos: list[dict[str, float]] = [{}]
     for key, values in choices.items():
         combos = [{**combo, key: value} for combo in combos for value in values]

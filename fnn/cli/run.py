@@ -34,7 +34,8 @@ _OUTPUT = "Output"
 @with_settings(sweep=False)
 def run(
     ctx: typer.Context,
-    log_every: Annotated[Optional[int], typer.Option("--log-every", help="Log every N epochs.", show_default="epochs / 10",
+    log_every: Annotated[Optional[int], typer.Option("--log-every", help="Log every N epochs.",
+                                                     show_default="epochs / 10",
                                                      rich_help_panel=_OUTPUT)] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.", metavar="",
                                               rich_help_panel=_OUTPUT)] = False,
@@ -132,7 +133,8 @@ class _Monitor:
             if self.console is not None:
                 self.console.print(self._line([render(record) for _, render, _ in self.columns]))
         if self.live and (epoch % self.refresh == 0 or epoch == self.total):
-            self.progress.update(self.task, completed=epoch, loss=f"{record.loss:.6f}", accuracy=f"{record.accuracy:7.2%}")
+            self.progress.update(self.task, completed=epoch, loss=f"{record.loss:.6f}",
+                                 accuracy=f"{record.accuracy:7.2%}")
 
     def table(self) -> Table:
         table = Table(title="Training log", title_justify="left")
@@ -149,7 +151,10 @@ def sparkline(values: np.ndarray, label: str, width: int = 60) -> Text:
     samples = np.asarray(values, dtype=float)[np.linspace(0, len(values) - 1, min(width, len(values))).astype(int)]
     scaled = np.log10(samples) if np.all(samples > 0) else samples
     low, high = scaled.min(), scaled.max()
-    levels = np.zeros(len(scaled), dtype=int) if high == low else np.round((scaled - low) / (high - low) * 7).astype(int)
+    if high == low:
+        levels = np.zeros(len(scaled), dtype=int)
+    else:
+        levels = np.round((scaled - low) / (high - low) * 7).astype(int)
     line = Text(f"{label} ")
     line.append(f"{samples[0]:.3g} ", style="dim")
     line.append("".join(_BLOCKS[i] for i in levels), style="cyan")
@@ -227,7 +232,8 @@ def _result_line(result: FitResult) -> str:
     line = f"loss {final.loss:.6g}, accuracy {final.accuracy:.2%} ({round(final.accuracy * n)}/{n})"
     if final.test_accuracy is not None:
         m = len(experiment.x_test)
-        line += f"; test loss {final.test_loss:.6g}, test accuracy {final.test_accuracy:.2%} ({round(final.test_accuracy * m)}/{m})"
+        line += (f"; test loss {final.test_loss:.6g}, test accuracy {final.test_accuracy:.2%} "
+                 f"({round(final.test_accuracy * m)}/{m})")
     return f"{line} after {final.epoch} epoch{'s' if final.epoch != 1 else ''}"
 
 

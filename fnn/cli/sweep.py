@@ -48,7 +48,8 @@ def sweep(
                                                 "more than the cores.", metavar="", rich_help_panel=_SWEEP)] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help=f"Train a grid of more than {MAX_UNCONFIRMED:,} "
                                       "configurations.", metavar="", rich_help_panel=_SWEEP)] = False,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv, results.json and overlay figures here.",
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv, results.json and overlay figures "
+                                                "here.",
                                                 file_okay=False, rich_help_panel=_OUTPUT)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).",
                                         metavar="", rich_help_panel=_OUTPUT)] = False,
@@ -180,7 +181,8 @@ def _table(groups: list[Group], settings: list[str], runs: list[SweepRun]) -> Ta
     tested = any(group.test_accuracy_mean is not None for group in groups)
     table = Table(title=f"Sweep: {len(runs)} runs" + (f", {seeds} seeds each, mean ± std" if seeds > 1 else ""),
                   title_justify="left",
-                  caption="fixed: " + ", ".join(f"{BY_NAME[name].heading}={_value(getattr(first, name))}" for name in fixed),
+                  caption="fixed: " + ", ".join(f"{BY_NAME[name].heading}={_value(getattr(first, name))}"
+                                                for name in fixed),
                   caption_justify="left")
     for name in settings:
         heading = BY_NAME[name].heading
