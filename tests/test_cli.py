@@ -28,7 +28,7 @@ import typer
 
 import fnn
 from fnn.cli import parse_hidden, parse_options
-from support import assert_one_line_error, cli, ok
+from support import ENV, RUNNER, assert_one_line_error, cli, ok
 
 ROW = re.compile(r"^\s*(\d+)\s+(\S+)\s+(\d+\.\d\d)%$")  # a streamed logged-epoch row
 SUMMARY = re.compile(r"^(Result|Model|Training|Time) {2,}(.*)$")  # a row of the summary grid
@@ -649,3 +649,29 @@ def test_disabling_a_plugin_that_does_not_exist_is_warned_about(name, hint):
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"Warning: --disable-plugin {name!r}: no plugin")
     assert hint in result.stderr and "fnn.activations" in result.stderr
     assert cli("--disable-plugin", "fnn.datasets", "list", "loss").stderr == ""
+
+
+@pytest.mark.parametrize("name", ["run", "sweep", "predict", "show", "list", "plugins"])
+def test_every_command_ends_its_help_with_examples_that_parse(name):
+    """The examples are command lines the parser accepts (they are not run: some name files of your own)."""
+    import shlex
+
+    group = typer.main.get_command(fnn.cli.app)
+    command = group.commands[name]
+    examples = [line.split("  #")[0] for line in command.epilog.splitlines() if line.startswith("fnn ")]
+    assert len(examples) >= 2
+    assert "Examples:" in " ".join(ok(name, "--help").stdout.split())
+    for example in examples:
+        words = shlex.split(example)[1:]
+        while words[0].startswith("--"):  # global options before the command: --disable-plugin NAME
+            words = words[2:]
+        assert words[0] == name
+        command.make_context(name, words[1:])  # raises a usage error for an unknown option or a bad value
+
+
+@pytest.mark.parametrize("args, expected", [("fnn run --optimizer ad", ["adagrad", "adam", "adamw"]),
+                                            ("fnn sweep -a ta", ["tanh"]), ("fnn run -d moo", ["moons"])])
+def test_shell_completion_offers_plugin_names(args, expected):
+    result = RUNNER.invoke(fnn.cli.app, [], prog_name="fnn",
+                           env={**ENV, "_FNN_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": args})
+    assert re.findall(r'"(\w+)"', result.stdout) == expected, result.stdout

@@ -72,8 +72,8 @@ class _OneLineErrors(typer.core.TyperGroup):
             return code
         sys.exit(code or 0)
 
-    def get_help_option(self, ctx):
-        return _without_metavar(super().get_help_option(ctx))
+    def get_params(self, ctx):
+        return _flags_without_metavar(super().get_params(ctx))
 
     def list_commands(self, ctx) -> list[str]:
         """The commands in the order of work (train, compare, use a model, look around), not alphabetical."""
@@ -133,16 +133,24 @@ def _one_line_plugin_warnings() -> Iterator[None]:
 
 
 class _Command(typer.core.TyperCommand):
-    """A command whose ``--help`` shows no ``<bool>``: a flag takes no value (the same for the app, below)."""
+    """A command whose ``--help`` shows no ``<bool>`` beside a flag (as the app's, above)."""
 
-    def get_help_option(self, ctx):
-        return _without_metavar(super().get_help_option(ctx))
+    def get_params(self, ctx):
+        return _flags_without_metavar(super().get_params(ctx))
 
 
-def _without_metavar(option):
-    if option is not None:
-        option.metavar = ""
-    return option
+def _flags_without_metavar(params: list) -> list:
+    """A flag takes no value, so its help shows none (typer would print ``<bool>``): every flag,
+    typer's own (``--help``, ``--install-completion``) included."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+def examples(*pairs: tuple[str, str]) -> str:
+    """A command's help epilog: example command lines, each with what it does as a shell comment."""
+    return "Examples:\n\n" + "\n\n".join(f"{line}  # {what}" for line, what in pairs)
 
 
 def command(*args, **kwargs):
@@ -154,7 +162,7 @@ app = typer.Typer(
     cls=_OneLineErrors,
     help=f"fnn: train small neural networks with backpropagation you can read.\n\n{EXIT_CODES}",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
@@ -169,14 +177,13 @@ def _version_callback(value: bool) -> None:
 def _main(
     ctx: typer.Context,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version and exit.",
-                           metavar="")
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version and exit.")
     ] = False,
     disable_plugin: Annotated[list[str], typer.Option(
         "--disable-plugin", metavar="NAME", show_default=False,
         help=f"Do not load the plugin NAME (see 'fnn plugins'); repeatable. Adds to {DISABLED_ENV}.")] = [],
     strict_plugins: Annotated[bool, typer.Option(
-        "--strict-plugins", metavar="",
+        "--strict-plugins",
         help=f"Stop on a broken plugin instead of leaving it out with a warning ({STRICT_ENV}=1).",
     )] = False,
 ) -> None:

@@ -78,7 +78,7 @@ def _single(s: Setting) -> tuple[Any, Any, str | None]:
     """(type, default, metavar) of the option that takes one value of ``s``."""
     shape = _shape(s)
     if shape == "flag":
-        return bool, s.default, ""  # no "<bool>" beside a flag: it takes no value
+        return bool, s.default, None
     if shape == "sizes":
         return str, ",".join(map(str, s.default)), "SIZES"
     if shape == "options":

@@ -10,17 +10,20 @@ from rich.table import Table
 from ..records import KINDS
 from ..registry import registry
 from .. import jsonfile
-from ._app import command
+from ._app import command, examples
 from ._console import make_console, shown
 
 _TITLES = {"activation": "Activations", "loss": "Losses", "optimizer": "Optimizers", "dataset": "Datasets"}
 
 
-@command("list")
+@command("list", epilog=examples(
+    ("fnn list", "every activation, loss, optimizer and dataset"),
+    ("fnn list optimizer --json", "one kind, as JSON"),
+))
 def list_plugins(
     kind: Annotated[Optional[str], typer.Argument(
         help="activation, loss, optimizer or dataset.", show_default="all")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.", metavar="")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List the registered activations, losses, optimizers and datasets and where each comes from."""
     kinds = list(KINDS)

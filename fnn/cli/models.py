@@ -17,21 +17,24 @@ from ..model_io import Model, ModelFileError, load_model
 from ..network import predict as network_predict
 from ..registry import registry
 from .. import jsonfile
-from ._app import command
+from ._app import command, examples
 from ._console import make_console, shown
 
 ModelArgument = Annotated[Path, typer.Argument(help="A model file written by 'fnn run --out' (DIR/model.npz).",
                                                show_default=False)]
 
 
-@command()
+@command(epilog=examples(
+    ("fnn predict runs/xor --points '0.2,0.8;0.9,0.1'", "two points typed in"),
+    ("fnn predict runs/xor/model.npz --csv new.csv --json", "a CSV's rows, as JSON"),
+))
 def predict(
     model_path: ModelArgument,
     points: Annotated[Optional[str], typer.Option("--points", help='Points as "x1,x2;x1,x2;...".')] = None,
     csv_path: Annotated[Optional[Path], typer.Option(
         "--csv", help="CSV file with a header row naming the model's inputs (other columns are ignored); "
                       "a file without a header gives the inputs in order.")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.", metavar="")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Predict the class of new points with a saved model."""
     if (points is None) == (csv_path is None):
@@ -163,10 +166,13 @@ def _positional_names(features: list[str], header: list[str]) -> bool:
     return features == [f"x{j + 1}" for j in range(len(features))] and not set(features) & set(header)
 
 
-@command()
+@command(epilog=examples(
+    ("fnn show runs/xor", "a run folder's model"),
+    ("fnn show runs/xor/model.npz --json", "the same, as JSON"),
+))
 def show(
     model_path: ModelArgument,
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.", metavar="")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Show a saved model: architecture, parameter count, training settings and weight statistics."""
     model = load_model(model_path)

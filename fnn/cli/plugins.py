@@ -9,13 +9,16 @@ from rich.table import Table
 
 from ..registry import PluginInfo, inspect_plugins
 from .. import jsonfile
-from ._app import command
+from ._app import command, examples
 from ._console import make_console, shown
 
 
-@command("plugins")
+@command("plugins", epilog=examples(
+    ("fnn plugins", "every plugin: package, version, hooks, what it adds, status"),
+    ("fnn --disable-plugin swish plugins", "the same without one plugin"),
+))
 def show_plugins(
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.", metavar="")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List every plugin, built-ins included: package, version, hooks, names it adds, and status."""
     # A report, not a load: broken plugins show up in it rather than as warnings or errors.

@@ -16,7 +16,7 @@ from ..network import is_linear, predict
 from ..rundir import RUN_FILES, check_out_dir, write_run
 from ..training import Epoch, Experiment, FitResult, complete, prepare
 from .. import jsonfile
-from ._app import command
+from ._app import command, examples
 from ._console import make_console, shown
 from ._options import refuse_dataset_with_data
 from ._settings import config_from, with_settings
@@ -30,23 +30,27 @@ PREDICTION_ROWS = 20
 _OUTPUT = "Output"
 
 
-@command()
+@command(epilog=examples(
+    ("fnn run", "the lab's xor net: 2-4-8-1, sigmoid, MSE, plain gradient descent"),
+    ("fnn run -d linear -a tanh -o adam --lr 0.01", "another dataset, activation and optimizer"),
+    ("fnn run --data my.csv --test-split 0.25 --out runs/mine", "your own data, a test split, a run folder"),
+))
 @with_settings(sweep=False)
 def run(
     ctx: typer.Context,
     log_every: Annotated[Optional[int], typer.Option("--log-every", help="Log every N epochs.",
                                                      show_default="epochs / 10",
                                                      rich_help_panel=_OUTPUT)] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.", metavar="",
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.",
                                               rich_help_panel=_OUTPUT)] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final result.", metavar="",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final result.",
                                         rich_help_panel=_OUTPUT)] = False,
     all_predictions: Annotated[bool, typer.Option("--all-predictions", help="List every point, not a subset.",
-                                                  metavar="", rich_help_panel=_OUTPUT)] = False,
+                                                  rich_help_panel=_OUTPUT)] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write a run folder: metrics, history, model, figures.",
                                                 file_okay=False, rich_help_panel=_OUTPUT)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).",
-                                        metavar="", rich_help_panel=_OUTPUT)] = False,
+                                        rich_help_panel=_OUTPUT)] = False,
     **settings,
 ) -> None:
     """Train a network and report its loss, accuracy and predictions."""

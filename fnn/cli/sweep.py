@@ -21,7 +21,7 @@ from ..sweep import (SORT_KEYS, Group, SweepRun, check, check_sort, grid, run_sw
                      summarize_groups, varied_settings)
 from ..settings import BY_NAME, SETTINGS, RunConfig
 from .. import jsonfile
-from ._app import command, signals_interrupt
+from ._app import command, examples, signals_interrupt
 from ._console import make_console, shown
 from ._options import refuse_dataset_with_data
 from ._settings import choices_from, with_settings
@@ -34,7 +34,11 @@ _ALWAYS_SHOWN = {"dataset", "hidden", "activation", "output", "loss", "optimizer
 _SWEEP, _OUTPUT = "Sweep", "Output"
 
 
-@command()
+@command(epilog=examples(
+    ("fnn sweep --lr 0.1,0.5,1,2 --seed 1,2,3", "learning rates, each over three seeds"),
+    ("fnn sweep -a sigmoid,tanh,relu --hidden 2,4/4,8 --sort accuracy", "activations by hidden sizes, best first"),
+    ("fnn sweep -o sgd,momentum,adam --out runs/optimizers", "optimizers, with results.csv and figures"),
+))
 @with_settings(sweep=True)
 def sweep(
     ctx: typer.Context,
@@ -45,16 +49,18 @@ def sweep(
                                                    "per core.", show_default="number of cores",
                                                    rich_help_panel=_SWEEP)] = None,
     force_workers: Annotated[bool, typer.Option("--force-workers", help="Start --workers processes even if that is "
-                                                "more than the cores.", metavar="", rich_help_panel=_SWEEP)] = False,
+                                                "more than the cores.", rich_help_panel=_SWEEP)] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help=f"Train a grid of more than {MAX_UNCONFIRMED:,} "
-                                      "configurations.", metavar="", rich_help_panel=_SWEEP)] = False,
+                                      "configurations.", rich_help_panel=_SWEEP)] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv, results.json and overlay figures "
                                                 "here.",
                                                 file_okay=False, rich_help_panel=_OUTPUT)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).",
-                                        metavar="", rich_help_panel=_OUTPUT)] = False,
+                                        rich_help_panel=_OUTPUT)] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the results as JSON and nothing else.",
-                                              metavar="", rich_help_panel=_OUTPUT)] = False,
+                                              rich_help_panel=_OUTPUT)] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results table, no progress.",
+                                        rich_help_panel=_OUTPUT)] = False,
     **settings,
 ) -> None:
     """Train every combination of the given settings and compare them."""
@@ -76,7 +82,8 @@ def sweep(
         check_out_dir(out, force, inputs=[config.data for config in configs if config.data])
     configs = check(configs)
     console = make_console()
-    runs = _run_with_progress(configs, _worker_count(workers, force_workers), None if json_output else console)
+    runs = _run_with_progress(configs, _worker_count(workers, force_workers),
+                              None if json_output or quiet else console)
     groups = summarize_groups(runs)
     settings = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
