@@ -93,10 +93,10 @@ class RunConfig:
     the initial weights and the mini-batch order.
     """
 
-    dataset: str = setting("xor", "--dataset", "-d", help="Dataset name (see 'fnn list dataset').", group=DATA,
+    dataset: str = setting("xor", "--dataset", "-d", help="Dataset name (fnn list dataset).", group=DATA,
                            kind="dataset")
     hidden: tuple[int, ...] = setting(
-        (4, 8), "--hidden", help="Hidden layer sizes, comma separated, any depth.", group=MODEL,
+        (4, 8), "--hidden", help="Hidden layer sizes, comma separated, any depth (e.g. 16,16,8).", group=MODEL,
         valid=lambda sizes: all(1 <= size <= MAX_LAYER_WIDTH for size in sizes),
         rule=f"positive integers up to {MAX_LAYER_WIDTH:,}")
     activation: str = setting("sigmoid", "--activation", "-a", help="Hidden-layer activation.", group=MODEL,
@@ -109,44 +109,61 @@ class RunConfig:
     learning_rate: float | None = setting(None, "--lr", help="Learning rate.", group=TRAINING,
                                           default_text="the optimizer's own", heading="lr")
     options: Mapping[str, float] = setting(
-        {}, "--opt", help="Optimizer or schedule parameter, repeatable (e.g. momentum=0.95).",
+        {}, "--opt", help="An optimizer hyper-parameter or schedule parameter, repeatable (e.g. momentum=0.95).",
         group=TRAINING, heading="opt")
     epochs: int = setting(DEFAULT_EPOCHS, "--epochs", "-e", help="Training epochs.", group=TRAINING,
                           valid=_at_least(1), rule="at least 1")
     n_samples: int | None = setting(None, "--n-samples", help="Number of points.", group=DATA, valid=_at_least(1),
                                     rule="at least 1", default_text="the dataset's own", heading="points")
-    noise: float = setting(0.0, "--noise", help="Dataset noise (see 'fnn list dataset').", group=DATA,
+    noise: float = setting(0.0, "--noise", help="The dataset's noise (fnn list dataset).", group=DATA,
                            valid=_finite_at_least(0), rule="0 or more (a finite number)")
-    seed: int = setting(0, "--seed", help="Seed for the data, the split, the weights and the batches.",
+    seed: int = setting(0, "--seed", help="Seed for the data, the split, the initial weights and the batch order.",
                         group=TRAINING, valid=_at_least(0), rule="0 or a positive integer")
-    init: str = setting(DEFAULT_INIT, "--init", help="Weight initialiser: xavier, he, uniform or normal.", group=MODEL)
-    batch_size: int | None = setting(None, "--batch-size", help="Mini-batch size, reshuffled every epoch.",
+    init: str = setting(DEFAULT_INIT, "--init", group=MODEL, help=(
+        "Weight initialiser: xavier (Glorot uniform, U(±√(6/(fan_in+fan_out)))), he (He normal, N(0, 2/fan_in)), "
+        "uniform (U(-0.5, 0.5), as TensorFlow Playground), normal (N(0, 1), as the lab's np.random.randn); "
+        "biases start at 0."))
+    batch_size: int | None = setting(None, "--batch-size", help=(
+        "Mini-batch size; the points are reshuffled every epoch from the seed and the last partial batch is used."),
                                      group=TRAINING, valid=_at_least(1), rule="at least 1", default_text="full batch")
     test_split: float | None = setting(
-        None, "--test-split", help="Hold out this fraction, stratified.", group=DATA,
+        None, "--test-split", help=(
+            "Hold out this fraction of each class (stratified) as test data; logs, tables, --json, history.csv and "
+            "the figures then show train and test."), group=DATA,
         valid=lambda fraction: fraction is None or 0 < fraction < 1, rule="a fraction between 0 and 1 (exclusive)")
-    l2: float = setting(0.0, "--l2", help="L2 penalty (l2/2)·ΣW² on the weights.", group=TRAINING,
+    l2: float = setting(0.0, "--l2", help=(
+        "L2 penalty (λ/2)·Σ‖Wi‖² on the weights, not the biases; part of the reported loss and of the gradient."),
+                        group=TRAINING,
                         valid=_finite_at_least(0), rule="0 or more")
-    schedule: str = setting("constant", "--schedule", help="Learning-rate schedule: constant, step, exponential or "
-                            "cosine; parameters via --opt.", group=TRAINING)
+    schedule: str = setting("constant", "--schedule", group=TRAINING, help=(
+        "Learning-rate schedule: constant; step (×gamma=0.5 every step_size epochs, default a quarter of them); "
+        "exponential (×gamma=0.999 every epoch); cosine (half a cosine from the rate down to eta_min=0 over all "
+        "epochs); as PyTorch's StepLR, ExponentialLR and CosineAnnealingLR. Parameters via --opt."))
     target_accuracy: float | None = setting(
-        None, "--target-accuracy", help="Stop once training accuracy reaches this fraction.", group=STOPPING,
+        None, "--target-accuracy", help="Stop at the first epoch whose training accuracy is at least this fraction.",
+        group=STOPPING,
         valid=lambda fraction: fraction is None or 0 < fraction <= 1, rule="a fraction in (0, 1]")
-    target_loss: float | None = setting(None, "--target-loss", help="Stop once the loss is at most this.",
-                                        group=STOPPING, valid=_finite_at_least(0), rule="0 or more")
+    target_loss: float | None = setting(
+        None, "--target-loss", help="Stop at the first epoch whose loss is at most this.", group=STOPPING,
+        valid=_finite_at_least(0), rule="0 or more")
     patience: int | None = setting(
-        None, "--patience", help="Stop after this many epochs without improvement (of the test loss with "
-        "--test-split) and restore the best.", group=STOPPING, valid=_at_least(1), rule="at least 1 epoch")
-    min_delta: float = setting(0.0, "--min-delta", help="Smallest decrease that counts as improvement.",
+        None, "--patience", help=(
+            "Stop when the monitored loss (the test loss with --test-split, else the training loss) has not improved "
+            "by more than --min-delta for this many epochs, and restore the best epoch's parameters."),
+        group=STOPPING, valid=_at_least(1), rule="at least 1 epoch")
+    min_delta: float = setting(0.0, "--min-delta", help="The smallest decrease that counts as an improvement.",
                                group=STOPPING, valid=_finite_at_least(0), rule="0 or more")
-    data: str | None = setting(None, "--data", help="Your own CSV: a header, numeric features, a 0/1 label.",
+    data: str | None = setting(None, "--data", help=(
+        "Your own data instead of --dataset: a CSV file with a header row, numeric features and a 0/1 label."),
                                group=DATA)
     label_column: str | None = setting(None, "--label-column", help="The label column of --data.", group=DATA,
                                        sweep=False, default_text="the last")
-    standardize: bool = setting(False, "--standardize", help="Scale features to mean 0, std 1 (fit on the "
-                                "training points).", group=DATA, sweep=False)
-    dtype: str = setting("float64", "--dtype", help="Floating-point type of the whole computation: float64 or "
-                         "float32.", group=MODEL)
+    standardize: bool = setting(False, "--standardize", help=(
+        "Scale features to mean 0 and standard deviation 1, fitted on the training points only; saved with the "
+        "model and applied by fnn predict."), group=DATA, sweep=False)
+    dtype: str = setting("float64", "--dtype", group=MODEL, help=(
+        "float64 or float32 for the whole computation: data, weights, optimizer state (float32 weights start as "
+        "the float64 draw, rounded)."))
 
 
 def _settings() -> tuple[Setting, ...]:

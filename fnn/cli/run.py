@@ -38,15 +38,16 @@ _OUTPUT = "Output"
 @with_settings(sweep=False)
 def run(
     ctx: typer.Context,
-    log_every: Annotated[Optional[int], typer.Option("--log-every", help="Log every N epochs.",
-                                                     show_default="epochs / 10",
-                                                     rich_help_panel=_OUTPUT)] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.",
+    log_every: Annotated[Optional[int], typer.Option(
+        "--log-every", help="Log every N epochs (epoch 1 and the last are always logged).",
+        show_default="epochs / 10", rich_help_panel=_OUTPUT)] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout and nothing else.",
                                               rich_help_panel=_OUTPUT)] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final result.",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final result line.",
                                         rich_help_panel=_OUTPUT)] = False,
-    all_predictions: Annotated[bool, typer.Option("--all-predictions", help="List every point, not a subset.",
-                                                  rich_help_panel=_OUTPUT)] = False,
+    all_predictions: Annotated[bool, typer.Option(
+        "--all-predictions", help="List every point in the predictions table, not a subset.",
+        rich_help_panel=_OUTPUT)] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write a run folder: metrics, history, model, figures.",
                                                 file_okay=False, rich_help_panel=_OUTPUT)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).",

@@ -45,15 +45,18 @@ def sweep(
     sort: Annotated[Optional[str], typer.Option(
         "--sort", help=f"Order rows by {', '.join(SORT_KEYS)} (best first) or by a setting.",
         show_default="grid order", rich_help_panel=_SWEEP)] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", "-w", help="Parallel worker processes, at most one "
-                                                   "per core.", show_default="number of cores",
-                                                   rich_help_panel=_SWEEP)] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        "--workers", "-w", help="Worker processes, at most one per core (more are capped, with a note, unless "
+        "--force-workers); the results are identical to a serial run.", show_default="number of cores",
+        rich_help_panel=_SWEEP)] = None,
     force_workers: Annotated[bool, typer.Option("--force-workers", help="Start --workers processes even if that is "
                                                 "more than the cores.", rich_help_panel=_SWEEP)] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help=f"Train a grid of more than {MAX_UNCONFIRMED:,} "
-                                      "configurations.", rich_help_panel=_SWEEP)] = False,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv, results.json and overlay figures "
-                                                "here.",
+    yes: Annotated[bool, typer.Option(
+        "--yes", "-y", help=f"Train a grid of more than {MAX_UNCONFIRMED:,} configurations (without it, such a grid "
+        "is refused before anything starts).", rich_help_panel=_SWEEP)] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv (one row per run, with an "
+                                                "error column for runs that failed), results.json (runs and folded "
+                                                "rows) and loss_by_<setting>.png for every setting that varies.",
                                                 file_okay=False, rich_help_panel=_OUTPUT)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).",
                                         rich_help_panel=_OUTPUT)] = False,
