@@ -502,12 +502,13 @@ def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
 
 SORT_KEYS = {
     "loss": lambda g: (math.isnan(g.loss_mean), g.loss_mean),
-    "accuracy": lambda g: (math.isnan(g.accuracy_mean), -g.accuracy_mean),
-    "test_accuracy": lambda g: (g.test_accuracy_mean is None, -(g.test_accuracy_mean or 0.0)),
-    "epoch": lambda g: (g.first_perfect_median is None, g.first_perfect_median or 0.0),
+    "accuracy": lambda g: (math.isnan(g.accuracy_mean), -g.accuracy_mean, *SORT_KEYS["loss"](g)),
+    "test_accuracy": lambda g: (g.test_accuracy_mean is None, -(g.test_accuracy_mean or 0.0), *SORT_KEYS["loss"](g)),
+    "epoch": lambda g: (g.first_perfect_median is None, g.first_perfect_median or 0.0, *SORT_KEYS["loss"](g)),
     "time": lambda g: g.seconds,
 }
-"""How ``--sort`` orders groups: best first (lowest loss, highest accuracy, earliest 100%, fastest)."""
+"""How ``--sort`` orders groups: best first (lowest loss, highest accuracy, earliest 100%, fastest). Ties in
+accuracy or epoch go to the lower loss: many configurations reach 100%, and the loss still tells them apart."""
 
 
 def check_sort(configs: Sequence[RunConfig], key: str) -> None:

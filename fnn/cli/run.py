@@ -78,7 +78,7 @@ def run(
     console.print(_predictions_table(result, all_predictions))
     _print_summary(console, _summary(result))
     if is_linear(experiment.activation) and len(experiment.config.hidden):
-        console.print(LINEAR_NOTE.format(activation=experiment.config.activation))
+        console.print(LINEAR_NOTE.format(activation=experiment.config.activation), soft_wrap=not console.is_terminal)
     if console.is_terminal:
         console.print(sparkline(result.loss, "loss", width=min(60, console.width - _SPARKLINE_TEXT)))
     if out is not None:
