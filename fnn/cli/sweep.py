@@ -129,8 +129,8 @@ def _run_with_progress(configs, workers: int, console: Console | None) -> list[S
     # markup=False: a description holds paths and names from outside (rich would read "[red]" in them).
     # The last run's line is cut at the terminal's edge rather than wrapped: it is replaced at the next run.
     fixed = Column(no_wrap=True)
-    progress = Progress(TextColumn("sweep", markup=False), MofNCompleteColumn(table_column=fixed), BarColumn(bar_width=20),
-                        TimeElapsedColumn(table_column=fixed),
+    progress = Progress(TextColumn("sweep", markup=False), MofNCompleteColumn(table_column=fixed),
+                        BarColumn(bar_width=20), TimeElapsedColumn(table_column=fixed),
                         TextColumn("{task.description}", markup=False,
                                    table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
                         console=console, disable=not live, expand=True)
@@ -189,7 +189,8 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
                                   if name not in settings and name != "seed"
                                   and (name in _ALWAYS_SHOWN or getattr(first, name) != getattr(defaults, name)))
     title = f"Sweep: {len(runs)} runs" + (f", {seeds} seeds each, mean ± std" if seeds > 1 else "")
-    notes = ["* reached 100% accuracy, then fell back below it by the last epoch"] if any(map(_fell_back, groups)) else []
+    fell = any(map(_fell_back, groups))
+    notes = ["* reached 100% accuracy, then fell back below it by the last epoch"] if fell else []
     spread = seeds > 1
     # (spread, seconds per run, headings on two lines): from the whole table to the barest.
     layouts = [(spread, True, False), (spread, True, True), (spread, False, True)] + [(False, False, True)] * spread
