@@ -28,7 +28,7 @@ class Table(NamedTuple):
     y: np.ndarray
     features: tuple[str, ...]
     label: str
-    lines: np.ndarray | None = None  # the file's line number of each row, as error messages give it
+    lines: np.ndarray  # the file's line number of each row, as error messages give it
 
 
 def read_numeric_csv(path: str | os.PathLike, min_columns: int = 1,

@@ -251,7 +251,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     if dataset is not None:
         x, y = _load_dataset(reg.entry("dataset", config.dataset), np.random.default_rng(data_seed), config)
         features: tuple[str, ...] = ()
-        origin = np.arange(len(x))
+        origin: np.ndarray = np.arange(len(x))
     else:
         table = read_csv(config.data, config.label_column)
         x, y, features, origin = table.x, table.y, table.features, table.lines

@@ -79,15 +79,15 @@ def sweep(
     console = make_console()
     runs = _run_with_progress(configs, _worker_count(workers, force_workers), None if json_output else console)
     groups = summarize_groups(runs)
-    settings = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
+    varied = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
         groups = sort_groups(groups, sort)
     if out is not None:
         write_sweep(out, runs, force=force)
     if json_output:
-        typer.echo(jsonfile.dumps({"varied": settings, "groups": [g.as_dict(settings) for g in groups]}))
+        typer.echo(jsonfile.dumps({"varied": varied, "groups": [g.as_dict(varied) for g in groups]}))
         return
-    _print_results(console, groups, settings, runs)
+    _print_results(console, groups, varied, runs)
     for note in _notes(groups):
         console.print(note, soft_wrap=not console.is_terminal)
     if out is not None:
