@@ -22,12 +22,13 @@ from .errors import ConfigError, DataError
 
 
 class Table(NamedTuple):
-    """Features ``x`` (n, d), 0/1 labels ``y`` (n, 1), and the column names they came from."""
+    """Features ``x`` (n, d), 0/1 labels ``y`` (n, 1), the column names they came from, and each row's line."""
 
     x: np.ndarray
     y: np.ndarray
     features: tuple[str, ...]
     label: str
+    lines: np.ndarray  # the file's line number of each row, as error messages give it
 
 
 def read_numeric_csv(path: str | os.PathLike, min_columns: int = 1,
@@ -206,7 +207,7 @@ def read_csv(path: str | os.PathLike, label_column: str | None = None) -> Table:
     if labels.min() == labels.max():  # not np.unique: it copies and sorts the column
         raise DataError(f"{name!r}: every label in column {label!r} is {labels[0]:g}; a classifier needs both 0 and 1")
     features = tuple(h for h in header if h != label)
-    return Table(np.delete(values, column, axis=1), labels[:, None].copy(), features, label)
+    return Table(np.delete(values, column, axis=1), labels[:, None].copy(), features, label, lines)
 
 
 def _is_number(text: str) -> bool:

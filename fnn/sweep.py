@@ -500,14 +500,19 @@ def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
     return groups
 
 
+def _by_loss(group: Group) -> tuple:
+    return (math.isnan(group.loss_mean), group.loss_mean)
+
+
 SORT_KEYS = {
-    "loss": lambda g: (math.isnan(g.loss_mean), g.loss_mean),
-    "accuracy": lambda g: (math.isnan(g.accuracy_mean), -g.accuracy_mean),
-    "test_accuracy": lambda g: (g.test_accuracy_mean is None, -(g.test_accuracy_mean or 0.0)),
-    "epoch": lambda g: (g.first_perfect_median is None, g.first_perfect_median or 0.0),
+    "loss": _by_loss,
+    "accuracy": lambda g: (math.isnan(g.accuracy_mean), -g.accuracy_mean, *_by_loss(g)),
+    "test_accuracy": lambda g: (g.test_accuracy_mean is None, -(g.test_accuracy_mean or 0.0), *_by_loss(g)),
+    "epoch": lambda g: (g.first_perfect_median is None, g.first_perfect_median or 0.0, *_by_loss(g)),
     "time": lambda g: g.seconds,
 }
-"""How ``--sort`` orders groups: best first (lowest loss, highest accuracy, earliest 100%, fastest)."""
+"""How ``--sort`` orders groups: best first (lowest loss, highest accuracy, earliest 100%, fastest). Ties in
+accuracy or epoch go to the lower loss: many configurations reach 100%, and the loss still tells them apart."""
 
 
 def check_sort(configs: Sequence[RunConfig], key: str) -> None:

@@ -220,6 +220,9 @@ class Experiment(NamedTuple):
     schedule: Rate | None = None
     shuffle_seed: np.random.SeedSequence | None = None
     features: tuple[str, ...] = ()
+    origin: np.ndarray | None = None
+    """Where each point of ``x`` came from: its line in the ``--data`` file, or its index in the generated dataset."""
+    origin_test: np.ndarray | None = None
 
 
 def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
@@ -248,14 +251,19 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     if dataset is not None:
         x, y = _load_dataset(reg.entry("dataset", config.dataset), np.random.default_rng(data_seed), config)
         features: tuple[str, ...] = ()
+        origin: np.ndarray = np.arange(len(x))
     else:
         table = read_csv(config.data, config.label_column)
-        x, y, features = table.x, table.y, table.features
+        x, y, features, origin = table.x, table.y, table.features, table.lines
     _check_memory(config, np.shape(x))
     x, y = np.asarray(x, dtype=config.dtype), np.asarray(y, dtype=config.dtype)
-    x_test = y_test = scaler = None
+    x_test = y_test = scaler = origin_test = None
     if config.test_split is not None:
-        x, y, x_test, y_test = stratified_split(x, y, config.test_split, np.random.default_rng(split_seed))
+        # Split the points' positions, so each point keeps its origin (the split depends only on y and the seed).
+        train, _, test, _ = stratified_split(np.arange(len(y))[:, None], y, config.test_split,
+                                             np.random.default_rng(split_seed))
+        train, test = train[:, 0], test[:, 0]
+        x, y, x_test, y_test, origin, origin_test = x[train], y[train], x[test], y[test], origin[train], origin[test]
     if config.standardize:
         scaler = fit_scaler(x)  # from the training part only, so nothing leaks from the test points
         x = scaler(x)
@@ -269,7 +277,8 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     rate = schedule.make(hyper["learning_rate"], config.epochs, **schedule_params)
     optimizer = _probe(reg, config, params, x, y, hyper)
     return Experiment(resolved, x, y, params, optimizer, hyper, activation, output, loss,
-                      x_test, y_test, scaler, None if schedule.name == "constant" else rate, shuffle_seed, features)
+                      x_test, y_test, scaler, None if schedule.name == "constant" else rate, shuffle_seed, features,
+                      origin, origin_test)
 
 
 def _load_dataset(entry, rng: np.random.Generator, config: RunConfig) -> tuple[np.ndarray, np.ndarray]:

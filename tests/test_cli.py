@@ -96,7 +96,7 @@ def test_run_plain_header_rows_predictions_and_summary_for_xor():
     table = table_rows(result.stdout)
     assert [int(row[0]) for row in table] == list(range(21))
     for i, (_index, x1, x2, truth, prediction, correct) in enumerate(table):
-        assert (x1, x2) == (f"{experiment.x[i, 0]:.3f}", f"{experiment.x[i, 1]:.3f}")
+        assert (x1, x2) == (f"{experiment.x[i, 0]:.4g}", f"{experiment.x[i, 1]:.4g}")
         assert truth == f"{experiment.y[i, 0]:g}"
         assert prediction == f"{prob[i]:.5f}"
         assert correct == ("yes" if (prob[i] >= 0.5) == (experiment.y[i, 0] >= 0.5) else "NO")
@@ -109,7 +109,7 @@ def test_run_plain_header_rows_predictions_and_summary_for_xor():
                                  f"({hits}/21) after 50 epochs")
     assert summary["Model"] == "2-4-8-1, sigmoid hidden, sigmoid output, 61 parameters, xavier init"
     assert summary["Training"] == "sgd (learning_rate=1, weight_decay=0), mse loss, full batch, seed 0"
-    assert re.fullmatch(r"\d+\.\d\d s \([\d,]+ epochs/s\)", summary["Time"]), summary["Time"]
+    assert re.fullmatch(r"[\d.e-]+ s \([\d,]+ epochs/s\)", summary["Time"]), summary["Time"]
     assert predictions_at < lines.index(next(line for line in lines if line.startswith("Result")))
 
 

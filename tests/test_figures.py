@@ -319,7 +319,7 @@ def test_a_read_only_home_draws_the_figures_without_noise(tmp_path):
                             env={**env_without, **env, "FNN_DISABLE_PLUGIN_AUTOLOAD": "1"},
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and result.stderr == "", result.stderr
-    assert "Run written to out/" in result.stdout
+    assert result.stdout.rstrip().endswith("run written to out/")  # -q: one line
     assert (tmp_path / "out" / "comparison.png").is_file()
 
 

@@ -340,7 +340,7 @@ def test_a_point_whose_output_is_not_finite_is_refused_not_classed(exploding, po
 def test_a_csv_point_whose_output_is_not_finite_names_its_line(exploding, tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("x1,x2\n0.1,0.2\n\n1e308,0\n")
-    assert_one_line_error(cli("predict", exploding, "--csv", path), 1, f"--csv {str(path)!r} line 4: point #1")
+    assert_one_line_error(cli("predict", exploding, "--csv", path), 1, f"--csv {str(path)!r} line 4: the point (")
 
 
 def test_a_scaler_pushing_points_out_of_range_is_refused_too(tmp_path):

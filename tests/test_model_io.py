@@ -393,7 +393,7 @@ def test_predict_csv(model_file, tmp_path):
     assert [row["x"] for row in data["predictions"]] == POINTS_X.tolist()
     assert [row["probability"] for row in data["predictions"]] == expected_probabilities(model_file, POINTS_X).tolist()
     table = table_rows(ok("predict", model_file, "--csv", path).stdout)
-    assert [row[0] for row in table] == ["0", "1", "2", "3"]
+    assert [row[0] for row in table] == ["2", "3", "4", "5"]  # each point's line in the file
 
 
 def test_predict_csv_with_a_byte_order_mark_and_crlf(model_file, tmp_path):
@@ -489,7 +489,7 @@ def test_show_text(trained, model_file, monkeypatch):
     settings = {row[0]: row[1] for row in rows if len(row) == 2}
     config = load_model(model_file).config
     assert settings["activation"] == "tanh" and settings["dataset"] == "xor" and settings["seed"] == "4"
-    assert settings["sizes"] == json.dumps(config["sizes"])
+    assert settings["sizes"] == ", ".join(map(str, config["sizes"]))
     assert settings["fnn_version"] == fnn.__version__
     layers = [row for row in rows if len(row) == 8]
     assert len(layers) == 3

@@ -353,7 +353,7 @@ def test_sweep_table_has_a_row_per_group(serial):
 
 @pytest.mark.parametrize("key, order", [
     ("loss", lambda g: g["final_loss_mean"]),
-    ("accuracy", lambda g: -g["accuracy_mean"]),
+    ("accuracy", lambda g: (-g["accuracy_mean"], g["final_loss_mean"])),  # ties go to the lower loss
     ("learning_rate", lambda g: g["learning_rate"]),
     ("hidden", lambda g: g["hidden"]),
     ("time", lambda g: g["train_seconds"]),
@@ -364,7 +364,7 @@ def test_sweep_sort(serial, key, order):
     identity = [(g["hidden"], g["learning_rate"]) for g in groups]
     assert sorted(identity) == sorted((g["hidden"], g["learning_rate"]) for g in serial["groups"])
     assert [order(g) for g in groups] == sorted(order(g) for g in groups)
-    if key != "time":  # times differ between runs; the rest is deterministic, ties kept in grid order
+    if key != "time":  # times differ between runs; the rest is deterministic
         expected = sorted(serial["groups"], key=order)
         assert identity == [(g["hidden"], g["learning_rate"]) for g in expected]
 

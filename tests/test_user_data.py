@@ -227,5 +227,5 @@ def test_no_comparison_figure_for_five_features_but_the_rest_of_the_folder(five_
     assert metrics["sizes"][0] == 5 and metrics["n_test"] == 20
     assert "comparison.png" not in stdout
     text = " ".join(stdout.split())
-    assert "first 3 of 5 features shown; features standardized" in text
+    assert "first 3 of 5 features shown; values as in the file (the network sees them standardized)" in text
     assert "20 more held out for testing, standardized" in text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -20,8 +19,8 @@ from .. import jsonfile
 from ._app import command, examples
 from ._console import make_console, shown
 
-ModelArgument = Annotated[Path, typer.Argument(help="A model file written by 'fnn run --out' (DIR/model.npz).",
-                                               show_default=False)]
+ModelArgument = Annotated[Path, typer.Argument(help="A run folder written by 'fnn run --out DIR', or the model.npz "
+                                                    "in it.", metavar="RUN", show_default=False)]
 
 
 @command(epilog=examples(
@@ -30,13 +29,14 @@ ModelArgument = Annotated[Path, typer.Argument(help="A model file written by 'fn
 ))
 def predict(
     model_path: ModelArgument,
-    points: Annotated[Optional[str], typer.Option("--points", help='Points as "x1,x2;x1,x2;...".')] = None,
+    points: Annotated[Optional[str], typer.Option("--points", help='Points as "x1,x2;x1,x2;..." (this or --csv).')
+                      ] = None,
     csv_path: Annotated[Optional[Path], typer.Option(
         "--csv", help="CSV file with a header row naming the model's inputs (other columns are ignored); "
-                      "a file without a header gives the inputs in order.")] = None,
+                      "a file without a header gives the inputs in order (this or --points).")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Predict the class of new points with a saved model."""
+    """Predict the class of new points with a saved model: give them with --points or --csv."""
     if (points is None) == (csv_path is None):
         raise typer.BadParameter("give exactly one of --points or --csv", param_hint="--points / --csv")
     model = load_model(model_path)
@@ -58,13 +58,14 @@ def predict(
         return
     table = Table(title=f"Predictions of {shown(model_path)}", title_justify="left",
                   caption=shown("; ".join(notes)) if notes else None, caption_justify="left")
-    table.add_column("#", justify="right")
+    # A point is found again by its line in the file, or by its place in --points (from 0, as errors number it).
+    table.add_column("#" if lines is None else "line", justify="right")
     for name in names:
         table.add_column(shown(name), justify="right")
     table.add_column("probability", justify="right")
     table.add_column("class", justify="right")
     for i, (row, p, c) in enumerate(zip(x, prob, classes)):
-        table.add_row(str(i), *(f"{v:g}" for v in row), f"{p:.5f}", str(c))
+        table.add_row(str(i if lines is None else lines[i]), *(f"{v:g}" for v in row), f"{p:.5f}", str(c))
     make_console().print(table)
 
 
@@ -96,11 +97,13 @@ def _check_outputs(prob: np.ndarray, x: np.ndarray, source: str, lines: np.ndarr
     bad = np.flatnonzero(~np.isfinite(prob))
     if len(bad):
         i = int(bad[0])
-        where = source if lines is None else f"{source} line {lines[i]}"
+        # Named as the table names it: by its line in a file, by its place from 0 in --points.
+        where = f"{source}: point #{i}" if lines is None else f"{source} line {lines[i]}: the point"
         values = ", ".join(f"{v:g}" for v in x[i, :4]) + (", ..." if x.shape[1] > 4 else "")
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-        raise DataError(f"{where}: point #{i} ({values}){more} gives the output {prob[i]}, which is no probability: "
-                        "its values are too large for this model (points are numbered from 0, as in the table)")
+        numbered = " (points are numbered from 0, as in the table)" if lines is None else ""
+        raise DataError(f"{where} ({values}){more} gives the output {prob[i]}, which is no probability: "
+                        f"its values are too large for this model{numbered}")
 
 
 def parse_points(text: str, width: int) -> np.ndarray:
@@ -190,7 +193,7 @@ def show(
     settings.add_column(style="bold")
     settings.add_column()
     for key, value in config.items():
-        settings.add_row(shown(key), shown(json.dumps(value) if isinstance(value, (dict, list)) else value))
+        settings.add_row(shown(key), shown(_setting(key, value)))
     console.print(settings)
     table = Table(title="Layers", title_justify="left")
     for column in ("layer", "shape", "activation", "W mean", "W std", "W min", "W max", "|b| max"):
@@ -199,6 +202,23 @@ def show(
         table.add_row(str(row["layer"]), row["shape"], shown(row["activation"]), *(f"{row[k]:.4g}" for k in
                       ("w_mean", "w_std", "w_min", "w_max", "b_abs_max")))
     console.print(table)
+
+
+def _setting(key: str, value) -> str:
+    """A saved setting as a person reads it: numbers rounded, lists and mappings without JSON's brackets."""
+    if value is None:
+        return "-"
+    if key == "standardize":  # {"mean": [...], "std": [...]}, one number per input
+        return "; ".join(f"{name} {_setting(name, numbers)}" for name, numbers in value.items())
+    if key == "train_seconds":
+        return f"{value:.3g} s"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_setting(k, v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_setting(key, v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
 
 
 def layer_statistics(model: Model) -> list[dict]:

@@ -8,8 +8,8 @@ from typing import Annotated, Callable, Optional
 import numpy as np
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
+from rich.table import Column, Table
 from rich.text import Text
 
 from ..network import is_linear, predict
@@ -43,7 +43,8 @@ def run(
         show_default="epochs / 10", rich_help_panel=_OUTPUT)] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout and nothing else.",
                                               rich_help_panel=_OUTPUT)] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final result line.",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final result line (with --out, the "
+                                        "same line says where the run was written).",
                                         rich_help_panel=_OUTPUT)] = False,
     all_predictions: Annotated[bool, typer.Option(
         "--all-predictions", help="List every point in the predictions table, not a subset.",
@@ -65,7 +66,8 @@ def run(
     console = make_console()
     show = not (json_output or quiet)
     if show:
-        console.print(_describe(experiment), soft_wrap=True)
+        # A pipe gets one line per record; a terminal gets the line wrapped between words.
+        console.print(_describe(experiment), soft_wrap=not console.is_terminal)
     with _Monitor(console if show else None, experiment, log_every) as monitor:
         result = complete(experiment, on_epoch=monitor.on_epoch)
     if out is not None:
@@ -74,16 +76,17 @@ def run(
         typer.echo(jsonfile.dumps(result.summary()))
         return
     if quiet:
-        console.print(_result_line(result))
-    else:
-        if console.is_terminal:
-            console.print(monitor.table())
-        console.print(_predictions_table(result, all_predictions))
-        console.print(_summary(result))
-        if is_linear(experiment.activation) and len(experiment.config.hidden):
-            console.print(LINEAR_NOTE.format(activation=experiment.config.activation))
-        if console.is_terminal:
-            console.print(sparkline(result.loss, "loss", width=min(60, console.width - 30)))
+        written = f"; run written to {shown(out)}/" if out is not None else ""
+        console.print(_result_line(result) + written, soft_wrap=not console.is_terminal)
+        return
+    if console.is_terminal:
+        console.print(monitor.table())
+    console.print(_predictions_table(result, all_predictions))
+    _print_summary(console, _summary(result))
+    if is_linear(experiment.activation) and len(experiment.config.hidden):
+        console.print(LINEAR_NOTE.format(activation=experiment.config.activation), soft_wrap=not console.is_terminal)
+    if console.is_terminal:
+        console.print(sparkline(result.loss, "loss", width=min(60, console.width - _SPARKLINE_TEXT)))
     if out is not None:
         console.print(f"Run written to {shown(out)}/: {', '.join(name for name in RUN_FILES if (out / name).exists())}",
                       soft_wrap=True)
@@ -112,9 +115,12 @@ class _Monitor:
         self.console = console if not self.live else None
         self.refresh = max(1, self.total // 500)
         self.progress = Progress(
-            TextColumn("epoch", markup=False), MofNCompleteColumn(), BarColumn(),
-            TextColumn("loss {task.fields[loss]}", markup=False),
-            TextColumn("accuracy {task.fields[accuracy]}", markup=False), TimeElapsedColumn(),
+            # Words and numbers never wrap: the bar gives way when the line is short.
+            TextColumn("epoch", markup=False), MofNCompleteColumn(table_column=Column(no_wrap=True)),
+            BarColumn(bar_width=None),
+            TextColumn("loss {task.fields[loss]}", markup=False, table_column=Column(no_wrap=True)),
+            TextColumn("accuracy {task.fields[accuracy]}", markup=False, table_column=Column(no_wrap=True)),
+            _TimeColumn(table_column=Column(no_wrap=True)),
             console=console, disable=not self.live,
         )
 
@@ -138,7 +144,8 @@ class _Monitor:
             if self.console is not None:
                 self.console.print(self._line([render(record) for _, render, _ in self.columns]))
         if self.live and (epoch % self.refresh == 0 or epoch == self.total):
-            self.progress.update(self.task, completed=epoch, loss=f"{record.loss:.6f}",
+            # Significant digits: a loss of 1e-10 must not read 0.000000.
+            self.progress.update(self.task, completed=epoch, loss=f"{record.loss:<9.4g}",
                                  accuracy=f"{record.accuracy:7.2%}")
 
     def table(self) -> Table:
@@ -148,6 +155,22 @@ class _Monitor:
         for record in self.logged:
             table.add_row(*(render(record) for _, render, _ in self.columns))
         return table
+
+
+class _TimeColumn(ProgressColumn):
+    """The time taken and, until the end, an estimate of the time left: ``0:12, ~0:28 left``."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = _clock(task.finished_time if task.finished else task.elapsed)
+        left = task.time_remaining
+        return Text(elapsed if task.finished or left is None else f"{elapsed}, ~{_clock(left)} left")
+
+
+def _clock(seconds: float | None) -> str:
+    """``1:02:03``, ``2:03`` or ``0:03``: hours only when there are some."""
+    minutes, second = divmod(int(seconds or 0), 60)
+    hours, minute = divmod(minutes, 60)
+    return f"{hours}:{minute:02d}:{second:02d}" if hours else f"{minute}:{second:02d}"
 
 
 def sparkline(values: np.ndarray, label: str, width: int = 60) -> Text:
@@ -169,6 +192,8 @@ def sparkline(values: np.ndarray, label: str, width: int = 60) -> Text:
 
 
 _BLOCKS = "▁▂▃▄▅▆▇█"
+_SPARKLINE_TEXT = len("loss 1.23e-10  1.23e-10 (log scale)") + 1
+"""The most room a sparkline's words and numbers take: the blocks get the rest of the line, so it never wraps."""
 
 
 def _data_name(experiment: Experiment) -> str:
@@ -191,21 +216,25 @@ def _describe(experiment: Experiment) -> str:
 
 def _predictions_table(result: FitResult, show_all: bool) -> Table:
     experiment = result.experiment
-    parts = [("train", experiment.x, experiment.y)]
+    parts = [("train", experiment.x, experiment.y, experiment.origin)]
     if experiment.x_test is not None:
-        parts.append(("test", experiment.x_test, experiment.y_test))
+        parts.append(("test", experiment.x_test, experiment.y_test, experiment.origin_test))
     x = np.concatenate([p[1] for p in parts])
     y = np.concatenate([p[2] for p in parts])[:, 0]
-    sets = np.concatenate([[name] * len(p[1]) for name, p in zip((p[0] for p in parts), parts)])
+    origin = np.concatenate([p[3] for p in parts])
+    sets = np.concatenate([[p[0]] * len(p[1]) for p in parts])
     prob = predict(result.final.params, x, experiment.activation, experiment.output)[:, 0]
+    # The file's values, not the standardized ones the network saw: what a student can find in the data.
+    values = x if experiment.scaler is None else x * experiment.scaler.std + experiment.scaler.mean
     correct = (prob >= 0.5) == (y >= 0.5)
-    rows = np.arange(len(x))
+    rows = np.argsort(origin, kind="stable")
     if not show_all and len(x) > SMALL_SET:
         # The points worth reading: every misclassified one, then the least confident.
         priority = np.lexsort((np.abs(prob - 0.5), correct))
-        rows = np.sort(priority[:PREDICTION_ROWS])
+        rows = priority[:PREDICTION_ROWS][np.argsort(origin[priority[:PREDICTION_ROWS]], kind="stable")]
     table = Table(title="Predictions", title_justify="left")
-    table.add_column("#", justify="right")
+    from_file = experiment.config.data is not None
+    table.add_column("line" if from_file else "index", justify="right")
     if len(parts) > 1:
         table.add_column("set")
     visible = min(x.shape[1], 3)
@@ -217,7 +246,7 @@ def _predictions_table(result: FitResult, show_all: bool) -> Table:
     table.add_column("correct", justify="center")
     for i in rows:
         mark = Text("yes", style="green") if correct[i] else Text("NO", style="bold red")
-        cells = [str(i)] + ([sets[i]] if len(parts) > 1 else []) + [f"{v:.3f}" for v in x[i, :visible]]
+        cells = [str(origin[i])] + ([sets[i]] if len(parts) > 1 else []) + [f"{v:.4g}" for v in values[i, :visible]]
         table.add_row(*cells, f"{y[i]:g}", f"{prob[i]:.5f}", mark)
     notes = []
     if len(rows) < len(x):
@@ -226,8 +255,9 @@ def _predictions_table(result: FitResult, show_all: bool) -> Table:
     if visible < x.shape[1]:
         notes.append(f"first {visible} of {x.shape[1]} features shown")
     if experiment.scaler is not None:
-        notes.append("features standardized")
+        notes.append("values as in the file (the network sees them standardized)")
     table.caption = "; ".join(notes) or None
+    table.caption_justify = "left"
     return table
 
 
@@ -242,23 +272,35 @@ def _result_line(result: FitResult) -> str:
     return f"{line} after {final.epoch} epoch{'s' if final.epoch != 1 else ''}"
 
 
-def _summary(result: FitResult) -> Table:
+def _summary(result: FitResult) -> list[tuple[str, str]]:
     experiment, final, seconds = result.experiment, result.final, result.seconds
     c = experiment.config
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
-    grid.add_row("Result", _result_line(result))
-    grid.add_row("Stopped", result.stop_reason)
     hyper = ", ".join(f"{k}={v:g}" for k, v in experiment.hyperparameters.items())
-    grid.add_row("Model", f"{'-'.join(map(str, experiment.params.sizes))}, {c.activation} hidden, "
-                          f"{c.output} output, {sum(p.size for p in final.params.values())} parameters, {c.init} init"
-                          + (f", {c.dtype}" if c.dtype != "float64" else ""))
     extras = [f"batch size {c.batch_size}" if c.batch_size else "full batch"]
     extras += [f"l2 {c.l2:g}"] if c.l2 else []
     extras += [f"{c.schedule} schedule"] if c.schedule != "constant" else []
-    grid.add_row("Training", f"{c.optimizer} ({hyper}), {c.loss} loss, {', '.join(extras)}, seed {c.seed}")
-    grid.add_row("Data", f"{_data_name(experiment)}: {_points(experiment)}"
-                         + (", standardized" if experiment.scaler is not None else ""))
-    grid.add_row("Time", f"{seconds:.2f} s ({result.epochs_trained / seconds:,.0f} epochs/s)")
-    return grid
+    return [
+        ("Result", _result_line(result)),
+        ("Stopped", result.stop_reason),
+        ("Model", f"{'-'.join(map(str, experiment.params.sizes))}, {c.activation} hidden, {c.output} output, "
+                  f"{sum(p.size for p in final.params.values())} parameters, {c.init} init"
+                  + (f", {c.dtype}" if c.dtype != "float64" else "")),
+        ("Training", f"{c.optimizer} ({hyper}), {c.loss} loss, {', '.join(extras)}, seed {c.seed}"),
+        ("Data", f"{_data_name(experiment)}: {_points(experiment)}"
+                 + (", standardized" if experiment.scaler is not None else "")),
+        ("Time", f"{seconds:.3g} s ({result.epochs_trained / seconds:,.0f} epochs/s)"),
+    ]
+
+
+def _print_summary(console: Console, rows: list[tuple[str, str]]) -> None:
+    """The summary as a grid with hanging indents on a terminal; in a pipe, one line per row, never wrapped."""
+    if not console.is_terminal:
+        for key, value in rows:
+            console.print(f"{key:<8}  {value}", soft_wrap=True)
+        return
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for row in rows:
+        grid.add_row(*row)
+    console.print(grid)

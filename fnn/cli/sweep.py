@@ -11,7 +11,8 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.cells import cell_len
+from rich.table import Column, Table
 
 from ..errors import ConfigError, FnnError, Interrupted
 from ..network import is_linear
@@ -88,17 +89,17 @@ def sweep(
     runs = _run_with_progress(configs, _worker_count(workers, force_workers),
                               None if json_output or quiet else console)
     groups = summarize_groups(runs)
-    settings = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
+    varied = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
         groups = sort_groups(groups, sort)
     if out is not None:
         write_sweep(out, runs, force=force)
     if json_output:
-        typer.echo(jsonfile.dumps({"varied": settings, "groups": [g.as_dict(settings) for g in groups]}))
+        typer.echo(jsonfile.dumps({"varied": varied, "groups": [g.as_dict(varied) for g in groups]}))
         return
-    console.print(_table(groups, settings, runs))
+    _print_results(console, groups, varied, runs)
     for note in _notes(groups):
-        console.print(note)
+        console.print(note, soft_wrap=not console.is_terminal)
     if out is not None:
         console.print(f"Sweep written to {shown(out)}/", soft_wrap=True)
     _fail_if_any_failed(runs)
@@ -136,8 +137,13 @@ def _run_with_progress(configs, workers: int, console: Console | None) -> list[S
     settings = varied_settings(configs)
     live = console is not None and console.is_terminal
     # markup=False: a description holds paths and names from outside (rich would read "[red]" in them).
-    progress = Progress(TextColumn("sweep", markup=False), MofNCompleteColumn(), BarColumn(), TimeElapsedColumn(),
-                        TextColumn("{task.description}", markup=False), console=console, disable=not live)
+    # The last run's line is cut at the terminal's edge rather than wrapped: it is replaced at the next run.
+    fixed = Column(no_wrap=True)
+    progress = Progress(TextColumn("sweep", markup=False), MofNCompleteColumn(table_column=fixed),
+                        BarColumn(bar_width=20), TimeElapsedColumn(table_column=fixed),
+                        TextColumn("{task.description}", markup=False,
+                                   table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
+                        console=console, disable=not live, expand=True)
     finished = 0
 
     def on_done(index: int, run: SweepRun) -> None:
@@ -147,7 +153,7 @@ def _run_with_progress(configs, workers: int, console: Console | None) -> list[S
         if live:
             progress.update(task, advance=1, description=line)
         elif console is not None:
-            console.print(f"[{finished}/{len(configs)}] {line}")
+            console.print(f"[{finished}/{len(configs)}] {line}", soft_wrap=True)  # one line per run in a log
 
     with signals_interrupt(), progress:
         task = progress.add_task("", total=len(configs))
@@ -182,49 +188,98 @@ def _value(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _table(groups: list[Group], settings: list[str], runs: list[SweepRun]) -> Table:
+def _print_results(console: Console, groups: list[Group], settings: list[str], runs: list[SweepRun]) -> None:
+    """The results as a table that fits the console, leaving out detail while it does not; when even the
+    barest table is too wide, one line per configuration. Numbers are never wrapped or cut."""
     seeds = len({run.config.seed for run in runs})
+    tested = any(group.test_accuracy_mean is not None for group in groups)
     first = runs[0].config
     defaults = RunConfig()
-    fixed = [name for name in BY_NAME if name not in settings and name != "seed"
-             and (name in _ALWAYS_SHOWN or getattr(first, name) != getattr(defaults, name))]
-    tested = any(group.test_accuracy_mean is not None for group in groups)
-    table = Table(title=f"Sweep: {len(runs)} runs" + (f", {seeds} seeds each, mean ± std" if seeds > 1 else ""),
-                  title_justify="left",
-                  caption="fixed: " + ", ".join(f"{BY_NAME[name].heading}={_value(getattr(first, name))}"
-                                                for name in fixed),
-                  caption_justify="left")
-    for name in settings:
-        heading = BY_NAME[name].heading
-        table.add_column(heading, no_wrap=True, min_width=len(heading))
-    headings = ("final loss", "accuracy", *(("test accuracy",) if tested else ()), "100% at epoch", "s/run")
-    for heading in headings:
-        table.add_column(heading, justify="right")
+    fixed = "fixed: " + ", ".join(f"{BY_NAME[name].heading}={_value(getattr(first, name))}" for name in BY_NAME
+                                  if name not in settings and name != "seed"
+                                  and (name in _ALWAYS_SHOWN or getattr(first, name) != getattr(defaults, name)))
+    title = f"Sweep: {len(runs)} runs" + (f", {seeds} seeds each, mean ± std" if seeds > 1 else "")
+    fell = any(map(_fell_back, groups))
+    notes = ["* reached 100% accuracy, then fell back below it by the last epoch"] if fell else []
+    spread = seeds > 1
+    # (spread, seconds per run, headings on two lines): from the whole table to the barest.
+    layouts = [(spread, True, False), (spread, True, True), (spread, False, True)] + [(False, False, True)] * spread
+    for layout in layouts:
+        table = _table(groups, settings, tested, *layout)
+        if _table_width(table) <= console.width:
+            left_out = [what for what, kept in (("s/run", layout[1]), ("± std", layout[0] or not spread)) if not kept]
+            if left_out:
+                notes.append(f"left out to fit {console.width} columns: {', '.join(left_out)} "
+                             "(--json and --out have everything)")
+            table.title = title if layout[0] or not spread else title.replace("mean ± std", "mean")
+            table.caption = fixed
+            console.print(table)
+            break
+    else:
+        console.print(title, soft_wrap=True)
+        headings = ["final loss", "accuracy", *(["test accuracy"] if tested else []), "100% at epoch"]
+        for group in groups:
+            *cells, seconds = _results(group, spread, tested, True)
+            results = ", ".join(f"{heading} {cell}" for heading, cell in zip(headings, cells))
+            # One line per configuration in a pipe; a terminal wraps it between words.
+            console.print(f"{_describe(group.config, settings)}: {results}, {seconds} s/run",
+                          soft_wrap=not console.is_terminal)
+        console.print(fixed, soft_wrap=not console.is_terminal)
+    for note in notes:
+        console.print(note, soft_wrap=not console.is_terminal)
+
+
+def _table(groups: list[Group], settings: list[str], tested: bool, spread: bool, timed: bool,
+           stacked: bool) -> Table:
+    """The results table; cells never wrap (``stacked`` puts the long headings on two lines instead)."""
+    table = Table(title_justify="left", caption_justify="left")
+    for name in settings:  # settings read left to right ...
+        table.add_column(BY_NAME[name].heading, no_wrap=True)
+    headings = ["final\nloss", "accuracy", *(["test\naccuracy"] if tested else []), "100% at\nepoch",
+                *(["s/run"] if timed else [])]
+    for heading in headings:  # ... numbers line up on the right
+        table.add_column(heading if stacked else heading.replace("\n", " "), no_wrap=True, justify="right")
     for group in groups:
-        table.add_row(*(_value(getattr(group.config, name)) for name in settings), *_results(group, seeds > 1, tested))
+        table.add_row(*(_value(getattr(group.config, name)) for name in settings),
+                      *_results(group, spread, tested, timed))
     return table
 
 
-def _results(group: Group, spread: bool, tested: bool) -> tuple[str, ...]:
+def _table_width(table: Table) -> int:
+    """The width of ``table`` with no cell wrapped: each column's widest line, its padding of 1 either side
+    and a rule to its left, and the last rule."""
+    widths = [max(cell_len(line) for cell in (column.header, *column.cells) for line in str(cell).split("\n"))
+              for column in table.columns]
+    return sum(widths) + 3 * len(widths) + 1
+
+
+def _fell_back(group: Group) -> bool:
+    """Whether a run of the group reached 100% accuracy and ended below it (its "100% at epoch" is not its end)."""
+    return any(run.first_perfect is not None and run.summary is not None and run.summary["accuracy"] < 1
+               for run in group.runs)
+
+
+def _results(group: Group, spread: bool, tested: bool, timed: bool) -> list[str]:
     runs = len(group.runs)
     trained = runs - group.diverged - group.failed
     if not trained:
         if group.failed == runs:
-            outcome = "failed: " + "; ".join(sorted({run.error for run in group.runs}))
+            outcome = "failed: " + "; ".join(sorted({run.error for run in group.runs if run.error}))
         else:
             outcome = "diverged" if not group.failed else f"{group.failed} failed, {group.diverged} diverged"
-        return (outcome, "-", *(("-",) if tested else ()), "never", "-")
+        return [outcome, "-", *(["-"] if tested else []), "never", *(["-"] if timed else [])]
     loss = f"{group.loss_mean:.4g}" + (f" ± {group.loss_std:.2g}" if spread else "")
     accuracy = _percent(group.accuracy_mean, group.accuracy_std, spread)
-    test = (_percent(group.test_accuracy_mean, group.test_accuracy_std, spread),) if tested else ()
+    test = [_percent(group.test_accuracy_mean, group.test_accuracy_std, spread)] if tested else []
     if group.first_perfect_median is None:
         first = "never"
     else:
         first = f"{group.first_perfect_median:.0f}" + (f" ({group.reached}/{runs})" if group.reached < runs else "")
+        first += "*" if _fell_back(group) else ""
     for count, what in ((group.diverged, "diverged"), (group.failed, "failed")):
         if count:
             loss += f" ({count} {what})"
-    return (loss, accuracy, *test, first, f"{group.seconds / trained:.2f}")
+    return [loss, accuracy, *test, first, *([f"{group.seconds / trained:.2f}"] if timed else [])]
 
 
 def _percent(mean: float | None, std: float | None, spread: bool) -> str:
