@@ -41,6 +41,9 @@ from .records import Optimizer, OptimizerSpec
 LearningRate = Union[float, np.ndarray, Callable[[int], Union[float, np.ndarray]]]
 """A number, an (M, 1, 1) array of numbers (one per stacked model), or a function of the step count."""
 
+Tree = Mapping[str, np.ndarray]
+"""Parameters, gradients or updates: ``W1, b1, ...``."""
+
 
 def apply_updates(params: Mapping[str, np.ndarray], updates: Mapping[str, np.ndarray]) -> Params:
     """New parameters ``params + updates``."""
@@ -93,7 +96,7 @@ class AdamState(NamedTuple):
     nu: Params
 
 
-def _stateless(update: Callable[[Params, Params], Params]) -> Optimizer:
+def _stateless(update: Callable[[Tree, Tree], Tree]) -> Optimizer:
     """A transform without state, from ``update(grads, params) -> updates``."""
     return Optimizer(lambda params: Empty(), lambda grads, state, params: (update(grads, params), state))
 

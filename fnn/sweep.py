@@ -31,7 +31,7 @@ import numpy as np
 
 from ._environ import environment
 from .errors import ConfigError, FnnError, PluginWarning, TrainingDiverged, one_line
-from .optimizers import apply_updates
+from .optimizers import LearningRate, apply_updates
 from .params import Params, stacked
 from .registry import registry as default_registry
 from .schedules import per_step
@@ -179,9 +179,10 @@ def _train_together(members: Sequence[Experiment]) -> list[SweepRun]:
     c = first.config
     params = stacked([e.params for e in members])
     dtype = first.x.dtype
-    rates = np.array([e.config.learning_rate for e in members], dtype=dtype).reshape(count, 1, 1)
-    if first.schedule is not None:  # one rate per model and epoch; full batch, so one update per epoch
-        rates = per_step(lambda epoch: np.array([e.schedule(epoch) for e in members], dtype=dtype)
+    rates: LearningRate = np.array([e.config.learning_rate for e in members], dtype=dtype).reshape(count, 1, 1)
+    schedules = [e.schedule for e in members if e.schedule is not None]
+    if schedules:  # one rate per model and epoch; full batch, so one update per epoch
+        rates = per_step(lambda epoch: np.array([rate(epoch) for rate in schedules], dtype=dtype)
                          .reshape(count, 1, 1), 1)
     optimizer = default_registry().optimizer(c.optimizer).make(**{**first.hyperparameters, "learning_rate": rates})
     tested = first.x_test is not None

@@ -338,7 +338,10 @@ def _probe(reg: Registry, config: RunConfig, params: Params, x: np.ndarray, y: n
             optimizer = contracts.call("make(...)", lambda: entry.record.make(**hyper), keep=(FnnError,))
             contracts.check_optimizer(optimizer, params)
     except contracts.ContractBroken as error:
-        raise PluginContractError(f"{entry.describe()} broke its contract: {error}") from None
+        scheduled = entry.kind == "optimizer" and callable(hyper["learning_rate"])
+        hint = ("; with a schedule, make() is given the learning rate as a function of the step count "
+                "(see fnn.scale_by_learning_rate)") if scheduled else ""
+        raise PluginContractError(f"{entry.describe()} broke its contract: {error}{hint}") from None
     return optimizer
 
 

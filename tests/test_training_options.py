@@ -556,6 +556,24 @@ def test_a_schedule_is_the_optimizers_learning_rate_at_each_step_whatever_the_ru
     assert seen == pytest.approx([0.5] * 6 + [0.05] * 6)
 
 
+def test_a_schedule_with_an_optimizer_that_takes_only_numbers_is_one_line_saying_why():
+    def make(learning_rate=0.1):
+        return fnn.Optimizer(lambda params: (), lambda grads, state, params: (
+            fnn.Params({key: -learning_rate * g for key, g in grads.items()}), state))
+
+    class NumbersOnly:
+        @fnn.hookimpl
+        def fnn_optimizers(self):
+            yield fnn.OptimizerSpec("numbers_only", make, {"learning_rate": 0.1})
+
+    registry = fnn.make_registry(plugins=[NumbersOnly()], entry_points=False)
+    prepare(RunConfig(optimizer="numbers_only", epochs=3), registry)  # without a schedule it trains
+    with pytest.raises(fnn.PluginContractError, match=r"optimizer 'numbers_only' .* broke its contract: update.* "
+                                                      r"raised TypeError.*; with a schedule, make\(\) is given the "
+                                                      r"learning rate as a function of the step count"):
+        prepare(RunConfig(optimizer="numbers_only", epochs=3, schedule="cosine"), registry)
+
+
 def test_unknown_schedule_is_a_usage_error_listing_the_schedules():
     assert_one_line_error(cli("run", "--schedule", "cosin", "-e", "1"), 2, "unknown schedule 'cosin'",
                           "available: constant, cosine, exponential, step", stdout_empty=True)
