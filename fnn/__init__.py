@@ -22,7 +22,7 @@ from .errors import (ConfigError, DataError, FnnError, PluginContractError, Plug
                      TrainingDiverged, UnknownNameError)
 from .hookspecs import hookimpl
 from .network import Cache, backward, forward, init_params, predict
-from .optimizers import apply_updates
+from .optimizers import add_decayed_weights, apply_updates, chain, scale_by_learning_rate
 from .params import Params
 from .records import Activation, DatasetSpec, Loss, Optimizer, OptimizerSpec
 from .registry import Registry, make_registry, registry
@@ -36,7 +36,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "Activation", "Cache", "ConfigError", "DataError", "DatasetSpec", "Epoch", "Experiment", "FitResult", "FnnError",
     "Loss", "Optimizer", "OptimizerSpec", "Params", "PluginContractError", "PluginError", "PluginWarning", "Registry",
-    "RunConfig", "TrainingDiverged", "UnknownNameError", "__version__", "accuracy", "apply_updates", "backward",
-    "fit", "forward", "hookimpl", "init_params", "make_registry", "predict", "prepare", "registry",
-    "run", "train",
+    "RunConfig", "TrainingDiverged", "UnknownNameError", "__version__", "accuracy", "add_decayed_weights",
+    "apply_updates", "backward", "chain", "fit", "forward", "hookimpl", "init_params", "make_registry", "predict",
+    "prepare", "registry", "run", "scale_by_learning_rate", "train",
 ]

@@ -128,27 +128,22 @@ def check_optimizer_spec(spec: OptimizerSpec) -> None:
 
 
 def check_optimizer(optimizer: Any, params: Params) -> None:
-    """``init`` and ``update`` (and ``step``) run on ``params`` and return ``(mapping like params, state)``;
+    """``init`` and ``update`` run on ``params`` and ``update`` returns ``(mapping like params, state)``;
     the parameters are read-only, so an optimizer that writes into them fails here."""
     if not isinstance(optimizer, Optimizer):
         raise ContractBroken(f"make(...) returned {type(optimizer).__name__}, expected fnn.Optimizer")
     state = call("init(params)", optimizer.init, params)
     grads = filled_like(params, lambda key: 0.01)
-    for name in ("update", "step"):
-        fn = getattr(optimizer, name)
-        if fn is None:
-            continue
-        what = f"{name}(grads, state, params)"
-        result = call(what, fn, grads, state, params)
-        if not (isinstance(result, tuple) and len(result) == 2):
-            raise ContractBroken(f"{what} returned {type(result).__name__}, expected a pair "
-                                 f"({'updates' if name == 'update' else 'new_params'}, new_state)")
-        mapping = result[0]
-        if not isinstance(mapping, Mapping) or set(mapping) != set(params):
-            got = sorted(mapping) if isinstance(mapping, Mapping) else type(mapping).__name__
-            raise ContractBroken(f"{what} must return arrays for the parameters' keys {list(params)}, got {got}")
-        for key, value in params.items():
-            _check_array(f"{what}[0][{key!r}]", mapping[key], value.shape)
+    what = "update(grads, state, params)"
+    result = call(what, optimizer.update, grads, state, params)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise ContractBroken(f"{what} returned {type(result).__name__}, expected a pair (updates, new_state)")
+    updates = result[0]
+    if not isinstance(updates, Mapping) or set(updates) != set(params):
+        got = sorted(updates) if isinstance(updates, Mapping) else type(updates).__name__
+        raise ContractBroken(f"{what} must return arrays for the parameters' keys {list(params)}, got {got}")
+    for key, value in params.items():
+        _check_array(f"{what}[0][{key!r}]", updates[key], value.shape)
 
 
 # --------------------------------------------------------------------------------------------------- datasets

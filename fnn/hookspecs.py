@@ -90,9 +90,10 @@ def fnn_optimizers() -> Iterable[OptimizerSpec]:
     """Return optimizers: ``OptimizerSpec(name, make, defaults, description)``.
 
     ``make(learning_rate=..., **hyper)`` returns an :class:`~fnn.Optimizer`
-    ``(init, update)``, optionally with ``step`` (update and apply in one
-    pass, the same numbers); ``defaults`` lists every keyword ``make``
-    accepts, ``learning_rate`` included, with its default.
+    ``(init, update)``; ``learning_rate`` is a number or a function of the
+    step count (a schedule), which :func:`fnn.scale_by_learning_rate` takes
+    as the last transform of a :func:`fnn.chain`. ``defaults`` lists every
+    keyword ``make`` accepts, ``learning_rate`` included, with its default.
     """
 
 

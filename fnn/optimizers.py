@@ -1,18 +1,25 @@
-"""Built-in optimizers with PyTorch's update rules and defaults, in optax's shape.
+"""Built-in optimizers with PyTorch's update rules and defaults, built as optax builds them.
 
-Every optimizer is an :class:`~fnn.Optimizer` ``(init, update, step)``:
-``init(params) -> state`` and ``update(grads, state, params) -> (updates,
-new_state)``, then ``apply_updates(params, updates)`` gives the new parameters;
-``step(grads, state, params) -> (new_params, new_state)`` does both at once.
-The invariant: for PyTorch's ``torch.optim.X`` with the same hyper-parameters,
-``apply_updates(p, update(g, s, p)[0])`` is the parameter PyTorch's ``step()``
-leaves (up to rounding). State is a NamedTuple of immutable ``Params``.
+An optimizer is an :class:`~fnn.Optimizer` ``(init, update)`` of two pure
+functions: ``init(params) -> state`` and ``update(grads, state, params) ->
+(updates, new_state)``; ``apply_updates(params, updates)`` gives the new
+parameters. The invariant: for PyTorch's ``torch.optim.X`` with the same
+hyper-parameters, ``apply_updates(p, update(g, s, p)[0])`` is the parameter
+PyTorch's ``step()`` leaves (up to rounding). State is a NamedTuple of
+immutable ``Params`` (a tuple of them for a :func:`chain`).
 
-Each rule is written once, element by element, and lifted over ``W1, b1, ...``
-by :func:`_lift`, which gives both ``update`` and ``step``; on flat-backed
-parameters (see :mod:`fnn.params`) it runs once per step on the whole vector.
-Weight decay (where offered) adds ``weight_decay * p`` to the gradient first,
-as PyTorch does, except in ``adamw`` where it is decoupled.
+Each built-in is a :func:`chain` of small transforms, each written once:
+
+* a rule that turns gradients into a direction (:func:`scale_by_momentum`,
+  :func:`scale_by_adagrad`, :func:`scale_by_rms`, :func:`scale_by_adam`),
+  each formula written for one array and mapped over ``W1, b1, ...`` by
+  :func:`fnn.params.elementwise`;
+* :func:`add_decayed_weights`, the weight decay ``g + wd * p``: before the
+  rule it is PyTorch's coupled (L2) decay, after it AdamW's decoupled one;
+* :func:`scale_by_learning_rate`, the step ``-lr * u``, last. The learning
+  rate may be a number (an (M, 1, 1) array of them for stacked models) or a
+  function of the step count ``0, 1, 2, ...``, a schedule, as in optax; so a
+  schedule applies to any rule, whatever the rule does with its rate.
 
 Default learning rates are fnn's own (PyTorch has none for most): each makes
 ``fnn run --optimizer NAME`` reach 100% accuracy on the lab's ``xor`` and
@@ -21,9 +28,8 @@ Default learning rates are fnn's own (PyTorch has none for most): each makes
 
 from __future__ import annotations
 
-import functools
 import inspect
-from typing import Callable, Mapping, NamedTuple
+from typing import Callable, Mapping, NamedTuple, Union
 
 import numpy as np
 
@@ -32,38 +38,145 @@ from .hookspecs import hookimpl
 from .params import Params, check_same_structure, elementwise, filled_like, shared_layout
 from .records import Optimizer, OptimizerSpec
 
+LearningRate = Union[float, np.ndarray, Callable[[int], Union[float, np.ndarray]]]
+"""A number, an (M, 1, 1) array of numbers (one per stacked model), or a function of the step count."""
+
+Tree = Mapping[str, np.ndarray]
+"""Parameters, gradients or updates: ``W1, b1, ...``."""
+
 
 def apply_updates(params: Mapping[str, np.ndarray], updates: Mapping[str, np.ndarray]) -> Params:
-    """New parameters ``params + updates`` (one addition when both are flat-backed alike)."""
+    """New parameters ``params + updates``."""
     return elementwise(np.add, params, updates)
 
 
-def _lift(rule: Callable[..., tuple], apply: bool, grads, params, *buffers) -> tuple[Params, ...]:
-    """Run ``rule(g, p, *buffers) -> (update, *new_buffers)`` on every array.
+def chain(*transforms: Optimizer) -> Optimizer:
+    """The transforms one after another: each one's updates are the next one's gradients.
 
-    Returns one ``Params`` for the updates, or with ``apply`` for the new
-    parameters ``p + update``, and one per buffer. Applying here saves
-    building, freezing and checking a mapping of updates every step.
-
-    Rules work element by element, so on flat-backed mappings that share a
-    layout (see :mod:`fnn.params`) the rule runs once, on whole vectors.
+    The state is the tuple of the transforms' states, in order (optax's ``chain``). Gradients
+    that do not match the parameters' keys and shapes are a ``ConfigError`` naming both.
     """
-    found = shared_layout(params, grads, *buffers)
-    if found is not None:
-        results = rule(grads.flat, params.flat, *[buffer.flat for buffer in buffers])
-        if apply:
-            results = (params.flat + results[0], *results[1:])
-        return tuple([Params._from_flat(result, found) for result in results])
-    check_same_structure(params, grads)
-    rows = [rule(grads[key], value, *[buffer[key] for buffer in buffers]) for key, value in params.items()]
-    if apply:
-        rows = [(value + update, *rest) for value, (update, *rest) in zip(params.values(), rows)]
-    return tuple([Params._trusted(dict(zip(params, column))) for column in zip(*rows)])
+
+    def init(params):
+        return tuple(transform.init(params) for transform in transforms)
+
+    def update(grads, state, params):
+        if shared_layout(params, grads) is None:  # laid out alike is the same structure, and cheaper to see
+            check_same_structure(params, grads)
+        states = []
+        for transform, inner in zip(transforms, state):
+            grads, inner = transform.update(grads, inner, params)
+            states.append(inner)
+        return grads, tuple(states)
+
+    return Optimizer(init, update)
 
 
-def _optimizer(init: Callable, transform: Callable[..., tuple]) -> Optimizer:
-    """An :class:`Optimizer` whose ``update`` and ``step`` are one ``transform(apply, grads, state, params)``."""
-    return Optimizer(init, functools.partial(transform, False), functools.partial(transform, True))
+class Empty(NamedTuple):
+    """State of a stateless transform."""
+
+
+class Count(NamedTuple):
+    """How many updates a scheduled learning rate has made: the step count its schedule is called with."""
+
+    count: int  # type: ignore[assignment]  # optax's name; shadows tuple.count, which nothing calls
+
+
+class Trace(NamedTuple):
+    """One running buffer per parameter: momentum's velocity, Adagrad's sum of squares, RMSprop's mean square."""
+
+    buffer: Params
+
+
+class AdamState(NamedTuple):
+    """Adam's step count and first and second moment estimates."""
+
+    count: int  # type: ignore[assignment]  # as in Count
+    mu: Params
+    nu: Params
+
+
+def _stateless(update: Callable[[Tree, Tree], Tree]) -> Optimizer:
+    """A transform without state, from ``update(grads, params) -> updates``."""
+    return Optimizer(lambda params: Empty(), lambda grads, state, params: (update(grads, params), state))
+
+
+def scale_by_learning_rate(learning_rate: LearningRate) -> Optimizer:
+    """The step down the updates: ``u <- -lr * u``, where ``lr`` is ``learning_rate``, or
+    ``learning_rate(count)`` at the ``count``-th update (0, 1, 2, ...) when it is a schedule."""
+    if not callable(learning_rate):
+        return _stateless(lambda updates, params: elementwise(lambda u: -learning_rate * u, updates))
+
+    def update(updates, state, params):
+        rate = learning_rate(state.count)
+        return elementwise(lambda u: -rate * u, updates), Count(state.count + 1)
+
+    return Optimizer(lambda params: Count(0), update)
+
+
+def add_decayed_weights(weight_decay: float) -> Optimizer:
+    """Weight decay: ``g <- g + wd * p``. Before a rule it is L2 decay through the rule (PyTorch's
+    ``weight_decay``); after it, decay decoupled from the rule (AdamW). Nothing at all when ``wd`` is 0."""
+    _check_ranges(weight_decay=weight_decay)
+    if not weight_decay:
+        return _stateless(lambda grads, params: grads)
+    return _stateless(lambda grads, params: elementwise(lambda g, p: g + weight_decay * p, grads, params))
+
+
+def _zeros_like(params, fill: float = 0.0) -> Params:
+    return filled_like(params, lambda key: fill)
+
+
+def scale_by_momentum(momentum: float, nesterov: bool = False) -> Optimizer:
+    """Heavy-ball momentum, PyTorch's form: ``buf <- mu * buf + g`` (``buf`` starts at 0, so the first
+    ``buf`` is ``g``); the direction is ``buf``, or ``g + mu * buf`` with ``nesterov``."""
+    _check_ranges(momentum=momentum)
+
+    def update(grads, state, params):
+        buf = elementwise(lambda g, b: momentum * b + g, grads, state.buffer)
+        direction = elementwise(lambda g, b: g + momentum * b, grads, buf) if nesterov else buf
+        return direction, Trace(buf)
+
+    return Optimizer(lambda params: Trace(_zeros_like(params)), update)
+
+
+def scale_by_adagrad(eps: float, initial_accumulator_value: float = 0.0) -> Optimizer:
+    """Adagrad's direction: ``sum <- sum + g^2``, then ``g / (sqrt(sum) + eps)`` (eps outside the root)."""
+    _check_ranges(eps=eps, initial_accumulator_value=initial_accumulator_value)
+
+    def update(grads, state, params):
+        total = elementwise(lambda g, s: s + g * g, grads, state.buffer)
+        return elementwise(lambda g, s: g / (np.sqrt(s) + eps), grads, total), Trace(total)
+
+    return Optimizer(lambda params: Trace(_zeros_like(params, initial_accumulator_value)), update)
+
+
+def scale_by_rms(alpha: float, eps: float) -> Optimizer:
+    """RMSprop's direction: ``sq <- alpha * sq + (1 - alpha) * g^2``, then ``g / (sqrt(sq) + eps)``."""
+    _check_ranges(alpha=alpha, eps=eps)
+
+    def update(grads, state, params):
+        sq = elementwise(lambda g, s: alpha * s + (1.0 - alpha) * g * g, grads, state.buffer)
+        return elementwise(lambda g, s: g / (np.sqrt(s) + eps), grads, sq), Trace(sq)
+
+    return Optimizer(lambda params: Trace(_zeros_like(params)), update)
+
+
+def scale_by_adam(beta1: float, beta2: float, eps: float) -> Optimizer:
+    """Adam's direction at step t = 1, 2, ...: ``m <- b1 * m + (1 - b1) * g``, ``v <- b2 * v + (1 - b2) * g^2``,
+    then ``m / (1 - b1^t) / (sqrt(v) / sqrt(1 - b2^t) + eps)``, bias-corrected as PyTorch does it."""
+    _check_ranges(beta1=beta1, beta2=beta2, eps=eps)
+
+    def update(grads, state, params):
+        count = state.count + 1
+        mu = elementwise(lambda g, m: beta1 * m + (1.0 - beta1) * g, grads, state.mu)
+        nu = elementwise(lambda g, v: beta2 * v + (1.0 - beta2) * g * g, grads, state.nu)
+        # Python floats, so float32 stays float32.
+        correction1, root_correction2 = 1.0 - beta1**count, (1.0 - beta2**count) ** 0.5
+        direction = elementwise(lambda m, v: m / correction1 / (np.sqrt(v) / root_correction2 + eps), mu, nu)
+        return direction, AdamState(count, mu, nu)
+
+    return Optimizer(lambda params: AdamState(0, _zeros_like(params), _zeros_like(params)), update)
 
 
 _RANGES = {"momentum": (0.0, None), "weight_decay": (0.0, None), "eps": (0.0, None), "alpha": (0.0, None),
@@ -80,164 +193,74 @@ def _check_ranges(**values: float) -> None:
             raise ConfigError(f"{name} must be {allowed}, got {value:g}")
 
 
-def _zeros_like(params, fill: float = 0.0) -> Params:
-    return filled_like(params, lambda key: fill)
+# The built-ins. ``learning_rate`` is a LearningRate throughout; the defaults are numbers.
 
-
-class Empty(NamedTuple):
-    """State of a stateless optimizer."""
-
-
-class Trace(NamedTuple):
-    """One running buffer per parameter: momentum's velocity, Adagrad's sum of squares, RMSprop's mean square."""
-
-    buffer: Params
-
-
-class AdamState(NamedTuple):
-    """Adam's step count and first and second moment estimates."""
-
-    count: int  # type: ignore[assignment]  # optax's name; shadows tuple.count, which nothing calls
-    mu: Params
-    nu: Params
-
-
-def sgd(learning_rate: float = 1.0, weight_decay: float = 0.0) -> Optimizer:
+def sgd(learning_rate: LearningRate = 1.0, weight_decay: float = 0.0) -> Optimizer:
     """Plain gradient descent: ``p <- p - lr * (g + wd * p)`` (``torch.optim.SGD``)."""
-    _check_ranges(weight_decay=weight_decay)
-
-    def rule(g, p):
-        return (-learning_rate * (g + weight_decay * p if weight_decay else g),)
-
-    def transform(apply, grads, state, params):
-        (result,) = _lift(rule, apply, grads, params)
-        return result, state
-
-    return _optimizer(lambda params: Empty(), transform)
+    return chain(add_decayed_weights(weight_decay), scale_by_learning_rate(learning_rate))
 
 
-def _heavy_ball(learning_rate, mu, weight_decay, nesterov) -> Optimizer:
-    _check_ranges(momentum=mu, weight_decay=weight_decay)
-
-    def rule(g, p, buf):
-        if weight_decay:
-            g = g + weight_decay * p
-        buf = mu * buf + g
-        step = g + mu * buf if nesterov else buf
-        return -learning_rate * step, buf
-
-    def transform(apply, grads, state, params):
-        result, buf = _lift(rule, apply, grads, params, state.buffer)
-        return result, Trace(buf)
-
-    return _optimizer(lambda params: Trace(_zeros_like(params)), transform)
-
-
-def momentum(learning_rate: float = 0.2, momentum: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
+def momentum(learning_rate: LearningRate = 0.2, momentum: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
     """Heavy-ball momentum, PyTorch's form (``torch.optim.SGD(momentum=mu)``)::
 
         g   <- g + wd * p
         buf <- mu * buf + g          (buf starts at 0, so the first buf is g)
         p   <- p - lr * buf
     """
-    return _heavy_ball(learning_rate, momentum, weight_decay, nesterov=False)
+    return chain(add_decayed_weights(weight_decay), scale_by_momentum(momentum),
+                 scale_by_learning_rate(learning_rate))
 
 
-def nesterov(learning_rate: float = 0.2, momentum: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
+def nesterov(learning_rate: LearningRate = 0.2, momentum: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
     """Nesterov momentum (``torch.optim.SGD(momentum=mu, nesterov=True)``)::
 
         g   <- g + wd * p
         buf <- mu * buf + g
         p   <- p - lr * (g + mu * buf)
     """
-    return _heavy_ball(learning_rate, momentum, weight_decay, nesterov=True)
+    return chain(add_decayed_weights(weight_decay), scale_by_momentum(momentum, nesterov=True),
+                 scale_by_learning_rate(learning_rate))
 
 
-def adagrad(learning_rate: float = 0.1, eps: float = 1e-10, weight_decay: float = 0.0,
+def adagrad(learning_rate: LearningRate = 0.1, eps: float = 1e-10, weight_decay: float = 0.0,
             initial_accumulator_value: float = 0.0) -> Optimizer:
     """Adagrad (``torch.optim.Adagrad``); eps is outside the root::
 
+        g   <- g + wd * p
         sum <- sum + g^2
         p   <- p - lr * g / (sqrt(sum) + eps)
     """
-    _check_ranges(eps=eps, weight_decay=weight_decay, initial_accumulator_value=initial_accumulator_value)
-
-    def rule(g, p, total):
-        if weight_decay:
-            g = g + weight_decay * p
-        total = total + g * g
-        return -learning_rate * g / (np.sqrt(total) + eps), total
-
-    def transform(apply, grads, state, params):
-        result, total = _lift(rule, apply, grads, params, state.buffer)
-        return result, Trace(total)
-
-    return _optimizer(lambda params: Trace(_zeros_like(params, initial_accumulator_value)), transform)
+    return chain(add_decayed_weights(weight_decay), scale_by_adagrad(eps, initial_accumulator_value),
+                 scale_by_learning_rate(learning_rate))
 
 
-def rmsprop(learning_rate: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
+def rmsprop(learning_rate: LearningRate = 0.01, alpha: float = 0.99, eps: float = 1e-8,
             weight_decay: float = 0.0) -> Optimizer:
     """RMSprop (``torch.optim.RMSprop``, not centred, no momentum)::
 
+        g  <- g + wd * p
         sq <- alpha * sq + (1 - alpha) * g^2
         p  <- p - lr * g / (sqrt(sq) + eps)
     """
-    _check_ranges(alpha=alpha, eps=eps, weight_decay=weight_decay)
-
-    def rule(g, p, sq):
-        if weight_decay:
-            g = g + weight_decay * p
-        sq = alpha * sq + (1.0 - alpha) * g * g
-        return -learning_rate * g / (np.sqrt(sq) + eps), sq
-
-    def transform(apply, grads, state, params):
-        result, sq = _lift(rule, apply, grads, params, state.buffer)
-        return result, Trace(sq)
-
-    return _optimizer(lambda params: Trace(_zeros_like(params)), transform)
+    return chain(add_decayed_weights(weight_decay), scale_by_rms(alpha, eps), scale_by_learning_rate(learning_rate))
 
 
-def _adam(learning_rate, beta1, beta2, eps, weight_decay, decoupled) -> Optimizer:
-    _check_ranges(beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
-
-    def init(params):
-        return AdamState(0, _zeros_like(params), _zeros_like(params))
-
-    def transform(apply, grads, state, params):
-        count = state.count + 1
-        step_size = learning_rate / (1.0 - beta1**count)
-        root_correction = (1.0 - beta2**count) ** 0.5  # a Python float, so float32 stays float32
-
-        def rule(g, p, m, v):
-            if weight_decay and not decoupled:
-                g = g + weight_decay * p
-            m = beta1 * m + (1.0 - beta1) * g
-            v = beta2 * v + (1.0 - beta2) * g * g
-            step = -step_size * m / (np.sqrt(v) / root_correction + eps)
-            if decoupled and weight_decay:
-                step = step - learning_rate * weight_decay * p
-            return step, m, v
-
-        result, mu, nu = _lift(rule, apply, grads, params, state.mu, state.nu)
-        return result, AdamState(count, mu, nu)
-
-    return _optimizer(init, transform)
-
-
-def adam(learning_rate: float = 0.01, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+def adam(learning_rate: LearningRate = 0.01, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
          weight_decay: float = 0.0) -> Optimizer:
     """Adam with bias correction (``torch.optim.Adam``); at step t = 1, 2, ...::
 
+        g <- g + wd * p
         m <- b1 * m + (1 - b1) * g
         v <- b2 * v + (1 - b2) * g^2
         p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
 
     Kingma and Ba, "Adam: A Method for Stochastic Optimization", 2015.
     """
-    return _adam(learning_rate, beta1, beta2, eps, weight_decay, decoupled=False)
+    return chain(add_decayed_weights(weight_decay), scale_by_adam(beta1, beta2, eps),
+                 scale_by_learning_rate(learning_rate))
 
 
-def adamw(learning_rate: float = 0.01, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+def adamw(learning_rate: LearningRate = 0.01, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
           weight_decay: float = 0.01) -> Optimizer:
     """Adam with decoupled weight decay (``torch.optim.AdamW``)::
 
@@ -246,7 +269,8 @@ def adamw(learning_rate: float = 0.01, beta1: float = 0.9, beta2: float = 0.999,
     with m, v as in Adam on the raw gradient. Loshchilov and Hutter,
     "Decoupled Weight Decay Regularization", 2019.
     """
-    return _adam(learning_rate, beta1, beta2, eps, weight_decay, decoupled=True)
+    return chain(scale_by_adam(beta1, beta2, eps), add_decayed_weights(weight_decay),
+                 scale_by_learning_rate(learning_rate))
 
 
 def _spec(make: Callable[..., Optimizer], summary: str) -> OptimizerSpec:

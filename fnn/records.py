@@ -7,6 +7,7 @@ they hold must be pure (never write into their arguments).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, NamedTuple
 
@@ -58,24 +59,30 @@ class Optimizer(NamedTuple):
     ``init(params) -> state`` and ``update(grads, state, params) ->
     (updates, new_state)``; apply the updates with :func:`fnn.apply_updates`.
     Neither function mutates its arguments; the state is immutable.
-
-    ``step(grads, state, params) -> (new_params, new_state)`` is optional: the
-    same result as ``update`` followed by ``apply_updates``, in one pass over
-    the arrays. The training loop uses it when it is there; fnn's built-in
-    optimizers derive both from one rule, so they cannot disagree.
     """
 
     init: Callable[[Mapping[str, Array]], Any]
     update: Callable[[Mapping[str, Array], Any, Mapping[str, Array]], tuple]
-    step: Callable[[Mapping[str, Array], Any, Mapping[str, Array]], tuple] | None = None
+
+    def step(self, grads: Mapping[str, Array], state: Any, params: Mapping[str, Array]) -> tuple:
+        """Deprecated: ``update`` then :func:`fnn.apply_updates`, giving ``(new_params, new_state)``."""
+        from .optimizers import apply_updates  # here: fnn.optimizers imports this module
+
+        warnings.warn("Optimizer.step is deprecated; use update(grads, state, params) then "
+                      "fnn.apply_updates(params, updates)", DeprecationWarning, stacklevel=2)
+        updates, state = self.update(grads, state, params)
+        return apply_updates(params, updates), state
 
 
 @dataclass(frozen=True)
 class OptimizerSpec:
     """A named optimizer family: ``make(learning_rate=..., **hyper) -> Optimizer``.
 
-    ``defaults`` maps every hyper-parameter ``make`` accepts, ``learning_rate``
-    included, to its default value; the CLI's ``--opt KEY=VALUE`` is checked
+    ``learning_rate`` is a number, or a function of the step count ``0, 1, 2,
+    ...`` (a schedule, as in optax), which the optimizer calls once per update;
+    composing :func:`fnn.scale_by_learning_rate` last gives both. ``defaults``
+    maps every hyper-parameter ``make`` accepts, ``learning_rate`` included, to
+    its default value; the CLI's ``--opt KEY=VALUE`` is checked
     against these keys.
     """
 

@@ -2,16 +2,17 @@
 
 A schedule is ``make(learning_rate, epochs, **params) -> rate(epoch)``, with
 epochs counted from 1 and ``rate(1) == learning_rate`` (PyTorch's scheduler
-steps once per epoch, after it). The training loop scales each epoch's
-updates by ``rate(epoch) / learning_rate``; every built-in optimizer's update
-is proportional to its learning rate, so that is the same as changing the
-rate itself. Each schedule's parameters are set with ``--opt KEY=VALUE``.
+steps once per epoch, after it). An optimizer takes its learning rate as a
+function of its step count (as in optax): :func:`per_step` turns ``rate``
+into one, given the number of updates in an epoch, and the run passes that
+to the optimizer's ``make`` in place of the number. Each schedule's
+parameters are set with ``--opt KEY=VALUE``.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
 from .errors import ConfigError
 
@@ -25,6 +26,12 @@ class Schedule(NamedTuple):
     defaults: Mapping[str, float]
     make: Callable[..., Rate]
     description: str
+
+
+def per_step(rate: Callable[[int], Any], steps_per_epoch: int) -> Callable[[int], Any]:
+    """``rate(epoch)`` as a function of the step count ``0, 1, 2, ...``: the ``steps_per_epoch``
+    updates of epoch ``e`` all take ``rate(e)``."""
+    return lambda count: rate(count // steps_per_epoch + 1)
 
 
 def _constant(learning_rate: float, epochs: int) -> Rate:

@@ -31,9 +31,10 @@ import numpy as np
 
 from ._environ import environment
 from .errors import ConfigError, FnnError, PluginWarning, TrainingDiverged, one_line
-from .optimizers import apply_updates
+from .optimizers import LearningRate, apply_updates
 from .params import Params, stacked
 from .registry import registry as default_registry
+from .schedules import per_step
 from .training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, run_bytes, train
 
 SETTINGS = tuple(f.name for f in fields(RunConfig))
@@ -178,10 +179,12 @@ def _train_together(members: Sequence[Experiment]) -> list[SweepRun]:
     c = first.config
     params = stacked([e.params for e in members])
     dtype = first.x.dtype
-    rates = np.array([e.config.learning_rate for e in members], dtype=dtype).reshape(count, 1, 1)
+    rates: LearningRate = np.array([e.config.learning_rate for e in members], dtype=dtype).reshape(count, 1, 1)
+    schedules = [e.schedule for e in members if e.schedule is not None]
+    if schedules:  # one rate per model and epoch; full batch, so one update per epoch
+        rates = per_step(lambda epoch: np.array([rate(epoch) for rate in schedules], dtype=dtype)
+                         .reshape(count, 1, 1), 1)
     optimizer = default_registry().optimizer(c.optimizer).make(**{**first.hyperparameters, "learning_rate": rates})
-    def per_model_scale(epoch):
-        return np.array([e.schedule(epoch) / e.config.learning_rate for e in members], dtype=dtype).reshape(count, 1, 1)
     tested = first.x_test is not None
     names = ("loss", "accuracy", "test_loss", "test_accuracy") if tested else ("loss", "accuracy")
     columns: dict[str, list] = {name: [] for name in names}
@@ -190,7 +193,6 @@ def _train_together(members: Sequence[Experiment]) -> list[SweepRun]:
         for record in train(
             params, np.stack([e.x for e in members]), np.stack([e.y for e in members]), optimizer=optimizer,
             epochs=c.epochs, activation=first.activation, output=first.output, loss=first.loss, l2=c.l2,
-            rate_scale=None if first.schedule is None else per_model_scale,
             x_test=np.stack([e.x_test for e in members]) if tested else None,
             y_test=np.stack([e.y_test for e in members]) if tested else None, stop_on_divergence=False,
         ):

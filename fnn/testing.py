@@ -216,8 +216,8 @@ def check_optimizer(spec: OptimizerSpec, steps: int = 300) -> None:
       ``defaults``, one at a time and all together;
     * ``init`` and ``update`` write into none of their arguments, and
       ``update`` returns ``(updates, state)`` with updates shaped like the parameters;
-    * ``step``, when the optimizer has one, is pure too and gives the parameters
-      ``apply_updates`` gives (to 1e-12) and the same state;
+    * ``make`` takes the learning rate as a function of the step count too (a
+      schedule, as in optax): a constant one gives the same updates (to 1e-12);
     * ``steps`` updates with the defaults reduce the quadratic ``0.5 * |p - c|^2``.
     """
     what = f"optimizer {spec.name!r}"
@@ -235,16 +235,22 @@ def check_optimizer(spec: OptimizerSpec, steps: int = 300) -> None:
                      "W2": rng.normal(size=(2, 1)), "b2": rng.normal(size=1)})
     centre = Params({key: np.full(value.shape, 0.5) for key, value in params.items()})
     start = _quadratic(params, centre)
+    rate = spec.defaults["learning_rate"]
+    try:
+        scheduled = spec.make(**{**spec.defaults, "learning_rate": lambda count: rate})
+    except (TypeError, ValueError) as error:
+        raise AssertionError(f"{what}: make(learning_rate=lambda count: {rate!r}) raised {type(error).__name__}: "
+                             f"{error}; the learning rate may be a function of the step count (a schedule)") from error
     state = _pure_call(f"{what}: init(params)", optimizer.init, params=params)
+    scheduled_state = scheduled.init(params)
     for step in range(1, steps + 1):
         grads = Params({key: params[key] - centre[key] for key in params})
         updates, new_state = _pure_update(f"{what}: update(grads, state, params) at step {step}",
                                           optimizer, grads, state, params)
-        applied = Params({key: params[key] + updates[key] for key in params})
-        if optimizer.step is not None:
-            _check_step(f"{what}: step(grads, state, params) at step {step}", optimizer, grads, state, params,
-                        applied, new_state)
-        params, state = applied, new_state
+        if step <= SCHEDULED_STEPS:
+            scheduled_state = _check_scheduled(f"{what}, made with learning_rate=lambda count: {rate!r}, at step "
+                                               f"{step}", scheduled, grads, scheduled_state, params, updates)
+        params, state = Params({key: params[key] + updates[key] for key in params}), new_state
     end = _quadratic(params, centre)
     if not end < start:
         raise AssertionError(f"{what}: {steps} steps with the defaults {dict(spec.defaults)} did not reduce "
@@ -276,18 +282,6 @@ def _pure_transform(what: str, fn: Callable, name: str, grads, state, params):
     return mapping, new_state
 
 
-def _check_step(what: str, optimizer, grads, state, params, applied, new_state) -> None:
-    """``step`` must give what ``update`` then ``apply_updates`` give: the parameters and the state."""
-    stepped, stepped_state = _pure_transform(what, optimizer.step, "new_params", grads, state, params)
-    for key in params:
-        _assert_close(f"{what}: new_params[{key!r}] against apply_updates(params, update(...))", stepped[key],
-                      applied[key], {"grads": grads[key]}, rtol=1e-12, atol=0.0)
-    ours, theirs = list(_arrays_in(stepped_state)), list(_arrays_in(new_state))
-    if len(ours) != len(theirs) or any(a.shape != b.shape or not np.allclose(a, b, rtol=1e-12, atol=0.0)
-                                       for a, b in zip(ours, theirs)):
-        raise AssertionError(f"{what}: the new state differs from the state update(...) returns")
-
-
 def _arrays_in(tree: Any) -> Iterator[np.ndarray]:
     """Every array inside nested tuples, lists and mappings (an optimizer state), in a fixed order."""
     if isinstance(tree, np.ndarray):
@@ -298,6 +292,25 @@ def _arrays_in(tree: Any) -> Iterator[np.ndarray]:
     elif isinstance(tree, (tuple, list)):
         for item in tree:
             yield from _arrays_in(item)
+
+
+SCHEDULED_STEPS = 5
+"""How many of :func:`check_optimizer`'s steps compare a constant schedule with the plain number."""
+
+
+def _check_scheduled(what: str, scheduled, grads, state, params, expected):
+    """The scheduled optimizer's updates must equal ``expected``, the plain one's; returns its new state."""
+    try:
+        updates, state = _pure_transform(f"{what}: update(grads, state, params)", scheduled.update, "updates",
+                                         grads, state, params)
+    except (TypeError, ValueError) as error:  # what arithmetic on a function raises
+        raise AssertionError(f"{what}: update(grads, state, params) raised {type(error).__name__}: {error}; the "
+                             "learning rate may be a function of the step count (a schedule): end the optimizer "
+                             "with fnn.scale_by_learning_rate(learning_rate)") from error
+    for key in params:
+        _assert_close(f"{what}: updates[{key!r}] against the same learning rate as a number", updates[key],
+                      expected[key], {"grads": grads[key]}, rtol=1e-12, atol=0.0)
+    return state
 
 
 # ------------------------------------------------------------------- datasets

@@ -17,6 +17,7 @@ import math
 import numbers
 import os
 import time
+import warnings
 from dataclasses import replace
 from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
@@ -32,7 +33,7 @@ from .optimizers import apply_updates
 from .params import Params, elementwise, filled_like
 from .records import Activation, Loss, Optimizer
 from .registry import Registry, registry as default_registry
-from .schedules import SCHEDULES, Rate
+from .schedules import SCHEDULES, Rate, per_step
 from .settings import RunConfig, check_config
 
 
@@ -71,17 +72,18 @@ def l2_penalty(params: Mapping[str, np.ndarray], l2: float) -> float:
 def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, optimizer: Optimizer, epochs: int,
           activation: str | Activation = "sigmoid", output: str | Activation = "sigmoid",
           loss: str | Loss = "mse", state: Any = None, batch_size: int | None = None,
-          rng: np.random.Generator | None = None, l2: float = 0.0, rate_scale: Callable[[int], float] | None = None,
-          x_test: np.ndarray | None = None, y_test: np.ndarray | None = None,
-          stop_on_divergence: bool = True) -> Iterator[Epoch]:
+          rng: np.random.Generator | None = None, l2: float = 0.0,
+          x_test: np.ndarray | None = None, y_test: np.ndarray | None = None, stop_on_divergence: bool = True,
+          rate_scale: Callable[[int], float] | None = None) -> Iterator[Epoch]:
     """Train for ``epochs`` epochs, yielding an :class:`Epoch` after each.
 
     Full batch by default (one update per epoch, as in the lab). With
     ``batch_size`` below the number of points, each epoch shuffles the points
     with ``rng`` and updates once per mini-batch, the last partial one
     included. ``l2`` adds ``(l2/2) * sum(W^2)`` to the loss (and ``l2 * W`` to
-    the gradients); ``rate_scale(epoch)`` multiplies the epoch's updates (a
-    learning-rate schedule). ``state`` resumes an optimizer. Raises
+    the gradients). A learning-rate schedule is the optimizer's: give its
+    ``make`` a learning rate that is a function of the step count (see
+    :func:`fnn.schedules.per_step`). ``state`` resumes an optimizer. Raises
     :class:`~fnn.errors.TrainingDiverged` at the first epoch whose loss is NaN
     or infinite, unless ``stop_on_divergence`` is false.
 
@@ -93,30 +95,34 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     With stacked parameters and data (a leading model axis, see
     :func:`fnn.forward`), the same loop trains M networks at once and each
     record's loss and accuracy are arrays of M values.
+
+    ``rate_scale(epoch)``, which multiplied each epoch's updates, is deprecated:
+    it is right only for rules whose updates are proportional to the learning rate.
     """
     hidden, last = resolve_activation(activation), resolve_activation(output)
     loss = loss if isinstance(loss, Loss) else default_registry().loss(loss)
     check_params(params)
     _check_training_inputs(params, x, y, x_test, y_test, epochs=epochs, batch_size=batch_size, l2=l2)
     params = Params(params) if not isinstance(params, Params) else params
-    state = optimizer.init(params) if state is None else state
     mini_batches = batch_size is not None and batch_size < len(x)
     if mini_batches and rng is None:
         raise ConfigError("mini-batches need rng, a numpy Generator, to shuffle the points")
+    if rate_scale is not None:
+        warnings.warn("train(rate_scale=...) is deprecated; give the optimizer's make() a learning rate that is a "
+                      "function of the step count (fnn.schedules.per_step)", DeprecationWarning, stacklevel=2)
+        optimizer = _scaled_each_epoch(optimizer, rate_scale, steps_per_epoch(len(x), batch_size))
+        state = None if state is None else (state, 0)
+    state = optimizer.init(params) if state is None else state
 
     # 1 for every weight, 0 for every bias: laid out like the parameters, so the penalty's gradient
     # l2 * W is one vector operation on flat-backed parameters (a sweep's stacked ones included).
     weights = filled_like(params, lambda key: float(key.startswith("W"))) if l2 else None
 
-    def step(params, state, cache, grad_y, scale):
+    def step(params, state, cache, grad_y):
         grads = backward(params, cache, grad_y)
         if l2:
             grads = elementwise(lambda g, p, w: g + l2 * (w * p), grads, params, weights)
-        if scale is None and optimizer.step is not None:
-            return optimizer.step(grads, state, params)
         updates, state = optimizer.update(grads, state, params)
-        if scale is not None:
-            updates = elementwise(lambda u: scale * u, updates)
         return apply_updates(params, updates), state
 
     # The public forward checks the inputs' shapes once; every epoch after runs forward_unchecked.
@@ -131,15 +137,14 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         x_test = np.asarray(x_test, dtype=x.dtype)
         forward(params, x_test, hidden, last)
     for epoch in range(1, epochs + 1):
-        scale = None if rate_scale is None else rate_scale(epoch)
         if mini_batches:
             order = rng.permutation(len(x))
             for start in range(0, len(x), batch_size):
                 batch = order[start:start + batch_size]
                 batch_hat, batch_cache = forward_unchecked(params, x[batch], hidden, last)
-                params, state = step(params, state, batch_cache, loss.grad(batch_hat, y[batch]), scale)
+                params, state = step(params, state, batch_cache, loss.grad(batch_hat, y[batch]))
         else:
-            params, state = step(params, state, cache, grad_y, scale)
+            params, state = step(params, state, cache, grad_y)
         # Scores the new parameters. In full-batch training the same pass, and the loss's gradient
         # (in one call where the loss can share work), serve the next epoch's step. The old pass's
         # arrays are let go first, or both passes' would be alive at once (at 10^6 points and 64
@@ -160,6 +165,23 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
             test_hat = forward_unchecked(params, x_test, hidden, last)[0]
             yield Epoch(epoch, value, _accuracy(y_hat, labels, threshold), params, state,
                         loss.value(test_hat, y_test) + penalty, _accuracy(test_hat, test_labels, threshold))
+
+
+def steps_per_epoch(n: int, batch_size: int | None) -> int:
+    """How many updates :func:`train` makes in an epoch over ``n`` points: one per mini-batch, the last
+    partial one included, or one in full batch."""
+    return 1 if batch_size is None or batch_size >= n else math.ceil(n / batch_size)
+
+
+def _scaled_each_epoch(optimizer: Optimizer, rate_scale: Callable[[int], float], steps: int) -> Optimizer:
+    """What the deprecated ``train(rate_scale=...)`` did: ``optimizer``'s updates times ``rate_scale(epoch)``."""
+    def update(grads, state, params):
+        inner, count = state
+        updates, inner = optimizer.update(grads, inner, params)
+        scale = rate_scale(count // steps + 1)
+        return elementwise(lambda u: scale * u, updates), (inner, count + 1)
+
+    return Optimizer(lambda params: (optimizer.init(params), 0), update)
 
 
 def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_test, *, epochs, batch_size,
@@ -274,11 +296,14 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
                           "use smaller layers")
     params = init_params(sizes, np.random.default_rng(init_seed), config.init, config.dtype)
     resolved = replace(config, learning_rate=hyper["learning_rate"])
-    rate = schedule.make(hyper["learning_rate"], config.epochs, **schedule_params)
-    optimizer = _probe(reg, config, params, x, y, hyper)
+    rate = None if schedule.name == "constant" else schedule.make(hyper["learning_rate"], config.epochs,
+                                                                   **schedule_params)
+    # A schedule is the optimizer's learning rate, as a function of its step count.
+    steps = steps_per_epoch(len(x), config.batch_size)
+    learning_rate = hyper["learning_rate"] if rate is None else per_step(rate, steps)
+    optimizer = _probe(reg, config, params, x, y, {**hyper, "learning_rate": learning_rate})
     return Experiment(resolved, x, y, params, optimizer, hyper, activation, output, loss,
-                      x_test, y_test, scaler, None if schedule.name == "constant" else rate, shuffle_seed, features,
-                      origin, origin_test)
+                      x_test, y_test, scaler, rate, shuffle_seed, features, origin, origin_test)
 
 
 def _load_dataset(entry, rng: np.random.Generator, config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -298,7 +323,7 @@ PROBE_POINTS = 4
 
 
 def _probe(reg: Registry, config: RunConfig, params: Params, x: np.ndarray, y: np.ndarray,
-           hyper: Mapping[str, float]) -> Optimizer:
+           hyper: Mapping[str, Any]) -> Optimizer:
     """The run's optimizer, once every record it uses has run on the run's own shapes and dtype.
 
     One forward pass over a few points, the loss on its output and one
@@ -321,7 +346,10 @@ def _probe(reg: Registry, config: RunConfig, params: Params, x: np.ndarray, y: n
             optimizer = contracts.call("make(...)", lambda: entry.record.make(**hyper), keep=(FnnError,))
             contracts.check_optimizer(optimizer, params)
     except contracts.ContractBroken as error:
-        raise PluginContractError(f"{entry.describe()} broke its contract: {error}") from None
+        scheduled = entry.kind == "optimizer" and callable(hyper["learning_rate"])
+        hint = ("; with a schedule, make() is given the learning rate as a function of the step count "
+                "(see fnn.scale_by_learning_rate)") if scheduled else ""
+        raise PluginContractError(f"{entry.describe()} broke its contract: {error}{hint}") from None
     return optimizer
 
 
@@ -404,13 +432,8 @@ def run(experiment: Experiment) -> Iterator[Epoch]:
         experiment.params, experiment.x, experiment.y, optimizer=experiment.optimizer, epochs=c.epochs,
         activation=experiment.activation, output=experiment.output, loss=experiment.loss,
         batch_size=c.batch_size, rng=np.random.default_rng(experiment.shuffle_seed), l2=c.l2,
-        rate_scale=None if experiment.schedule is None else _relative(experiment.schedule, c.learning_rate),
         x_test=experiment.x_test, y_test=experiment.y_test,
     )
-
-
-def _relative(rate: Rate, learning_rate: float) -> Callable[[int], float]:
-    return lambda epoch: rate(epoch) / learning_rate
 
 
 class FitResult(NamedTuple):

@@ -127,23 +127,49 @@ def test_steps_match_the_formula(name, hyper, reference):
 
 @pytest.mark.parametrize("name,hyper", [(name, hyper) for name, hyper, _ in CASES],
                          ids=[f"{name}-{i}" for i, (name, _, _) in enumerate(CASES)])
-def test_step_is_update_then_apply_updates_bit_for_bit(name, hyper):
-    optimizer = REGISTRY.optimizer(name).make(**hyper)
-    params = fnn.Params(START)
+def test_a_constant_schedule_is_the_number_bit_for_bit(name, hyper):
+    rate = hyper["learning_rate"]
+    counts = []
+
+    def schedule(count):
+        counts.append(count)
+        return rate
+
+    expected = run_fnn(name, hyper)
+    got = run_fnn(name, {**hyper, "learning_rate": schedule})
+    assert counts == [0, 1, 2]  # once per update, counted from 0 as in optax
+    assert all(a == b for a, b in zip(got, expected))
+
+
+SCHEDULED = [
+    ("momentum", {"momentum": 0.5, "weight_decay": 0.2}, lambda lr: momentum_ref(lr, 0.5, wd=0.2)),
+    ("adagrad", {"eps": 0.5, "weight_decay": 0.1}, lambda lr: adagrad_ref(lr, eps=0.5, wd=0.1)),
+    ("adamw", {"beta1": 0.8, "beta2": 0.95, "eps": 0.2, "weight_decay": 0.3},
+     lambda lr: adam_ref(lr, 0.8, 0.95, 0.2, wd=0.3, decoupled=True)),
+]
+
+
+@pytest.mark.parametrize("name,hyper,reference", SCHEDULED, ids=[name for name, _, _ in SCHEDULED])
+def test_a_schedule_sets_each_steps_learning_rate(name, hyper, reference):
+    # The reference takes step t at rates[t - 1], the buffers and decay included (adamw's decay is lr * wd * p).
+    rates = [0.3, 0.05, 0.2]
+    got = run_fnn(name, {**hyper, "learning_rate": lambda count: rates[count]})
+    params, buffers = {key: value.copy() for key, value in START.items()}, dict.fromkeys(START)
+    for t, (rate, grads) in enumerate(zip(rates, GRADS), 1):
+        for key in params:
+            params[key], buffers[key] = reference(rate)(t, grads[key], params[key], buffers[key])
+            np.testing.assert_allclose(got[t - 1][key], params[key], rtol=1e-13, atol=1e-15,
+                                       err_msg=f"{name} step {t} {key}")
+
+
+def test_deprecated_step_is_update_then_apply_updates():
+    optimizer = REGISTRY.optimizer("adam").make(learning_rate=0.1)
+    params, grads = fnn.Params(START), fnn.Params(GRADS[0])
     state = optimizer.init(params)
-    for grads in map(fnn.Params, GRADS):
-        updates, expected_state = optimizer.update(grads, state, params)
-        expected = fnn.apply_updates(params, updates)
-        params, state = optimizer.step(grads, state, params)
-        assert isinstance(params, fnn.Params) and params.keys() == expected.keys()
-        for key in expected:
-            assert np.array_equal(params[key], expected[key]) and not params[key].flags.writeable
-        assert repr(state) == repr(expected_state) and all(
-            np.array_equal(a, b) for a, b in zip(_leaves(state), _leaves(expected_state)))
-
-
-def _leaves(state):
-    return [leaf for part in state for leaf in (part.values() if isinstance(part, dict) else [part])]
+    updates, expected_state = optimizer.update(grads, state, params)
+    with pytest.warns(DeprecationWarning, match="Optimizer.step is deprecated"):
+        new_params, new_state = optimizer.step(grads, state, params)
+    assert new_params == fnn.apply_updates(params, updates) and new_state[1] == expected_state[1]
 
 
 def test_every_builtin_optimizer_has_formula_cases():
@@ -220,9 +246,10 @@ def test_builtin_optimizer_conforms(name):
 
 
 def test_check_optimizer_rejects_gradient_ascent():
-    sgd = REGISTRY.optimizer("sgd")
-    ascent = fnn.OptimizerSpec("ascent", lambda learning_rate=0.1: sgd.make(learning_rate=-learning_rate),
-                               {"learning_rate": 0.1})
+    def make(learning_rate=0.1):  # a step down the gradient, then its sign flipped back
+        return fnn.chain(fnn.scale_by_learning_rate(learning_rate), fnn.scale_by_learning_rate(1.0))
+
+    ascent = fnn.OptimizerSpec("ascent", make, {"learning_rate": 0.1})
     with pytest.raises(AssertionError, match=r"'ascent': 300 steps .* did not reduce"):
         check_optimizer(ascent)
 
@@ -247,13 +274,25 @@ def test_check_optimizer_rejects_a_state_updated_in_place():
         check_optimizer(spec)
 
 
-def test_check_optimizer_rejects_a_step_that_disagrees_with_update():
-    sgd = REGISTRY.optimizer("sgd").make(learning_rate=0.1)
-    doubled = fnn.Optimizer(sgd.init, sgd.update, lambda grads, state, params: sgd.step(grads, state, sgd.step(
-        grads, state, params)[0]))
-    spec = fnn.OptimizerSpec("doubled", lambda learning_rate=0.1: doubled, {"learning_rate": 0.1})
-    with pytest.raises(AssertionError, match=r"step\(grads, state, params\) at step 1: new_params\['W1'\] against "
-                                             r"apply_updates"):
+def test_check_optimizer_rejects_an_optimizer_that_cannot_take_a_schedule():
+    def make(learning_rate=0.1):
+        return fnn.Optimizer(lambda params: (), lambda grads, state, params: (
+            fnn.Params({key: -learning_rate * g for key, g in grads.items()}), state))
+
+    spec = fnn.OptimizerSpec("numbers_only", make, {"learning_rate": 0.1})
+    with pytest.raises(AssertionError, match=r"'numbers_only', made with learning_rate=lambda count: 0.1, at step 1: "
+                                             r"update\(grads, state, params\) raised TypeError"):
+        check_optimizer(spec)
+
+
+def test_check_optimizer_rejects_a_schedule_that_is_not_the_number():
+    sgd = REGISTRY.optimizer("sgd").make
+
+    def make(learning_rate=0.1):  # a schedule read as its first rate twice over
+        return sgd(learning_rate) if not callable(learning_rate) else sgd(2 * learning_rate(0))
+
+    spec = fnn.OptimizerSpec("doubled", make, {"learning_rate": 0.1})
+    with pytest.raises(AssertionError, match=r"at step 1: updates\['W1'\] against the same learning rate as a number"):
         check_optimizer(spec)
 
 

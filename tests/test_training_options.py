@@ -118,17 +118,13 @@ def recording(inner: fnn.Optimizer):
     return fnn.Optimizer(inner.init, update), grads
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
-@pytest.mark.parametrize("l2", [0.0, 0.01])
-def test_the_loop_gives_the_same_run_through_step_as_through_update_and_apply_updates(optimizer, l2):
-    # Built-in optimizers have a fused step; a plugin's may have only update. Both paths must agree bit for bit.
-    experiment = prepare(RunConfig(dataset="xor", optimizer=optimizer, epochs=40, l2=l2))
-    fused = experiment.optimizer
-    unfused = fnn.Optimizer(fused.init, fused.update)
-    runs = [list(fnn.train(experiment.params, experiment.x, experiment.y, optimizer=chosen, epochs=40, l2=l2))
-            for chosen in (fused, unfused)]
-    assert fused.step is not None and unfused.step is None
-    assert same_run(*runs)
+def test_the_deprecated_rate_scale_still_scales_each_epochs_updates():
+    params, x, y = small_problem()
+    scale = [1.0, 0.5, 0.25, 0.125]
+    with pytest.warns(DeprecationWarning, match="rate_scale"):
+        old = list(fnn.train(params, x, y, optimizer=sgd(0.8), epochs=4, rate_scale=lambda epoch: scale[epoch - 1]))
+    new = list(fnn.train(params, x, y, optimizer=sgd(lambda count: 0.8 * scale[count]), epochs=4))
+    assert [r.loss for r in old] == pytest.approx([r.loss for r in new], rel=1e-13)
 
 
 @pytest.mark.parametrize("n, batch_size", [(10, 4), (10, 3), (10, 5), (10, 1), (10, 9), (7, 2)])
@@ -532,6 +528,50 @@ def test_a_scheduled_momentum_run_scales_each_epochs_step():
         params = {k: params[k] - rate * buffer[k] for k in params}
         for key in params:
             np.testing.assert_allclose(record.params[key], params[key], rtol=1e-13, atol=1e-15)
+
+
+def test_a_schedule_is_the_optimizers_learning_rate_at_each_step_whatever_the_rule():
+    # A rule that is not linear in its rate (it steps by lr squared) still gets the epoch's rate, at every
+    # mini-batch of the epoch: 10 points in batches of 4 are 3 updates an epoch.
+    seen = []
+
+    def make(learning_rate=0.5):
+        def update(grads, state, params):
+            rate = learning_rate(state) if callable(learning_rate) else learning_rate
+            seen.append(rate)
+            return fnn.Params({key: -rate**2 * g for key, g in grads.items()}), state + 1
+
+        return fnn.Optimizer(lambda params: 0, update)
+
+    class Squared:
+        @fnn.hookimpl
+        def fnn_optimizers(self):
+            yield fnn.OptimizerSpec("squared", make, {"learning_rate": 0.5})
+
+    config = RunConfig(dataset="xor", n_samples=10, optimizer="squared", schedule="step", epochs=4, batch_size=4,
+                       options={"step_size": 2, "gamma": 0.1})
+    experiment = prepare(config, fnn.make_registry(plugins=[Squared()], entry_points=False))
+    seen.clear()  # the updates that checked the plugin
+    list(run(experiment))
+    assert seen == pytest.approx([0.5] * 6 + [0.05] * 6)
+
+
+def test_a_schedule_with_an_optimizer_that_takes_only_numbers_is_one_line_saying_why():
+    def make(learning_rate=0.1):
+        return fnn.Optimizer(lambda params: (), lambda grads, state, params: (
+            fnn.Params({key: -learning_rate * g for key, g in grads.items()}), state))
+
+    class NumbersOnly:
+        @fnn.hookimpl
+        def fnn_optimizers(self):
+            yield fnn.OptimizerSpec("numbers_only", make, {"learning_rate": 0.1})
+
+    registry = fnn.make_registry(plugins=[NumbersOnly()], entry_points=False)
+    prepare(RunConfig(optimizer="numbers_only", epochs=3), registry)  # without a schedule it trains
+    with pytest.raises(fnn.PluginContractError, match=r"optimizer 'numbers_only' .* broke its contract: update.* "
+                                                      r"raised TypeError.*; with a schedule, make\(\) is given the "
+                                                      r"learning rate as a function of the step count"):
+        prepare(RunConfig(optimizer="numbers_only", epochs=3, schedule="cosine"), registry)
 
 
 def test_unknown_schedule_is_a_usage_error_listing_the_schedules():

@@ -63,12 +63,12 @@ def test_lion_steps_worked_by_hand():
     updates, state = optimizer.update(fnn.Params({"W1": np.array([0.5, 0.5])}), state, params)
     params = fnn.apply_updates(params, updates)
     np.testing.assert_allclose(params["W1"], [1.0 - 0.1 * (1 + 0.5), -2.0 - 0.1 * (1 - 1.0)])
-    np.testing.assert_allclose(state.momentum["W1"], [0.005, 0.005])
+    np.testing.assert_allclose(state[0].momentum["W1"], [0.005, 0.005])
     # Step 2: c = 0.9 * 0.005 + 0.1 g = [-0.2955, 0.0145]: signs [-1, 1].
     updates, state = optimizer.update(fnn.Params({"W1": np.array([-3.0, 0.1])}), state, params)
     after = fnn.apply_updates(params, updates)
     np.testing.assert_allclose(after["W1"], [0.85 - 0.1 * (-1 + 0.5 * 0.85), -2.0 - 0.1 * (1 + 0.5 * -2.0)])
-    np.testing.assert_allclose(state.momentum["W1"], [0.99 * 0.005 + 0.01 * -3.0, 0.99 * 0.005 + 0.01 * 0.1])
+    np.testing.assert_allclose(state[0].momentum["W1"], [0.99 * 0.005 + 0.01 * -3.0, 0.99 * 0.005 + 0.01 * 0.1])
 
 
 def test_lion_defaults_are_the_papers_with_fnns_learning_rate():
