@@ -40,6 +40,11 @@ def output(command: str) -> str:
     return "\n".join(line.rstrip() for line in result.stdout.splitlines()) + "\n"
 
 
+def _announced(command: str) -> str:
+    print(f"running: {command}", file=sys.stderr)
+    return output(command)
+
+
 def main(argv: list[str]) -> int:
     text = README.read_text()
     start, end = _section(text)
@@ -48,9 +53,7 @@ def main(argv: list[str]) -> int:
     if "--list" in argv:
         print("\n".join(commands))
         return 0
-    for command in commands:
-        print(f"running: {command}", file=sys.stderr)
-    section = _BLOCK.sub(lambda m: f"```text\n$ {m.group(1)}\n{output(m.group(1))}```", section)
+    section = _BLOCK.sub(lambda m: f"```text\n$ {m.group(1)}\n{_announced(m.group(1))}```", section)
     README.write_text(text[:start] + section + text[end:])
     return 0
 
