@@ -310,7 +310,9 @@ def test_a_signal_ends_the_sweep_with_one_line_and_no_process_left(signum, code)
         sent = time.monotonic()
         process.send_signal(signum)
         _, stderr = process.communicate(timeout=10)
-        assert time.monotonic() - sent < 3
+        # A second or two on an idle machine; the bound leaves room for a loaded CI runner and is still
+        # well short of the rest of the sweep (60 runs), which would finish if the signal were not acted on.
+        assert time.monotonic() - sent < 5
     finally:
         process.kill()
     assert process.returncode == code
