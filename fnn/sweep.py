@@ -24,7 +24,7 @@ import time
 import warnings
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, replace
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
@@ -35,10 +35,9 @@ from .optimizers import LearningRate, apply_updates
 from .params import Params, stacked
 from .registry import registry as default_registry
 from .schedules import per_step
+from .settings import BY_NAME
 from .training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, run_bytes, train
 
-SETTINGS = tuple(f.name for f in fields(RunConfig))
-"""Every setting a sweep can vary, in ``RunConfig`` order."""
 
 
 class SweepRun(NamedTuple):
@@ -63,10 +62,10 @@ def grid(**choices: Sequence) -> list[RunConfig]:
     ``grid(learning_rate=[0.1, 1], seed=[1, 2])`` gives four configs; fields
     not named keep their defaults.
     """
-    unknown = set(choices) - set(SETTINGS)
+    unknown = set(choices) - set(BY_NAME)
     if unknown:
-        raise ValueError(f"unknown sweep settings {sorted(unknown)}; choose from {', '.join(SETTINGS)}")
-    names = [name for name in SETTINGS if name in choices]
+        raise ValueError(f"unknown sweep settings {sorted(unknown)}; choose from {', '.join(BY_NAME)}")
+    names = [name for name in BY_NAME if name in choices]
     return [replace(RunConfig(), **dict(zip(names, values)))
             for values in itertools.product(*(choices[n] for n in names))]
 
@@ -137,7 +136,7 @@ def stack_key(config: RunConfig) -> tuple | None:
     if config.batch_size is not None or config.patience is not None or config.target_accuracy is not None \
             or config.target_loss is not None:
         return None
-    return tuple(_key(getattr(config, name)) for name in SETTINGS if name not in ("learning_rate", "seed"))
+    return tuple(_key(getattr(config, name)) for name in BY_NAME if name not in ("learning_rate", "seed"))
 
 
 STACK_BYTES = 256 * 2**20
@@ -442,7 +441,7 @@ _BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 def varied_settings(configs: Iterable[RunConfig]) -> list[str]:
     """The settings that take more than one value across ``configs``, in ``RunConfig`` order."""
     configs = list(configs)
-    return [name for name in SETTINGS if len({_key(getattr(c, name)) for c in configs}) > 1]
+    return [name for name in BY_NAME if len({_key(getattr(c, name)) for c in configs}) > 1]
 
 
 class Group(NamedTuple):
@@ -480,7 +479,7 @@ def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
     """Fold runs that differ only in their seed; groups keep the order of their first run."""
     buckets: dict[tuple, list[SweepRun]] = {}
     for run in runs:
-        key = tuple(_key(getattr(run.config, name)) for name in SETTINGS if name != "seed")
+        key = tuple(_key(getattr(run.config, name)) for name in BY_NAME if name != "seed")
         buckets.setdefault(key, []).append(run)
     groups = []
     for members in buckets.values():
@@ -520,10 +519,10 @@ accuracy or epoch go to the lower loss: many configurations reach 100%, and the 
 def check_sort(configs: Sequence[RunConfig], key: str) -> None:
     """Raise ``ConfigError`` before training if ``configs`` cannot be ordered by ``key``: an unknown
     key, test accuracy without a test split, or a setting that some runs leave unset."""
-    if key not in SORT_KEYS and key not in SETTINGS:
-        raise ConfigError(f"cannot sort by {key!r}; choose from {', '.join([*SORT_KEYS, *SETTINGS])}")
+    if key not in SORT_KEYS and key not in BY_NAME:
+        raise ConfigError(f"cannot sort by {key!r}; choose from {', '.join([*SORT_KEYS, *BY_NAME])}")
     setting = "test_split" if key == "test_accuracy" else key
-    if setting in SETTINGS and any(getattr(config, setting) is None for config in configs):
+    if setting in BY_NAME and any(getattr(config, setting) is None for config in configs):
         every = all(getattr(config, setting) is None for config in configs)
         raise ConfigError(f"cannot sort by {key}: {'no run sets' if every else 'some runs leave unset'} {setting}"
                           f"; give {setting} a value for every run or sort by something else")

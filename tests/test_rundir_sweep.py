@@ -39,7 +39,8 @@ import fnn.figures
 from fnn.errors import TrainingDiverged
 from fnn.model_io import load_model
 from fnn.rundir import MARKER, write_run, write_sweep
-from fnn.sweep import SETTINGS, SORT_KEYS, SweepRun, grid, run_sweep, sort_groups, summarize_groups
+from fnn.settings import BY_NAME
+from fnn.sweep import SORT_KEYS, SweepRun, grid, run_sweep, sort_groups, summarize_groups
 from support import assert_one_line_error, cli, ok
 
 RUN_FILES = {"metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png"}
@@ -378,7 +379,7 @@ def test_sweep_sort_orders_the_table(serial):
 
 def test_sort_keys_cover_results_and_every_setting():
     assert {"loss", "accuracy", "epoch", "time"} <= set(SORT_KEYS)
-    assert {"learning_rate", "hidden", "activation", "optimizer", "seed"} <= set(SETTINGS)
+    assert {"learning_rate", "hidden", "activation", "optimizer", "seed"} <= set(BY_NAME)
 
 
 # ----------------------------------------------------------------------------- summarize_groups / sort_groups
