@@ -382,6 +382,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=1)
         if process.is_alive():
             process.kill()
+            process.join()  # reaped, so that no worker lingers as a child of this process
 
 
 @contextlib.contextmanager
