@@ -133,9 +133,8 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     value_and_grad = loss.value_and_grad or (lambda pred, target: (loss.value(pred, target), loss.grad(pred, target)))
     y_hat, cache = forward(params, x, hidden, last)
     grad_y = None if mini_batches else value_and_grad(y_hat, y)[1]
-    if x_test is not None:
+    if x_test is not None:  # its shape was checked with the training points' (_check_training_inputs)
         x_test = np.asarray(x_test, dtype=x.dtype)
-        forward(params, x_test, hidden, last)
     for epoch in range(1, epochs + 1):
         if mini_batches:
             order = rng.permutation(len(x))
