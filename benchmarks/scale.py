@@ -30,7 +30,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Callable
 
-from fnn.training import Experiment, RunConfig, complete, prepare
+from fnn.runs.training import Experiment, RunConfig, complete, prepare
 
 from .baselines import TORCH, fused, torch_sgd
 from .harness import REPO, guard, interleave, loglog_slope, speedup, target

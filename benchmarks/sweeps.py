@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from fnn import fit
-from fnn.sweep import grid, run_sweep
+from fnn.runs.sweep import grid, run_sweep
 
 from .harness import guard, interleave, speedup, target
 
@@ -41,7 +41,7 @@ def measure(smoke: bool) -> dict:
         "seconds": {name: timing.as_dict() for name, timing in measured.timings.items()},
         "speedup": sweep_speedup,
         "max_loss_difference": difference,
-        "notes": ["sweep: fnn.sweep.run_sweep(configs, workers=1), as fnn sweep with one worker; "
+        "notes": ["sweep: fnn.runs.sweep.run_sweep(configs, workers=1), as fnn sweep with one worker; "
                   "one_by_one: fnn.fit(config) for each configuration in turn."],
         "targets": [target(f"{len(configs)} configurations: sweep vs one by one", sweep_speedup["median"], ">=", GOAL)],
         "guards": [guard("max |final loss of sweep - of fit| over the configurations", difference, LOSS_TOLERANCE)],

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Callable
 
 import fnn
-from fnn.training import Experiment, RunConfig, complete, prepare
+from fnn.runs.training import Experiment, RunConfig, complete, prepare
 
 from .baselines import TORCH, fused, immutable, lab_style, torch_sgd
 from .harness import ENGINE_LABELS, guard, interleave, speedup, target

@@ -4,7 +4,7 @@
     python docs/cli_tables.py --check   exit 1, naming the table, if README.md is not what this writes
 
 A table sits between ``<!-- flags: COMMAND -->`` and ``<!-- /flags -->``. The
-settings' rows come from their declarations in ``fnn/settings.py``; the
+settings' rows come from their declarations in ``fnn/runs/settings.py``; the
 commands' own options from their signatures. ``fnn sweep``'s table lists only
 its own options: its settings are ``fnn run``'s, as comma lists.
 """

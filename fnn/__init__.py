@@ -18,20 +18,23 @@ minimal session::
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from .errors import (ConfigError, DataError, FnnError, PluginContractError, PluginError, PluginWarning,
-                     TrainingDiverged, UnknownNameError)
-from .hookspecs import hookimpl
-from .network import Cache, backward, forward, init_params, predict
-from .optimizers import add_decayed_weights, apply_updates, chain, scale_by_learning_rate
-from .params import Params
-from .records import Activation, DatasetSpec, Loss, Optimizer, OptimizerSpec
-from .registry import Registry, make_registry, registry
-from .training import Epoch, Experiment, FitResult, RunConfig, accuracy, fit, prepare, run, train
+from fnn import _moved
+from fnn.core.network import Cache, backward, forward, init_params, predict
+from fnn.core.params import Params
+from fnn.core.records import Activation, DatasetSpec, Loss, Optimizer, OptimizerSpec
+from fnn.core.transforms import add_decayed_weights, apply_updates, chain, scale_by_learning_rate
+from fnn.errors import (ConfigError, DataError, FnnError, PluginContractError, PluginError, PluginWarning,
+                        TrainingDiverged, UnknownNameError)
+from fnn.plugins.hookspecs import hookimpl
+from fnn.plugins.registry import Registry, make_registry, registry
+from fnn.runs.training import Epoch, Experiment, FitResult, RunConfig, accuracy, fit, prepare, run, train
 
 try:
     __version__ = _version("fnn")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
+
+_moved.install()
 
 __all__ = [
     "Activation", "Cache", "ConfigError", "DataError", "DatasetSpec", "Epoch", "Experiment", "FitResult", "FnnError",

@@ -31,9 +31,9 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from .params import Params
-from .records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec, Record
-from .registry import make_registry
+from fnn.core.params import Params
+from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec, Record
+from fnn.plugins.registry import make_registry
 
 __all__ = ["check", "check_activation", "check_dataset", "check_loss", "check_optimizer", "numerical_gradient",
            "parametrize_records", "record_id", "records"]

@@ -14,10 +14,10 @@ os.environ.pop("FNN_DEBUG", None)
 def stand_in_figures(monkeypatch):
     """Figures as tiny stand-in files, for tests about folders and output rather than drawing
     (tests/test_figures.py and tests/test_rundir_sweep.py draw the real ones)."""
-    import fnn.figures
+    import fnn.figures.plots
 
     def stand_in(*args, **kwargs):
         path = next(arg for arg in (*args, *kwargs.values()) if isinstance(arg, Path))
         path.write_bytes(b"\x89PNG stand-in")
     for name in ("learning_curve", "comparison", "overlay"):
-        monkeypatch.setattr(fnn.figures, name, stand_in)
+        monkeypatch.setattr(fnn.figures.plots, name, stand_in)

@@ -1,6 +1,6 @@
 """A sweep task that breaks chosen runs inside the worker process, for tests of a sweep's robustness.
 
-Tests put :func:`task` in place of ``fnn.sweep._train_task``; the pool sends it
+Tests put :func:`task` in place of ``fnn.runs.sweep._train_task``; the pool sends it
 to spawned workers by name, so they import this module (``tests/`` is on the
 path the workers inherit). A run whose seed is one of the constants below dies
 or raises while it is prepared; every other run trains as usual.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 
-import fnn.sweep
+import fnn.runs.sweep
 from fnn.errors import ConfigError
 
 EXITS, KILLED, SEGFAULT = 901, 902, 903  # the worker process ends: os._exit, SIGKILL, a segmentation fault
@@ -22,15 +22,16 @@ ERRORS = {RAISES: RuntimeError("a plugin broke\n  on two lines"),
           FNN_ERROR: ConfigError("the plugin's setting is wrong"),
           SYS_EXIT: SystemExit(4)}
 
-_TASK, _PREPARE = fnn.sweep._train_task, fnn.sweep.prepare  # the real ones, taken before any test replaces them
+# The real ones, taken before any test replaces them.
+_TASK, _PREPARE = fnn.runs.sweep._train_task, fnn.runs.sweep.prepare
 
 
 def task(configs):
-    fnn.sweep.prepare = _prepare
+    fnn.runs.sweep.prepare = _prepare
     try:
         return _TASK(configs)
     finally:
-        fnn.sweep.prepare = _PREPARE
+        fnn.runs.sweep.prepare = _PREPARE
 
 
 def _prepare(config):

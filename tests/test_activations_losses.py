@@ -204,7 +204,7 @@ def test_training_takes_the_same_steps_with_or_without_value_and_grad(stacked):
         params = fnn.Params._trusted({k: np.stack([v, v + 0.1]) if k[0] == "W" else np.stack([v, v])[:, None]
                                       for k, v in params.items()})
         x, y = np.stack([x, -x]), np.stack([y, y])
-    runs = [list(fnn.train(params, x, y, optimizer=fnn.optimizers.sgd(0.5), epochs=20, loss=chosen))
+    runs = [list(fnn.train(params, x, y, optimizer=fnn.builtin.optimizers.sgd(0.5), epochs=20, loss=chosen))
             for chosen in (mse, apart)]
     for together, separate in zip(*runs):
         assert np.array_equal(together.loss, separate.loss) and np.array_equal(together.accuracy, separate.accuracy)

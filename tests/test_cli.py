@@ -582,7 +582,7 @@ def test_parse_options_rejects_blank_key():
 def test_a_signal_during_fnn_run_ends_it_with_one_line_and_no_half_written_folder(tmp_path, monkeypatch, capsys,
                                                                                    signum, code, during):
     import fnn.cli.run
-    import fnn.figures
+    import fnn.figures.plots
     from fnn.cli import main
 
     def signalled(function):
@@ -592,9 +592,9 @@ def test_a_signal_during_fnn_run_ends_it_with_one_line_and_no_half_written_folde
         return call
 
     if during == "training":
-        monkeypatch.setattr(fnn.cli.run, "complete", signalled(fnn.training.complete))
+        monkeypatch.setattr(fnn.cli.run, "complete", signalled(fnn.runs.training.complete))
     else:
-        monkeypatch.setattr(fnn.figures, "learning_curve", signalled(fnn.figures.learning_curve))
+        monkeypatch.setattr(fnn.figures.plots, "learning_curve", signalled(fnn.figures.plots.learning_curve))
     monkeypatch.setattr(sys, "argv", ["fnn", "run", "-e", "50", "-q", "--out", str(tmp_path / "out")])
     with pytest.raises(SystemExit) as stopped:
         main()
@@ -624,7 +624,7 @@ class _LateOptimizer:
 
 
 def test_an_unexpected_exception_is_one_line_naming_where_and_the_debug_switch():
-    from fnn.registry import make_registry, use_registry
+    from fnn.plugins.registry import make_registry, use_registry
 
     with use_registry(make_registry(plugins=[_LateOptimizer()], entry_points=False)):
         message = assert_one_line_error(cli("run", "-o", "late", "-e", "20"), 1, "unexpected TypeError",
@@ -636,7 +636,7 @@ def test_an_unexpected_exception_is_one_line_naming_where_and_the_debug_switch()
 @pytest.mark.parametrize("command", [["run", "-e", "1", "--data"], ["sweep", "-e", "1", "--data"],
                                      ["predict", "{model}", "--csv"]])
 def test_a_folder_given_as_a_csv_is_a_file_that_cannot_be_used(tmp_path, command):
-    fnn.model_io.save_model(tmp_path / "model.npz", fnn.init_params((2, 3, 1), seed=0), {})
+    fnn.io.modelfile.save_model(tmp_path / "model.npz", fnn.init_params((2, 3, 1), seed=0), {})
     args = [arg.format(model=tmp_path / "model.npz") for arg in command]
     assert_one_line_error(cli(*args, tmp_path), 1, "a folder, not a regular file")
 

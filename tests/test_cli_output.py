@@ -15,7 +15,7 @@ from rich.console import Console
 import fnn
 from fnn.cli.run import _SPARKLINE_TEXT, sparkline
 from fnn.cli.sweep import _print_results
-from fnn.sweep import SweepRun, summarize_groups
+from fnn.runs.sweep import SweepRun, summarize_groups
 from support import cli, ok
 from test_cli import table_rows
 

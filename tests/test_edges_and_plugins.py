@@ -21,9 +21,9 @@ import pytest
 
 import fnn
 import fnn.testing
-from fnn.data import stratified_split
-from fnn.registry import DISABLE_AUTOLOAD_ENV, DISABLED_ENV, STRICT_ENV, escape_name, inspect_plugins
-from fnn.training import prepare
+from fnn.io.data import stratified_split
+from fnn.plugins.registry import DISABLE_AUTOLOAD_ENV, DISABLED_ENV, STRICT_ENV, escape_name, inspect_plugins
+from fnn.runs.training import prepare
 
 from test_plugin_loading import FakeDistribution, FakeEntryPoint, activation, package, plugin_module
 
@@ -91,7 +91,7 @@ def train_once(params=None, x=None, y=None, **options):
     data = xor_data()
     params = good_params() if params is None else params
     x, y = (data[0] if x is None else x), (data[1] if y is None else y)
-    return list(fnn.train(params, x, y, optimizer=fnn.optimizers.sgd(0.5), **{"epochs": 2, **options}))
+    return list(fnn.train(params, x, y, optimizer=fnn.builtin.optimizers.sgd(0.5), **{"epochs": 2, **options}))
 
 
 @pytest.mark.parametrize("options, message", [
@@ -156,12 +156,13 @@ def test_train_and_forward_refuse_missing_or_misshapen_parameters(params, messag
 
 
 def test_stacked_parameters_still_pass_the_checks():
-    params = fnn.params.stacked([good_params(), good_params()])
+    params = fnn.core.params.stacked([good_params(), good_params()])
     x, y = xor_data()
-    records = list(fnn.train(params, np.stack([x, x]), np.stack([y, y]), optimizer=fnn.optimizers.sgd(0.5), epochs=2))
+    sgd = fnn.builtin.optimizers.sgd(0.5)
+    records = list(fnn.train(params, np.stack([x, x]), np.stack([y, y]), optimizer=sgd, epochs=2))
     assert np.shape(records[-1].loss) == (2,)
     with pytest.raises(fnn.ConfigError, match=r"x must be numbers of shape \(2, n, 2\)"):
-        list(fnn.train(params, x, y, optimizer=fnn.optimizers.sgd(0.5), epochs=1))
+        list(fnn.train(params, x, y, optimizer=fnn.builtin.optimizers.sgd(0.5), epochs=1))
 
 
 def test_the_cli_still_refuses_a_batch_size_below_one(fnn_cli):
@@ -178,8 +179,9 @@ def test_patience_with_a_non_finite_test_loss_is_a_config_error():
     hostile = experiment._replace(x_test=experiment.x_test * 1e200)
     with pytest.raises(fnn.ConfigError, match=r"--patience watches the test loss, which is inf at epoch 1 .*"
                                               r"--standardize"):
-        fnn.training.complete(hostile)
-    assert fnn.training.complete(hostile._replace(config=fnn.RunConfig(epochs=3))).epochs_trained == 3  # no patience
+        fnn.runs.training.complete(hostile)
+    calm = hostile._replace(config=fnn.RunConfig(epochs=3))  # no patience
+    assert fnn.runs.training.complete(calm).epochs_trained == 3
 
 
 @pytest.mark.parametrize("settings, cause", [

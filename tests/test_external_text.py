@@ -16,8 +16,8 @@ import pytest
 import fnn
 from fnn.cli import plugins as plugins_command
 from fnn.cli._console import MIN_WIDTH, make_console, shown
-from fnn.model_io import save_model
-from fnn.registry import PluginInfo, make_registry, use_registry
+from fnn.io.modelfile import save_model
+from fnn.plugins.registry import PluginInfo, make_registry, use_registry
 from support import cli, ok
 
 MARKUP = ["[red]x", "run[lr=0.1]", "[/x]", "[link=https://evil.example]y", ":warning:", "[bold]"]
@@ -153,7 +153,7 @@ def test_the_live_sweep_progress_shows_paths_as_written(tmp_path):
     from rich.console import Console
 
     from fnn.cli.sweep import _run_with_progress
-    from fnn.sweep import grid
+    from fnn.runs.sweep import grid
 
     (tmp_path / "one[").mkdir()  # so that the path holds the closing tag "[/x]", which rich cannot parse alone
     paths = [str(_csv(tmp_path, ["a", "b", "label"], name=name)) for name in ("one[/x].csv", "two[red].csv")]

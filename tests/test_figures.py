@@ -1,8 +1,8 @@
-"""Figures for a report (``fnn.figures``) and keeping matplotlib out of the commands that do not draw.
+"""Figures for a report (``fnn.figures.plots``) and keeping matplotlib out of the commands that do not draw.
 
 Covers: ``learning_curve``, ``comparison`` and ``overlay`` write real PNG files
 (signature and IHDR chunk read with ``struct``) whose pixel size is the
-figure size times ``fnn.figures.DPI``; they draw through the Agg canvas with no
+figure size times ``fnn.figures.plots.DPI``; they draw through the Agg canvas with no
 display and never touch pyplot (checked in a fresh interpreter whose
 ``MPLBACKEND`` names a backend that does not exist and without ``DISPLAY``);
 ``decision_grid`` is ``fnn.predict`` over the grid in the documented
@@ -28,8 +28,8 @@ import numpy as np
 import pytest
 
 import fnn
-from fnn import figures
-from fnn.figures import DPI, decision_grid
+from fnn.figures import plots as figures
+from fnn.figures.plots import DPI, decision_grid
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -280,7 +280,7 @@ def _cli_imports_matplotlib(tmp_path: Path, *args: str) -> tuple[bool, str]:
 def test_importing_fnn_and_its_cli_does_not_import_matplotlib(tmp_path):
     code = """
         import sys
-        import fnn, fnn.cli, fnn.rundir, fnn.figures, fnn.sweep, fnn.model_io
+        import fnn, fnn.cli, fnn.runs.rundir, fnn.figures.plots, fnn.runs.sweep, fnn.io.modelfile
         print("matplotlib" in sys.modules)
     """
     assert _python(code, tmp_path).stdout.strip() == "False"

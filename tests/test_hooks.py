@@ -1,6 +1,6 @@
 """Each hook, end to end: a plugin implementing it adds a record that fnn trains with, by name.
 
-Every hook in ``fnn.hookspecs`` has a test here named ``test_<hook>_...`` and a
+Every hook in ``fnn.plugins.hookspecs`` has a test here named ``test_<hook>_...`` and a
 section in ``docs/plugins.md``; the last two tests check both, so that a new
 hook cannot arrive untested or undocumented (as datasette's test suite does).
 """
@@ -15,8 +15,8 @@ import numpy as np
 
 import fnn
 import fnn.testing
-from fnn import hookspecs
-from fnn.records import KINDS
+from fnn.plugins import hookspecs
+from fnn.core.records import KINDS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
 
@@ -81,7 +81,7 @@ def test_fnn_datasets_adds_a_dataset_that_trains_by_name(fnn_registry, fnn_cli):
 
 
 def hookspec_names() -> list[str]:
-    """Every function ``fnn/hookspecs.py`` marks as a hook specification."""
+    """Every function ``fnn/plugins/hookspecs.py`` marks as a hook specification."""
     marker = f"{hookspecs.PROJECT}_spec"  # the attribute pluggy's HookspecMarker sets
     return [name for name, value in vars(hookspecs).items() if callable(value) and hasattr(value, marker)]
 

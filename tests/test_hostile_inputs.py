@@ -32,12 +32,12 @@ import numpy as np
 import pytest
 
 import fnn
-import fnn.training
-from fnn import model_io
-from fnn.data import read_csv, read_numeric_csv
+import fnn.runs.training
+from fnn.io import modelfile as model_io
+from fnn.io.data import read_csv, read_numeric_csv
 from fnn.errors import ConfigError, DataError
-from fnn.model_io import FORMAT, FORMAT_VERSION, META_KEY, ModelFileError, load_model, save_model
-from fnn.training import RunConfig, prepare
+from fnn.io.modelfile import FORMAT, FORMAT_VERSION, META_KEY, ModelFileError, load_model, save_model
+from fnn.runs.training import RunConfig, prepare
 from support import assert_one_line_error, cli, ok
 
 PARAMS = {"W1": np.full((2, 3), 0.5), "b1": np.zeros(3), "W2": np.ones((3, 1)), "b2": np.zeros(1)}
@@ -491,10 +491,10 @@ def test_an_impossible_n_samples_is_refused_before_the_dataset_is_loaded(fnn_reg
 def test_hidden_widths_too_large_for_the_data_are_refused_before_allocation(tmp_path, monkeypatch):
     path = tmp_path / "d.csv"
     path.write_text("x1,x2,label\n" + "0,1,0\n1,0,1\n" * 50)
-    monkeypatch.setattr(fnn.training, "available_memory", lambda: 100_000)
+    monkeypatch.setattr(fnn.runs.training, "available_memory", lambda: 100_000)
     called = []
-    init_params = fnn.training.init_params
-    monkeypatch.setattr(fnn.training, "init_params", lambda *a, **k: called.append(a) or init_params(*a, **k))
+    init_params = fnn.runs.training.init_params
+    monkeypatch.setattr(fnn.runs.training, "init_params", lambda *a, **k: called.append(a) or init_params(*a, **k))
     with pytest.raises(ConfigError, match=r"100 points through hidden layers 500,500 need at least .* 100.0 KB"):
         prepare(RunConfig(data=str(path), hidden=(500, 500)))
     assert called == []
@@ -503,10 +503,10 @@ def test_hidden_widths_too_large_for_the_data_are_refused_before_allocation(tmp_
 
 
 def test_without_a_memory_reading_nothing_is_refused(monkeypatch):
-    monkeypatch.setattr(fnn.training, "available_memory", lambda: None)
+    monkeypatch.setattr(fnn.runs.training, "available_memory", lambda: None)
     assert len(prepare(RunConfig(n_samples=50)).x) == 50
 
 
 def test_available_memory_is_a_positive_number_here():
-    available = fnn.training.available_memory()
+    available = fnn.runs.training.available_memory()
     assert available is None or available > 0

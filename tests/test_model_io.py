@@ -1,4 +1,4 @@
-"""Saved models (``fnn.model_io``) and the commands that use them, ``fnn predict`` and ``fnn show``.
+"""Saved models (``fnn.io.modelfile``) and the commands that use them, ``fnn predict`` and ``fnn show``.
 
 Covers: ``save_model`` then ``load_model`` gives bitwise-equal parameters of
 the same dtype, identical predictions and the same configuration; a run
@@ -30,8 +30,8 @@ import numpy as np
 import pytest
 
 import fnn
-from fnn.model_io import FORMAT, FORMAT_VERSION, META_KEY, Model, ModelFileError, load_model, save_model
-from fnn.rundir import write_run
+from fnn.io.modelfile import FORMAT, FORMAT_VERSION, META_KEY, Model, ModelFileError, load_model, save_model
+from fnn.runs.rundir import write_run
 from support import assert_one_line_error as _assert_one_line_error, cli, ok
 
 def assert_one_line_error(result, code: int, *fragments: str) -> str:

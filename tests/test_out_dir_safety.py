@@ -1,4 +1,4 @@
-"""``--out`` and ``--force`` never destroy what fnn did not write (``fnn.rundir``).
+"""``--out`` and ``--force`` never destroy what fnn did not write (``fnn.runs.rundir``).
 
 What ``--force`` replaces: only a folder carrying fnn's marker and nothing but
 files fnn writes (run or sweep), or an empty folder; never a folder holding an
@@ -33,11 +33,11 @@ import pytest
 
 import fnn
 import fnn.cli.run
-import fnn.figures
-import fnn.rundir as rundir
+import fnn.figures.plots
+import fnn.runs.rundir as rundir
 from fnn.errors import ConfigError, OutputError
-from fnn.rundir import MARKER, RUN_FILES, check_out_dir, write_run, write_sweep
-from fnn.sweep import grid, run_sweep
+from fnn.runs.rundir import MARKER, RUN_FILES, check_out_dir, write_run, write_sweep
+from fnn.runs.sweep import grid, run_sweep
 from support import assert_one_line_error, cli, ok
 
 RUN_FOLDER = set(RUN_FILES) | {MARKER}
@@ -511,7 +511,7 @@ def test_a_write_error_is_one_line_naming_path_and_reason(tmp_path, monkeypatch,
     if where == "model":
         monkeypatch.setattr(rundir, "save_model", fail)
     elif where == "figure":
-        monkeypatch.setattr(fnn.figures, "learning_curve", fail)
+        monkeypatch.setattr(fnn.figures.plots, "learning_curve", fail)
     elif where == "marker":
         monkeypatch.setattr(Path, "write_text", fail)
     else:  # the folder cannot be made after training, though the probe before it worked

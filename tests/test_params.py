@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import fnn
-from fnn.params import stacked
+from fnn.core.params import stacked
 
 REGISTRY = fnn.registry()
 OPTIMIZERS = REGISTRY.names("optimizer")
@@ -319,7 +319,7 @@ def test_a_stacked_run_stays_flat_backed():
     rng = np.random.default_rng(7)
     x, y = rng.normal(size=(2, 6, 2)), rng.integers(0, 2, (2, 6, 1)).astype(np.float64)
     rates = np.array([0.1, 0.2]).reshape(2, 1, 1)
-    for record in fnn.train(stacked(models), x, y, optimizer=fnn.optimizers.adam(rates), epochs=3):
+    for record in fnn.train(stacked(models), x, y, optimizer=fnn.builtin.optimizers.adam(rates), epochs=3):
         assert record.params.layout is models[0].layout and record.loss.shape == (2,)
         assert all(buffer.layout is models[0].layout for buffer in record.state if isinstance(buffer, fnn.Params))
 
@@ -328,7 +328,7 @@ def test_a_stacked_run_stays_flat_backed():
 def test_filled_like_holds_each_keys_value_laid_out_like_its_model(kind):
     models = [fnn.init_params(SIZES, seed=seed) for seed in range(2)]
     model = {"one": models[0], "stacked": stacked(models), "per-array": per_array(models[0])}[kind]
-    mask = fnn.params.filled_like(model, lambda key: float(key.startswith("W")))
+    mask = fnn.core.params.filled_like(model, lambda key: float(key.startswith("W")))
     assert mask.layout is model.layout and list(mask) == list(model)
     for key, value in model.items():
         assert np.array_equal(mask[key], np.full_like(value, key.startswith("W")))

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 import fnn
-from fnn.registry import BUILTIN_PLUGINS, DISABLE_AUTOLOAD_ENV, DISABLED_ENV, STRICT_ENV, inspect_plugins
+from fnn.plugins.registry import BUILTIN_PLUGINS, DISABLE_AUTOLOAD_ENV, DISABLED_ENV, STRICT_ENV, inspect_plugins
 
 # ------------------------------------------------------------------------------------------------- fake packages
 

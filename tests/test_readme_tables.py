@@ -23,7 +23,7 @@ def test_the_readme_flag_tables_are_up_to_date():
 
 
 def test_every_setting_has_a_row_in_the_run_table():
-    from fnn.settings import SETTINGS
+    from fnn.runs.settings import SETTINGS
 
     rows = _cli_tables().table("run")
     for s in SETTINGS:

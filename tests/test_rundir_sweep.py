@@ -1,4 +1,4 @@
-"""Run folders (``fnn run --out``, ``fnn.rundir``) and sweeps (``fnn.sweep``, ``fnn sweep``).
+"""Run folders (``fnn run --out``, ``fnn.runs.rundir``) and sweeps (``fnn.runs.sweep``, ``fnn sweep``).
 
 Run folders: ``fnn run --out DIR`` writes exactly metrics.json (the ``--json``
 object plus the per-epoch history, equal to ``fnn.fit``'s), history.csv
@@ -35,12 +35,12 @@ import numpy as np
 import pytest
 
 import fnn
-import fnn.figures
+import fnn.figures.plots
 from fnn.errors import TrainingDiverged
-from fnn.model_io import load_model
-from fnn.rundir import MARKER, write_run, write_sweep
-from fnn.settings import BY_NAME
-from fnn.sweep import SORT_KEYS, SweepRun, grid, run_sweep, sort_groups, summarize_groups
+from fnn.io.modelfile import load_model
+from fnn.runs.rundir import MARKER, write_run, write_sweep
+from fnn.runs.settings import BY_NAME
+from fnn.runs.sweep import SORT_KEYS, SweepRun, grid, run_sweep, sort_groups, summarize_groups
 from support import assert_one_line_error, cli, ok
 
 RUN_FILES = {"metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png"}
@@ -188,7 +188,7 @@ def _boom(error):
 @pytest.mark.parametrize("error", [RuntimeError("disk on fire"), KeyboardInterrupt()], ids=["error", "ctrl-c"])
 def test_a_failure_while_writing_leaves_nothing(tmp_path, monkeypatch, error):
     # comparison.png is the last file written: everything else exists in the staging folder by then.
-    monkeypatch.setattr(fnn.figures, "comparison", _boom(error))
+    monkeypatch.setattr(fnn.figures.plots, "comparison", _boom(error))
     result = fnn.fit(epochs=10)
     with pytest.raises(type(error)):
         write_run(tmp_path / "run", result)
@@ -199,7 +199,7 @@ def test_a_failure_while_writing_leaves_nothing(tmp_path, monkeypatch, error):
 def test_a_failure_while_forcing_keeps_the_old_folder(tmp_path, monkeypatch, error):
     folder = write_run(tmp_path / "run", fnn.fit(epochs=5))
     before = {name: (folder / name).read_bytes() for name in listing(folder)}
-    monkeypatch.setattr(fnn.figures, "comparison", _boom(error))
+    monkeypatch.setattr(fnn.figures.plots, "comparison", _boom(error))
     with pytest.raises(type(error)):
         write_run(folder, fnn.fit(epochs=10), force=True)
     assert listing(tmp_path) == {"run"}
@@ -208,7 +208,7 @@ def test_a_failure_while_forcing_keeps_the_old_folder(tmp_path, monkeypatch, err
 
 @pytest.mark.parametrize("error", [RuntimeError("disk on fire"), KeyboardInterrupt()], ids=["error", "ctrl-c"])
 def test_cli_failure_while_writing_leaves_nothing(tmp_path, monkeypatch, error):
-    monkeypatch.setattr(fnn.figures, "learning_curve", _boom(error))
+    monkeypatch.setattr(fnn.figures.plots, "learning_curve", _boom(error))
     result = cli("run", "-e", "10", "-q", "--out", tmp_path / "run")
     assert result.exit_code != 0
     assert "Traceback" not in result.stderr
@@ -234,7 +234,7 @@ def test_out_dot_with_force_is_a_one_line_error(tmp_path, monkeypatch):
 @pytest.mark.parametrize("error", [RuntimeError("disk on fire"), KeyboardInterrupt()], ids=["error", "ctrl-c"])
 def test_a_failure_while_writing_a_sweep_leaves_nothing(tmp_path, monkeypatch, error):
     runs = run_sweep(grid(learning_rate=[0.5, 1.0], epochs=[10]))
-    monkeypatch.setattr(fnn.figures, "overlay", _boom(error))
+    monkeypatch.setattr(fnn.figures.plots, "overlay", _boom(error))
     with pytest.raises(type(error)):
         write_sweep(tmp_path / "sweep", runs)
     assert listing(tmp_path) == set()

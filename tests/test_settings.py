@@ -13,7 +13,7 @@ from fnn.cli import run as run_command
 from fnn.cli import sweep as sweep_command
 from fnn.cli._settings import choices_from, config_from
 from fnn.errors import ConfigError
-from fnn.settings import BY_NAME, GROUPS, SETTINGS, RunConfig, check_config
+from fnn.runs.settings import BY_NAME, GROUPS, SETTINGS, RunConfig, check_config
 from support import ok
 
 
@@ -50,7 +50,7 @@ def test_no_flag_shows_a_bool_metavar(command):
 
 def test_the_options_left_alone_make_the_default_config():
     assert config_from(_defaults(run_command.run)) == RunConfig()
-    assert fnn.sweep.grid(**choices_from(_defaults(sweep_command.sweep))) == [RunConfig()]
+    assert fnn.runs.sweep.grid(**choices_from(_defaults(sweep_command.sweep))) == [RunConfig()]
 
 
 def _defaults(command) -> dict:

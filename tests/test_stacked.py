@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import fnn
-from fnn.sweep import grid, plan, run_sweep, stack_key, train_group, train_one
+from fnn.runs.sweep import grid, plan, run_sweep, stack_key, train_group, train_one
 
 TOLERANCE = 1e-12
 
@@ -147,15 +147,16 @@ def test_float32_sweep_stacks_and_matches_separate_float32_runs():
 @pytest.mark.parametrize("runs_per_stack", [1, 2, 3])
 def test_stacks_are_bounded_by_memory_and_give_the_same_numbers(monkeypatch, runs_per_stack):
     """Beyond STACK_BYTES a group trains in several stacks, prepared one at a time, with unchanged results."""
-    import fnn.sweep
-    from fnn.training import run_bytes
+    import fnn.runs.sweep
+    from fnn.runs.training import run_bytes
 
     configs = grid(learning_rate=[0.1, 0.5, 1.0, 2.0], seed=[1, 2], epochs=[40])
     per_run = run_bytes(21, (2, 4, 8, 1), "float64")
-    monkeypatch.setattr(fnn.sweep, "STACK_BYTES", per_run * runs_per_stack)
+    monkeypatch.setattr(fnn.runs.sweep, "STACK_BYTES", per_run * runs_per_stack)
     stacks = []
-    together = fnn.sweep._train_together
-    monkeypatch.setattr(fnn.sweep, "_train_together", lambda members: stacks.append(len(members)) or together(members))
+    together = fnn.runs.sweep._train_together
+    monkeypatch.setattr(fnn.runs.sweep, "_train_together",
+                        lambda members: stacks.append(len(members)) or together(members))
     assert_same_runs(train_group(configs), [train_one(c) for c in configs])
     expected = [runs_per_stack] * (len(configs) // runs_per_stack) + [len(configs) % runs_per_stack]
     assert stacks == [size for size in expected if size > 1]

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import fnn
-from fnn import jsonfile
-from fnn.model_io import save_model
+from fnn.io import jsonfile
+from fnn.io.modelfile import save_model
 from support import ok
 
 

@@ -34,10 +34,10 @@ import pytest
 
 import fnn
 import fnn.cli.sweep
-import fnn.sweep
+import fnn.runs.sweep
 import sweep_saboteur as saboteur
 from fnn.errors import FnnError, Interrupted
-from fnn.sweep import WORKER_DIED, grid, run_sweep
+from fnn.runs.sweep import WORKER_DIED, grid, run_sweep
 from support import assert_one_line_error, cli
 
 # ---------------------------------------------------------------------------------------------- pickling
@@ -95,7 +95,7 @@ def test_interrupted_pickles_and_is_not_an_exception(signum):
 @pytest.fixture
 def sabotaged(monkeypatch):
     """Sweeps whose runs with the saboteur's seeds die or raise inside the worker."""
-    monkeypatch.setattr(fnn.sweep, "_train_task", saboteur.task)
+    monkeypatch.setattr(fnn.runs.sweep, "_train_task", saboteur.task)
 
 
 def _outcomes(runs):
@@ -196,8 +196,8 @@ def test_a_sort_that_cannot_apply_is_refused_before_training(args, fragments):
 def test_sort_by_a_setting_some_runs_leave_unset_is_refused_by_the_library():
     configs = grid(batch_size=[None, 4], epochs=[5])
     with pytest.raises(fnn.ConfigError, match="some runs leave unset batch_size"):
-        fnn.sweep.check_sort(configs, "batch_size")
-    fnn.sweep.check_sort(configs, "epochs")
+        fnn.runs.sweep.check_sort(configs, "batch_size")
+    fnn.runs.sweep.check_sort(configs, "epochs")
 
 
 @pytest.fixture
@@ -247,7 +247,7 @@ def test_workers_are_capped_at_the_cores_unless_forced(monkeypatch, asked, force
     monkeypatch.setattr(fnn.cli.sweep, "_cores", lambda: 3)
     seen = []
     monkeypatch.setattr(fnn.cli.sweep, "run_sweep", lambda configs, workers, on_done: seen.append(workers) or
-                        [fnn.sweep.train_one(config) for config in configs])
+                        [fnn.runs.sweep.train_one(config) for config in configs])
     args = (*(("--workers", str(asked)) if asked else ()), *(("--force-workers",) if force else ()))
     result = cli("sweep", "-e", "5", "--json", *args)
     assert result.exit_code == 0, result.output
@@ -339,7 +339,7 @@ def test_workers_end_when_their_parent_is_killed():
 @needs_proc
 def test_the_portable_watchdog_ends_a_worker_whose_parent_died():
     # Where PR_SET_PDEATHSIG is missing, a worker polls for its parent; here the parent exits at once.
-    code = ("import os, threading, time\nfrom fnn.sweep import _watch_parent\nparent = os.getpid()\n"
+    code = ("import os, threading, time\nfrom fnn.runs.sweep import _watch_parent\nparent = os.getpid()\n"
             "child = os.fork()\nif child == 0:\n    threading.Thread(target=_watch_parent, args=(parent,)).start()\n"
             "    time.sleep(30)\nprint(child)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 import fnn
-import fnn.activations
-import fnn.datasets
-import fnn.losses
-import fnn.optimizers
+import fnn.builtin.activations
+import fnn.builtin.datasets
+import fnn.builtin.losses
+import fnn.builtin.optimizers
 import fnn.testing
 from support import SOFTSIGN, Softsign
 
@@ -33,7 +33,7 @@ class Misspelt:
         yield SOFTSIGN
 
 
-BUILTINS = (fnn.activations, fnn.losses, fnn.optimizers, fnn.datasets)
+BUILTINS = (fnn.builtin.activations, fnn.builtin.losses, fnn.builtin.optimizers, fnn.builtin.datasets)
 
 
 @fnn.testing.parametrize_records(*BUILTINS)
@@ -42,7 +42,7 @@ def test_every_builtin_record_passes_its_check(record):
 
 
 def test_records_are_every_record_of_the_plugins_sorted_by_kind_then_name():
-    records = fnn.testing.records(fnn.losses, Softsign())
+    records = fnn.testing.records(fnn.builtin.losses, Softsign())
     assert [fnn.testing.record_id(record) for record in records] == ["activation:softsign", "loss:bce", "loss:mse"]
     assert records[0] is SOFTSIGN
 
@@ -60,7 +60,7 @@ def test_check_dispatches_on_the_kind_and_reports_the_failure():
 
 
 def test_parametrize_records_names_each_case_by_kind_and_name():
-    mark = fnn.testing.parametrize_records(Softsign(), fnn.losses, argname="rec")
+    mark = fnn.testing.parametrize_records(Softsign(), fnn.builtin.losses, argname="rec")
     assert mark.args[0] == "rec"
     assert mark.kwargs["ids"] == ["activation:softsign", "loss:bce", "loss:mse"]
 
@@ -96,14 +96,14 @@ def test_fnn_registry_is_strict(fnn_registry):
 
 def test_fnn_registry_keeps_installed_and_disabled_settings_out(fnn_registry, monkeypatch):
     monkeypatch.delenv("FNN_DISABLE_PLUGIN_AUTOLOAD")
-    monkeypatch.setenv("FNN_DISABLED_PLUGINS", "Softsign,fnn.losses")
+    monkeypatch.setenv("FNN_DISABLED_PLUGINS", "Softsign,fnn.builtin.losses")
     monkeypatch.setattr("importlib.metadata.distributions", lambda: pytest.fail("looked for installed plugins"))
     registry = fnn_registry(Softsign())
     assert "softsign" in registry.names("activation") and registry.names("loss") == ["bce", "mse"]
 
 
 def test_fnn_registry_is_put_back_after_the_block():
-    from fnn.registry import use_registry
+    from fnn.plugins.registry import use_registry
 
     default = fnn.registry()
     with use_registry(fnn.make_registry([Softsign()], entry_points=False)) as inner:

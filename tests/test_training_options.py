@@ -22,12 +22,12 @@ import numpy as np
 import pytest
 
 import fnn
-import fnn.figures
-from fnn.data import stratified_split
-from fnn.optimizers import sgd
-from fnn.schedules import SCHEDULES
+import fnn.figures.plots
+from fnn.io.data import stratified_split
+from fnn.builtin.optimizers import sgd
+from fnn.builtin.schedules import SCHEDULES
 from fnn.testing import numerical_gradient
-from fnn.training import RunConfig, prepare, run
+from fnn.runs.training import RunConfig, prepare, run
 from support import assert_one_line_error, cli, ok
 
 NEW_DATASETS = ["circle", "gauss", "spiral", "moons", "checkerboard"]
@@ -240,13 +240,13 @@ def test_test_split_records_carry_test_loss_and_accuracy_of_the_held_out_points(
 
 def test_run_folder_and_json_carry_test_loss_and_accuracy_and_the_figure_marks_test_points(tmp_path, monkeypatch):
     drawn = []
-    real = fnn.figures.comparison
+    real = fnn.figures.plots.comparison
 
     def spy(*args, **kwargs):
         drawn.append(kwargs)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(fnn.figures, "comparison", spy)
+    monkeypatch.setattr(fnn.figures.plots, "comparison", spy)
     out = tmp_path / "run"
     result = ok("run", "-d", "moons", "--n-samples", "60", "--test-split", "0.25", "-e", "30", "--out", out, "--json")
     summary = json.loads(result.stdout)

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 import fnn
-from fnn.model_io import load_model
-from fnn.training import RunConfig, prepare
+from fnn.io.modelfile import load_model
+from fnn.runs.training import RunConfig, prepare
 from support import assert_one_line_error, cli, ok
 
 GOOD = "x1,x2,label\n0.1,0.2,0\n0.9,0.8,1\n0.2,0.1,0\n0.7,0.9,1\n"

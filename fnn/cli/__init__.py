@@ -9,8 +9,8 @@ library raises on purpose become one line on stderr: exit code 2 for bad usage
 
 from __future__ import annotations
 
-from ._app import app, main
-from ._settings import parse_hidden, parse_options
-from . import listing, models, plugins, run, sweep  # noqa: F401  (importing a command module registers its commands)
+from fnn.cli._app import app, main
+from fnn.cli._settings import parse_hidden, parse_options
+from fnn.cli import listing, models, plugins, run, sweep  # noqa: F401  (importing a command module registers its commands)
 
 __all__ = ["app", "main", "parse_hidden", "parse_options"]

@@ -24,11 +24,11 @@ from typing import Annotated, Iterator
 import typer
 import typer.core
 
-from .. import __version__
-from .._environ import environment
-from ..errors import ConfigError, FnnError, Interrupted, PluginWarning, one_line
-from ..registry import DISABLED_ENV, STRICT_ENV, escape_name, plugin_names
-from ._console import help_at_least_min_width, shown
+from fnn import __version__
+from fnn._environ import environment
+from fnn.errors import ConfigError, FnnError, Interrupted, PluginWarning, one_line
+from fnn.plugins.registry import DISABLED_ENV, STRICT_ENV, escape_name, plugin_names
+from fnn.cli._console import help_at_least_min_width, shown
 
 DEBUG_ENV = "FNN_DEBUG"
 COMMAND_ORDER = ("run", "sweep", "predict", "show", "list", "plugins")

@@ -18,8 +18,8 @@ from typing import Annotated, Any, Callable, Mapping, Optional
 
 import typer
 
-from ..registry import registry
-from ..settings import GROUPS, SETTINGS, RunConfig, Setting
+from fnn.plugins.registry import registry
+from fnn.runs.settings import GROUPS, SETTINGS, RunConfig, Setting
 
 _COMMA_LIST = "comma list"
 

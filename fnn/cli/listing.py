@@ -7,11 +7,11 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ..records import KINDS
-from ..registry import registry
-from .. import jsonfile
-from ._app import command, examples
-from ._console import make_console, shown
+from fnn.core.records import KINDS
+from fnn.plugins.registry import registry
+from fnn.io import jsonfile
+from fnn.cli._app import command, examples
+from fnn.cli._console import make_console, shown
 
 _TITLES = {"activation": "Activations", "loss": "Losses", "optimizer": "Optimizers", "dataset": "Datasets"}
 

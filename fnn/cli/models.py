@@ -10,14 +10,14 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ..data import Scaler, read_numeric_csv
-from ..errors import ConfigError, DataError, UnknownNameError
-from ..model_io import Model, ModelFileError, load_model
-from ..network import predict as network_predict
-from ..registry import registry
-from .. import jsonfile
-from ._app import command, examples
-from ._console import make_console, shown
+from fnn.io.data import Scaler, read_numeric_csv
+from fnn.errors import ConfigError, DataError, UnknownNameError
+from fnn.io.modelfile import Model, ModelFileError, load_model
+from fnn.core.network import predict as network_predict
+from fnn.plugins.registry import registry
+from fnn.io import jsonfile
+from fnn.cli._app import command, examples
+from fnn.cli._console import make_console, shown
 
 ModelArgument = Annotated[Path, typer.Argument(help="A run folder written by 'fnn run --out DIR', or the model.npz "
                                                     "in it.", metavar="RUN", show_default=False)]

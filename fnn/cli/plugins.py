@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..registry import PluginInfo, inspect_plugins
-from .. import jsonfile
-from ._app import command, examples
-from ._console import make_console, shown
+from fnn.plugins.registry import PluginInfo, inspect_plugins
+from fnn.io import jsonfile
+from fnn.cli._app import command, examples
+from fnn.cli._console import make_console, shown
 
 
 @command("plugins", epilog=examples(

@@ -12,14 +12,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Column, Table
 from rich.text import Text
 
-from ..network import is_linear, predict
-from ..rundir import RUN_FILES, check_out_dir, write_run
-from ..training import Epoch, Experiment, FitResult, complete, prepare
-from .. import jsonfile
-from ._app import command, examples
-from ._console import make_console, shown
-from ._options import refuse_dataset_with_data
-from ._settings import config_from, with_settings
+from fnn.core.network import is_linear, predict
+from fnn.runs.rundir import RUN_FILES, check_out_dir, write_run
+from fnn.runs.training import Epoch, Experiment, FitResult, complete, prepare
+from fnn.io import jsonfile
+from fnn.cli._app import command, examples
+from fnn.cli._console import make_console, shown
+from fnn.cli._options import refuse_dataset_with_data
+from fnn.cli._settings import config_from, with_settings
 
 SMALL_SET = 30
 LINEAR_NOTE = ("note: with activation {activation} the hidden layers are linear, so the network draws a single "

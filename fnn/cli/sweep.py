@@ -14,19 +14,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.cells import cell_len
 from rich.table import Column, Table
 
-from ..errors import ConfigError, FnnError, Interrupted
-from ..network import is_linear
-from ..registry import registry
-from ..rundir import check_out_dir, write_sweep
-from ..sweep import (SORT_KEYS, Group, SweepRun, check, check_sort, grid, run_sweep, sort_groups,
+from fnn.errors import ConfigError, FnnError, Interrupted
+from fnn.core.network import is_linear
+from fnn.plugins.registry import registry
+from fnn.runs.rundir import check_out_dir, write_sweep
+from fnn.runs.sweep import (SORT_KEYS, Group, SweepRun, check, check_sort, grid, run_sweep, sort_groups,
                      summarize_groups, varied_settings)
-from ..settings import BY_NAME, SETTINGS, RunConfig
-from .. import jsonfile
-from ._app import command, examples, signals_interrupt
-from ._console import make_console, shown
-from ._options import refuse_dataset_with_data
-from ._settings import choices_from, with_settings
-from .run import LINEAR_NOTE
+from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig
+from fnn.io import jsonfile
+from fnn.cli._app import command, examples, signals_interrupt
+from fnn.cli._console import make_console, shown
+from fnn.cli._options import refuse_dataset_with_data
+from fnn.cli._settings import choices_from, with_settings
+from fnn.cli.run import LINEAR_NOTE
 
 MAX_UNCONFIRMED = 5_000
 """A grid with more configurations than this trains only with --yes: a typo (one more value per flag) can

@@ -19,8 +19,8 @@ import typing
 from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import Any, Callable, Mapping
 
-from .errors import ConfigError
-from .network import DEFAULT_INIT
+from fnn.errors import ConfigError
+from fnn.core.network import DEFAULT_INIT
 
 MODEL, TRAINING, DATA, STOPPING = "Model", "Training", "Data", "Early stopping"
 GROUPS = (MODEL, TRAINING, DATA, STOPPING)

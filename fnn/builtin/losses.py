@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import ConfigError
-from .hookspecs import hookimpl
-from .records import Loss
+from fnn.errors import ConfigError
+from fnn.plugins.hookspecs import hookimpl
+from fnn.core.records import Loss
 
 # PyTorch's BCELoss clamps log(p) at -100 and the gradient's denominator at 1e-12;
 # the same clamps keep bce finite when a prediction is exactly 0 or 1.

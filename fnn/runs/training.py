@@ -23,18 +23,18 @@ from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
-from . import contracts
-from .data import Scaler, fit_scaler, read_csv, stratified_split
-from .errors import (ConfigError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError,
+from fnn.plugins import contracts
+from fnn.io.data import Scaler, fit_scaler, read_csv, stratified_split
+from fnn.errors import (ConfigError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError,
                      readable_bytes)
-from .network import (DTYPES, MAX_PARAMETERS, backward, check_params, forward, forward_unchecked,
+from fnn.core.network import (DTYPES, MAX_PARAMETERS, backward, check_params, forward, forward_unchecked,
                       init_params, resolve_activation)
-from .optimizers import apply_updates
-from .params import Params, elementwise, filled_like
-from .records import Activation, Loss, Optimizer
-from .registry import Registry, registry as default_registry
-from .schedules import SCHEDULES, Rate, per_step
-from .settings import RunConfig, check_config
+from fnn.builtin.optimizers import apply_updates
+from fnn.core.params import Params, elementwise, filled_like
+from fnn.core.records import Activation, Loss, Optimizer
+from fnn.plugins.registry import Registry, registry as default_registry
+from fnn.builtin.schedules import SCHEDULES, Rate, per_step
+from fnn.runs.settings import RunConfig, check_config
 
 
 
@@ -463,7 +463,7 @@ class FitResult(NamedTuple):
 
     def summary(self) -> dict:
         """The JSON-ready record ``fnn run --json`` prints: settings, final loss and accuracy, time."""
-        from . import __version__
+        from fnn import __version__
 
         e, c, final = self.experiment, self.experiment.config, self.final
         record = {

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Mapping, NamedTuple
 
-from .errors import ConfigError
+from fnn.errors import ConfigError
 
 Rate = Callable[[int], float]
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .hookspecs import hookimpl
-from .records import DatasetSpec
+from fnn.plugins.hookspecs import hookimpl
+from fnn.core.records import DatasetSpec
 
 LINEAR_SIZE = 100
 

@@ -25,10 +25,10 @@ from typing import Any, Mapping, NamedTuple
 import numpy as np
 from numpy.lib import format as np_format
 
-from .data import open_regular
-from .errors import FnnError, readable_bytes
-from .network import MAX_PARAMETERS
-from .params import Params, layer_sizes
+from fnn.io.data import open_regular
+from fnn.errors import FnnError, readable_bytes
+from fnn.core.network import MAX_PARAMETERS
+from fnn.core.params import Params, layer_sizes
 
 FORMAT = "fnn-model"
 FORMAT_VERSION = 1

@@ -53,12 +53,13 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import figures, jsonfile
-from .errors import ConfigError, OutputError
-from .model_io import save_model
-from .settings import BY_NAME
-from .sweep import SweepRun, config_dict, summarize_groups, varied_settings
-from .training import FitResult
+from fnn.figures import plots as figures
+from fnn.io import jsonfile
+from fnn.errors import ConfigError, OutputError
+from fnn.io.modelfile import save_model
+from fnn.runs.settings import BY_NAME
+from fnn.runs.sweep import SweepRun, config_dict, summarize_groups, varied_settings
+from fnn.runs.training import FitResult
 
 RUN_FILES = ("metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png")
 """The files of a run folder (``comparison.png`` only for two-feature data)."""
@@ -105,7 +106,7 @@ def write_folder(path: str | os.PathLike, fill: Callable[[Path], None], *, kind:
     except OSError as error:
         raise OutputError(f"could not write {shown!r}: {_reason(error)}") from None
     try:
-        from . import __version__
+        from fnn import __version__
 
         (staging / MARKER).write_text(json.dumps({"kind": kind, "fnn_version": __version__}) + "\n")
         fill(staging)

@@ -66,7 +66,7 @@ class Optimizer(NamedTuple):
 
     def step(self, grads: Mapping[str, Array], state: Any, params: Mapping[str, Array]) -> tuple:
         """Deprecated: ``update`` then :func:`fnn.apply_updates`, giving ``(new_params, new_state)``."""
-        from .optimizers import apply_updates  # here: fnn.optimizers imports this module
+        from fnn.core.transforms import apply_updates  # here: fnn.core.transforms imports this module
 
         warnings.warn("Optimizer.step is deprecated; use update(grads, state, params) then "
                       "fnn.apply_updates(params, updates)", DeprecationWarning, stacklevel=2)

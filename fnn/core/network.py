@@ -15,9 +15,9 @@ from typing import Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from .errors import ConfigError, UnknownNameError
-from .params import Params
-from .records import Activation
+from fnn.errors import ConfigError, UnknownNameError
+from fnn.core.params import Params
+from fnn.core.records import Activation
 
 InitFn = Callable[[np.random.Generator, int, int], np.ndarray]
 
@@ -96,7 +96,7 @@ def resolve_activation(activation: str | Activation) -> Activation:
     """An :class:`Activation` from a registered name or the record itself."""
     if isinstance(activation, Activation):
         return activation
-    from .registry import registry
+    from fnn.plugins.registry import registry
 
     return registry().activation(activation)
 

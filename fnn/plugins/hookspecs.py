@@ -56,7 +56,7 @@ from typing import Iterable
 
 import pluggy
 
-from .records import Activation, DatasetSpec, Loss, OptimizerSpec
+from fnn.core.records import Activation, DatasetSpec, Loss, OptimizerSpec
 
 PROJECT = "fnn"
 

@@ -20,9 +20,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .errors import message_of, one_line
-from .params import Params, filled_like
-from .records import Activation, DatasetSpec, Loss, Optimizer, OptimizerSpec
+from fnn.errors import message_of, one_line
+from fnn.core.params import Params, filled_like
+from fnn.core.records import Activation, DatasetSpec, Loss, Optimizer, OptimizerSpec
 
 class ContractBroken(Exception):
     """What a record did wrong, as one line (without the record's name: the caller adds it)."""

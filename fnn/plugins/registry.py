@@ -43,11 +43,14 @@ from typing import Any, NamedTuple
 
 import pluggy
 
-from . import contracts, hookspecs
-from .errors import PluginError, PluginWarning, UnknownNameError, one_line
-from .records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec, Record
+from fnn.plugins import contracts
+from fnn.plugins import hookspecs
+from fnn.errors import PluginError, PluginWarning, UnknownNameError, one_line
+from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec, Record
 
 BUILTIN_PLUGINS = ("fnn.activations", "fnn.losses", "fnn.optimizers", "fnn.datasets")
+"""The built-in plugins' names (as ``fnn plugins`` shows them and ``--disable-plugin`` takes them);
+each is the module ``fnn.builtin.<kind>``."""
 DISABLE_AUTOLOAD_ENV = "FNN_DISABLE_PLUGIN_AUTOLOAD"
 DISABLED_ENV = "FNN_DISABLED_PLUGINS"
 STRICT_ENV = "FNN_STRICT_PLUGINS"
@@ -269,10 +272,11 @@ def _load_all(plugins: Iterable[object], builtins: bool, entry_points: bool | No
 
 def _candidates(plugins: Iterable[object], builtins: bool, entry_points: bool) -> Iterator[_Candidate]:
     if builtins:
-        from . import __version__  # fnn itself is fully imported by the time a registry is built
+        from fnn import __version__  # fnn itself is fully imported by the time a registry is built
 
         for module in BUILTIN_PLUGINS:
-            yield _Candidate(module, "fnn", __version__, functools.partial(importlib.import_module, module))
+            yield _Candidate(module, "fnn", __version__,
+                             functools.partial(importlib.import_module, module.replace("fnn.", "fnn.builtin.", 1)))
     if entry_points:
         # Found as pluggy's load_setuptools_entrypoints finds them, but each loaded on its own.
         for dist in importlib.metadata.distributions():

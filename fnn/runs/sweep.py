@@ -29,14 +29,14 @@ from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
-from ._environ import environment
-from .errors import ConfigError, FnnError, PluginWarning, TrainingDiverged, one_line
-from .optimizers import LearningRate, apply_updates
-from .params import Params, stacked
-from .registry import registry as default_registry
-from .schedules import per_step
-from .settings import BY_NAME
-from .training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, run_bytes, train
+from fnn._environ import environment
+from fnn.errors import ConfigError, FnnError, PluginWarning, TrainingDiverged, one_line
+from fnn.builtin.optimizers import LearningRate, apply_updates
+from fnn.core.params import Params, stacked
+from fnn.plugins.registry import registry as default_registry
+from fnn.builtin.schedules import per_step
+from fnn.runs.settings import BY_NAME
+from fnn.runs.training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, run_bytes, train
 
 
 

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import ConfigError, DataError
+from fnn.errors import ConfigError, DataError
 
 
 class Table(NamedTuple):

@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .errors import ConfigError
+from fnn.errors import ConfigError
 
 
 def readonly(array: np.ndarray) -> np.ndarray:

@@ -13,8 +13,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .network import predict
-from .records import Activation
+from fnn.core.network import predict
+from fnn.core.records import Activation
 
 CLASS_COLOURS = ("#d62728", "#1f77b4")  # the lab's red for 0 and blue for 1
 DPI = 150

@@ -1,19 +1,14 @@
-"""Built-in optimizers with PyTorch's update rules and defaults, built as optax builds them.
+"""Optimizers as optax builds them: small gradient transforms, chained, then ``apply_updates``.
 
 An optimizer is an :class:`~fnn.Optimizer` ``(init, update)`` of two pure
 functions: ``init(params) -> state`` and ``update(grads, state, params) ->
 (updates, new_state)``; ``apply_updates(params, updates)`` gives the new
-parameters. The invariant: for PyTorch's ``torch.optim.X`` with the same
-hyper-parameters, ``apply_updates(p, update(g, s, p)[0])`` is the parameter
-PyTorch's ``step()`` leaves (up to rounding). State is a NamedTuple of
-immutable ``Params`` (a tuple of them for a :func:`chain`).
-
-Each built-in is a :func:`chain` of small transforms, each written once:
+parameters. State is a NamedTuple of immutable ``Params`` (a tuple of them for
+a :func:`chain`). Each transform is written once, for one array, and mapped
+over ``W1, b1, ...`` by :func:`fnn.core.params.tree_map`:
 
 * a rule that turns gradients into a direction (:func:`scale_by_momentum`,
-  :func:`scale_by_adagrad`, :func:`scale_by_rms`, :func:`scale_by_adam`),
-  each formula written for one array and mapped over ``W1, b1, ...`` by
-  :func:`fnn.params.elementwise`;
+  :func:`scale_by_adagrad`, :func:`scale_by_rms`, :func:`scale_by_adam`);
 * :func:`add_decayed_weights`, the weight decay ``g + wd * p``: before the
   rule it is PyTorch's coupled (L2) decay, after it AdamW's decoupled one;
 * :func:`scale_by_learning_rate`, the step ``-lr * u``, last. The learning
@@ -21,22 +16,18 @@ Each built-in is a :func:`chain` of small transforms, each written once:
   function of the step count ``0, 1, 2, ...``, a schedule, as in optax; so a
   schedule applies to any rule, whatever the rule does with its rate.
 
-Default learning rates are fnn's own (PyTorch has none for most): each makes
-``fnn run --optimizer NAME`` reach 100% accuracy on the lab's ``xor`` and
-``linear`` sets with every other setting at its default.
+The built-in optimizers (``fnn.builtin.optimizers``) are chains of these.
 """
 
 from __future__ import annotations
 
-import inspect
 from typing import Callable, Mapping, NamedTuple, Union
 
 import numpy as np
 
-from .errors import ConfigError
-from .hookspecs import hookimpl
-from .params import Params, check_same_structure, elementwise, filled_like, shared_layout
-from .records import Optimizer, OptimizerSpec
+from fnn.core.params import Params, check_same_structure, elementwise, filled_like, shared_layout
+from fnn.core.records import Optimizer
+from fnn.errors import ConfigError
 
 LearningRate = Union[float, np.ndarray, Callable[[int], Union[float, np.ndarray]]]
 """A number, an (M, 1, 1) array of numbers (one per stacked model), or a function of the step count."""
@@ -191,100 +182,3 @@ def _check_ranges(**values: float) -> None:
         if not (low <= value and (high is None or value < high)):
             allowed = f"{low:g} or more" if high is None else f"at least {low:g} and below {high:g}"
             raise ConfigError(f"{name} must be {allowed}, got {value:g}")
-
-
-# The built-ins. ``learning_rate`` is a LearningRate throughout; the defaults are numbers.
-
-def sgd(learning_rate: LearningRate = 1.0, weight_decay: float = 0.0) -> Optimizer:
-    """Plain gradient descent: ``p <- p - lr * (g + wd * p)`` (``torch.optim.SGD``)."""
-    return chain(add_decayed_weights(weight_decay), scale_by_learning_rate(learning_rate))
-
-
-def momentum(learning_rate: LearningRate = 0.2, momentum: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
-    """Heavy-ball momentum, PyTorch's form (``torch.optim.SGD(momentum=mu)``)::
-
-        g   <- g + wd * p
-        buf <- mu * buf + g          (buf starts at 0, so the first buf is g)
-        p   <- p - lr * buf
-    """
-    return chain(add_decayed_weights(weight_decay), scale_by_momentum(momentum),
-                 scale_by_learning_rate(learning_rate))
-
-
-def nesterov(learning_rate: LearningRate = 0.2, momentum: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
-    """Nesterov momentum (``torch.optim.SGD(momentum=mu, nesterov=True)``)::
-
-        g   <- g + wd * p
-        buf <- mu * buf + g
-        p   <- p - lr * (g + mu * buf)
-    """
-    return chain(add_decayed_weights(weight_decay), scale_by_momentum(momentum, nesterov=True),
-                 scale_by_learning_rate(learning_rate))
-
-
-def adagrad(learning_rate: LearningRate = 0.1, eps: float = 1e-10, weight_decay: float = 0.0,
-            initial_accumulator_value: float = 0.0) -> Optimizer:
-    """Adagrad (``torch.optim.Adagrad``); eps is outside the root::
-
-        g   <- g + wd * p
-        sum <- sum + g^2
-        p   <- p - lr * g / (sqrt(sum) + eps)
-    """
-    return chain(add_decayed_weights(weight_decay), scale_by_adagrad(eps, initial_accumulator_value),
-                 scale_by_learning_rate(learning_rate))
-
-
-def rmsprop(learning_rate: LearningRate = 0.01, alpha: float = 0.99, eps: float = 1e-8,
-            weight_decay: float = 0.0) -> Optimizer:
-    """RMSprop (``torch.optim.RMSprop``, not centred, no momentum)::
-
-        g  <- g + wd * p
-        sq <- alpha * sq + (1 - alpha) * g^2
-        p  <- p - lr * g / (sqrt(sq) + eps)
-    """
-    return chain(add_decayed_weights(weight_decay), scale_by_rms(alpha, eps), scale_by_learning_rate(learning_rate))
-
-
-def adam(learning_rate: LearningRate = 0.01, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
-         weight_decay: float = 0.0) -> Optimizer:
-    """Adam with bias correction (``torch.optim.Adam``); at step t = 1, 2, ...::
-
-        g <- g + wd * p
-        m <- b1 * m + (1 - b1) * g
-        v <- b2 * v + (1 - b2) * g^2
-        p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
-
-    Kingma and Ba, "Adam: A Method for Stochastic Optimization", 2015.
-    """
-    return chain(add_decayed_weights(weight_decay), scale_by_adam(beta1, beta2, eps),
-                 scale_by_learning_rate(learning_rate))
-
-
-def adamw(learning_rate: LearningRate = 0.01, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
-          weight_decay: float = 0.01) -> Optimizer:
-    """Adam with decoupled weight decay (``torch.optim.AdamW``)::
-
-        p <- p - lr * wd * p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
-
-    with m, v as in Adam on the raw gradient. Loshchilov and Hutter,
-    "Decoupled Weight Decay Regularization", 2019.
-    """
-    return chain(scale_by_adam(beta1, beta2, eps), add_decayed_weights(weight_decay),
-                 scale_by_learning_rate(learning_rate))
-
-
-def _spec(make: Callable[..., Optimizer], summary: str) -> OptimizerSpec:
-    """A spec whose defaults are read from ``make``'s signature, so they cannot drift apart."""
-    defaults = {name: parameter.default for name, parameter in inspect.signature(make).parameters.items()}
-    return OptimizerSpec(make.__name__, make, defaults, summary)
-
-
-@hookimpl
-def fnn_optimizers():
-    yield _spec(sgd, "gradient descent: p -= lr * g")
-    yield _spec(momentum, "heavy-ball momentum: buf = mu * buf + g; p -= lr * buf")
-    yield _spec(nesterov, "Nesterov momentum: p -= lr * (g + mu * buf)")
-    yield _spec(adagrad, "Adagrad: p -= lr * g / (sqrt(sum g^2) + eps)")
-    yield _spec(rmsprop, "RMSprop: p -= lr * g / (sqrt(running mean g^2) + eps)")
-    yield _spec(adam, "Adam: bias-corrected first and second moments")
-    yield _spec(adamw, "AdamW: Adam with decoupled weight decay")

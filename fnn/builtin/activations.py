@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .hookspecs import hookimpl
-from .records import Activation
+from fnn.plugins.hookspecs import hookimpl
+from fnn.core.records import Activation
 
 LEAKY_SLOPE = 0.01
 
