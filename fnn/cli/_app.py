@@ -188,7 +188,7 @@ def _main(
     )] = False,
 ) -> None:
     """fnn: train small neural networks with backpropagation you can read."""
-    ctx.obj = settings = _plugin_settings(disable_plugin, strict_plugins)
+    ctx.obj = settings = _with_flags(disable_plugin, strict_plugins)
     if disable_plugin:
         known = plugin_names(entry_points=settings.entry_points)
         for name in sorted(set(disable_plugin) - set(known)):
@@ -197,7 +197,7 @@ def _main(
                              + (f" (did you mean {close[0]!r}?)" if close else "")), err=True)
 
 
-def _plugin_settings(disabled: list[str], strict: bool) -> PluginSettings:
+def _with_flags(disabled: list[str], strict: bool) -> PluginSettings:
     """The global plugin flags on top of the environment's settings: a plugin disabled by either is
     disabled, and either can make loading strict."""
     environment = PluginSettings.from_environment()
@@ -210,7 +210,7 @@ def plugin_settings(ctx: typer.Context) -> PluginSettings:
     if isinstance(root.obj, PluginSettings):
         return root.obj
     # Shell completion parses the command line without running the app's callback.
-    return _plugin_settings(root.params.get("disable_plugin") or [], bool(root.params.get("strict_plugins")))
+    return _with_flags(root.params.get("disable_plugin") or [], bool(root.params.get("strict_plugins")))
 
 
 def plugin_registry(ctx: typer.Context) -> Registry:
