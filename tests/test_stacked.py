@@ -156,7 +156,7 @@ def test_stacks_are_bounded_by_memory_and_give_the_same_numbers(monkeypatch, run
     stacks = []
     together = fnn.runs.sweep._train_together
     monkeypatch.setattr(fnn.runs.sweep, "_train_together",
-                        lambda members: stacks.append(len(members)) or together(members))
+                        lambda members, registry: stacks.append(len(members)) or together(members, registry))
     assert_same_runs(train_group(configs), [train_one(c) for c in configs])
     expected = [runs_per_stack] * (len(configs) // runs_per_stack) + [len(configs) % runs_per_stack]
     assert stacks == [size for size in expected if size > 1]

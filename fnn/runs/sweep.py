@@ -33,7 +33,7 @@ from fnn._environ import environment
 from fnn.errors import ConfigError, FnnError, PluginWarning, TrainingDiverged, one_line
 from fnn.builtin.optimizers import LearningRate, apply_updates
 from fnn.core.params import Params, stacked
-from fnn.plugins.registry import registry as default_registry
+from fnn.plugins.registry import PluginSettings, Registry, registry as default_registry
 from fnn.builtin.schedules import per_step
 from fnn.runs.settings import BY_NAME
 from fnn.runs.training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, run_bytes, train
@@ -70,18 +70,19 @@ def grid(**choices: Sequence) -> list[RunConfig]:
             for values in itertools.product(*(choices[n] for n in names))]
 
 
-def check(configs: Sequence[RunConfig]) -> list[RunConfig]:
+def check(configs: Sequence[RunConfig], registry: Registry | None = None) -> list[RunConfig]:
     """Raise the first ``ConfigError`` among ``configs`` before any training starts.
 
     Returns the configs as their runs record them (the optimizer's default
     learning rate filled in), so a run that fails is grouped with its seeds.
+    Names are looked up in ``registry``, by default the installed plugins'.
     """
-    return [prepare(config).config for config in configs]
+    return [prepare(config, registry).config for config in configs]
 
 
-def train_one(config: RunConfig) -> SweepRun:
+def train_one(config: RunConfig, registry: Registry | None = None) -> SweepRun:
     """Train one configuration; a diverging run is recorded, not raised, so the sweep goes on."""
-    return _train_alone(prepare(config))
+    return _train_alone(prepare(config, registry))
 
 
 def _failed(config: RunConfig, error: str) -> SweepRun:
@@ -92,17 +93,22 @@ WORKER_DIED = "worker died"
 """The error of runs whose worker process ended without a result (killed, crashed)."""
 
 
-def _train_task(configs: Sequence[RunConfig]) -> list[SweepRun]:
-    """:func:`train_group`, but an exception (a plugin's, say) fails only the run that raised it."""
+def _train_task(configs: Sequence[RunConfig], plugins: Registry | PluginSettings) -> list[SweepRun]:
+    """:func:`train_group`, but an exception (a plugin's, say) fails only the run that raised it.
+
+    ``plugins`` is the registry, or in a worker process the settings that build it (once per
+    process: :func:`fnn.registry` keeps it), sent with each task rather than through the environment.
+    """
+    registry = plugins if isinstance(plugins, Registry) else default_registry(plugins)
     try:
-        return train_group(configs)
+        return train_group(configs, registry)
     except (Exception, SystemExit):
-        return [_train_or_fail(config) for config in configs]
+        return [_train_or_fail(config, registry) for config in configs]
 
 
-def _train_or_fail(config: RunConfig) -> SweepRun:
+def _train_or_fail(config: RunConfig, registry: Registry) -> SweepRun:
     try:
-        return train_one(config)
+        return train_one(config, registry)
     except (Exception, SystemExit) as error:  # SystemExit: a plugin that calls sys.exit must not end the sweep
         return _failed(config, _reason(error))
 
@@ -145,19 +151,21 @@ runs stack in further groups, prepared one group at a time. Stacking pays for sm
 arrays are too small to keep NumPy busy; a sweep of large runs would only multiply its memory."""
 
 
-def train_group(configs: Sequence[RunConfig]) -> list[SweepRun]:
+def train_group(configs: Sequence[RunConfig], registry: Registry | None = None) -> list[SweepRun]:
     """Train configurations that share a :func:`stack_key`: together where their data shapes and
     plugins allow, alone otherwise, at most :data:`STACK_BYTES` of them at a time. Results equal
     separate runs (to rounding, 1e-12)."""
+    registry = registry or default_registry()
     runs: list[SweepRun] = []
     while len(runs) < len(configs):
-        first = prepare(configs[len(runs)])
+        first = prepare(configs[len(runs)], registry)
         fit = max(1, STACK_BYTES // run_bytes(len(first.x), first.params.sizes, first.config.dtype))
-        runs += _train_prepared([first, *(prepare(config) for config in configs[len(runs) + 1:len(runs) + fit])])
+        rest = configs[len(runs) + 1:len(runs) + fit]
+        runs += _train_prepared([first, *(prepare(config, registry) for config in rest)], registry)
     return runs
 
 
-def _train_prepared(experiments: Sequence[Experiment]) -> list[SweepRun]:
+def _train_prepared(experiments: Sequence[Experiment], registry: Registry) -> list[SweepRun]:
     by_shape: dict[tuple, list[int]] = {}
     for index, experiment in enumerate(experiments):
         shapes = (experiment.x.shape, None if experiment.x_test is None else experiment.x_test.shape)
@@ -165,14 +173,14 @@ def _train_prepared(experiments: Sequence[Experiment]) -> list[SweepRun]:
     runs: list[SweepRun | None] = [None] * len(experiments)
     for indices in by_shape.values():
         members = [experiments[i] for i in indices]
-        together = len(members) > 1 and stack_key(members[0].config) is not None and _stacks(members[0])
-        results = _train_together(members) if together else [_train_alone(e) for e in members]
+        together = len(members) > 1 and stack_key(members[0].config) is not None and _stacks(members[0], registry)
+        results = _train_together(members, registry) if together else [_train_alone(e) for e in members]
         for index, result in zip(indices, results):
             runs[index] = result
     return runs  # type: ignore[return-value]
 
 
-def _train_together(members: Sequence[Experiment]) -> list[SweepRun]:
+def _train_together(members: Sequence[Experiment], registry: Registry) -> list[SweepRun]:
     """Train M experiments as one network with a leading model axis, through :func:`fnn.train`."""
     first, count = members[0], len(members)
     c = first.config
@@ -183,7 +191,7 @@ def _train_together(members: Sequence[Experiment]) -> list[SweepRun]:
     if schedules:  # one rate per model and epoch; full batch, so one update per epoch
         rates = per_step(lambda epoch: np.array([rate(epoch) for rate in schedules], dtype=dtype)
                          .reshape(count, 1, 1), 1)
-    optimizer = default_registry().optimizer(c.optimizer).make(**{**first.hyperparameters, "learning_rate": rates})
+    optimizer = registry.optimizer(c.optimizer).make(**{**first.hyperparameters, "learning_rate": rates})
     tested = first.x_test is not None
     names = ("loss", "accuracy", "test_loss", "test_accuracy") if tested else ("loss", "accuracy")
     columns: dict[str, list] = {name: [] for name in names}
@@ -214,15 +222,16 @@ def _train_together(members: Sequence[Experiment]) -> list[SweepRun]:
     return runs
 
 
-def _stacks(experiment: Experiment) -> bool:
+def _stacks(experiment: Experiment, registry: Registry) -> bool:
     """Whether the experiment's loss and optimizer give the same numbers stacked as alone."""
     hyper = tuple(sorted((k, v) for k, v in experiment.hyperparameters.items() if k != "learning_rate"))
-    return _loss_stacks(experiment.config.loss) and _optimizer_stacks(experiment.config.optimizer, hyper)
+    return _loss_stacks(registry, experiment.config.loss) and _optimizer_stacks(registry, experiment.config.optimizer,
+                                                                                 hyper)
 
 
 @functools.cache
-def _loss_stacks(name: str) -> bool:
-    loss = default_registry().loss(name)
+def _loss_stacks(registry: Registry, name: str) -> bool:
+    loss = registry.loss(name)
     rng = np.random.default_rng(0)
     pred, target = rng.uniform(0.1, 0.9, (2, 5, 1)), rng.integers(0, 2, (2, 5, 1)).astype(float)
     try:
@@ -236,8 +245,8 @@ def _loss_stacks(name: str) -> bool:
 
 
 @functools.cache
-def _optimizer_stacks(name: str, hyper: tuple) -> bool:
-    spec = default_registry().optimizer(name)
+def _optimizer_stacks(registry: Registry, name: str, hyper: tuple) -> bool:
+    spec = registry.optimizer(name)
     rng = np.random.default_rng(0)
     rates = (0.05, 0.2)
     params = [Params({"W1": rng.normal(size=(2, 3)), "b1": rng.normal(size=3)}) for _ in rates]
@@ -278,7 +287,8 @@ def plan(configs: Sequence[RunConfig], workers: int) -> list[list[int]]:
 
 
 def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
-              on_done: Callable[[int, SweepRun], None] | None = None) -> list[SweepRun]:
+              on_done: Callable[[int, SweepRun], None] | None = None, *,
+              registry: Registry | None = None) -> list[SweepRun]:
     """Train ``configs``, in ``workers`` processes when more than one; results keep the configs' order.
 
     Configurations that differ only in learning rate and seed train as one
@@ -287,7 +297,13 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
     whose worker process dies, is returned failed (its ``error`` says why);
     the others are kept. On ``KeyboardInterrupt`` (or any exception in
     ``on_done``) the workers are ended at once and the exception goes on.
+
+    Names are looked up in ``registry``, by default the installed plugins'.
+    Worker processes build the same registry from its :class:`PluginSettings`,
+    sent with each task; a registry of plugins given in code cannot be rebuilt
+    there (a ``ConfigError`` says so).
     """
+    registry = registry or default_registry()
     results: list[SweepRun | None] = [None] * len(configs)
 
     def done(task: list[int], runs: list[SweepRun]) -> None:
@@ -299,17 +315,21 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
     tasks = plan(configs, workers)
     if workers <= 1 or len(tasks) <= 1:
         for task in tasks:
-            done(task, _train_task([configs[i] for i in task]))
+            done(task, _train_task([configs[i] for i in task], registry))
     else:
+        if registry.settings is None:
+            raise ConfigError(f"{workers} workers cannot load plugins given in code (make_registry(plugins=...)) "
+                              "or a registry without the built-ins; use one worker, or install the plugin")
         # One BLAS thread per worker: workers that each start a thread per core fight over the cores
         # and run many times slower. Fresh ("spawn") workers read these variables when NumPy loads.
+        # This is about NumPy, not fnn: plugin settings go to the workers with each task.
         with environment(dict.fromkeys(_BLAS_THREADS, "1")):
-            _in_workers(configs, tasks, workers, done)
+            _in_workers(configs, tasks, workers, done, registry.settings)
     return results  # type: ignore[return-value]
 
 
 def _in_workers(configs: Sequence[RunConfig], tasks: list[list[int]], workers: int,
-                done: Callable[[list[int], list[SweepRun]], None]) -> None:
+                done: Callable[[list[int], list[SweepRun]], None], plugins: PluginSettings) -> None:
     """Train ``tasks`` in worker processes; a worker that dies fails only its own task.
 
     A dead worker breaks its whole pool, and every task then in flight fails
@@ -318,16 +338,17 @@ def _in_workers(configs: Sequence[RunConfig], tasks: list[list[int]], workers: i
     """
     pending, suspects = tasks, []
     while pending:
-        crashed, pending = _pool_pass(configs, pending, workers, done)
+        crashed, pending = _pool_pass(configs, pending, workers, done, plugins)
         suspects += crashed
     while suspects:  # one worker: a task that breaks the pool was the only one running
-        crashed, suspects = _pool_pass(configs, suspects, 1, done)
+        crashed, suspects = _pool_pass(configs, suspects, 1, done, plugins)
         for task in crashed:
             done(task, [_failed(configs[i], WORKER_DIED) for i in task])
 
 
 def _pool_pass(configs: Sequence[RunConfig], tasks: list[list[int]], workers: int,
-               done: Callable[[list[int], list[SweepRun]], None]) -> tuple[list[list[int]], list[list[int]]]:
+               done: Callable[[list[int], list[SweepRun]], None],
+               plugins: PluginSettings) -> tuple[list[list[int]], list[list[int]]]:
     """Train ``tasks`` in one pool until all are done or a worker dies: (tasks in flight when it
     died, tasks not started). At most ``workers`` tasks are in flight, so those are the suspects."""
     queue, crashed = tasks[::-1], []
@@ -342,7 +363,7 @@ def _pool_pass(configs: Sequence[RunConfig], tasks: list[list[int]], workers: in
                 try:
                     # The pool starts a worker with each of its first submits, and only then.
                     with _workers_ignore_sigint() if submitted < size else contextlib.nullcontext():
-                        future = pool.submit(_train_task, [configs[i] for i in queue[-1]])
+                        future = pool.submit(_train_task, [configs[i] for i in queue[-1]], plugins)
                     submitted += 1
                 except BrokenProcessPool:  # a worker died since the last wait
                     broken = True
