@@ -94,15 +94,16 @@ class Params(dict):
     _layout: _Layout
 
     def __init__(self, arrays: Mapping[str, np.ndarray] | None = None):
-        values = {key: np.asarray(value) for key, value in (arrays or {}).items()}
-        dtype = _one_dtype(values)
+        keys = tuple(arrays or ())
+        values = [np.asarray(value) for value in (arrays or {}).values()]
+        dtype = _one_dtype(keys, values)
         models = _stacked_count(values)
         if models:
-            layout = _layout_of(tuple((key, value.shape[1:]) for key, value in values.items()))
-            vector = np.concatenate([value.reshape(models, 1, -1) for value in values.values()], axis=2, dtype=dtype)
+            layout = _layout_of(tuple(zip(keys, [value.shape[1:] for value in values])))
+            vector = np.concatenate([value.reshape(models, 1, -1) for value in values], axis=2, dtype=dtype)
         else:
-            layout = _layout_of(tuple((key, value.shape) for key, value in values.items()))
-            vector = np.concatenate([value.ravel() for value in values.values()] or [np.empty(0)], dtype=dtype)
+            layout = _layout_of(tuple(zip(keys, [value.shape for value in values])))
+            vector = np.concatenate([value.ravel() for value in values] or [np.empty(0)], dtype=dtype)
         _fill(self, vector, layout)
 
     __setitem__ = __delitem__ = __ior__ = _immutable
@@ -160,24 +161,28 @@ def _restored(vector: np.ndarray, structure: tuple[tuple[str, tuple[int, ...]], 
     return _fill(dict.__new__(Params), vector, _layout_of(structure))
 
 
-def _one_dtype(values: dict[str, np.ndarray]) -> np.dtype:
-    """The one floating dtype of a ``Params`` with ``values`` (see :class:`Params`)."""
+def _one_dtype(keys: tuple[str, ...], values: list[np.ndarray]) -> np.dtype:
+    """The one floating dtype of a ``Params`` with these arrays (see :class:`Params`)."""
+    dtypes = {value.dtype for value in values}
+    if len(dtypes) == 1 and next(iter(dtypes)).kind == "f":  # the usual case, seen without a loop in Python
+        return dtypes.pop()
     floating: dict[type, str] = {}
-    for key, value in values.items():
-        if np.issubdtype(value.dtype, np.floating):
+    for key, value in zip(keys, values):
+        if value.dtype.kind == "f":
             floating.setdefault(value.dtype.type, key)
-        elif not (np.issubdtype(value.dtype, np.integer) or value.dtype == np.bool_):
+        elif value.dtype.kind not in "iub":
             raise ConfigError(f"parameter {key} holds {value.dtype}; parameters must be real numbers")
     if len(floating) > 1:
         found = ", ".join(f"{key} is {np.dtype(kind).name}" for kind, key in floating.items())
         raise ConfigError(f"parameters must share one floating-point type, but {found}; convert them first "
                           "(for example with .astype(np.float32))")
-    return np.result_type(*(values[key] for key in floating.values())) if floating else np.dtype(np.float64)
+    return np.result_type(*(values[keys.index(key)] for key in floating.values())) if floating else np.dtype(
+        np.float64)
 
 
-def _stacked_count(values: dict[str, np.ndarray]) -> int:
+def _stacked_count(values: list[np.ndarray]) -> int:
     """M if every array is (M, ...) with three axes (M stacked networks), else 0."""
-    counts = {value.shape[0] if value.ndim == 3 else -1 for value in values.values()}
+    counts = {value.shape[0] if value.ndim == 3 else -1 for value in values}
     return counts.pop() if len(counts) == 1 and -1 not in counts else 0
 
 
@@ -199,8 +204,8 @@ def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray],
         if vector.shape != tree._vector.shape:
             raise ConfigError(f"tree_map's function turned the parameters' vector of shape {tree._vector.shape} "
                               f"into {vector.shape}; it must work element by element")
-        if not (vector.flags.owndata and np.issubdtype(vector.dtype, np.floating)):
-            vector = vector.astype(vector.dtype if np.issubdtype(vector.dtype, np.floating) else np.float64)
+        if not (vector.flags.owndata and vector.dtype.kind == "f"):
+            vector = vector.astype(vector.dtype if vector.dtype.kind == "f" else np.float64)
         return _fill(dict.__new__(Params), vector, tree._layout)
     for other in rest:
         check_same_structure(tree, other)
