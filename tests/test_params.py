@@ -201,7 +201,8 @@ def test_integer_arrays_take_the_floating_dtype_of_the_others():
 
 
 @pytest.mark.parametrize("arrays,message", [
-    ({"W1": np.ones((2, 3), dtype=np.float32), "b1": np.zeros(3)}, "one floating-point type, but W1 is float32, b1 is float64"),
+    ({"W1": np.ones((2, 3), dtype=np.float32), "b1": np.zeros(3)},
+     "one floating-point type, but W1 is float32, b1 is float64"),
     ({"W1": np.ones(2, dtype=complex)}, "W1 holds complex128; parameters must be real numbers"),
     ({"W1": np.array(["a"])}, "parameters must be real numbers"),
 ])

@@ -199,8 +199,10 @@ def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray],
     The mappings must have the same keys and shapes; otherwise a ``ConfigError`` names
     both structures, since a mismatch means a gradient was paired with the wrong parameters.
     """
-    if isinstance(tree, Params) and all(_laid_out_alike(tree, other) for other in rest):
-        vector = np.asarray(fn(tree._vector, *(other._vector for other in rest)))  # type: ignore[union-attr]  # all Params
+    alike = [other for other in rest if isinstance(other, Params) and isinstance(tree, Params)
+             and _laid_out_alike(tree, other)]
+    if isinstance(tree, Params) and len(alike) == len(rest):
+        vector = np.asarray(fn(tree._vector, *(other._vector for other in alike)))
         if vector.shape != tree._vector.shape:
             raise ConfigError(f"tree_map's function turned the parameters' vector of shape {tree._vector.shape} "
                               f"into {vector.shape}; it must work element by element")
@@ -212,9 +214,9 @@ def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray],
     return Params({key: fn(value, *(other[key] for other in rest)) for key, value in tree.items()})
 
 
-def _laid_out_alike(a: Params, b: Mapping[str, np.ndarray]) -> bool:
-    """Whether ``b`` is a ``Params`` whose vector has ``a``'s shape and holds the same arrays."""
-    if not isinstance(b, Params) or b._vector.shape != a._vector.shape:
+def _laid_out_alike(a: Params, b: Params) -> bool:
+    """Whether ``b``'s vector has ``a``'s shape and holds the same arrays."""
+    if b._vector.shape != a._vector.shape:
         return False
     if b._layout is a._layout:
         return True
@@ -255,8 +257,8 @@ def layer_sizes(params: Mapping[str, np.ndarray]) -> tuple[int, ...]:
 
 def check_same_structure(a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray]) -> None:
     """Raise ``ConfigError`` unless ``a`` and ``b`` have the same keys and array shapes."""
-    if isinstance(a, Params) and _laid_out_alike(a, b):
-        return  # one layout object is one structure, and cheaper to see
+    if isinstance(a, Params) and isinstance(b, Params) and _laid_out_alike(a, b):
+        return  # laid out alike is the same structure, and cheaper to see
     try:
         same = a.keys() == b.keys() and [v.shape for v in a.values()] == [b[k].shape for k in a]
     except AttributeError:
