@@ -205,8 +205,10 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
         grads[bias] = grad_z.sum(axis=-2, keepdims=stacked)
         if i:
             grad_a = _matmul(grad_z, params[weight].mT)  # grad_z @ W^T
-    # Each in its parameter's dtype: a plugin's activation may compute in another (float64 for a float32 net).
-    return Params({key: grads[key].astype(params[key].dtype, copy=False) for key in params})
+    dtype = params[keys[0][0]].dtype
+    if any(grad.dtype != dtype for grad in grads.values()):  # a plugin's activation computed in another dtype
+        grads = {key: grad.astype(dtype) for key, grad in grads.items()}
+    return Params({key: grads[key] for key in params})
 
 
 def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:

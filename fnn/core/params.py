@@ -97,13 +97,14 @@ class Params(dict):
         keys = tuple(arrays or ())
         values = [np.asarray(value) for value in (arrays or {}).values()]
         dtype = _one_dtype(keys, values)
-        models = _stacked_count(values)
+        shapes = [value.shape for value in values]
+        models = _stacked_count(shapes) if shapes and len(shapes[0]) == 3 else 0
         if models:
-            layout = _layout_of(tuple(zip(keys, [value.shape[1:] for value in values])))
+            layout = _layout_of(tuple(zip(keys, [shape[1:] for shape in shapes])))
             vector = np.concatenate([value.reshape(models, 1, -1) for value in values], axis=2, dtype=dtype)
         else:
-            layout = _layout_of(tuple(zip(keys, [value.shape for value in values])))
-            vector = np.concatenate([value.ravel() for value in values] or [np.empty(0)], dtype=dtype)
+            layout = _layout_of(tuple(zip(keys, shapes)))
+            vector = np.concatenate(values or [np.empty(0)], axis=None, dtype=dtype)  # axis=None: raveled
         _fill(self, vector, layout)
 
     __setitem__ = __delitem__ = __ior__ = _immutable
@@ -180,9 +181,9 @@ def _one_dtype(keys: tuple[str, ...], values: list[np.ndarray]) -> np.dtype:
         np.float64)
 
 
-def _stacked_count(values: list[np.ndarray]) -> int:
+def _stacked_count(shapes: list[tuple[int, ...]]) -> int:
     """M if every array is (M, ...) with three axes (M stacked networks), else 0."""
-    counts = {value.shape[0] if value.ndim == 3 else -1 for value in values}
+    counts = {shape[0] if len(shape) == 3 else -1 for shape in shapes}
     return counts.pop() if len(counts) == 1 and -1 not in counts else 0
 
 
@@ -206,7 +207,7 @@ def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray],
         if vector.shape != tree._vector.shape:
             raise ConfigError(f"tree_map's function turned the parameters' vector of shape {tree._vector.shape} "
                               f"into {vector.shape}; it must work element by element")
-        if not (vector.flags.owndata and vector.dtype.kind == "f"):
+        if vector.base is not None or vector.dtype.kind != "f":  # a view of an input, or not floating point
             vector = vector.astype(vector.dtype if vector.dtype.kind == "f" else np.float64)
         return _fill(dict.__new__(Params), vector, tree._layout)
     for other in rest:
