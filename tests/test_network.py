@@ -127,12 +127,14 @@ def test_backward_computes_the_layers_by_hand():
 
 
 @pytest.mark.parametrize("shapes", [((4, 3), (3, 2)), ((5, 4, 3), (5, 3, 2))])
-def test_matmul_helper_equals_the_plain_product(shapes):
-    from fnn.core.network import _matmul
+def test_backwards_speed_helpers_equal_the_plain_formulas(shapes):
+    from fnn.core.network import _matmul, _sum_over_points
 
     rng = np.random.default_rng(0)
     a, b = (rng.normal(size=shape) for shape in shapes)
     np.testing.assert_allclose(_matmul(a, b), a @ b, rtol=1e-14, atol=1e-15)
+    stacked = a.ndim > 2
+    assert np.array_equal(_sum_over_points(a, stacked), a.sum(axis=-2, keepdims=stacked))
 
 
 def test_forward_accepts_activation_records_as_well_as_names():
