@@ -20,7 +20,7 @@ import functools
 import math
 import operator
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Callable, Sequence
 
 import numpy as np
@@ -49,8 +49,8 @@ class _Layout:
             record[name] for name in names)
         self._records: dict[tuple[np.dtype, tuple[int, ...]], np.dtype] = {}
 
-    def views(self, vector: np.ndarray) -> dict[str, np.ndarray]:
-        """The arrays of ``vector`` by key: views that share its memory and its writeability.
+    def views(self, vector: np.ndarray) -> Iterable[tuple[str, np.ndarray]]:
+        """The arrays of ``vector``, ``(key, view)`` pairs: views that share its memory and its writeability.
 
         ``vector`` is one network's (size,), or M networks' (M, 1, size): then every array has a
         leading model axis, and 1-D ones (biases) are (M, 1, n), which broadcasts over the
@@ -65,7 +65,7 @@ class _Layout:
         # The vector's memory seen as records whose fields are the arrays: reading the fields is
         # about 30% cheaper than slicing and reshaping the vector once per array, and views are
         # made on every step (tests/test_params.py checks them against slicing).
-        return dict(zip(self.keys, self._fields(np.ndarray(models, record, vector))))
+        return zip(self.keys, self._fields(np.ndarray(models, record, vector)))
 
 
 @functools.lru_cache(maxsize=256)
