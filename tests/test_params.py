@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import fnn
+from fnn import ConfigError, Params
 from fnn.core.params import stacked, unstacked
 
 REGISTRY = fnn.registry()
@@ -371,3 +372,27 @@ def test_a_stacked_run_with_per_model_rates_trains_each_model_as_alone():
                               l2=0.01)
         final = unstacked(record.params)[m]
         assert all(np.allclose(final[key], alone.params[key], rtol=1e-12, atol=1e-14) for key in model)
+
+
+def test_params_like_takes_the_structure_and_dtype_of_another():
+    params = fnn.init_params((2, 3, 1), seed=0, dtype="float32")
+    grads = {key: np.ones(value.shape) for key, value in params.items()}  # float64, as a plugin might give
+    made = Params(grads, like=params)
+    assert made == Params({key: np.ones(value.shape, dtype=np.float32) for key, value in params.items()})
+    assert all(value.dtype == np.float32 and not value.flags.writeable for value in made.values())
+    assert Params(grads, like=dict(params)) == made  # a plain mapping as the model works too
+    stacked_params = stacked([params, params])
+    stacked_grads = {key: np.stack([grads[key]] * 2).reshape(value.shape) for key, value in stacked_params.items()}
+    assert unstacked(Params(stacked_grads, like=stacked_params))[1] == made
+
+
+@pytest.mark.parametrize("change", ["shape", "key"])
+def test_params_like_refuses_another_structure(change):
+    params = fnn.init_params((2, 3, 1), seed=0)
+    grads = {key: np.ones(value.shape) for key, value in params.items()}
+    if change == "shape":
+        grads["W1"] = np.ones((3, 2))
+    else:
+        grads["W9"] = grads.pop("b2")
+    with pytest.raises(ConfigError, match="not laid out like"):
+        Params(grads, like=params)

@@ -205,10 +205,8 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
         grads[bias] = _sum_over_points(grad_z, stacked)
         if i:
             grad_a = _matmul(grad_z, params[weight].mT)  # grad_z @ W^T
-    dtype = params[keys[0][0]].dtype
-    if any(grad.dtype != dtype for grad in grads.values()):  # a plugin's activation computed in another dtype
-        grads = {key: grad.astype(dtype) for key, grad in grads.items()}
-    return Params({key: grads[key] for key in params})  # in the parameters' order
+    # In the parameters' order and dtype (a plugin's activation may compute in another).
+    return Params({key: grads[key] for key in params}, like=params)
 
 
 def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -85,6 +85,11 @@ class Params(dict):
     have three axes and the same first length M holds M stacked networks, as
     :func:`stacked` makes them.
 
+    ``Params(arrays, like=params)`` builds a mapping with ``params``' keys, shapes
+    and dtype (a gradient, say: ``backward`` builds one every step) without
+    working its structure out again; arrays of another structure are a
+    ``ConfigError``, and arrays of another floating dtype take ``params``' dtype.
+
     It subclasses ``dict`` only so that lookups in the training loop run at C
     speed; every mutating method raises ``TypeError``.
     """
@@ -93,7 +98,12 @@ class Params(dict):
     _vector: np.ndarray  # the one read-only vector the arrays are views of: (size,), or (M, 1, size) stacked
     _layout: _Layout
 
-    def __init__(self, arrays: Mapping[str, np.ndarray] | None = None):
+    def __init__(self, arrays: Mapping[str, np.ndarray] | None = None, *,
+                 like: Mapping[str, np.ndarray] | None = None):
+        if like is not None:
+            like = like if isinstance(like, Params) else Params(like)
+            _fill(self, _vector_like(like, arrays or {}), like._layout)
+            return
         keys = tuple(arrays or ())
         values = [np.asarray(value) for value in (arrays or {}).values()]
         dtype = _one_dtype(keys, values)
@@ -155,6 +165,20 @@ def _fill(params: Params, vector: np.ndarray, layout: _Layout) -> Params:
     dict.update(params, layout.views(vector))
     params._vector, params._layout = vector, layout
     return params
+
+
+def _vector_like(like: Params, arrays: Mapping[str, np.ndarray]) -> np.ndarray:
+    """``arrays``, which must have ``like``'s keys and shapes, as one new vector laid out as ``like``'s."""
+    layout, models = like._layout, like._vector.shape[:-2] if like._vector.ndim == 3 else ()
+    values = list(arrays.values())
+    expected = [(*models, *shape) for shape in (layout.stacked_shapes if models else layout.shapes)]
+    if tuple(arrays) != layout.keys or [np.shape(value) for value in values] != expected:
+        raise ConfigError(f"Params(..., like=) was given {_describe(arrays)}, which is not laid out like "
+                          f"{_describe(like)}")
+    if models:
+        return np.concatenate([np.reshape(value, (*models, 1, -1)) for value in values], axis=2,
+                              dtype=like._vector.dtype)
+    return np.concatenate(values, axis=None, dtype=like._vector.dtype)
 
 
 def _restored(vector: np.ndarray, structure: tuple[tuple[str, tuple[int, ...]], ...]) -> Params:
