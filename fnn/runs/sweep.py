@@ -32,7 +32,7 @@ import numpy as np
 from fnn._environ import environment
 from fnn.errors import ConfigError, FnnError, PluginWarning, TrainingDiverged, one_line
 from fnn.builtin.optimizers import LearningRate, apply_updates
-from fnn.core.params import Params, stacked
+from fnn.core.params import Params, stacked, unstacked
 from fnn.plugins.registry import PluginSettings, Registry, registry as default_registry
 from fnn.builtin.schedules import per_step
 from fnn.runs.settings import BY_NAME
@@ -214,8 +214,7 @@ def _train_together(members: Sequence[Experiment], registry: Registry) -> list[S
             runs.append(SweepRun(experiment.config, None, np.array([]), np.array([]), None, int(diverged[0]) + 1))
             continue
         own = {name: values[:, m].copy() for name, values in history.items()}
-        final_params = Params._trusted({key: value[m].reshape(experiment.params[key].shape).copy()
-                                        for key, value in record.params.items()})
+        final_params = unstacked(record.params)[m]
         final = Epoch(c.epochs, float(own["loss"][-1]), float(own["accuracy"][-1]), final_params, None,
                       *((float(own["test_loss"][-1]), float(own["test_accuracy"][-1])) if tested else ()))
         runs.append(_as_run(FitResult(experiment, final, own, seconds, f"trained all {c.epochs} epochs")))

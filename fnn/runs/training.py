@@ -30,7 +30,7 @@ from fnn.errors import (ConfigError, FnnError, PluginContractError, TrainingDive
 from fnn.core.network import (DTYPES, MAX_PARAMETERS, backward, check_params, forward, forward_unchecked,
                       init_params, resolve_activation)
 from fnn.builtin.optimizers import apply_updates
-from fnn.core.params import Params, elementwise, filled_like
+from fnn.core.params import Params, tree_map
 from fnn.core.records import Activation, Loss, Optimizer
 from fnn.plugins.registry import Registry, registry as default_registry
 from fnn.builtin.schedules import SCHEDULES, Rate, per_step
@@ -116,14 +116,13 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         state = None if state is None else (state, 0)
     state = optimizer.init(params) if state is None else state
 
-    # 1 for every weight, 0 for every bias: laid out like the parameters, so the penalty's gradient
-    # l2 * W is one vector operation on flat-backed parameters (a sweep's stacked ones included).
-    weights = filled_like(params, lambda key: float(key.startswith("W"))) if l2 else None
+    # 1 for every weight, 0 for every bias, so the penalty's gradient l2 * W is one tree_map over all of them.
+    weights = Params({key: np.full_like(value, key.startswith("W")) for key, value in params.items()}) if l2 else None
 
     def step(params, state, cache, grad_y):
         grads = backward(params, cache, grad_y)
         if l2:
-            grads = elementwise(lambda g, p, w: g + l2 * (w * p), grads, params, weights)
+            grads = tree_map(lambda g, p, w: g + l2 * (w * p), grads, params, weights)
         updates, state = optimizer.update(grads, state, params)
         return apply_updates(params, updates), state
 
@@ -180,7 +179,7 @@ def _scaled_each_epoch(optimizer: Optimizer, rate_scale: Callable[[int], float],
         inner, count = state
         updates, inner = optimizer.update(grads, inner, params)
         scale = rate_scale(count // steps + 1)
-        return elementwise(lambda u: scale * u, updates), (inner, count + 1)
+        return tree_map(lambda u: scale * u, updates), (inner, count + 1)
 
     return Optimizer(lambda params: (optimizer.init(params), 0), update)
 
