@@ -84,10 +84,14 @@ def init_params(sizes: Sequence[int], seed: int | np.random.Generator = 0, init:
 
 class Cache(NamedTuple):
     """The forward pass's record, one entry per layer, first to last: each layer's input ``a_prev``,
-    pre-activation ``z``, output ``a`` and activation (what the backward pass needs)."""
+    pre-activation ``z``, output ``a`` and activation (what the backward pass needs).
+
+    A layer's ``z`` is kept only if its activation's backward reads it (``Activation.reads_z``),
+    else its entry is None: the built-ins read only ``a``, which is kept anyway as the next
+    layer's input (and the last layer's is ``y_hat``)."""
 
     a_prev: tuple[np.ndarray, ...]
-    z: tuple[np.ndarray, ...]
+    z: tuple[np.ndarray | None, ...]
     a: tuple[np.ndarray, ...]
     activations: tuple[Activation, ...]
 
@@ -176,8 +180,9 @@ def forward_unchecked(params: Mapping[str, np.ndarray], x: np.ndarray, hidden: A
         pre_activation = product(layer_input, params[weight])
         pre_activation += params[bias]  # into the product's own array: on large inputs new arrays cost most
         a_prev.append(layer_input)
-        z.append(pre_activation)
+        z.append(pre_activation if activation.reads_z else None)
         layer_input = activation.forward(pre_activation)
+        del pre_activation  # before the next layer's is made: at 10^6 points each is 512 MB
         a.append(layer_input)
     return layer_input, Cache(tuple(a_prev), tuple(z), tuple(a), activations)
 
@@ -211,7 +216,9 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
     for i in range(len(keys) - 1, -1, -1):
         weight, bias = keys[i]
         a_prev = cache.a_prev[i]
-        grad_z = cache.activations[i].backward(cache.z[i], cache.a[i], grad_a)
+        activation = cache.activations[i]
+        grad_z = activation.backward(cache.z[i], cache.a[i] if activation.reads_a else None, grad_a)
+        del grad_a  # used: let it go before the next layer's is made
         if found is not None:
             try:
                 product(ones, grad_z, grads[bias])
@@ -225,7 +232,8 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
             grads[bias] = product(ones, grad_z)
             grads[weight] = product(a_prev.mT, grad_z)
         if i:
-            grad_a = product(grad_z, params[weight].mT)
+            grad_a = product(grad_z, params[weight].mT)  # noqa: F841  (ruff misses its use in the next turn, after a del)
+        del grad_z
     return Params._trusted(grads) if found is None else Params._from_views(flat, grads, found)
 
 
