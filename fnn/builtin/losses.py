@@ -21,9 +21,12 @@ GRAD_FLOOR = 1e-12
 
 
 def _mean(values):
-    """The mean over the last two axes (points, outputs): a float, or one per model when stacked."""
-    mean = np.mean(values, axis=(-2, -1))
-    return float(mean) if values.ndim == 2 else mean
+    """The mean over the last two axes (points, outputs), their sum over their count: a float, or
+    one per model when stacked."""
+    # np.add.reduce is np.sum without its Python wrapper, and np.mean's is dearer still: on the
+    # lab's tiny nets either costs about a tenth of an epoch.
+    total = np.add.reduce(values, axis=(-2, -1))
+    return float(total) / _count(values) if values.ndim == 2 else total / _count(values)
 
 
 def _count(pred) -> int:

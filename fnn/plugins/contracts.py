@@ -76,21 +76,21 @@ def check_activation(act: Activation, z: np.ndarray | None = None) -> np.ndarray
     fixed = z is None
     z = _ACTIVATION_POINTS if z is None else _readonly(z)
     grad = _ACTIVATION_WEIGHTS if fixed else _readonly(np.resize(_ACTIVATION_WEIGHTS, z.shape).astype(z.dtype))
-    a = _readonly(_check_array("forward(z)", call("forward(z)", act.forward, z), z.shape))
-    grad_z = _check_array("backward(z, a, grad_a)", call_backward(act, z, a, grad), z.shape)
+    a = _readonly(_check_array("forward(x)", call("forward(x)", act.forward, z), z.shape))
+    grad_z = _check_array("backward(x, y, grad_y)", call_backward(act, z, a, grad), z.shape)
     if not fixed:
         return a  # the run's own pre-activations may lie at a kink or overflow: only shapes are checked
     if not (np.isfinite(a).all() and np.isfinite(grad_z).all()):
-        raise ContractBroken(f"forward or backward returned a non-finite value for z in {z.min():g}..{z.max():g}")
+        raise ContractBroken(f"forward or backward returned a non-finite value for x in {z.min():g}..{z.max():g}")
     # Elementwise, so one pair of calls gives every point's central difference.
     step = 1e-6 * np.maximum(1.0, np.abs(z))
-    slope = (call("forward(z)", act.forward, z + step) - call("forward(z)", act.forward, z - step)) / (2 * step)
+    slope = (call("forward(x)", act.forward, z + step) - call("forward(x)", act.forward, z - step)) / (2 * step)
     expected = grad * slope
     wrong = np.abs(grad_z - expected) > 1e-4 * np.abs(expected) + 1e-6
     if wrong.any():
         i = tuple(np.argwhere(wrong)[0])
-        raise ContractBroken(f"backward does not match forward's slope: at z = {z[i]:g} it gives "
-                             f"{grad_z[i] / grad[i]:.6g} times grad_a, finite differences give {slope[i]:.6g}")
+        raise ContractBroken(f"backward does not match forward's slope: at x = {z[i]:g} it gives "
+                             f"{grad_z[i] / grad[i]:.6g} times grad_y, finite differences give {slope[i]:.6g}")
     return a
 
 
@@ -100,7 +100,7 @@ def call_backward(act: Activation, z: np.ndarray, a: np.ndarray, grad_a: np.ndar
     it does not declare, and :class:`ContractBroken` says so."""
     given_z, given_a = (z if act.reads_z else None), (a if act.reads_a else None)
     try:
-        return call("backward(z, a, grad_a)", act.backward, given_z, given_a, grad_a)
+        return call("backward(x, y, grad_y)", act.backward, given_z, given_a, grad_a)
     except ContractBroken as error:
         if act.backward_uses == "both":
             raise
