@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import fnn
+from fnn.builtin.activations import _sigmoid_in_place
+from fnn.builtin.activations import sigmoid as sigmoid_formula
 from fnn.plugins.contracts import ContractBroken
 from fnn.plugins.contracts import check_activation as check_activation_contract
 from fnn.testing import check_activation, check_loss, numerical_gradient
@@ -113,9 +115,21 @@ def test_builtins_raise_no_floating_point_flag_at_plus_minus_1000(dtype):
 
 def test_sigmoid_and_its_derivative_are_their_formulas():
     z = np.linspace(-700.0, 700.0, 281)
-    a = act("sigmoid").forward(z)
+    a = sigmoid_formula(z)
     assert np.array_equal(a, 1 / (1 + np.exp(-z)))
     assert np.array_equal(act("sigmoid").backward(None, a, np.full_like(z, 3.0)), a * (1 - a) * 3.0)
+
+
+@pytest.mark.parametrize("dtype, ulps", [(np.float64, 4), (np.float32, 4)])
+def test_the_registered_sigmoid_is_the_formula_to_a_few_ulp(dtype, ulps):
+    # It is the speed trick of fnn.builtin.activations, in place of the formula.
+    assert act("sigmoid").forward is _sigmoid_in_place
+    z = np.concatenate([np.linspace(-1000.0, 1000.0, 20001), np.linspace(-5.0, 5.0, 1001)]).astype(dtype)
+    with np.errstate(all="raise"):
+        fast = _sigmoid_in_place(z)
+    plain = sigmoid_formula(z)
+    assert fast.dtype == dtype
+    assert (np.abs(fast - plain) <= ulps * np.spacing(np.maximum(fast, plain))).all()
 
 
 def test_builtin_activations_read_only_their_output():
