@@ -33,6 +33,7 @@ import numpy as np
 
 from fnn.core.params import Params, tree_map
 from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec, Record
+from fnn.plugins.contracts import ContractBroken, call_backward
 from fnn.plugins.registry import make_registry
 
 __all__ = ["check", "check_activation", "check_dataset", "check_loss", "check_optimizer", "numerical_gradient",
@@ -107,17 +108,32 @@ def check_activation(act: Activation) -> None:
       ``sum(forward(x) * grad_y)`` at float64, for |x| from 0.01 to 1e4 (x = 0
       is left out of this one check, where relu-like functions have a kink);
     * no overflow, NaN or division warnings and only finite outputs, up to |x| = 1e4;
-    * neither function writes into its arguments, and both accept read-only arrays.
+    * neither function writes into its arguments, and both accept read-only arrays;
+    * backward reads only what ``backward_uses`` declares: it is given None in
+      place of the rest, as in fnn's backward pass.
     """
     what = f"activation {act.name!r}"
     for shape in [(7,), (4, 3)]:
         x = np.linspace(-3.0, 3.0, int(np.prod(shape))).reshape(shape)  # includes x = 0 for odd sizes
         y = _pure_call(f"{what}: forward(x)", act.forward, x=x)
         _check_shape(f"{what}: forward(x)", y, x.shape)
-        grad_x = _pure_call(f"{what}: backward(x, y, grad_y)", act.backward, x=x, y=y, grad_y=np.ones(shape))
+        grad_x = _call_backward(what, act, x, y, np.ones(shape))
         _check_shape(f"{what}: backward(x, y, grad_y)", grad_x, x.shape)
     for label, x in _activation_inputs().items():
         _check_activation_gradient(f"{what} (inputs {label})", act, x)
+
+
+def _call_backward(what: str, act: Activation, x: np.ndarray, y: np.ndarray, grad_y: np.ndarray) -> Any:
+    """``backward`` as fnn's backward pass calls it, given None for what ``backward_uses`` leaves out,
+    and checked for purity; a backward that reads what it does not declare fails with a clear message."""
+    if act.backward_uses != "both":
+        try:  # on copies, with warnings off: writes and warnings are _pure_call's to report
+            with np.errstate(all="ignore"):
+                call_backward(act, *(_copy(value, writeable=True) for value in (x, y, grad_y)))
+        except ContractBroken as error:
+            raise AssertionError(f"{what}: {error}") from None
+    return _pure_call(f"{what}: backward(x, y, grad_y)", act.backward, x=x if act.reads_z else None,
+                      y=y if act.reads_a else None, grad_y=grad_y)
 
 
 def _activation_inputs() -> dict[str, np.ndarray]:
@@ -134,7 +150,7 @@ def _check_activation_gradient(what: str, act: Activation, x: np.ndarray) -> Non
     grad_y = np.random.default_rng(1).uniform(0.5, 1.5, x.shape) * np.resize([1.0, -1.0, 1.0], x.shape)
     y = _pure_call(f"{what}: forward(x)", act.forward, x=x)
     _check_finite(f"{what}: forward(x)", y, {"x": x})
-    got = _pure_call(f"{what}: backward(x, y, grad_y)", act.backward, x=x, y=y, grad_y=grad_y)
+    got = _call_backward(what, act, x, y, grad_y)
     _check_finite(f"{what}: backward(x, y, grad_y)", got, {"x": x})
 
     def weighted_sum(points):

@@ -16,6 +16,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import fnn
+from fnn.builtin.activations import _sigmoid_in_place
+from fnn.builtin.activations import sigmoid as sigmoid_formula
+from fnn.plugins.contracts import ContractBroken
+from fnn.plugins.contracts import check_activation as check_activation_contract
 from fnn.testing import check_activation, check_loss, numerical_gradient
 
 REGISTRY = fnn.registry()
@@ -91,6 +95,52 @@ def test_sigmoid_is_silent_and_saturated_at_plus_minus_1e4(dtype, tiny):
     assert y.dtype == dtype
     assert 0.0 <= y[0] < tiny and y[1] == 1.0
     assert 0.0 <= grad[0] < tiny and grad[1] == 0.0
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_builtins_raise_no_floating_point_flag_at_plus_minus_1000(dtype):
+    # Activations not even underflow: sigmoid stops at e^-708 (e^-87 in float32), a normal number.
+    z = np.array([[-1000.0], [-30.0], [0.0], [30.0], [1000.0]], dtype=dtype)
+    target = np.array([[0.0], [1.0], [0.0], [1.0], [0.0]], dtype=dtype)
+    with np.errstate(all="raise"):
+        for name in ACTIVATIONS:
+            a = act(name).forward(z)
+            grad_z = act(name).backward(z, a, np.ones_like(z))
+            assert a.dtype == grad_z.dtype == dtype and np.isfinite(a).all() and np.isfinite(grad_z).all(), name
+        p = act("sigmoid").forward(z)
+    with no_float_warnings():  # squaring e^-708 rightly underflows to 0 in mse
+        for name in LOSSES:
+            assert np.isfinite(loss(name).value(p, target)) and np.isfinite(loss(name).grad(p, target)).all(), name
+
+
+def test_sigmoid_and_its_derivative_are_their_formulas():
+    z = np.linspace(-700.0, 700.0, 281)
+    a = sigmoid_formula(z)
+    assert np.array_equal(a, 1 / (1 + np.exp(-z)))
+    assert np.array_equal(act("sigmoid").backward(None, a, np.full_like(z, 3.0)), a * (1 - a) * 3.0)
+
+
+@pytest.mark.parametrize("dtype, ulps", [(np.float64, 4), (np.float32, 4)])
+def test_the_registered_sigmoid_is_the_formula_to_a_few_ulp(dtype, ulps):
+    # It is the speed trick of fnn.builtin.activations, in place of the formula.
+    assert act("sigmoid").forward is _sigmoid_in_place
+    z = np.concatenate([np.linspace(-1000.0, 1000.0, 20001), np.linspace(-5.0, 5.0, 1001)]).astype(dtype)
+    with np.errstate(all="raise"):
+        fast = _sigmoid_in_place(z)
+    plain = sigmoid_formula(z)
+    assert fast.dtype == dtype
+    assert (np.abs(fast - plain) <= ulps * np.spacing(np.maximum(fast, plain))).all()
+
+
+def test_builtin_activations_read_only_their_output():
+    # The forward pass then keeps no pre-activation z for them (the output is kept anyway).
+    assert {name: act(name).backward_uses for name in ACTIVATIONS} == {
+        "identity": "neither", "leaky_relu": "a", "none": "neither", "relu": "a", "sigmoid": "a", "tanh": "a"}
+
+
+def test_an_activation_refuses_an_unknown_backward_uses():
+    with pytest.raises(fnn.ConfigError, match=r"'odd': backward_uses must be one of 'z', 'a', 'both', 'neither'"):
+        fnn.Activation("odd", np.tanh, lambda z, a, grad_a: grad_a, backward_uses="output")
 
 
 def test_tanh_matches_numpy_and_its_derivative():
@@ -255,6 +305,23 @@ def test_check_activation_rejects_overflow_at_large_inputs():
                            lambda x, y, grad_y: grad_y * y * (1.0 - y))
     with pytest.raises(AssertionError, match=r"'naive_sigmoid'.*1e4.*overflow"):
         check_activation(naive)
+
+
+def test_check_activation_rejects_a_backward_that_reads_what_it_does_not_declare():
+    # Says "a" (output only) but reads z, which fnn's backward pass then gives as None.
+    reads_z = fnn.Activation("sigmoid_from_z", sigmoid, lambda z, a, grad_a: grad_a * sigmoid(z) * (1 - sigmoid(z)),
+                             backward_uses="a")
+    with pytest.raises(AssertionError, match=r"'sigmoid_from_z': backward\(x, y, grad_y\) raised TypeError.*"
+                                             r"given None for z as backward_uses='a' declares"):
+        check_activation(reads_z)
+    with pytest.raises(ContractBroken, match="given None for z as backward_uses='a' declares"):
+        check_activation_contract(reads_z)  # the cheap check the registry makes when a plugin loads
+
+
+def test_check_activation_passes_an_honest_declaration():
+    from_a = fnn.Activation("sigmoid_from_a", sigmoid, lambda z, a, grad_a: a * (1 - a) * grad_a, backward_uses="a")
+    check_activation(from_a)
+    check_activation_contract(from_a)
 
 
 def test_check_activation_rejects_a_changed_shape():

@@ -103,8 +103,13 @@ def test_forward_computes_the_layers_by_hand():
     expected = 1.0 / (1.0 + np.exp(-(2.0 * hidden[0] - 3.0 * hidden[1] + 0.25)))
     y_hat, cache = fnn.forward(params, x, activation="tanh", output="sigmoid")
     np.testing.assert_allclose(y_hat, [[expected]], rtol=1e-14)
-    # The cache holds each layer's input, pre-activation and output, first layer first (the README says so).
-    np.testing.assert_allclose(cache.z[0], [[2.1, 2.8]], rtol=1e-14)
+    # The cache holds each layer's input, pre-activation and output, first layer first (the README says so);
+    # a pre-activation only where the activation's backward reads it, which tanh's does not.
+    assert cache.z == (None, None)
+    z = fnn.forward(params, x, activation=fnn.Activation("tanh_from_z", np.tanh, lambda z, a, g: g / np.cosh(z) ** 2),
+                    output="sigmoid")[1].z
+    np.testing.assert_allclose(z[0], [[2.1, 2.8]], rtol=1e-14)
+    assert z[1] is None
     np.testing.assert_allclose(cache.a[0], [hidden], rtol=1e-14)
     assert np.array_equal(cache.a_prev[0], x) and cache.a_prev[1] is cache.a[0]
     assert cache.a[-1] is y_hat and [a.name for a in cache.activations] == ["tanh", "sigmoid"]

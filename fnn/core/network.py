@@ -87,10 +87,14 @@ def init_params(sizes: Sequence[int], seed: int | np.random.Generator = 0, init:
 
 class Cache(NamedTuple):
     """The forward pass's record, one entry per layer, first to last: each layer's input ``a_prev``,
-    pre-activation ``z``, output ``a`` and activation (what the backward pass needs)."""
+    pre-activation ``z``, output ``a`` and activation (what the backward pass needs).
+
+    A layer's ``z`` is kept only if its activation's backward reads it (``Activation.reads_z``),
+    else its entry is None: the built-ins read only ``a``, which is kept anyway as the next
+    layer's input (and the last layer's is ``y_hat``)."""
 
     a_prev: tuple[np.ndarray, ...]
-    z: tuple[np.ndarray, ...]
+    z: tuple[np.ndarray | None, ...]
     a: tuple[np.ndarray, ...]
     activations: tuple[Activation, ...]
 
@@ -172,17 +176,17 @@ def check_params(params: Mapping[str, np.ndarray]) -> None:
 def forward_unchecked(params: Mapping[str, np.ndarray], x: np.ndarray, hidden: Activation,
                       last: Activation) -> tuple[np.ndarray, Cache]:
     """:func:`forward` for inputs already checked: the training loop checks them once, not every epoch."""
-    product = _product(x.ndim)
     keys = _layer_keys(len(params) // 2)
     activations = (hidden,) * (len(keys) - 1) + (last,)
     a_prev, z, a = [], [], []
     layer_input = x
     for (weight, bias), activation in zip(keys, activations):
-        pre_activation = product(layer_input, params[weight])
+        pre_activation = _matmul(layer_input, params[weight])
         pre_activation += params[bias]  # into the product's own array: on large inputs new arrays cost most
         a_prev.append(layer_input)
-        z.append(pre_activation)
+        z.append(pre_activation if activation.reads_z else None)
         layer_input = activation.forward(pre_activation)
+        del pre_activation  # before the next layer's is made: at 10^6 points each is 512 MB
         a.append(layer_input)
     return layer_input, Cache(tuple(a_prev), tuple(z), tuple(a), activations)
 
@@ -205,11 +209,15 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
     grads = {}
     for i in reversed(range(len(keys))):
         weight, bias = keys[i]
-        grad_z = cache.activations[i].backward(cache.z[i], cache.a[i], grad_a)
+        activation = cache.activations[i]
+        grad_z = activation.backward(cache.z[i], cache.a[i] if activation.reads_a else None, grad_a)
+        del grad_a  # used: let it go before the next layer's is made (at 10^6 points each is large)
         grads[weight] = _matmul(cache.a_prev[i].mT, grad_z)  # a_prev^T @ grad_z
         grads[bias] = _sum_over_points(grad_z, stacked)
         if i:
-            grad_a = _matmul(grad_z, params[weight].mT)  # grad_z @ W^T
+            # grad_z @ W^T (ruff misses its use in the next turn, after the del)
+            grad_a = _matmul(grad_z, params[weight].mT)  # noqa: F841
+        del grad_z
     # In the parameters' order and dtype (a plugin's activation may compute in another).
     return Params({key: grads[key] for key in params}, like=params)
 
@@ -227,12 +235,6 @@ def _sum_over_points(grad_z: np.ndarray, stacked: bool) -> np.ndarray:
     medians of 7, interleaved) gained 22% over ``.sum``. A product with a cached row of ones, the
     old way, gained 19%: no better, so it is gone."""
     return np.add.reduce(grad_z, axis=-2, keepdims=stacked)  # type: ignore[call-overload]  # stubs want a literal
-
-
-def _product(ndim: int) -> Callable[..., np.ndarray]:  # (a, b) or (a, b, out)
-    """The matrix product for arrays of ``ndim`` axes: ``ndarray.dot`` skips matmul's broadcasting
-    machinery and is about twice as fast on small 2-D arrays; stacked (3-D) arrays need matmul."""
-    return np.ndarray.dot if ndim == 2 else np.matmul
 
 
 @functools.cache

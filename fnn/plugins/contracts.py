@@ -77,7 +77,7 @@ def check_activation(act: Activation, z: np.ndarray | None = None) -> np.ndarray
     z = _ACTIVATION_POINTS if z is None else _readonly(z)
     grad = _ACTIVATION_WEIGHTS if fixed else _readonly(np.resize(_ACTIVATION_WEIGHTS, z.shape).astype(z.dtype))
     a = _readonly(_check_array("forward(x)", call("forward(x)", act.forward, z), z.shape))
-    grad_z = _check_array("backward(x, y, grad_y)", call("backward(x, y, grad_y)", act.backward, z, a, grad), z.shape)
+    grad_z = _check_array("backward(x, y, grad_y)", call_backward(act, z, a, grad), z.shape)
     if not fixed:
         return a  # the run's own pre-activations may lie at a kink or overflow: only shapes are checked
     if not (np.isfinite(a).all() and np.isfinite(grad_z).all()):
@@ -92,6 +92,21 @@ def check_activation(act: Activation, z: np.ndarray | None = None) -> np.ndarray
         raise ContractBroken(f"backward does not match forward's slope: at x = {z[i]:g} it gives "
                              f"{grad_z[i] / grad[i]:.6g} times grad_y, finite differences give {slope[i]:.6g}")
     return a
+
+
+def call_backward(act: Activation, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> Any:
+    """``act.backward`` as the network calls it: given ``z`` and ``a`` only where ``backward_uses``
+    declares them, None in their place otherwise; a backward that fails on such a None reads what
+    it does not declare, and :class:`ContractBroken` says so."""
+    given_z, given_a = (z if act.reads_z else None), (a if act.reads_a else None)
+    try:
+        return call("backward(x, y, grad_y)", act.backward, given_z, given_a, grad_a)
+    except ContractBroken as error:
+        if act.backward_uses == "both":
+            raise
+        missing = " and ".join(name for name, value in (("z", given_z), ("a", given_a)) if value is None)
+        raise ContractBroken(f"{error}, given None for {missing} as backward_uses={act.backward_uses!r} declares; "
+                             "declare every input backward reads ('z', 'a' or 'both')") from None
 
 
 # ----------------------------------------------------------------------------------------------------- losses
