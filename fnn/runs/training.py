@@ -27,8 +27,8 @@ from fnn.plugins import contracts
 from fnn.io.data import Scaler, fit_scaler, read_csv, stratified_split
 from fnn.errors import (ConfigError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError,
                      readable_bytes)
-from fnn.core.network import (DTYPES, MAX_PARAMETERS, backward, check_params, forward, forward_unchecked,
-                      init_params, resolve_activation)
+from fnn.core.network import (DTYPES, MAX_PARAMETERS, Cache, backward, check_params, forward_unchecked,
+                              init_params, resolve_activation)
 from fnn.builtin.optimizers import apply_updates
 from fnn.core.params import Params, elementwise, filled_like
 from fnn.core.records import Activation, Loss, Optimizer
@@ -113,57 +113,113 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         optimizer = _scaled_each_epoch(optimizer, rate_scale, steps_per_epoch(len(x), batch_size))
         state = None if state is None else (state, 0)
     state = optimizer.init(params) if state is None else state
+    model = _Model(hidden, last, loss, optimizer, l2,
+                   filled_like(params, lambda key: float(key.startswith("W"))) if l2 else None)
+    train_set = _data(x, y, params["W1"].dtype)
+    test_set = None if x_test is None else _data(x_test, y_test, params["W1"].dtype)
 
-    # 1 for every weight, 0 for every bias: laid out like the parameters, so the penalty's gradient
-    # l2 * W is one vector operation on flat-backed parameters (a sweep's stacked ones included).
-    weights = filled_like(params, lambda key: float(key.startswith("W"))) if l2 else None
-
-    def step(params, state, cache, grad_y):
-        grads = backward(params, cache, grad_y)
-        if l2:
-            grads = elementwise(lambda g, p, w: g + l2 * (w * p), grads, params, weights)
-        updates, state = optimizer.update(grads, state, params)
-        return apply_updates(params, updates), state
-
-    # The public forward checks the inputs' shapes once; every epoch after runs forward_unchecked.
-    x = np.asarray(x, dtype=params["W1"].dtype)
-    threshold = np.array(0.5, dtype=x.dtype)  # a 0-d array of the outputs' dtype is cheaper to compare with than 0.5
-    labels = y >= threshold
-    test_labels = None if y_test is None else y_test >= threshold
-    value_and_grad = loss.value_and_grad or (lambda pred, target: (loss.value(pred, target), loss.grad(pred, target)))
-    y_hat, cache = forward(params, x, hidden, last)
-    grad_y = None if mini_batches else value_and_grad(y_hat, y)[1]
-    if x_test is not None:  # its shape was checked with the training points' (_check_training_inputs)
-        x_test = np.asarray(x_test, dtype=x.dtype)
+    scores = _score(model, params, train_set, with_grad=not mini_batches)
     for epoch in range(1, epochs + 1):
         if mini_batches:
-            order = rng.permutation(len(x))
-            for start in range(0, len(x), batch_size):
-                batch = order[start:start + batch_size]
-                batch_hat, batch_cache = forward_unchecked(params, x[batch], hidden, last)
-                params, state = step(params, state, batch_cache, loss.grad(batch_hat, y[batch]))
+            params, state = _epoch_of_batches(model, params, state, train_set, rng.permutation(len(x)), batch_size)
         else:
-            params, state = step(params, state, cache, grad_y)
-        # Scores the new parameters. In full-batch training the same pass, and the loss's gradient
-        # (in one call where the loss can share work), serve the next epoch's step. The old pass's
-        # arrays are let go first, or both passes' would be alive at once (at 10^6 points and 64
-        # hidden units, 2 GB each).
-        del y_hat, cache, grad_y
-        y_hat, cache = forward_unchecked(params, x, hidden, last)
-        if mini_batches:
-            value, grad_y = loss.value(y_hat, y), None
-        else:
-            value, grad_y = value_and_grad(y_hat, y)
-        penalty = l2_penalty(params, l2) if l2 else 0.0
-        value = value + penalty
-        if stop_on_divergence and not (math.isfinite(value) if type(value) is float else np.isfinite(value).all()):
-            raise TrainingDiverged(epoch, float(np.max(value)))
-        if x_test is None:
-            yield Epoch(epoch, value, _accuracy(y_hat, labels, threshold), params, state)
-        else:
-            test_hat = forward_unchecked(params, x_test, hidden, last)[0]
-            yield Epoch(epoch, value, _accuracy(y_hat, labels, threshold), params, state,
-                        loss.value(test_hat, y_test) + penalty, _accuracy(test_hat, test_labels, threshold))
+            # Full batch: the previous epoch's scoring pass over these points, and its loss gradient, serve
+            # as this step's forward pass (one forward pass per epoch instead of two).
+            params, state = _step(model, params, state, scores.cache, scores.grad_y)
+        del scores  # before the next pass, or both passes' arrays are alive at once (2 GB each at 10^6 points)
+        scores = _score(model, params, train_set, with_grad=not mini_batches)
+        if stop_on_divergence and not _finite(scores.loss):
+            raise TrainingDiverged(epoch, float(np.max(scores.loss)))
+        yield _record(model, epoch, params, state, scores, test_set)
+
+
+class _Model(NamedTuple):
+    """What every step of one call of :func:`train` uses unchanged: the network's activations, the
+    loss, the optimizer, and the L2 factor with its mask (1 for every weight, 0 for every bias)."""
+
+    hidden: Activation
+    output: Activation
+    loss: Loss
+    optimizer: Optimizer
+    l2: float
+    weights: Params | None
+
+
+class _Data(NamedTuple):
+    """Points in the parameters' dtype, their 0/1 labels, and those labels as booleans for the accuracy."""
+
+    x: np.ndarray
+    y: np.ndarray
+    labels: np.ndarray
+    threshold: np.ndarray
+
+
+def _data(x, y, dtype: np.dtype) -> _Data:
+    # A 0-d array of the outputs' dtype is cheaper to compare with than the float 0.5.
+    threshold = np.array(0.5, dtype=dtype)
+    return _Data(np.asarray(x, dtype=dtype), y, y >= threshold, threshold)
+
+
+def _step(model: _Model, params: Params, state: Any, cache: Cache, grad_y: np.ndarray) -> tuple[Params, Any]:
+    """One optimization step: backward, the L2 term, the optimizer's update, applied. Returns the new
+    parameters and optimizer state."""
+    grads = backward(params, cache, grad_y)
+    if model.l2:
+        # The penalty's gradient, l2 * W: one vector operation on flat-backed parameters, stacked ones included.
+        grads = elementwise(lambda g, p, w: g + model.l2 * (w * p), grads, params, model.weights)
+    updates, state = model.optimizer.update(grads, state, params)
+    return apply_updates(params, updates), state
+
+
+def _epoch_of_batches(model: _Model, params: Params, state: Any, data: _Data, order: np.ndarray,
+                      batch_size: int) -> tuple[Params, Any]:
+    """One epoch of mini-batches taken in ``order``, the last partial one included: a forward pass and a
+    step on each."""
+    for start in range(0, len(order), batch_size):
+        batch = order[start:start + batch_size]
+        y_hat, cache = forward_unchecked(params, data.x[batch], model.hidden, model.output)
+        params, state = _step(model, params, state, cache, model.loss.grad(y_hat, data.y[batch]))
+    return params, state
+
+
+class _Scores(NamedTuple):
+    """One forward pass over the training points: the loss (L2 penalty included) and accuracy of the
+    parameters, and the pass's output, record and loss gradient for a full-batch step to reuse."""
+
+    loss: Any  # a float; an array of M values for M stacked models
+    accuracy: Any
+    penalty: Any
+    cache: Cache
+    grad_y: np.ndarray | None
+
+
+def _score(model: _Model, params: Params, data: _Data, with_grad: bool) -> _Scores:
+    """Score ``params`` on ``data``; ``with_grad`` also gives the loss gradient (in one call where the
+    loss can share the work)."""
+    y_hat, cache = forward_unchecked(params, data.x, model.hidden, model.output)
+    if not with_grad:
+        value, grad_y = model.loss.value(y_hat, data.y), None
+    elif model.loss.value_and_grad is not None:
+        value, grad_y = model.loss.value_and_grad(y_hat, data.y)
+    else:
+        value, grad_y = model.loss.value(y_hat, data.y), model.loss.grad(y_hat, data.y)
+    penalty = l2_penalty(params, model.l2) if model.l2 else 0.0
+    return _Scores(value + penalty, _accuracy(y_hat, data.labels, data.threshold), penalty, cache, grad_y)
+
+
+def _record(model: _Model, epoch: int, params: Params, state: Any, scores: _Scores, test: _Data | None) -> Epoch:
+    """The :class:`Epoch` of ``params``: the training scores, and the held-out ones when there are test points."""
+    if test is None:
+        return Epoch(epoch, scores.loss, scores.accuracy, params, state)
+    test_hat = forward_unchecked(params, test.x, model.hidden, model.output)[0]
+    test_loss = model.loss.value(test_hat, test.y) + scores.penalty
+    return Epoch(epoch, scores.loss, scores.accuracy, params, state, test_loss,
+                 _accuracy(test_hat, test.labels, test.threshold))
+
+
+def _finite(loss) -> bool:
+    """Whether a loss (a float, or one per stacked model) is finite throughout."""
+    return math.isfinite(loss) if type(loss) is float else bool(np.isfinite(loss).all())
 
 
 def steps_per_epoch(n: int, batch_size: int | None) -> int:
