@@ -154,8 +154,8 @@ def test_stacks_are_bounded_by_memory_and_give_the_same_numbers(monkeypatch, run
     per_run = run_bytes(21, (2, 4, 8, 1), "float64")
     monkeypatch.setattr(fnn.runs.sweep, "STACK_BYTES", per_run * runs_per_stack)
     stacks = []
-    together = fnn.runs.sweep._train_together
-    monkeypatch.setattr(fnn.runs.sweep, "_train_together",
+    together = fnn.runs.sweep._stacked_experiment
+    monkeypatch.setattr(fnn.runs.sweep, "_stacked_experiment",
                         lambda members: stacks.append(len(members)) or together(members))
     assert_same_runs(train_group(configs), [train_one(c) for c in configs])
     expected = [runs_per_stack] * (len(configs) // runs_per_stack) + [len(configs) % runs_per_stack]

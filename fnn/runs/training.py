@@ -31,7 +31,7 @@ from fnn.core.network import (DTYPES, MAX_PARAMETERS, Cache, backward, check_par
                               init_params, resolve_activation)
 from fnn.builtin.optimizers import apply_updates
 from fnn.core.params import Params, elementwise, filled_like
-from fnn.core.records import Activation, Loss, Optimizer
+from fnn.core.records import Activation, Loss, Optimizer, OptimizerSpec
 from fnn.plugins.registry import Registry, registry as default_registry
 from fnn.builtin.schedules import SCHEDULES, Rate, per_step
 from fnn.runs.settings import RunConfig, check_config
@@ -300,6 +300,8 @@ class Experiment(NamedTuple):
     origin: np.ndarray | None = None
     """Where each point of ``x`` came from: its line in the ``--data`` file, or its index in the generated dataset."""
     origin_test: np.ndarray | None = None
+    optimizer_spec: OptimizerSpec | None = None
+    """The record ``optimizer`` was made from: a sweep makes it again with one learning rate per stacked model."""
 
 
 def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
@@ -358,7 +360,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     learning_rate = hyper["learning_rate"] if rate is None else per_step(rate, steps)
     optimizer = _probe(reg, config, params, x, y, {**hyper, "learning_rate": learning_rate})
     return Experiment(resolved, x, y, params, optimizer, hyper, activation, output, loss,
-                      x_test, y_test, scaler, rate, shuffle_seed, features, origin, origin_test)
+                      x_test, y_test, scaler, rate, shuffle_seed, features, origin, origin_test, spec)
 
 
 def _load_dataset(entry, rng: np.random.Generator, config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -481,13 +483,18 @@ def hyperparameters(optimizer: str, defaults: Mapping[str, float], learning_rate
 
 
 def run(experiment: Experiment) -> Iterator[Epoch]:
-    """Train a prepared experiment, yielding every epoch."""
+    """Train a prepared experiment, yielding every epoch.
+
+    An experiment of M stacked models (data with a leading model axis, as a
+    sweep makes them) trains on when some models' loss stops being finite, so
+    that the others finish; the caller reports those models as diverged.
+    """
     c = experiment.config
     return train(
         experiment.params, experiment.x, experiment.y, optimizer=experiment.optimizer, epochs=c.epochs,
         activation=experiment.activation, output=experiment.output, loss=experiment.loss,
         batch_size=c.batch_size, rng=np.random.default_rng(experiment.shuffle_seed), l2=c.l2,
-        x_test=experiment.x_test, y_test=experiment.y_test,
+        x_test=experiment.x_test, y_test=experiment.y_test, stop_on_divergence=experiment.x.ndim == 2,
     )
 
 
@@ -600,7 +607,9 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
     after each epoch (a progress display, a log); the time it takes is not
     counted in ``FitResult.seconds``. A run whose loss stops being finite
     raises :class:`~fnn.errors.TrainingDiverged`; NumPy's overflow warnings
-    on the way there are silenced, since that error says it better.
+    on the way there are silenced, since that error says it better. A
+    stacked experiment (see :func:`run`) trains all its epochs and gives one
+    ``FitResult`` whose history holds a column per model.
     """
     monitor_test = experiment.x_test is not None
     names = ("loss", "accuracy", "test_loss", "test_accuracy") if monitor_test else ("loss", "accuracy")
