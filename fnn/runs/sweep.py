@@ -199,8 +199,8 @@ def _stacked_experiment(members: Sequence[Experiment]) -> Experiment:
     return first._replace(
         x=np.stack([e.x for e in members]), y=np.stack([e.y for e in members]),
         params=stacked([e.params for e in members]), optimizer=optimizer,
-        x_test=np.stack([e.x_test for e in members]) if tested else None,
-        y_test=np.stack([e.y_test for e in members]) if tested else None,
+        x_test=np.stack([e.x_test for e in members if e.x_test is not None]) if tested else None,
+        y_test=np.stack([e.y_test for e in members if e.y_test is not None]) if tested else None,
         scaler=None, schedule=None, origin=None, origin_test=None)
 
 

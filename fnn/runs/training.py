@@ -56,7 +56,7 @@ def accuracy(y_hat: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> float:
     return _accuracy(y_hat, y >= threshold, threshold)
 
 
-def _accuracy(y_hat: np.ndarray, labels: np.ndarray, threshold: float = 0.5) -> float:
+def _accuracy(y_hat: np.ndarray, labels: np.ndarray, threshold: float | np.ndarray = 0.5) -> float:
     hits = (y_hat >= threshold) == labels
     if hits.ndim == 2:
         return np.count_nonzero(hits) / hits.size
@@ -104,30 +104,27 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     check_params(params)
     _check_training_inputs(params, x, y, x_test, y_test, epochs=epochs, batch_size=batch_size, l2=l2)
     params = Params(params) if not isinstance(params, Params) else params
-    mini_batches = batch_size is not None and batch_size < len(x)
-    if mini_batches and rng is None:
-        raise ConfigError("mini-batches need rng, a numpy Generator, to shuffle the points")
+    batches = _mini_batches(batch_size, len(x), rng)
     if rate_scale is not None:
         warnings.warn("train(rate_scale=...) is deprecated; give the optimizer's make() a learning rate that is a "
                       "function of the step count (fnn.schedules.per_step)", DeprecationWarning, stacklevel=2)
         optimizer = _scaled_each_epoch(optimizer, rate_scale, steps_per_epoch(len(x), batch_size))
         state = None if state is None else (state, 0)
     state = optimizer.init(params) if state is None else state
-    model = _Model(hidden, last, loss, optimizer, l2,
-                   filled_like(params, lambda key: float(key.startswith("W"))) if l2 else None)
+    model = _Model(hidden, last, loss, optimizer, l2, filled_like(params, lambda key: float(key.startswith("W"))))
     train_set = _data(x, y, params["W1"].dtype)
     test_set = None if x_test is None else _data(x_test, y_test, params["W1"].dtype)
 
-    scores = _score(model, params, train_set, with_grad=not mini_batches)
+    scores = _score(model, params, train_set, with_grad=batches is None)
     for epoch in range(1, epochs + 1):
-        if mini_batches:
-            params, state = _epoch_of_batches(model, params, state, train_set, rng.permutation(len(x)), batch_size)
-        else:
+        if batches is None:
             # Full batch: the previous epoch's scoring pass over these points, and its loss gradient, serve
             # as this step's forward pass (one forward pass per epoch instead of two).
             params, state = _step(model, params, state, scores.cache, scores.grad_y)
+        else:
+            params, state = _epoch_of_batches(model, params, state, train_set, *batches)
         del scores  # before the next pass, or both passes' arrays are alive at once (2 GB each at 10^6 points)
-        scores = _score(model, params, train_set, with_grad=not mini_batches)
+        scores = _score(model, params, train_set, with_grad=batches is None)
         if stop_on_divergence and not _finite(scores.loss):
             raise TrainingDiverged(epoch, float(np.max(scores.loss)))
         yield _record(model, epoch, params, state, scores, test_set)
@@ -142,7 +139,7 @@ class _Model(NamedTuple):
     loss: Loss
     optimizer: Optimizer
     l2: float
-    weights: Params | None
+    weights: Params
 
 
 class _Data(NamedTuple):
@@ -171,10 +168,21 @@ def _step(model: _Model, params: Params, state: Any, cache: Cache, grad_y: np.nd
     return apply_updates(params, updates), state
 
 
-def _epoch_of_batches(model: _Model, params: Params, state: Any, data: _Data, order: np.ndarray,
+def _mini_batches(batch_size: int | None, n: int,
+                  rng: np.random.Generator | None) -> tuple[np.random.Generator, int] | None:
+    """``(rng, batch_size)`` when an epoch over ``n`` points is several mini-batches; None in full batch."""
+    if batch_size is None or batch_size >= n:
+        return None
+    if rng is None:
+        raise ConfigError("mini-batches need rng, a numpy Generator, to shuffle the points")
+    return rng, batch_size
+
+
+def _epoch_of_batches(model: _Model, params: Params, state: Any, data: _Data, rng: np.random.Generator,
                       batch_size: int) -> tuple[Params, Any]:
-    """One epoch of mini-batches taken in ``order``, the last partial one included: a forward pass and a
-    step on each."""
+    """One epoch of mini-batches: the points shuffled with ``rng``, then a forward pass and a step on each
+    batch, the last partial one included."""
+    order = rng.permutation(len(data.x))
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
         y_hat, cache = forward_unchecked(params, data.x[batch], model.hidden, model.output)
@@ -190,7 +198,7 @@ class _Scores(NamedTuple):
     accuracy: Any
     penalty: Any
     cache: Cache
-    grad_y: np.ndarray | None
+    grad_y: Any  # the loss gradient, an array; None unless asked for
 
 
 def _score(model: _Model, params: Params, data: _Data, with_grad: bool) -> _Scores:
