@@ -202,3 +202,27 @@ def test_stacks_are_bounded_by_memory_and_give_the_same_numbers(monkeypatch, run
     assert_same_runs(train_group(configs), [train_one(c) for c in configs])
     expected = [runs_per_stack] * (len(configs) // runs_per_stack) + [len(configs) % runs_per_stack]
     assert stacks == [size for size in expected if size > 1]
+
+
+def test_a_stack_is_one_experiment_trained_by_complete_then_split_into_each_runs_fit_result():
+    from fnn.runs.sweep import _split, _stacked_experiment
+    from fnn.runs.training import complete
+
+    configs = grid(learning_rate=[0.1, 50.0, 1.0], seed=[0], output=["identity"], test_split=[0.3], epochs=[300])
+    members = [fnn.prepare(config) for config in configs]
+    results = _split(complete(_stacked_experiment(members)), members)
+    for config, result in zip(configs, results):
+        assert result.experiment.config == fnn.prepare(config).config
+        try:
+            alone = fnn.fit(config)
+        except fnn.TrainingDiverged as error:
+            assert result.stop_reason == f"diverged at epoch {error.epoch}; trained on with its stack"
+            continue
+        assert (result.stop_reason, result.final.epoch, set(result.history)) == \
+            (alone.stop_reason, alone.final.epoch, set(alone.history))
+        for name, values in alone.history.items():
+            np.testing.assert_allclose(result.history[name], values, rtol=0, atol=TOLERANCE)
+        for key, value in alone.final.params.items():
+            assert result.final.params[key].shape == value.shape
+            np.testing.assert_allclose(result.final.params[key], value, rtol=0, atol=TOLERANCE)
+    assert sum(result.stop_reason.startswith("diverged") for result in results) == 1
