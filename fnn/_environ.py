@@ -1,4 +1,10 @@
-"""Setting environment variables for a while: for child processes, and for settings read from the environment."""
+"""Setting environment variables for a while, for child processes: the BLAS threads of a sweep's workers.
+
+That is a setting of NumPy's libraries, read when a fresh process loads them.
+fnn's own settings never travel this way: the plugin settings go to sweep
+workers with each task (:class:`fnn.plugins.registry.PluginSettings`), and
+the library only reads the variables a user sets (``FNN_*``), in one place.
+"""
 
 from __future__ import annotations
 

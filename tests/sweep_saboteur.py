@@ -26,17 +26,17 @@ ERRORS = {RAISES: RuntimeError("a plugin broke\n  on two lines"),
 _TASK, _PREPARE = fnn.runs.sweep._train_task, fnn.runs.sweep.prepare
 
 
-def task(configs):
+def task(configs, plugins):
     fnn.runs.sweep.prepare = _prepare
     try:
-        return _TASK(configs)
+        return _TASK(configs, plugins)
     finally:
         fnn.runs.sweep.prepare = _PREPARE
 
 
-def _prepare(config):
+def _prepare(config, registry=None):
     if config.seed in DEATHS:
         DEATHS[config.seed]()
     if config.seed in ERRORS:
         raise ERRORS[config.seed]
-    return _PREPARE(config)
+    return _PREPARE(config, registry)

@@ -670,7 +670,8 @@ def test_every_command_ends_its_help_with_examples_that_parse(name):
 
 
 @pytest.mark.parametrize("args, expected", [("fnn run --optimizer ad", ["adagrad", "adam", "adamw"]),
-                                            ("fnn sweep -a ta", ["tanh"]), ("fnn run -d moo", ["moons"])])
+                                            ("fnn sweep -a ta", ["tanh"]), ("fnn run -d moo", ["moons"]),
+                                            ("fnn --disable-plugin fnn.activations run -a ta", [])])
 def test_shell_completion_offers_plugin_names(args, expected):
     result = RUNNER.invoke(fnn.cli.app, [], prog_name="fnn",
                            env={**ENV, "_FNN_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": args})

@@ -118,7 +118,7 @@ def test_plugin_descriptions_print_as_written():
 
 def test_plugin_names_and_errors_print_as_written(monkeypatch):
     broken = PluginInfo("bad[red]", "pkg\x1b[2J", "1.0", status="error", error="raised \x1b]0;owned\x07[/x]")
-    monkeypatch.setattr(plugins_command, "inspect_plugins", lambda: [broken])
+    monkeypatch.setattr(plugins_command, "inspect_plugins", lambda **settings: [broken])
     result = ok("plugins")
     assert_clean(result.stdout, "bad[red]", "[/x]")
 
@@ -159,7 +159,7 @@ def test_the_live_sweep_progress_shows_paths_as_written(tmp_path):
     paths = [str(_csv(tmp_path, ["a", "b", "label"], name=name)) for name in ("one[/x].csv", "two[red].csv")]
     screen = io.StringIO()
     console = Console(file=screen, force_terminal=True, width=120, markup=False)
-    runs = _run_with_progress(grid(data=paths, epochs=[2]), 1, console)
+    runs = _run_with_progress(grid(data=paths, epochs=[2]), 1, console, fnn.registry())
     assert len(runs) == 2 and all(run.summary is not None for run in runs)
     assert "two[red].csv" in screen.getvalue()
 

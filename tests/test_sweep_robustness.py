@@ -166,8 +166,9 @@ def test_a_signal_during_a_serial_sweep_is_one_line_and_its_exit_code(monkeypatc
             os.kill(os.getpid(), signum)
 
     real = fnn.cli.sweep.run_sweep
-    monkeypatch.setattr(fnn.cli.sweep, "run_sweep", lambda configs, workers, on_done: real(
-        configs, workers, lambda index, run: (on_done(index, run), signal_after_the_second_run(index, run))))
+    monkeypatch.setattr(fnn.cli.sweep, "run_sweep", lambda configs, workers, on_done, registry: real(
+        configs, workers, lambda index, run: (on_done(index, run), signal_after_the_second_run(index, run)),
+        registry=registry))
     before = signal.getsignal(signal.SIGTERM)
     result = cli("sweep", "-e", "5", "--seed", "1,2,3,4", "--batch-size", "4", "--workers", "1")
     assert (result.exit_code, result.stderr) == (code, "interrupted after 2 of 4 runs\n")
@@ -246,8 +247,8 @@ def test_a_grid_of_billions_is_refused_without_building_it():
 def test_workers_are_capped_at_the_cores_unless_forced(monkeypatch, asked, force, used, noted):
     monkeypatch.setattr(fnn.cli.sweep, "_cores", lambda: 3)
     seen = []
-    monkeypatch.setattr(fnn.cli.sweep, "run_sweep", lambda configs, workers, on_done: seen.append(workers) or
-                        [fnn.runs.sweep.train_one(config) for config in configs])
+    monkeypatch.setattr(fnn.cli.sweep, "run_sweep", lambda configs, workers, on_done, registry: seen.append(workers)
+                        or [fnn.runs.sweep.train_one(config, registry) for config in configs])
     args = (*(("--workers", str(asked)) if asked else ()), *(("--force-workers",) if force else ()))
     result = cli("sweep", "-e", "5", "--json", *args)
     assert result.exit_code == 0, result.output

@@ -19,15 +19,15 @@ import sys
 import threading
 import traceback
 import warnings
+from dataclasses import replace
 from typing import Annotated, Iterator
 
 import typer
 import typer.core
 
 from fnn import __version__
-from fnn._environ import environment
 from fnn.errors import ConfigError, FnnError, Interrupted, PluginWarning, one_line
-from fnn.plugins.registry import DISABLED_ENV, STRICT_ENV, escape_name, plugin_names
+from fnn.plugins.registry import DISABLED_ENV, STRICT_ENV, PluginSettings, Registry, plugin_names, registry
 from fnn.cli._console import help_at_least_min_width, shown
 
 DEBUG_ENV = "FNN_DEBUG"
@@ -188,29 +188,34 @@ def _main(
     )] = False,
 ) -> None:
     """fnn: train small neural networks with backpropagation you can read."""
-    ctx.with_resource(_plugin_settings(disable_plugin, strict_plugins))
-
-
-@contextlib.contextmanager
-def _plugin_settings(disabled: list[str], strict: bool) -> Iterator[None]:
-    """Apply the global plugin flags for one invocation, through the environment and restored after.
-
-    fnn.registry() reads the environment, and so do sweep worker processes,
-    which may start afresh rather than inherit this process's registry.
-    """
-    changes = {}
-    if disabled:
-        known = plugin_names()
-        for name in sorted(set(disabled) - set(known)):
+    ctx.obj = settings = _with_flags(disable_plugin, strict_plugins)
+    if disable_plugin:
+        known = plugin_names(entry_points=settings.entry_points)
+        for name in sorted(set(disable_plugin) - set(known)):
             close = difflib.get_close_matches(name, known, n=1)
             typer.echo(shown(f"Warning: --disable-plugin {name!r}: no plugin has that name; plugins: {', '.join(known)}"
                              + (f" (did you mean {close[0]!r}?)" if close else "")), err=True)
-        # Escaped, so that a name with a comma (an entry point may have one) stays one name.
-        changes[DISABLED_ENV] = ",".join(filter(None, [os.environ.get(DISABLED_ENV), *map(escape_name, disabled)]))
-    if strict:
-        changes[STRICT_ENV] = "1"
-    with environment(changes):
-        yield
+
+
+def _with_flags(disabled: list[str], strict: bool) -> PluginSettings:
+    """The global plugin flags on top of the environment's settings: a plugin disabled by either is
+    disabled, and either can make loading strict."""
+    environment = PluginSettings.from_environment()
+    return replace(environment, disabled=environment.disabled | set(disabled), strict=environment.strict or strict)
+
+
+def plugin_settings(ctx: typer.Context) -> PluginSettings:
+    """This invocation's :class:`PluginSettings`, from the global flags (``--disable-plugin``, ``--strict-plugins``)."""
+    root = ctx.find_root()
+    if isinstance(root.obj, PluginSettings):
+        return root.obj
+    # Shell completion parses the command line without running the app's callback.
+    return _with_flags(root.params.get("disable_plugin") or [], bool(root.params.get("strict_plugins")))
+
+
+def plugin_registry(ctx: typer.Context) -> Registry:
+    """The registry of this invocation's plugins, passed explicitly to whatever the command calls."""
+    return registry(plugin_settings(ctx))
 
 
 @contextlib.contextmanager

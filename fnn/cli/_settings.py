@@ -18,8 +18,8 @@ from typing import Annotated, Any, Callable, Mapping, Optional
 
 import typer
 
-from fnn.plugins.registry import registry
 from fnn.runs.settings import GROUPS, SETTINGS, RunConfig, Setting
+from fnn.cli._app import plugin_registry
 
 _COMMA_LIST = "comma list"
 
@@ -110,9 +110,9 @@ def _default_text(s: Setting) -> str | bool:
     return ",".join(map(str, s.default)) if isinstance(s.default, tuple) else str(s.default)
 
 
-def _completer(kind: str) -> Callable[[str], list[str]]:
-    def complete(incomplete: str) -> list[str]:
-        return [name for name in registry().names(kind) if name.startswith(incomplete)]
+def _completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        return [name for name in plugin_registry(ctx).names(kind) if name.startswith(incomplete)]
 
     return complete
 

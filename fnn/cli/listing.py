@@ -8,9 +8,8 @@ import typer
 from rich.table import Table
 
 from fnn.core.records import KINDS
-from fnn.plugins.registry import registry
 from fnn.io import jsonfile
-from fnn.cli._app import command, examples
+from fnn.cli._app import command, examples, plugin_registry
 from fnn.cli._console import make_console, shown
 
 _TITLES = {"activation": "Activations", "loss": "Losses", "optimizer": "Optimizers", "dataset": "Datasets"}
@@ -21,6 +20,7 @@ _TITLES = {"activation": "Activations", "loss": "Losses", "optimizer": "Optimize
     ("fnn list optimizer --json", "one kind, as JSON"),
 ))
 def list_plugins(
+    ctx: typer.Context,
     kind: Annotated[Optional[str], typer.Argument(
         help="activation, loss, optimizer or dataset.", show_default="all")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
@@ -32,7 +32,7 @@ def list_plugins(
         if singular not in KINDS:
             raise typer.BadParameter(f"{kind!r} is not one of: {', '.join(KINDS)}", param_hint="KIND")
         kinds = [singular]
-    reg = registry()
+    reg = plugin_registry(ctx)
     if json_output:
         typer.echo(jsonfile.dumps([
             {"kind": e.kind, "name": e.name, "description": e.record.description,

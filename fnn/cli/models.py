@@ -14,9 +14,9 @@ from fnn.io.data import Scaler, read_numeric_csv
 from fnn.errors import ConfigError, DataError, UnknownNameError
 from fnn.io.modelfile import Model, ModelFileError, load_model
 from fnn.core.network import predict as network_predict
-from fnn.plugins.registry import registry
+from fnn.plugins.registry import Registry
 from fnn.io import jsonfile
-from fnn.cli._app import command, examples
+from fnn.cli._app import command, examples, plugin_registry
 from fnn.cli._console import make_console, shown
 
 ModelArgument = Annotated[Path, typer.Argument(help="A run folder written by 'fnn run --out DIR', or the model.npz "
@@ -28,6 +28,7 @@ ModelArgument = Annotated[Path, typer.Argument(help="A run folder written by 'fn
     ("fnn predict runs/xor/model.npz --csv new.csv --json", "a CSV's rows, as JSON"),
 ))
 def predict(
+    ctx: typer.Context,
     model_path: ModelArgument,
     points: Annotated[Optional[str], typer.Option("--points", help='Points as "x1,x2;x1,x2;..." (this or --csv).')
                       ] = None,
@@ -48,7 +49,7 @@ def predict(
         x, lines, notes, source = parse_points(points, width), None, [], "--points"
     elif csv_path is not None:  # always, when --points is not given (checked above)
         (x, lines, notes), source = read_points_csv(csv_path, model), f"--csv {str(csv_path)!r}"
-    prob = model_predict(model, x, str(model_path))
+    prob = model_predict(model, x, plugin_registry(ctx), str(model_path))
     _check_outputs(prob, x, source, lines)
     classes = (prob >= 0.5).astype(int)
     if json_output:
@@ -69,13 +70,13 @@ def predict(
     make_console().print(table)
 
 
-def model_predict(model: Model, x: np.ndarray, source: str = "the model") -> np.ndarray:
+def model_predict(model: Model, x: np.ndarray, registry: Registry, source: str = "the model") -> np.ndarray:
     """The saved network's output for raw points, standardised first if it was trained that way.
 
     Overflow on the way is not warned about: a non-finite output is the caller's to refuse.
     """
     config = model.config
-    hidden, output = (_activation(config, key, source) for key in ("activation", "output"))
+    hidden, output = (_activation(registry, config, key, source) for key in ("activation", "output"))
     scaling = config.get("standardize")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if scaling:
@@ -83,10 +84,10 @@ def model_predict(model: Model, x: np.ndarray, source: str = "the model") -> np.
         return network_predict(model.params, x, hidden, output)[:, 0]
 
 
-def _activation(config: dict, key: str, source: str):
+def _activation(registry: Registry, config: dict, key: str, source: str):
     """The activation a model names under ``key`` (sigmoid if it names none); a missing plugin is the file's problem."""
     try:
-        return registry().activation(config.get(key, "sigmoid"))
+        return registry.activation(config.get(key, "sigmoid"))
     except UnknownNameError as error:
         raise ModelFileError(f"{source!r} field {key!r}: {error} "
                              "(is the plugin it was trained with installed?)") from None

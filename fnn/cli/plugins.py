@@ -9,7 +9,7 @@ from rich.table import Table
 
 from fnn.plugins.registry import PluginInfo, inspect_plugins
 from fnn.io import jsonfile
-from fnn.cli._app import command, examples
+from fnn.cli._app import command, examples, plugin_settings
 from fnn.cli._console import make_console, shown
 
 
@@ -18,11 +18,13 @@ from fnn.cli._console import make_console, shown
     ("fnn --disable-plugin swish plugins", "the same without one plugin"),
 ))
 def show_plugins(
+    ctx: typer.Context,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List every plugin, built-ins included: package, version, hooks, names it adds, and status."""
     # A report, not a load: broken plugins show up in it rather than as warnings or errors.
-    infos = inspect_plugins()
+    settings = plugin_settings(ctx)
+    infos = inspect_plugins(entry_points=settings.entry_points, disabled=settings.disabled)
     if json_output:
         typer.echo(jsonfile.dumps([as_dict(info) for info in infos], indent=2))
         return

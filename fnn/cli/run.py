@@ -16,7 +16,7 @@ from fnn.core.network import is_linear, predict
 from fnn.runs.rundir import RUN_FILES, check_out_dir, write_run
 from fnn.runs.training import Epoch, Experiment, FitResult, complete, prepare
 from fnn.io import jsonfile
-from fnn.cli._app import command, examples
+from fnn.cli._app import command, examples, plugin_registry
 from fnn.cli._console import make_console, shown
 from fnn.cli._options import refuse_dataset_with_data
 from fnn.cli._settings import config_from, with_settings
@@ -62,7 +62,7 @@ def run(
     config = config_from(settings)
     if out is not None:
         check_out_dir(out, force, inputs=[config.data] if config.data is not None else [])
-    experiment = prepare(config)
+    experiment = prepare(config, plugin_registry(ctx))
     console = make_console()
     show = not (json_output or quiet)
     if show:

@@ -16,13 +16,13 @@ from rich.table import Column, Table
 
 from fnn.errors import ConfigError, FnnError, Interrupted
 from fnn.core.network import is_linear
-from fnn.plugins.registry import registry
+from fnn.plugins.registry import Registry
 from fnn.runs.rundir import check_out_dir, write_sweep
 from fnn.runs.sweep import (SORT_KEYS, Group, SweepRun, check_sort, grid, prepare_all, run_sweep, sort_groups,
                      summarize_groups, varied_settings)
 from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig
 from fnn.io import jsonfile
-from fnn.cli._app import command, examples, signals_interrupt
+from fnn.cli._app import command, examples, plugin_registry, signals_interrupt
 from fnn.cli._console import make_console, shown
 from fnn.cli._options import refuse_dataset_with_data
 from fnn.cli._settings import choices_from, with_settings
@@ -84,10 +84,11 @@ def sweep(
         check_sort(configs, sort)
     if out is not None:
         check_out_dir(out, force, inputs=[config.data for config in configs if config.data])
-    configs = prepare_all(configs)
+    registry = plugin_registry(ctx)
+    configs = prepare_all(configs, registry)
     console = make_console()
     runs = _run_with_progress(configs, _worker_count(workers, force_workers),
-                              None if json_output or quiet else console)
+                              None if json_output or quiet else console, registry)
     groups = summarize_groups(runs)
     varied = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
@@ -98,7 +99,7 @@ def sweep(
         typer.echo(jsonfile.dumps({"varied": varied, "groups": [g.as_dict(varied) for g in groups]}))
         return
     _print_results(console, groups, varied, runs)
-    for note in _notes(groups):
+    for note in _notes(groups, registry):
         console.print(note, soft_wrap=not console.is_terminal)
     if out is not None:
         console.print(f"Sweep written to {shown(out)}/", soft_wrap=True)
@@ -133,7 +134,7 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _run_with_progress(configs, workers: int, console: Console | None) -> list[SweepRun]:
+def _run_with_progress(configs, workers: int, console: Console | None, registry: Registry) -> list[SweepRun]:
     settings = varied_settings(configs)
     live = console is not None and console.is_terminal
     # markup=False: a description holds paths and names from outside (rich would read "[red]" in them).
@@ -158,7 +159,7 @@ def _run_with_progress(configs, workers: int, console: Console | None) -> list[S
     with signals_interrupt(), progress:
         task = progress.add_task("", total=len(configs))
         try:
-            return run_sweep(configs, workers=workers, on_done=on_done)
+            return run_sweep(configs, workers=workers, on_done=on_done, registry=registry)
         except KeyboardInterrupt as error:
             signum = getattr(error, "signum", signal.SIGINT)
             raise Interrupted(signum, f"interrupted after {finished} of {len(configs)} runs") from None
@@ -288,8 +289,8 @@ def _percent(mean: float | None, std: float | None, spread: bool) -> str:
     return f"{mean:.2%}" + (f" ± {std:.1%}" if spread else "")
 
 
-def _notes(groups: list[Group]) -> list[str]:
-    linear = sorted({g.config.activation for g in groups if is_linear(registry().activation(g.config.activation))})
+def _notes(groups: list[Group], registry: Registry) -> list[str]:
+    linear = sorted({g.config.activation for g in groups if is_linear(registry.activation(g.config.activation))})
     if not linear:
         return []
     return [LINEAR_NOTE.format(activation=", ".join(linear))]

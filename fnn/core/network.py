@@ -11,13 +11,16 @@ keeps what the backward pass needs in a :class:`Cache`; ``backward`` turns
 from __future__ import annotations
 
 import functools
-from typing import Callable, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
 from fnn.errors import ConfigError, UnknownNameError
 from fnn.core.params import Params
 from fnn.core.records import Activation
+
+if TYPE_CHECKING:
+    from fnn.plugins.registry import Registry
 
 InitFn = Callable[[np.random.Generator, int, int], np.ndarray]
 
@@ -92,13 +95,14 @@ class Cache(NamedTuple):
     activations: tuple[Activation, ...]
 
 
-def resolve_activation(activation: str | Activation) -> Activation:
-    """An :class:`Activation` from a registered name or the record itself."""
+def resolve_activation(activation: str | Activation, registry: Registry | None = None) -> Activation:
+    """An :class:`Activation` from the record itself, or from its name in ``registry`` (by default
+    the installed plugins', :func:`fnn.registry`)."""
     if isinstance(activation, Activation):
         return activation
-    from fnn.plugins.registry import registry
+    from fnn.plugins.registry import registry as default_registry  # the layer above; only when given a name
 
-    return registry().activation(activation)
+    return (registry or default_registry()).activation(activation)
 
 
 def is_linear(activation: str | Activation) -> bool:
@@ -112,18 +116,19 @@ def is_linear(activation: str | Activation) -> bool:
 
 
 def forward(params: Mapping[str, np.ndarray], x, activation: str | Activation = "sigmoid",
-            output: str | Activation = "sigmoid") -> tuple[np.ndarray, Cache]:
+            output: str | Activation = "sigmoid", *, registry: Registry | None = None) -> tuple[np.ndarray, Cache]:
     """Run the network on ``x`` (n, d); return ``(y_hat, cache)``.
 
     Hidden layers use ``activation``, the last layer ``output``; each may be a
-    registered name or an :class:`Activation`. ``x`` takes the parameters'
+    name in ``registry`` (by default the installed plugins') or an
+    :class:`Activation`. ``x`` takes the parameters'
     dtype (float64, or float32 for a float32 network).
 
     Every operation also works with a leading model axis: parameters
     ``Wi`` (M, fan_in, fan_out) and ``bi`` (M, 1, fan_out) with ``x`` (M, n, d)
     train M independent networks in one pass (``fnn sweep`` does this).
     """
-    hidden, last = resolve_activation(activation), resolve_activation(output)
+    hidden, last = resolve_activation(activation, registry), resolve_activation(output, registry)
     check_params(params)
     W1 = params["W1"]
     x = np.asarray(x, dtype=W1.dtype)
@@ -251,6 +256,6 @@ def _layer_keys(count: int) -> tuple[tuple[str, str], ...]:
 
 
 def predict(params: Mapping[str, np.ndarray], x, activation: str | Activation = "sigmoid",
-            output: str | Activation = "sigmoid") -> np.ndarray:
+            output: str | Activation = "sigmoid", *, registry: Registry | None = None) -> np.ndarray:
     """The network's outputs for ``x``: ``forward`` without the cache."""
-    return forward(params, x, activation, output)[0]
+    return forward(params, x, activation, output, registry=registry)[0]

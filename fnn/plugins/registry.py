@@ -6,11 +6,9 @@ fnn's built-in modules (``fnn.activations``, ``fnn.losses``,
 installed distribution, then plugin objects given in code; every one goes
 through the same steps:
 
-1. a plugin whose name is in ``FNN_DISABLED_PLUGINS`` (a comma list, where a
-   backslash takes the next character as it is, so ``a\\,b`` is the one name
-   ``a,b``; the CLI's ``--disable-plugin NAME`` adds NAME so escaped) is not
-   imported at all, and
-   ``FNN_DISABLE_PLUGIN_AUTOLOAD=1`` skips the entry points altogether;
+1. a plugin named in ``disabled`` is not imported at all, and
+   ``entry_points=False`` skips the entry points altogether (both from
+   :class:`PluginSettings`: the CLI's flags, or the environment, see below);
 2. a broken plugin is left out whole: one that fails to import, has an
    ``fnn_*`` attribute that is not a marked hook of fnn's, raises in a hook
    (``SystemExit`` too: anything but ``KeyboardInterrupt``), returns something
@@ -19,10 +17,17 @@ through the same steps:
    :mod:`fnn.contracts` (shapes, types, an activation's derivative, a
    dataset's labels). fnn carries on and warns with a
    :class:`~fnn.PluginWarning` naming the plugin, its package and the error;
-   with ``FNN_STRICT_PLUGINS=1`` (``--strict-plugins``) it stops with a
+   when ``strict`` (``--strict-plugins``) it stops with a
    :class:`~fnn.PluginError` instead;
 3. two plugins that claim one name are always a :class:`~fnn.PluginError`
    naming both and how to disable one.
+
+Which plugins load is a :class:`PluginSettings`, given explicitly: the CLI
+makes one from its flags, a sweep sends it to its worker processes. The
+environment variables a user sets (``FNN_DISABLE_PLUGIN_AUTOLOAD``,
+``FNN_DISABLED_PLUGINS``, ``FNN_STRICT_PLUGINS``) are read in one place,
+:meth:`PluginSettings.from_environment`, for the default registry
+(:func:`registry`) and for what :func:`make_registry` is not told.
 
 The library never prints; the CLI renders each warning as one line.
 """
@@ -108,13 +113,49 @@ class PluginInfo:
         return _describe_plugin(self.name, self.origin)
 
 
-class Registry:
-    """Records by kind and name; built by :func:`make_registry`, read-only after."""
+@dataclass(frozen=True)
+class PluginSettings:
+    """Which installed plugins a registry loads: the CLI's global flags, or the environment's.
 
-    def __init__(self, entries: Iterable[Entry]):
+    Frozen and picklable, so that a sweep sends it with each task to its
+    worker processes, which build their registry from it (:func:`registry`).
+    ``disabled`` holds plugin names (see ``fnn plugins``); ``strict`` makes a
+    broken plugin an error instead of a warning.
+    """
+
+    entry_points: bool = True
+    disabled: frozenset[str] = frozenset()
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "disabled", frozenset(self.disabled))  # any iterable of names; hashable after
+
+    @classmethod
+    def from_environment(cls) -> PluginSettings:
+        """The settings the user's environment gives: the one place fnn reads them.
+
+        ``FNN_DISABLE_PLUGIN_AUTOLOAD=1`` loads no entry points;
+        ``FNN_DISABLED_PLUGINS`` is a comma list of plugin names (a backslash
+        takes the next character as it is, so ``a\\,b`` is the one name ``a,b``);
+        ``FNN_STRICT_PLUGINS=1`` is strict. A switch is on unless unset, empty,
+        0, false, no or off.
+        """
+        return cls(entry_points=not _env_flag(DISABLE_AUTOLOAD_ENV), disabled=_env_names(DISABLED_ENV),
+                   strict=_env_flag(STRICT_ENV))
+
+
+class Registry:
+    """Records by kind and name; built by :func:`make_registry`, read-only after.
+
+    ``settings`` are the :class:`PluginSettings` that rebuild it in another
+    process; None when it holds plugins given in code or leaves out the built-ins.
+    """
+
+    def __init__(self, entries: Iterable[Entry], settings: PluginSettings | None = None):
         self._entries: dict[str, dict[str, Entry]] = {kind: {} for kind in KINDS}
         for entry in entries:
             self._entries[entry.kind][entry.name] = entry
+        self.settings = settings
 
     def get(self, kind: str, name: str):
         """The record of ``kind`` called ``name``; ``UnknownNameError`` lists the choices."""
@@ -158,30 +199,41 @@ def make_registry(plugins: Iterable[object] = (), *, builtins: bool = True, entr
 
     ``plugins`` are extra plugin objects (modules, classes or instances), handy
     in tests and notebooks. ``entry_points``, ``disabled`` (plugin names) and
-    ``strict`` default to the environment: ``FNN_DISABLE_PLUGIN_AUTOLOAD``,
-    ``FNN_DISABLED_PLUGINS`` and ``FNN_STRICT_PLUGINS``. A broken plugin is left
+    ``strict`` default to the environment's (:meth:`PluginSettings.from_environment`:
+    ``FNN_DISABLE_PLUGIN_AUTOLOAD``, ``FNN_DISABLED_PLUGINS`` and
+    ``FNN_STRICT_PLUGINS``). A broken plugin is left
     out with a :class:`~fnn.PluginWarning`, or raises :class:`~fnn.PluginError`
     when strict; two plugins claiming one name always raise. ``check_records=False``
     skips the cheap checks of :mod:`fnn.contracts`, for :mod:`fnn.testing`, whose
     own checks are thorough and say more.
     """
-    strict = _env_flag(STRICT_ENV) if strict is None else strict
-    infos = _load_all(plugins, builtins, entry_points, disabled, check_records)
+    settings = _settings(entry_points, disabled, strict)
+    plugins = list(plugins)
+    infos = _load_all(plugins, builtins, settings.entry_points, settings.disabled, check_records)
     for info in infos:
         if info.status == "error":
-            if strict:
+            if settings.strict:
                 raise PluginError(f"{info.describe()} is broken: {info.error}")
             warnings.warn(f"{info.describe()} was left out: {info.error} (--disable-plugin {info.name} "
                           "silences this)", PluginWarning, stacklevel=2)
     conflicts = _conflicts(infos)
     if conflicts:
         raise PluginError(next(iter(conflicts.values())))
-    return Registry(entry for info in infos if info.status == "ok" for entry in info.entries)
+    rebuilt_by = settings if builtins and check_records and not plugins else None
+    return Registry((entry for info in infos if info.status == "ok" for entry in info.entries), rebuilt_by)
+
+
+def _settings(entry_points: bool | None, disabled: Iterable[str] | None, strict: bool | None) -> PluginSettings:
+    """The settings given, the environment's for those left None."""
+    environment = PluginSettings.from_environment()
+    return PluginSettings(environment.entry_points if entry_points is None else entry_points,
+                          environment.disabled if disabled is None else frozenset(disabled),
+                          environment.strict if strict is None else strict)
 
 
 def plugin_names(*, builtins: bool = True, entry_points: bool | None = None) -> list[str]:
     """The names of the plugins fnn would consider (what ``--disable-plugin`` takes), without importing any."""
-    entry_points = not _env_flag(DISABLE_AUTOLOAD_ENV) if entry_points is None else entry_points
+    entry_points = _settings(entry_points, (), False).entry_points
     return sorted({candidate.name for candidate in _candidates((), builtins, entry_points)})
 
 
@@ -192,30 +244,33 @@ def inspect_plugins(plugins: Iterable[object] = (), *, builtins: bool = True, en
     Plugins that claim a name another plugin also claims get status ``"error"``
     with the message :func:`make_registry` would raise.
     """
-    infos = _load_all(plugins, builtins, entry_points, disabled)
+    settings = _settings(entry_points, disabled, False)
+    infos = _load_all(plugins, builtins, settings.entry_points, settings.disabled)
     conflicts = _conflicts(infos)
     return [replace(info, status="error", error=conflicts[info.name])
             if info.status == "ok" and info.name in conflicts else info for info in infos]
 
 
 @functools.cache
-def _cached_registry(entry_points: bool, disabled: frozenset[str], strict: bool) -> Registry:
-    return make_registry(entry_points=entry_points, disabled=disabled, strict=strict)
+def _cached_registry(settings: PluginSettings) -> Registry:
+    return make_registry(entry_points=settings.entry_points, disabled=settings.disabled, strict=settings.strict)
 
 
-_in_use: list[Registry] = []  # registries put in place by use_registry, innermost last
+_in_use: list[Registry] = []  # registries put in place by use_registry (in tests), innermost last
 
 
-def registry() -> Registry:
-    """The registry of built-in and installed plugins, loaded on first use and cached.
+def registry(settings: PluginSettings | None = None) -> Registry:
+    """The registry of the built-in and installed plugins, loaded on first use and cached.
 
-    It is cached per plugin setting of the environment (``FNN_DISABLE_PLUGIN_AUTOLOAD``,
-    ``FNN_DISABLED_PLUGINS``, ``FNN_STRICT_PLUGINS``), which is how the CLI's
-    global flags reach it, in this process and in sweep workers alike.
+    ``settings`` say which plugins load; by default the environment's
+    (:meth:`PluginSettings.from_environment`). One registry is kept per
+    settings, so a sweep's worker process loads its plugins once. Functions
+    that take a ``registry=None`` argument use this one when given none.
+    Inside :func:`use_registry` (a test's), that registry is returned instead.
     """
     if _in_use:
         return _in_use[-1]
-    return _cached_registry(not _env_flag(DISABLE_AUTOLOAD_ENV), _env_names(DISABLED_ENV), _env_flag(STRICT_ENV))
+    return _cached_registry(PluginSettings.from_environment() if settings is None else settings)
 
 
 # As when registry() was itself a functools.cache: tests reload installed plugins with it.
@@ -224,7 +279,9 @@ registry.cache_clear = _cached_registry.cache_clear  # type: ignore[attr-defined
 
 @contextlib.contextmanager
 def use_registry(reg: Registry) -> Iterator[Registry]:
-    """Make :func:`registry` return ``reg`` inside the block (the pytest fixture ``fnn_registry`` does)."""
+    """For tests: make :func:`registry` return ``reg`` inside the block, so that code given no
+    registry (the CLI, ``fnn.fit``) uses it. The pytest fixture ``fnn_registry`` does this;
+    library code passes registries explicitly instead."""
     _in_use.append(reg)
     try:
         yield reg
@@ -248,10 +305,8 @@ class _Broken(Exception):
     """Why a plugin is left out, as one line."""
 
 
-def _load_all(plugins: Iterable[object], builtins: bool, entry_points: bool | None,
-              disabled: Iterable[str] | None, check_records: bool = True) -> list[PluginInfo]:
-    entry_points = not _env_flag(DISABLE_AUTOLOAD_ENV) if entry_points is None else entry_points
-    disabled = _env_names(DISABLED_ENV) if disabled is None else frozenset(disabled)
+def _load_all(plugins: Iterable[object], builtins: bool, entry_points: bool, disabled: frozenset[str],
+              check_records: bool = True) -> list[PluginInfo]:
     manager = pluggy.PluginManager(hookspecs.PROJECT)
     manager.add_hookspecs(hookspecs)
     infos: list[PluginInfo] = []
@@ -314,7 +369,7 @@ def _load_one(manager: pluggy.PluginManager, candidate: _Candidate, disabled: fr
         if problems:
             raise _Broken("; ".join(problems))
         info = replace(info, hooks=_register(manager, plugin, candidate.name))
-        entries = tuple(_collect(manager, candidate, check_records))
+        entries = tuple(_collect(manager, plugin, candidate, check_records))
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # _Broken, or the plugin object itself misbehaving (a raising __getattr__)
@@ -363,24 +418,29 @@ def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> tuple
     return hooks
 
 
-def _collect(manager: pluggy.PluginManager, candidate: _Candidate, check_records: bool) -> Iterator[Entry]:
-    """The plugin's records, each checked; its own hook implementations are called one by one."""
+def _collect(manager: pluggy.PluginManager, plugin: object, candidate: _Candidate,
+             check_records: bool) -> Iterator[Entry]:
+    """The plugin's records, each checked.
+
+    Each hook is called through pluggy, as ``manager.hook.<name>()`` but narrowed to this one
+    plugin (``subset_hook_caller``): fnn loads plugins one at a time, so that one that raises
+    or returns something wrong is left out alone and named in the message, and a name two
+    plugins claim is reported with both (:func:`_conflicts`).
+    """
+    others = manager.get_plugins() - {plugin}
     seen: set[tuple[str, str]] = set()
     for kind, hook_name in hookspecs.HOOKS.items():
-        for impl in getattr(manager.hook, hook_name).get_hookimpls():
-            if impl.plugin_name != candidate.name:
-                continue
-            for record in _call(impl.function, hook_name, KINDS[kind]):
-                _check_record(record, kind, hook_name)
-                try:
-                    if check_records:
-                        _CONTRACTS[kind](record)
-                except contracts.ContractBroken as error:
-                    raise _Broken(f"{kind} {record.name!r}: {error}") from None
-                if (kind, record.name) in seen:
-                    raise _Broken(f"{hook_name} returned two {kind}s named {record.name!r}")
-                seen.add((kind, record.name))
-                yield Entry(kind, record.name, record, candidate.name, candidate.package)
+        for record in _call(manager.subset_hook_caller(hook_name, remove_plugins=others), hook_name, KINDS[kind]):
+            _check_record(record, kind, hook_name)
+            try:
+                if check_records:
+                    _CONTRACTS[kind](record)
+            except contracts.ContractBroken as error:
+                raise _Broken(f"{kind} {record.name!r}: {error}") from None
+            if (kind, record.name) in seen:
+                raise _Broken(f"{hook_name} returned two {kind}s named {record.name!r}")
+            seen.add((kind, record.name))
+            yield Entry(kind, record.name, record, candidate.name, candidate.package)
 
 
 _CONTRACTS: dict[str, Callable[[Any], object]] = {
@@ -388,20 +448,22 @@ _CONTRACTS: dict[str, Callable[[Any], object]] = {
     "optimizer": contracts.check_optimizer_spec, "dataset": contracts.check_dataset}
 
 
-def _call(hook: Callable[[], object], hook_name: str, expected: type) -> list:
+def _call(hook: Callable[[], list], hook_name: str, expected: type) -> list:
+    """The records of every implementation ``hook`` calls (pluggy leaves out those that return None)."""
     try:
-        result = contracts.call(hook_name, hook)
+        results = contracts.call(hook_name, hook)
     except contracts.ContractBroken as error:
         raise _Broken(str(error)) from None
-    if result is None:
-        return []
-    if not isinstance(result, Iterable) or isinstance(result, (str, bytes)):
-        raise _Broken(f"{hook_name} must return an iterable of fnn.{expected.__name__}, "
-                      f"got {type(result).__name__}")
-    try:
-        return contracts.call(hook_name, list, result)  # a generator hook runs here
-    except contracts.ContractBroken as error:
-        raise _Broken(str(error)) from None
+    records = []
+    for result in results:
+        if not isinstance(result, Iterable) or isinstance(result, (str, bytes)):
+            raise _Broken(f"{hook_name} must return an iterable of fnn.{expected.__name__}, "
+                          f"got {type(result).__name__}")
+        try:
+            records += contracts.call(hook_name, list, result)  # a generator hook runs here
+        except contracts.ContractBroken as error:
+            raise _Broken(str(error)) from None
+    return records
 
 
 def _check_record(record: object, kind: str, hook_name: str) -> None:

@@ -32,6 +32,7 @@ from fnn._environ import environment
 from fnn.errors import ConfigError, FnnError, PluginWarning, TrainingDiverged, one_line
 from fnn.builtin.optimizers import LearningRate
 from fnn.core.params import Params, stacked
+from fnn.plugins.registry import PluginSettings, Registry, registry as default_registry
 from fnn.builtin.schedules import per_step
 from fnn.runs.settings import BY_NAME
 from fnn.runs.training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, run_bytes
@@ -68,18 +69,20 @@ def grid(**choices: Sequence) -> list[RunConfig]:
             for values in itertools.product(*(choices[n] for n in names))]
 
 
-def prepare_all(configs: Sequence[RunConfig]) -> list[RunConfig]:
+def prepare_all(configs: Sequence[RunConfig], registry: Registry | None = None) -> list[RunConfig]:
     """Prepare every configuration, raising the first ``ConfigError`` among them before any training starts.
 
     Returns the configs as their runs record them (the optimizer's default
     learning rate filled in), so a run that fails is grouped with its seeds.
+    Names are looked up in ``registry``, by default the installed plugins'.
     """
-    return [prepare(config).config for config in configs]
+    return [prepare(config, registry).config for config in configs]
 
 
-def train_one(config: RunConfig) -> SweepRun:
-    """Train one configuration alone; a diverging run is recorded, not raised, so the sweep goes on."""
-    return _train_stack([prepare(config)])[0]
+def train_one(config: RunConfig, registry: Registry | None = None) -> SweepRun:
+    """Train one configuration alone; a diverging run is recorded, not raised, so the sweep goes on.
+    Names are looked up in ``registry``, by default the installed plugins'."""
+    return _train_stack([prepare(config, registry)])[0]
 
 
 def _failed(config: RunConfig, error: str) -> SweepRun:
@@ -94,17 +97,22 @@ WORKER_DIED = "worker died"
 """The error of runs whose worker process ended without a result (killed, crashed)."""
 
 
-def _train_task(configs: Sequence[RunConfig]) -> list[SweepRun]:
-    """:func:`train_group`, but an exception (a plugin's, say) fails only the run that raised it."""
+def _train_task(configs: Sequence[RunConfig], plugins: Registry | PluginSettings) -> list[SweepRun]:
+    """:func:`train_group`, but an exception (a plugin's, say) fails only the run that raised it.
+
+    ``plugins`` is the registry, or in a worker process the settings that build it (once per
+    process: :func:`fnn.registry` keeps it), sent with each task rather than through the environment.
+    """
+    registry = plugins if isinstance(plugins, Registry) else default_registry(plugins)
     try:
-        return train_group(configs)
+        return train_group(configs, registry)
     except (Exception, SystemExit):
-        return [_train_or_fail(config) for config in configs]
+        return [_train_or_fail(config, registry) for config in configs]
 
 
-def _train_or_fail(config: RunConfig) -> SweepRun:
+def _train_or_fail(config: RunConfig, registry: Registry) -> SweepRun:
     try:
-        return train_one(config)
+        return train_one(config, registry)
     except (Exception, SystemExit) as error:  # SystemExit: a plugin that calls sys.exit must not end the sweep
         return _failed(config, _reason(error))
 
@@ -133,15 +141,17 @@ runs stack in further groups, prepared one group at a time. Stacking pays for sm
 arrays are too small to keep NumPy busy; a sweep of large runs would only multiply its memory."""
 
 
-def train_group(configs: Sequence[RunConfig]) -> list[SweepRun]:
+def train_group(configs: Sequence[RunConfig], registry: Registry | None = None) -> list[SweepRun]:
     """Train configurations, stacking those that share a :func:`stack_key`, their data shapes and a loss
     and optimizer that declare ``stacks``; the others train alone. At most :data:`STACK_BYTES` of them
-    are prepared at a time. Results equal separate runs (to rounding, 1e-12)."""
+    are prepared at a time. Results equal separate runs (to rounding, 1e-12). Names are looked up in
+    ``registry``, by default the installed plugins'."""
+    registry = registry or default_registry()
     runs: list[SweepRun] = []
     while len(runs) < len(configs):
-        first = prepare(configs[len(runs)])
+        first = prepare(configs[len(runs)], registry)
         fit = max(1, STACK_BYTES // run_bytes(len(first.x), first.params.sizes, first.config.dtype))
-        experiments = [first, *(prepare(config) for config in configs[len(runs) + 1:len(runs) + fit])]
+        experiments = [first, *(prepare(config, registry) for config in configs[len(runs) + 1:len(runs) + fit])]
         trained: list[SweepRun | None] = [None] * len(experiments)
         for indices in _stacks(experiments):
             for index, run in zip(indices, _train_stack([experiments[i] for i in indices])):
@@ -237,7 +247,8 @@ def plan(configs: Sequence[RunConfig], workers: int) -> list[list[int]]:
 
 
 def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
-              on_done: Callable[[int, SweepRun], None] | None = None) -> list[SweepRun]:
+              on_done: Callable[[int, SweepRun], None] | None = None, *,
+              registry: Registry | None = None) -> list[SweepRun]:
     """Train ``configs``, in ``workers`` processes when more than one; results keep the configs' order.
 
     Configurations that differ only in learning rate and seed train as one
@@ -246,7 +257,13 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
     whose worker process dies, is returned failed (its ``error`` says why);
     the others are kept. On ``KeyboardInterrupt`` (or any exception in
     ``on_done``) the workers are ended at once and the exception goes on.
+
+    Names are looked up in ``registry``, by default the installed plugins'.
+    Worker processes build the same registry from its :class:`PluginSettings`,
+    sent with each task; a registry of plugins given in code cannot be rebuilt
+    there (a ``ConfigError`` says so).
     """
+    registry = registry or default_registry()
     results: list[SweepRun | None] = [None] * len(configs)
 
     def done(task: list[int], runs: list[SweepRun]) -> None:
@@ -258,17 +275,21 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
     tasks = plan(configs, workers)
     if workers <= 1 or len(tasks) <= 1:
         for task in tasks:
-            done(task, _train_task([configs[i] for i in task]))
+            done(task, _train_task([configs[i] for i in task], registry))
     else:
+        if registry.settings is None:
+            raise ConfigError(f"{workers} workers cannot load plugins given in code (make_registry(plugins=...)) "
+                              "or a registry without the built-ins; use one worker, or install the plugin")
         # One BLAS thread per worker: workers that each start a thread per core fight over the cores
         # and run many times slower. Fresh ("spawn") workers read these variables when NumPy loads.
+        # This is about NumPy, not fnn: plugin settings go to the workers with each task.
         with environment(dict.fromkeys(_BLAS_THREADS, "1")):
-            _in_workers(configs, tasks, workers, done)
+            _in_workers(configs, tasks, workers, done, registry.settings)
     return results  # type: ignore[return-value]
 
 
 def _in_workers(configs: Sequence[RunConfig], tasks: list[list[int]], workers: int,
-                done: Callable[[list[int], list[SweepRun]], None]) -> None:
+                done: Callable[[list[int], list[SweepRun]], None], plugins: PluginSettings) -> None:
     """Train ``tasks`` in worker processes; a worker that dies fails only its own task.
 
     A dead worker breaks its whole pool, and every task then in flight fails
@@ -277,16 +298,17 @@ def _in_workers(configs: Sequence[RunConfig], tasks: list[list[int]], workers: i
     """
     pending, suspects = tasks, []
     while pending:
-        crashed, pending = _pool_pass(configs, pending, workers, done)
+        crashed, pending = _pool_pass(configs, pending, workers, done, plugins)
         suspects += crashed
     while suspects:  # one worker: a task that breaks the pool was the only one running
-        crashed, suspects = _pool_pass(configs, suspects, 1, done)
+        crashed, suspects = _pool_pass(configs, suspects, 1, done, plugins)
         for task in crashed:
             done(task, [_failed(configs[i], WORKER_DIED) for i in task])
 
 
 def _pool_pass(configs: Sequence[RunConfig], tasks: list[list[int]], workers: int,
-               done: Callable[[list[int], list[SweepRun]], None]) -> tuple[list[list[int]], list[list[int]]]:
+               done: Callable[[list[int], list[SweepRun]], None],
+               plugins: PluginSettings) -> tuple[list[list[int]], list[list[int]]]:
     """Train ``tasks`` in one pool until all are done or a worker dies: (tasks in flight when it
     died, tasks not started). At most ``workers`` tasks are in flight, so those are the suspects."""
     queue, crashed = tasks[::-1], []
@@ -301,7 +323,7 @@ def _pool_pass(configs: Sequence[RunConfig], tasks: list[list[int]], workers: in
                 try:
                     # The pool starts a worker with each of its first submits, and only then.
                     with _workers_ignore_sigint() if submitted < size else contextlib.nullcontext():
-                        future = pool.submit(_train_task, [configs[i] for i in queue[-1]])
+                        future = pool.submit(_train_task, [configs[i] for i in queue[-1]], plugins)
                     submitted += 1
                 except BrokenProcessPool:  # a worker died since the last wait
                     broken = True

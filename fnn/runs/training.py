@@ -74,7 +74,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
           loss: str | Loss = "mse", state: Any = None, batch_size: int | None = None,
           rng: np.random.Generator | None = None, l2: float = 0.0,
           x_test: np.ndarray | None = None, y_test: np.ndarray | None = None, stop_on_divergence: bool = True,
-          rate_scale: Callable[[int], float] | None = None) -> Iterator[Epoch]:
+          rate_scale: Callable[[int], float] | None = None, registry: Registry | None = None) -> Iterator[Epoch]:
     """Train for ``epochs`` epochs, yielding an :class:`Epoch` after each.
 
     Full batch by default (one update per epoch, as in the lab). With
@@ -85,7 +85,9 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     ``make`` a learning rate that is a function of the step count (see
     :func:`fnn.schedules.per_step`). ``state`` resumes an optimizer. Raises
     :class:`~fnn.errors.TrainingDiverged` at the first epoch whose loss is NaN
-    or infinite, unless ``stop_on_divergence`` is false.
+    or infinite, unless ``stop_on_divergence`` is false. ``activation``,
+    ``output`` and ``loss`` are records, or names in ``registry`` (by default
+    the installed plugins', :func:`fnn.registry`).
 
     Checked once, before the first epoch (a :class:`~fnn.errors.ConfigError`
     naming what is wrong): the parameters' keys and shapes, points (at least
@@ -99,8 +101,8 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     ``rate_scale(epoch)``, which multiplied each epoch's updates, is deprecated:
     it is right only for rules whose updates are proportional to the learning rate.
     """
-    hidden, last = resolve_activation(activation), resolve_activation(output)
-    loss = loss if isinstance(loss, Loss) else default_registry().loss(loss)
+    hidden, last = resolve_activation(activation, registry), resolve_activation(output, registry)
+    loss = loss if isinstance(loss, Loss) else (registry or default_registry()).loss(loss)
     check_params(params)
     _check_training_inputs(params, x, y, x_test, y_test, epochs=epochs, batch_size=batch_size, l2=l2)
     params = Params(params) if not isinstance(params, Params) else params
@@ -314,6 +316,8 @@ class Experiment(NamedTuple):
 
 def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     """Check ``config``, load and split its data, initialise its parameters and build its optimizer.
+
+    Names are looked up in ``registry``, by default the installed plugins' (:func:`fnn.registry`).
 
     Raises :class:`~fnn.errors.ConfigError` (an ``UnknownNameError`` for names)
     naming what is wrong and what is allowed, and :class:`~fnn.errors.DataError`
@@ -681,5 +685,7 @@ def divergence_hint(experiment: Experiment) -> str:
 
 
 def fit(config: RunConfig | None = None, registry: Registry | None = None, **settings) -> FitResult:
-    """Prepare and train a run to the end; ``fit(dataset="linear", epochs=2000)`` is the notebook shortcut."""
+    """Prepare and train a run to the end; ``fit(dataset="linear", epochs=2000)`` is the notebook shortcut.
+
+    Names are looked up in ``registry``, by default the installed plugins' (:func:`fnn.registry`)."""
     return complete(prepare(replace(config or RunConfig(), **settings), registry))
