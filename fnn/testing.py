@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from fnn.core.params import Params, stacked
+from fnn.core.params import Params, stacked, tree_map
 from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec, Record
 from fnn.plugins.registry import make_registry
 
@@ -267,7 +267,7 @@ def check_optimizer(spec: OptimizerSpec, steps: int = 300) -> None:
     rng = np.random.default_rng(0)
     params = Params({"W1": rng.normal(size=(3, 2)), "b1": rng.normal(size=2),
                      "W2": rng.normal(size=(2, 1)), "b2": rng.normal(size=1)})
-    centre = Params({key: np.full(value.shape, 0.5) for key, value in params.items()})
+    centre = tree_map(lambda p: np.full_like(p, 0.5), params)
     start = _quadratic(params, centre)
     rate = spec.defaults["learning_rate"]
     try:
@@ -278,13 +278,13 @@ def check_optimizer(spec: OptimizerSpec, steps: int = 300) -> None:
     state = _pure_call(f"{what}: init(params)", optimizer.init, params=params)
     scheduled_state = scheduled.init(params)
     for step in range(1, steps + 1):
-        grads = Params({key: params[key] - centre[key] for key in params})
+        grads = tree_map(np.subtract, params, centre)
         updates, new_state = _pure_update(f"{what}: update(grads, state, params) at step {step}",
                                           optimizer, grads, state, params)
         if step <= SCHEDULED_STEPS:
             scheduled_state = _check_scheduled(f"{what}, made with learning_rate=lambda count: {rate!r}, at step "
                                                f"{step}", scheduled, grads, scheduled_state, params, updates)
-        params, state = Params({key: params[key] + updates[key] for key in params}), new_state
+        params, state = tree_map(np.add, params, updates), new_state
     end = _quadratic(params, centre)
     if not end < start:
         raise AssertionError(f"{what}: {steps} steps with the defaults {dict(spec.defaults)} did not reduce "

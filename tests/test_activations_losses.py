@@ -201,8 +201,8 @@ def test_training_takes_the_same_steps_with_or_without_value_and_grad(stacked):
     rng = np.random.default_rng(5)
     x, y = rng.normal(size=(9, 2)), rng.integers(0, 2, (9, 1)).astype(np.float64)
     if stacked:  # two models with a leading axis, as fnn sweep trains them
-        params = fnn.Params._trusted({k: np.stack([v, v + 0.1]) if k[0] == "W" else np.stack([v, v])[:, None]
-                                      for k, v in params.items()})
+        params = fnn.Params({k: np.stack([v, v + 0.1]) if k[0] == "W" else np.stack([v, v])[:, None]
+                             for k, v in params.items()})
         x, y = np.stack([x, -x]), np.stack([y, y])
     runs = [list(fnn.train(params, x, y, optimizer=fnn.builtin.optimizers.sgd(0.5), epochs=20, loss=chosen))
             for chosen in (mse, apart)]

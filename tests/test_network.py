@@ -110,6 +110,33 @@ def test_forward_computes_the_layers_by_hand():
     assert cache.a[-1] is y_hat and [a.name for a in cache.activations] == ["tanh", "sigmoid"]
 
 
+def test_backward_computes_the_layers_by_hand():
+    # The lab's formulas, with plain matmul and sums: backward's _matmul (ndarray.dot) must give the same.
+    params = fnn.init_params((3, 4, 2), seed=2)
+    x = np.random.default_rng(2).normal(size=(5, 3))
+    y_hat, cache = fnn.forward(params, x, "tanh", "sigmoid")
+    grad_y = y_hat - 0.5
+    grad_z2 = y_hat * (1 - y_hat) * grad_y
+    a1 = cache.a[0]
+    grad_z1 = (1 - a1**2) * (grad_z2 @ params["W2"].T)
+    expected = {"W1": x.T @ grad_z1, "b1": grad_z1.sum(axis=0), "W2": a1.T @ grad_z2, "b2": grad_z2.sum(axis=0)}
+    grads = fnn.backward(params, cache, grad_y)
+    assert list(grads) == ["W1", "b1", "W2", "b2"]
+    for key, value in expected.items():
+        np.testing.assert_allclose(grads[key], value, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("shapes", [((4, 3), (3, 2)), ((5, 4, 3), (5, 3, 2))])
+def test_backwards_speed_helpers_equal_the_plain_formulas(shapes):
+    from fnn.core.network import _matmul, _sum_over_points
+
+    rng = np.random.default_rng(0)
+    a, b = (rng.normal(size=shape) for shape in shapes)
+    np.testing.assert_allclose(_matmul(a, b), a @ b, rtol=1e-14, atol=1e-15)
+    stacked = a.ndim > 2
+    assert np.array_equal(_sum_over_points(a, stacked), a.sum(axis=-2, keepdims=stacked))
+
+
 def test_forward_accepts_activation_records_as_well_as_names():
     params = random_params((2, 3, 1), 0)
     x = np.random.default_rng(0).normal(size=(4, 2))

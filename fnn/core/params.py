@@ -4,17 +4,14 @@ A network's parameters are ``W1, b1, ..., WL, bL`` in layer order. Nothing in fn
 changes a mapping or an array in place: setting a key raises ``TypeError`` and
 writing into an array raises ``ValueError``. Every step builds new ones.
 
-The parameters ``init_params`` makes are *flat-backed*: their arrays are views
-into one read-only vector, ``params.flat``, laid out as ``params.layout`` says
-(``Params(mapping)`` does the same for arrays of one floating dtype with at
-most two axes). Element-by-element work (an optimizer's rule, ``params +
-updates``, the gradients ``backward`` writes) then runs once on the whole
-vector instead of once per array, and its results are flat-backed the same
-way; on the lab's tiny nets that saves most of the cost of an optimizer step.
-:func:`stacked` puts M networks' vectors together as (M, 1, size) for a
-sweep, and the same holds. Any other mapping (a plain dict, arrays of
-several dtypes) has ``flat`` and ``layout`` None, or none at all, and takes
-the per-array path; both paths give the same numbers, bit for bit.
+:class:`Params` has one form: its arrays are views into one read-only vector
+of one floating dtype (an implementation detail of this module), so
+:func:`tree_map`, the one way to map a function over parameter mappings, runs
+an element-by-element ``fn`` (an optimizer's rule, ``params + updates``) once
+on the whole vector instead of once per array. :func:`stacked` puts M
+networks together for a sweep (their vectors as one (M, 1, size) array, so
+per-model numbers of shape (M, 1, 1) broadcast over it); :func:`unstacked`
+takes them apart again.
 """
 
 from __future__ import annotations
@@ -22,7 +19,8 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterable, Mapping
 from typing import Callable, Sequence
 
 import numpy as np
@@ -30,117 +28,94 @@ import numpy as np
 from fnn.errors import ConfigError
 
 
-def readonly(array: np.ndarray) -> np.ndarray:
-    """Mark a freshly computed array read-only and return it (no copy)."""
-    array.setflags(write=False)
-    return array
-
-
 def _immutable(self, *args, **kwargs):
     raise TypeError("Params is immutable; build a new mapping instead (fnn.apply_updates, fnn.Params({...}))")
 
 
-class Layout:
-    """Where the arrays of a flat-backed :class:`Params` lie in its vector: ``keys`` with
-    ``shapes``, one after another, ``size`` elements in all.
+class _Layout:
+    """Where the arrays of a :class:`Params` lie in its vector: ``keys`` with one model's
+    ``shapes``, one after another, ``size`` elements in all. Made by :func:`_layout_of`, one
+    per structure, so two mappings are laid out alike exactly when their layouts are one object."""
 
-    Use :func:`layout_of`, which makes one layout per structure: two mappings are
-    laid out alike exactly when their layouts are the same object.
-    """
-
-    __slots__ = ("keys", "shapes", "size", "_fields", "_records")
+    __slots__ = ("keys", "shapes", "stacked_shapes", "size", "_fields", "_records")
 
     def __init__(self, structure: tuple[tuple[str, tuple[int, ...]], ...]):
         self.keys = tuple(key for key, _ in structure)
         self.shapes = tuple(tuple(shape) for _, shape in structure)
+        self.stacked_shapes = tuple((1, *shape) if len(shape) == 1 else shape for shape in self.shapes)
         self.size = sum(math.prod(shape) for shape in self.shapes)
         names = [f"f{i}" for i in range(len(self.keys))]  # field names of its own: a key may be any string
-        self._fields = operator.itemgetter(*names) if len(names) != 1 else lambda record: (record[names[0]],)
+        self._fields = operator.itemgetter(*names) if len(names) > 1 else lambda record: tuple(
+            record[name] for name in names)
         self._records: dict[tuple[np.dtype, tuple[int, ...]], np.dtype] = {}
 
-    def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
-        """The arrays of ``flat`` by key: views that share its memory and its writeability.
+    def views(self, vector: np.ndarray) -> Iterable[tuple[str, np.ndarray]]:
+        """The arrays of ``vector``, ``(key, view)`` pairs: views that share its memory and its writeability.
 
-        ``flat`` is one vector, or M of them stacked as (M, 1, size) (see :func:`stacked`): then
-        every array has a leading model axis, and 1-D ones (biases) are (M, 1, n), which
-        broadcasts over the points the way the stacked forward pass needs.
+        ``vector`` is one network's (size,), or M networks' (M, 1, size): then every array has a
+        leading model axis, and 1-D ones (biases) are (M, 1, n), which broadcasts over the
+        points the way the stacked forward pass needs.
         """
-        models = flat.shape[:1] if flat.ndim == 3 else ()
-        record = self._records.get((flat.dtype, models))
+        models = vector.shape[:1] if vector.ndim == 3 else ()
+        record = self._records.get((vector.dtype, models))
         if record is None:
-            shapes = [(1, *shape) if models and len(shape) == 1 else shape for shape in self.shapes]
-            record = np.dtype([(f"f{i}", flat.dtype, shape) for i, shape in enumerate(shapes)])
-            self._records[flat.dtype, models] = record
+            shapes = self.stacked_shapes if models else self.shapes
+            record = np.dtype([(f"f{i}", vector.dtype, shape) for i, shape in enumerate(shapes)])
+            self._records[vector.dtype, models] = record
         # The vector's memory seen as records whose fields are the arrays: reading the fields is
         # about 30% cheaper than slicing and reshaping the vector once per array, and views are
-        # made on every step.
-        return dict(zip(self.keys, self._fields(np.ndarray(models, record, flat))))
-
-    def __repr__(self) -> str:
-        return f"Layout({dict(zip(self.keys, self.shapes))}, size={self.size})"
+        # made on every step (tests/test_params.py checks them against slicing).
+        return zip(self.keys, self._fields(np.ndarray(models, record, vector)))
 
 
 @functools.lru_cache(maxsize=256)
-def layout_of(structure: tuple[tuple[str, tuple[int, ...]], ...]) -> Layout:
-    """The one :class:`Layout` of a ``((key, shape), ...)`` structure."""
-    return Layout(structure)
+def _layout_of(structure: tuple[tuple[str, tuple[int, ...]], ...]) -> _Layout:
+    return _Layout(structure)
 
 
 class Params(dict):
     """A read-only, ordered ``str -> ndarray`` mapping; picklable, compared by value.
 
-    ``Params(mapping)`` copies every array it is given, so later writes to the
-    caller's arrays cannot reach it; arrays of one floating dtype with at most
-    two axes are copied into one vector (``flat``, see the module docstring).
+    ``Params(mapping)`` copies the arrays it is given into one new read-only
+    vector, so later writes to the caller's arrays cannot reach it. They must
+    be real numbers of one floating dtype: integer and boolean arrays take the
+    floating dtype of the others (float64 if there is none); float32 beside
+    float64 is a ``ConfigError`` (convert with ``.astype`` first: fnn never
+    changes a network's precision behind its back). A mapping whose arrays all
+    have three axes and the same first length M holds M stacked networks, as
+    :func:`stacked` makes them.
+
+    ``Params(arrays, like=params)`` builds a mapping with ``params``' keys, shapes
+    and dtype (a gradient, say: ``backward`` builds one every step) without
+    working its structure out again; arrays of another structure are a
+    ``ConfigError``, and arrays of another floating dtype take ``params``' dtype.
+
     It subclasses ``dict`` only so that lookups in the training loop run at C
     speed; every mutating method raises ``TypeError``.
     """
 
-    __slots__ = ("flat", "layout")
-    # Declared so type checkers see the slots: the vector the arrays are views of and its layout, or both None.
-    flat: np.ndarray | None
-    layout: Layout | None
+    __slots__ = ("_vector", "_layout")
+    _vector: np.ndarray  # the one read-only vector the arrays are views of: (size,), or (M, 1, size) stacked
+    _layout: _Layout
 
-    def __init__(self, arrays: Mapping[str, np.ndarray] | None = None):
-        values = {key: np.asarray(value) for key, value in (arrays or {}).items()}
-        dtypes = {value.dtype for value in values.values()}
-        if len(dtypes) == 1 and np.issubdtype(next(iter(dtypes)), np.floating) and all(
-                value.ndim <= 2 for value in values.values()):
-            found = layout_of(tuple((key, value.shape) for key, value in values.items()))
-            flat = readonly(np.concatenate([value.ravel() for value in values.values()]))
-            Params._fill(self, found.views(flat), flat, found)
+    def __init__(self, arrays: Mapping[str, np.ndarray] | None = None, *,
+                 like: Mapping[str, np.ndarray] | None = None):
+        if like is not None:
+            like = like if isinstance(like, Params) else Params(like)
+            _fill(self, _vector_like(like, arrays or {}), like._layout)
+            return
+        keys = tuple(arrays or ())
+        values = [np.asarray(value) for value in (arrays or {}).values()]
+        dtype = _one_dtype(keys, values)
+        shapes = [value.shape for value in values]
+        models = _stacked_count(shapes) if shapes and len(shapes[0]) == 3 else 0
+        if models:
+            layout = _layout_of(tuple(zip(keys, [shape[1:] for shape in shapes])))
+            vector = np.concatenate([value.reshape(models, 1, -1) for value in values], axis=2, dtype=dtype)
         else:
-            Params._fill(self, {key: readonly(np.array(value, copy=True)) for key, value in values.items()})
-
-    @staticmethod
-    def _fill(params: "Params", arrays: dict[str, np.ndarray], flat: np.ndarray | None = None,
-              flat_layout: Layout | None = None) -> "Params":
-        dict.update(params, arrays)
-        params.flat, params.layout = flat, flat_layout
-        return params
-
-    @staticmethod
-    def _freeze(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        for value in arrays.values():
-            value.setflags(write=False)  # cheaper than value.flags.writeable = False, same effect
-        return arrays
-
-    @classmethod
-    def _trusted(cls, arrays: dict[str, np.ndarray]) -> "Params":
-        """Wrap arrays that nobody else holds, without copying."""
-        return cls._fill(dict.__new__(cls), cls._freeze(arrays))
-
-    @classmethod
-    def _from_flat(cls, flat: np.ndarray, flat_layout: Layout) -> "Params":
-        """Wrap a fresh vector that nobody else holds as a flat-backed ``Params`` (the fast path of every step)."""
-        flat.setflags(write=False)  # views taken from now on are read-only too
-        return cls._fill(dict.__new__(cls), flat_layout.views(flat), flat, flat_layout)
-
-    @classmethod
-    def _from_views(cls, flat: np.ndarray, views: dict[str, np.ndarray], flat_layout: Layout) -> "Params":
-        """Wrap ``flat`` and the views of it that were just written through, freezing both."""
-        flat.setflags(write=False)
-        return cls._fill(dict.__new__(cls), cls._freeze(views), flat, flat_layout)
+            layout = _layout_of(tuple(zip(keys, shapes)))
+            vector = np.concatenate(values or [np.empty(0)], axis=None, dtype=dtype)  # axis=None: raveled
+        _fill(self, vector, layout)
 
     __setitem__ = __delitem__ = __ior__ = _immutable
     clear = pop = popitem = setdefault = update = _immutable
@@ -157,7 +132,8 @@ class Params(dict):
     __hash__ = None
 
     def __reduce__(self):
-        return (Params, (dict(self),))
+        layout = self._layout
+        return (_restored, (self._vector, tuple(zip(layout.keys, layout.shapes))))
 
     def __copy__(self) -> "Params":
         return self  # immutable: a copy would be indistinguishable
@@ -174,33 +150,126 @@ class Params(dict):
         """Layer widths, input first, e.g. ``(2, 4, 8, 1)``."""
         return layer_sizes(self)
 
+    @property
+    def flat(self) -> np.ndarray:
+        """Deprecated: the vector behind the arrays is an implementation detail; use :func:`tree_map`."""
+        warnings.warn("Params.flat is deprecated: map a function over parameters with fnn.core.params.tree_map",
+                      DeprecationWarning, stacklevel=2)
+        return self._vector
+
+
+def _fill(params: Params, vector: np.ndarray, layout: _Layout) -> Params:
+    """Make ``params`` the views of ``vector`` laid out by ``layout``, freezing the vector first
+    (views taken after it are read-only too)."""
+    vector.setflags(write=False)
+    dict.update(params, layout.views(vector))
+    params._vector, params._layout = vector, layout
+    return params
+
+
+def _vector_like(like: Params, arrays: Mapping[str, np.ndarray]) -> np.ndarray:
+    """``arrays``, which must have ``like``'s keys and shapes, as one new vector laid out as ``like``'s."""
+    layout, models = like._layout, like._vector.shape[:-2] if like._vector.ndim == 3 else ()
+    values = list(arrays.values())
+    expected = [(*models, *shape) for shape in (layout.stacked_shapes if models else layout.shapes)]
+    if tuple(arrays) != layout.keys or [np.shape(value) for value in values] != expected:
+        raise ConfigError(f"Params(..., like=) was given {_describe(arrays)}, which is not laid out like "
+                          f"{_describe(like)}")
+    if models:
+        return np.concatenate([np.reshape(value, (*models, 1, -1)) for value in values], axis=2,
+                              dtype=like._vector.dtype)
+    return np.concatenate(values, axis=None, dtype=like._vector.dtype)
+
+
+def _restored(vector: np.ndarray, structure: tuple[tuple[str, tuple[int, ...]], ...]) -> Params:
+    """Unpickle: the vector (a fresh copy) with its layout."""
+    return _fill(dict.__new__(Params), vector, _layout_of(structure))
+
+
+def _one_dtype(keys: tuple[str, ...], values: list[np.ndarray]) -> np.dtype:
+    """The one floating dtype of a ``Params`` with these arrays (see :class:`Params`)."""
+    dtypes = {value.dtype for value in values}
+    if len(dtypes) == 1 and next(iter(dtypes)).kind == "f":  # the usual case, seen without a loop in Python
+        return dtypes.pop()
+    floating: dict[type, str] = {}
+    for key, value in zip(keys, values):
+        if value.dtype.kind == "f":
+            floating.setdefault(value.dtype.type, key)
+        elif value.dtype.kind not in "iub":
+            raise ConfigError(f"parameter {key} holds {value.dtype}; parameters must be real numbers")
+    if len(floating) > 1:
+        found = ", ".join(f"{key} is {np.dtype(kind).name}" for kind, key in floating.items())
+        raise ConfigError(f"parameters must share one floating-point type, but {found}; convert them first "
+                          "(for example with .astype(np.float32))")
+    return np.result_type(*(values[keys.index(key)] for key in floating.values())) if floating else np.dtype(
+        np.float64)
+
+
+def _stacked_count(shapes: list[tuple[int, ...]]) -> int:
+    """M if every array is (M, ...) with three axes (M stacked networks), else 0."""
+    counts = {shape[0] if len(shape) == 3 else -1 for shape in shapes}
+    return counts.pop() if len(counts) == 1 and -1 not in counts else 0
+
+
+def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray],
+             *rest: Mapping[str, np.ndarray]) -> Params:
+    """``fn`` applied to matching arrays of one or several mappings, as a new ``Params``
+    (optax's ``tree_map``): ``tree_map(np.add, params, updates)`` is ``params + updates``.
+
+    ``fn`` must work element by element, and may broadcast numbers over its arguments
+    (``lambda g, m: b1 * m + (1 - b1) * g``; with stacked parameters a number may be an
+    (M, 1, 1) array, one per network): on ``Params`` laid out alike it runs once, on their
+    whole vectors, which gives the same numbers as running it array by array.
+
+    The mappings must have the same keys and shapes; otherwise a ``ConfigError`` names
+    both structures, since a mismatch means a gradient was paired with the wrong parameters.
+    """
+    alike = [other for other in rest if isinstance(other, Params) and isinstance(tree, Params)
+             and _laid_out_alike(tree, other)]
+    if isinstance(tree, Params) and len(alike) == len(rest):
+        vector = np.asarray(fn(tree._vector, *(other._vector for other in alike)))
+        if vector.shape != tree._vector.shape:
+            raise ConfigError(f"tree_map's function turned the parameters' vector of shape {tree._vector.shape} "
+                              f"into {vector.shape}; it must work element by element")
+        if vector.base is not None or vector.dtype.kind != "f":  # a view of an input, or not floating point
+            vector = vector.astype(vector.dtype if vector.dtype.kind == "f" else np.float64)
+        return _fill(dict.__new__(Params), vector, tree._layout)
+    for other in rest:
+        check_same_structure(tree, other)
+    return Params({key: fn(value, *(other[key] for other in rest)) for key, value in tree.items()})
+
+
+def _laid_out_alike(a: Params, b: Params) -> bool:
+    """Whether ``b``'s vector has ``a``'s shape and holds the same arrays."""
+    if b._vector.shape != a._vector.shape:
+        return False
+    if b._layout is a._layout:
+        return True
+    # Stacked, a bias (n,) of stacked() and a (1, n) of Params(mapping) are both (M, 1, n).
+    return (a._vector.ndim == 3 and b._layout.keys == a._layout.keys
+            and b._layout.stacked_shapes == a._layout.stacked_shapes)
+
 
 def stacked(models: Sequence[Mapping[str, np.ndarray]]) -> Params:
     """M networks' parameters as one mapping with a leading model axis, as ``fnn sweep`` trains
-    them: each ``Wi`` becomes (M, fan_in, fan_out) and each ``bi`` (M, 1, fan_out).
-
-    Flat-backed networks laid out alike give flat-backed stacked parameters, whose vector is
-    (M, 1, size), so an optimizer's rule still runs once per step on the whole vector (with
-    per-model hyper-parameters of shape (M, 1, 1)); any others are stacked array by array.
-    """
-    # Stacking arrays that already have their final shape makes each result own its memory, so
-    # no writable base array stays behind the read-only one.
-    found = shared_layout(*models)
-    if found is not None:
-        return Params._from_flat(np.stack([model.flat[None, :] for model in models]), found)  # type: ignore[attr-defined]  # flat-backed: a Params with flat set
-    return Params._trusted({key: np.stack([np.atleast_2d(model[key]) for model in models]) for key in models[0]})
+    them: each ``Wi`` becomes (M, fan_in, fan_out) and each ``bi`` (M, 1, fan_out). Per-model
+    hyper-parameters of shape (M, 1, 1) broadcast over them in :func:`tree_map`."""
+    params = [model if isinstance(model, Params) else Params(model) for model in models]
+    for model in params:
+        check_same_structure(params[0], model)
+        if model._vector.ndim != 1:
+            raise ConfigError("stacked takes single networks' parameters; these are stacked already")
+    # Stacking (1, size) vectors makes the result own its memory: no writable base array stays behind it.
+    return _fill(dict.__new__(Params), np.stack([model._vector[None, :] for model in params]), params[0]._layout)
 
 
-def filled_like(params: Mapping[str, np.ndarray], value_of: Callable[[str], float]) -> Params:
-    """A mapping shaped like ``params`` whose array ``key`` holds ``value_of(key)`` everywhere, flat-backed
-    alike when ``params`` is (so it takes part in :func:`elementwise`'s one-vector path, stacked or not)."""
-    found = getattr(params, "layout", None)
-    if found is None:
-        return Params._trusted({key: np.full_like(value, value_of(key)) for key, value in params.items()})
-    flat = np.empty_like(params.flat)  # type: ignore[attr-defined]  # flat-backed: a Params with flat set
-    for key, view in found.views(flat).items():
-        view[...] = value_of(key)
-    return Params._from_flat(flat, found)
+def unstacked(params: Mapping[str, np.ndarray]) -> list[Params]:
+    """The M networks of stacked parameters, each with its own arrays of its original shapes
+    (the inverse of :func:`stacked`)."""
+    params = params if isinstance(params, Params) else Params(params)
+    if params._vector.ndim != 3:
+        raise ConfigError(f"unstacked takes stacked parameters (a leading model axis), got {_describe(params)}")
+    return [_fill(dict.__new__(Params), vector.copy(), params._layout) for vector in params._vector[:, 0]]
 
 
 def layer_sizes(params: Mapping[str, np.ndarray]) -> tuple[int, ...]:
@@ -211,39 +280,10 @@ def layer_sizes(params: Mapping[str, np.ndarray]) -> tuple[int, ...]:
     return tuple(sizes)
 
 
-def shared_layout(*trees: Mapping[str, np.ndarray]) -> Layout | None:
-    """The layout every one of ``trees`` is flat-backed with, or None if any is not."""
-    found = getattr(trees[0], "layout", None)
-    for tree in trees[1:]:
-        if getattr(tree, "layout", None) is not found:
-            return None
-    return found
-
-
-def elementwise(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray],
-                *rest: Mapping[str, np.ndarray]) -> Params:
-    """:func:`tree_map` for an ``fn`` that works element by element (``np.add``, ``lambda u: 2 * u``):
-    on flat-backed mappings that share a layout, ``fn`` runs once on the whole vectors."""
-    found = shared_layout(tree, *rest)
-    if found is None:
-        return tree_map(fn, tree, *rest)
-    return Params._from_flat(np.asarray(fn(tree.flat, *(other.flat for other in rest))), found)  # type: ignore[attr-defined]  # flat-backed: a Params with flat set
-
-
-def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray], *rest: Mapping[str, np.ndarray]) -> Params:
-    """Apply ``fn`` to matching arrays of several mappings, giving a new ``Params``.
-
-    The mappings must have the same keys and shapes; otherwise a ``ConfigError``
-    names both structures, since a mismatch means a gradient was paired with the
-    wrong parameters.
-    """
-    for other in rest:
-        check_same_structure(tree, other)
-    return Params._trusted({key: np.asarray(fn(value, *(other[key] for other in rest))) for key, value in tree.items()})
-
-
 def check_same_structure(a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray]) -> None:
     """Raise ``ConfigError`` unless ``a`` and ``b`` have the same keys and array shapes."""
+    if isinstance(a, Params) and isinstance(b, Params) and _laid_out_alike(a, b):
+        return  # laid out alike is the same structure, and cheaper to see
     try:
         same = a.keys() == b.keys() and [v.shape for v in a.values()] == [b[k].shape for k in a]
     except AttributeError:

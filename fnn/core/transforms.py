@@ -25,7 +25,7 @@ from typing import Callable, Mapping, NamedTuple, Union
 
 import numpy as np
 
-from fnn.core.params import Params, check_same_structure, elementwise, filled_like, shared_layout
+from fnn.core.params import Params, check_same_structure, tree_map
 from fnn.core.records import Optimizer
 from fnn.errors import ConfigError
 
@@ -38,7 +38,7 @@ Tree = Mapping[str, np.ndarray]
 
 def apply_updates(params: Mapping[str, np.ndarray], updates: Mapping[str, np.ndarray]) -> Params:
     """New parameters ``params + updates``."""
-    return elementwise(np.add, params, updates)
+    return tree_map(np.add, params, updates)
 
 
 def chain(*transforms: Optimizer) -> Optimizer:
@@ -52,8 +52,7 @@ def chain(*transforms: Optimizer) -> Optimizer:
         return tuple(transform.init(params) for transform in transforms)
 
     def update(grads, state, params):
-        if shared_layout(params, grads) is None:  # laid out alike is the same structure, and cheaper to see
-            check_same_structure(params, grads)
+        check_same_structure(params, grads)
         states = []
         for transform, inner in zip(transforms, state):
             grads, inner = transform.update(grads, inner, params)
@@ -96,11 +95,11 @@ def scale_by_learning_rate(learning_rate: LearningRate) -> Optimizer:
     """The step down the updates: ``u <- -lr * u``, where ``lr`` is ``learning_rate``, or
     ``learning_rate(count)`` at the ``count``-th update (0, 1, 2, ...) when it is a schedule."""
     if not callable(learning_rate):
-        return _stateless(lambda updates, params: elementwise(lambda u: -learning_rate * u, updates))
+        return _stateless(lambda updates, params: tree_map(lambda u: -learning_rate * u, updates))
 
     def update(updates, state, params):
         rate = learning_rate(state.count)
-        return elementwise(lambda u: -rate * u, updates), Count(state.count + 1)
+        return tree_map(lambda u: -rate * u, updates), Count(state.count + 1)
 
     return Optimizer(lambda params: Count(0), update)
 
@@ -111,11 +110,11 @@ def add_decayed_weights(weight_decay: float) -> Optimizer:
     _check_ranges(weight_decay=weight_decay)
     if not weight_decay:
         return _stateless(lambda grads, params: grads)
-    return _stateless(lambda grads, params: elementwise(lambda g, p: g + weight_decay * p, grads, params))
+    return _stateless(lambda grads, params: tree_map(lambda g, p: g + weight_decay * p, grads, params))
 
 
 def _zeros_like(params, fill: float = 0.0) -> Params:
-    return filled_like(params, lambda key: fill)
+    return tree_map(lambda p: np.full_like(p, fill), params)
 
 
 def scale_by_momentum(momentum: float, nesterov: bool = False) -> Optimizer:
@@ -124,8 +123,8 @@ def scale_by_momentum(momentum: float, nesterov: bool = False) -> Optimizer:
     _check_ranges(momentum=momentum)
 
     def update(grads, state, params):
-        buf = elementwise(lambda g, b: momentum * b + g, grads, state.buffer)
-        direction = elementwise(lambda g, b: g + momentum * b, grads, buf) if nesterov else buf
+        buf = tree_map(lambda g, b: momentum * b + g, grads, state.buffer)
+        direction = tree_map(lambda g, b: g + momentum * b, grads, buf) if nesterov else buf
         return direction, Trace(buf)
 
     return Optimizer(lambda params: Trace(_zeros_like(params)), update)
@@ -136,8 +135,8 @@ def scale_by_adagrad(eps: float, initial_accumulator_value: float = 0.0) -> Opti
     _check_ranges(eps=eps, initial_accumulator_value=initial_accumulator_value)
 
     def update(grads, state, params):
-        total = elementwise(lambda g, s: s + g * g, grads, state.buffer)
-        return elementwise(lambda g, s: g / (np.sqrt(s) + eps), grads, total), Trace(total)
+        total = tree_map(lambda g, s: s + g * g, grads, state.buffer)
+        return tree_map(lambda g, s: g / (np.sqrt(s) + eps), grads, total), Trace(total)
 
     return Optimizer(lambda params: Trace(_zeros_like(params, initial_accumulator_value)), update)
 
@@ -147,8 +146,8 @@ def scale_by_rms(alpha: float, eps: float) -> Optimizer:
     _check_ranges(alpha=alpha, eps=eps)
 
     def update(grads, state, params):
-        sq = elementwise(lambda g, s: alpha * s + (1.0 - alpha) * g * g, grads, state.buffer)
-        return elementwise(lambda g, s: g / (np.sqrt(s) + eps), grads, sq), Trace(sq)
+        sq = tree_map(lambda g, s: alpha * s + (1.0 - alpha) * g * g, grads, state.buffer)
+        return tree_map(lambda g, s: g / (np.sqrt(s) + eps), grads, sq), Trace(sq)
 
     return Optimizer(lambda params: Trace(_zeros_like(params)), update)
 
@@ -160,11 +159,11 @@ def scale_by_adam(beta1: float, beta2: float, eps: float) -> Optimizer:
 
     def update(grads, state, params):
         count = state.count + 1
-        mu = elementwise(lambda g, m: beta1 * m + (1.0 - beta1) * g, grads, state.mu)
-        nu = elementwise(lambda g, v: beta2 * v + (1.0 - beta2) * g * g, grads, state.nu)
+        mu = tree_map(lambda g, m: beta1 * m + (1.0 - beta1) * g, grads, state.mu)
+        nu = tree_map(lambda g, v: beta2 * v + (1.0 - beta2) * g * g, grads, state.nu)
         # Python floats, so float32 stays float32.
         correction1, root_correction2 = 1.0 - beta1**count, (1.0 - beta2**count) ** 0.5
-        direction = elementwise(lambda m, v: m / correction1 / (np.sqrt(v) / root_correction2 + eps), mu, nu)
+        direction = tree_map(lambda m, v: m / correction1 / (np.sqrt(v) / root_correction2 + eps), mu, nu)
         return direction, AdamState(count, mu, nu)
 
     return Optimizer(lambda params: AdamState(0, _zeros_like(params), _zeros_like(params)), update)

@@ -21,7 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from fnn.errors import message_of, one_line
-from fnn.core.params import Params, filled_like
+from fnn.core.params import Params, tree_map
 from fnn.core.records import Activation, DatasetSpec, Loss, Optimizer, OptimizerSpec
 
 class ContractBroken(Exception):
@@ -133,7 +133,7 @@ def check_optimizer(optimizer: Any, params: Params) -> None:
     if not isinstance(optimizer, Optimizer):
         raise ContractBroken(f"make(...) returned {type(optimizer).__name__}, expected fnn.Optimizer")
     state = call("init(params)", optimizer.init, params)
-    grads = filled_like(params, lambda key: 0.01)
+    grads = tree_map(lambda p: np.full_like(p, 0.01), params)
     what = "update(grads, state, params)"
     result = call(what, optimizer.update, grads, state, params)
     if not (isinstance(result, tuple) and len(result) == 2):

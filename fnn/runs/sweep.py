@@ -31,7 +31,7 @@ import numpy as np
 from fnn._environ import environment
 from fnn.errors import ConfigError, FnnError, PluginWarning, TrainingDiverged, one_line
 from fnn.builtin.optimizers import LearningRate
-from fnn.core.params import Params, stacked
+from fnn.core.params import stacked, unstacked
 from fnn.plugins.registry import PluginSettings, Registry, registry as default_registry
 from fnn.builtin.schedules import per_step
 from fnn.runs.settings import BY_NAME
@@ -218,11 +218,11 @@ def _split(result: FitResult, members: Sequence[Experiment]) -> list[FitResult]:
     """Each model's own ``FitResult`` from a stacked one: its column of the history, its slice of the
     final parameters and an equal share of the time. A model whose loss went non-finite says so."""
     final, count = result.final, len(members)
+    models = unstacked(final.params)
     results = []
     for m, experiment in enumerate(members):
         history = {name: values[:, m].copy() for name, values in result.history.items()}
-        params = Params._trusted({key: value[m].reshape(experiment.params[key].shape).copy()
-                                  for key, value in final.params.items()})
+        params = models[m]
         scores = {name: float(getattr(final, name)[m]) for name in history}  # loss, accuracy (and test_...)
         not_finite = np.flatnonzero(~np.isfinite(history["loss"]))
         reason = (f"diverged at epoch {not_finite[0] + 1}; trained on with its stack" if len(not_finite)

@@ -30,7 +30,7 @@ from fnn.errors import (ConfigError, FnnError, PluginContractError, TrainingDive
 from fnn.core.network import (DTYPES, MAX_PARAMETERS, Cache, backward, check_params, forward_unchecked,
                               init_params, resolve_activation)
 from fnn.builtin.optimizers import apply_updates
-from fnn.core.params import Params, elementwise, filled_like
+from fnn.core.params import Params, tree_map
 from fnn.core.records import Activation, Loss, Optimizer, OptimizerSpec
 from fnn.plugins.registry import Registry, registry as default_registry
 from fnn.builtin.schedules import SCHEDULES, Rate, per_step
@@ -113,7 +113,8 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         optimizer = _scaled_each_epoch(optimizer, rate_scale, steps_per_epoch(len(x), batch_size))
         state = None if state is None else (state, 0)
     state = optimizer.init(params) if state is None else state
-    model = _Model(hidden, last, loss, optimizer, l2, filled_like(params, lambda key: float(key.startswith("W"))))
+    weights = Params({key: np.full_like(value, key.startswith("W")) for key, value in params.items()})
+    model = _Model(hidden, last, loss, optimizer, l2, weights)
     train_set = _data(x, y, params["W1"].dtype)
     test_set = None if x_test is None else _data(x_test, y_test, params["W1"].dtype)
 
@@ -164,8 +165,8 @@ def _step(model: _Model, params: Params, state: Any, cache: Cache, grad_y: np.nd
     parameters and optimizer state."""
     grads = backward(params, cache, grad_y)
     if model.l2:
-        # The penalty's gradient, l2 * W: one vector operation on flat-backed parameters, stacked ones included.
-        grads = elementwise(lambda g, p, w: g + model.l2 * (w * p), grads, params, model.weights)
+        # The penalty's gradient, l2 * W, with the mask (1 for every weight, 0 for every bias): one tree_map.
+        grads = tree_map(lambda g, p, w: g + model.l2 * (w * p), grads, params, model.weights)
     updates, state = model.optimizer.update(grads, state, params)
     return apply_updates(params, updates), state
 
@@ -244,7 +245,7 @@ def _scaled_each_epoch(optimizer: Optimizer, rate_scale: Callable[[int], float],
         inner, count = state
         updates, inner = optimizer.update(grads, inner, params)
         scale = rate_scale(count // steps + 1)
-        return elementwise(lambda u: scale * u, updates), (inner, count + 1)
+        return tree_map(lambda u: scale * u, updates), (inner, count + 1)
 
     return Optimizer(lambda params: (optimizer.init(params), 0), update)
 
