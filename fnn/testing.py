@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from fnn.core.params import Params, tree_map
+from fnn.core.params import Params, stacked, tree_map
 from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec, Record
 from fnn.plugins.contracts import ContractBroken, call_backward
 from fnn.plugins.registry import make_registry
@@ -174,7 +174,9 @@ def check_loss(loss: Loss) -> None:
     * at predictions of exactly 0 and 1 (a saturated sigmoid) both stay finite
       and raise no warnings;
     * neither function writes into its arguments, and both accept read-only arrays;
-    * ``value_and_grad``, if given, is pure too and gives what ``value`` and ``grad`` give.
+    * ``value_and_grad``, if given, is pure too and gives what ``value`` and ``grad`` give;
+    * with ``stacks=True``, two models stacked (shape (2, n, k)) give each
+      model's own value and gradient (to 1e-12), as ``fnn sweep`` relies on.
     """
     what = f"loss {loss.name!r}"
     rng = np.random.default_rng(0)
@@ -198,6 +200,36 @@ def check_loss(loss: Loss) -> None:
     _loss_value(f"{what} (predictions exactly 0 and 1)", loss, **edges)
     got = _pure_call(f"{what}: grad(pred, target) at predictions exactly 0 and 1", loss.grad, **edges)
     _check_finite(f"{what}: grad(pred, target) at predictions exactly 0 and 1", got, edges)
+    if loss.stacks:
+        _check_loss_stacks(what, loss)
+
+
+STACKS = "declares stacks=True, so fnn sweep trains several models through it at once, but"
+"""How a failed stacking check starts, after the record's name."""
+
+
+def _check_loss_stacks(what: str, loss: Loss) -> None:
+    """Two models stacked along a leading axis must give what each gives alone."""
+    rng = np.random.default_rng(1)
+    pred = rng.uniform(0.05, 0.95, (2, 5, 1))
+    target = (rng.uniform(size=pred.shape) < 0.5).astype(np.float64)
+    pairs = {"value": (loss.value, lambda v: v), "grad": (loss.grad, lambda g: g)}
+    if loss.value_and_grad is not None:
+        pairs["value_and_grad"] = (loss.value_and_grad, lambda both: both[0])
+        pairs["value_and_grad[1]"] = (loss.value_and_grad, lambda both: both[1])
+    for name, (fn, part) in pairs.items():
+        call = f"{name.split('[')[0]}(pred, target)"
+        try:
+            together = np.asarray(part(fn(pred, target)))
+            alone = np.stack([np.asarray(part(fn(p, t))) for p, t in zip(pred, target)])
+        except Exception as error:
+            raise AssertionError(f"{what} {STACKS} {call} on pred of shape {pred.shape} raised "
+                                 f"{type(error).__name__}: {error}") from error
+        if together.shape != alone.shape:
+            raise AssertionError(f"{what} {STACKS} {name} on pred of shape {pred.shape} returned shape "
+                                 f"{together.shape}, expected {alone.shape} (one per model)")
+        _assert_close(f"{what} {STACKS} {name} of two stacked models against each alone", together, alone,
+                      {}, rtol=1e-12, atol=0.0)
 
 
 def _check_value_and_grad(what: str, value_and_grad: Callable[..., Any], pred: np.ndarray, target: np.ndarray,
@@ -234,7 +266,9 @@ def check_optimizer(spec: OptimizerSpec, steps: int = 300) -> None:
       ``update`` returns ``(updates, state)`` with updates shaped like the parameters;
     * ``make`` takes the learning rate as a function of the step count too (a
       schedule, as in optax): a constant one gives the same updates (to 1e-12);
-    * ``steps`` updates with the defaults reduce the quadratic ``0.5 * |p - c|^2``.
+    * ``steps`` updates with the defaults reduce the quadratic ``0.5 * |p - c|^2``;
+    * with ``stacks=True``, two models stacked, each with its own learning
+      rate (shape (2, 1, 1)), follow the steps each takes alone (to 1e-12).
     """
     what = f"optimizer {spec.name!r}"
     if "learning_rate" not in spec.defaults:
@@ -271,6 +305,39 @@ def check_optimizer(spec: OptimizerSpec, steps: int = 300) -> None:
     if not end < start:
         raise AssertionError(f"{what}: {steps} steps with the defaults {dict(spec.defaults)} did not reduce "
                              f"0.5 * |p - c|^2: it went from {start:.6g} to {end:.6g}")
+    if spec.stacks:
+        _check_optimizer_stacks(what, spec)
+
+
+def _check_optimizer_stacks(what: str, spec: OptimizerSpec, steps: int = 3) -> None:
+    """Two models stacked, each with its own learning rate, must take the steps each takes alone."""
+    rng = np.random.default_rng(2)
+    rate = spec.defaults["learning_rate"]
+    rates = (rate, 3 * rate)
+    models = [Params({"W1": rng.normal(size=(2, 3)), "b1": rng.normal(size=3)}) for _ in rates]
+    grads = [[Params({key: rng.normal(size=value.shape) for key, value in p.items()}) for p in models]
+             for _ in range(steps)]
+
+    def descend(optimizer, params, grads_of_step):
+        state = optimizer.init(params)
+        for step_grads in grads_of_step:
+            updates, state = optimizer.update(step_grads, state, params)
+            params = Params({key: params[key] + updates[key] for key in params})
+        return params
+
+    alone = [descend(spec.make(**{**spec.defaults, "learning_rate": r}), p, [g[m] for g in grads])
+             for m, (r, p) in enumerate(zip(rates, models))]
+    try:
+        together = descend(spec.make(**{**spec.defaults, "learning_rate": np.array(rates).reshape(2, 1, 1)}),
+                           stacked(models), [stacked(g) for g in grads])
+    except Exception as error:
+        raise AssertionError(f"{what} {STACKS} {steps} steps on two stacked models with learning rates {rates} "
+                             f"(shape (2, 1, 1)) raised {type(error).__name__}: {error}") from error
+    for m, own in enumerate(alone):
+        for key in own:
+            _assert_close(f"{what} {STACKS} after {steps} steps {key} of stacked model {m} (learning rate "
+                          f"{rates[m]:g}) against the same model alone",
+                          np.reshape(together[key][m], own[key].shape), own[key], {}, rtol=1e-12, atol=1e-15)
 
 
 def _quadratic(params: Mapping[str, np.ndarray], centre: Mapping[str, np.ndarray]) -> float:

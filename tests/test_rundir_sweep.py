@@ -270,7 +270,7 @@ def test_grid_with_single_values_and_unknown_settings():
     assert grid() == [fnn.RunConfig()]
     assert grid(seed=[5]) == [dataclasses.replace(fnn.RunConfig(), seed=5)]
     assert grid(seed=[]) == []
-    with pytest.raises(ValueError, match="unknown sweep settings.*colour"):
+    with pytest.raises(fnn.ConfigError, match="unknown sweep settings.*colour"):
         grid(colour=["red"])
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import fnn
+import fnn.runs.sweep
 from fnn.runs.sweep import grid, plan, run_sweep, stack_key, train_group, train_one
 
 TOLERANCE = 1e-12
@@ -37,13 +38,34 @@ def assert_same_runs(stacked, alone):
                 assert together.summary[key] == pytest.approx(separate.summary[key], rel=0, abs=TOLERANCE)
 
 
+@pytest.fixture
+def stacks(monkeypatch):
+    """The size of every stack trained, as a list that fills while the test runs."""
+    sizes: list[int] = []
+    together = fnn.runs.sweep._stacked_experiment
+    monkeypatch.setattr(fnn.runs.sweep, "_stacked_experiment",
+                        lambda members: sizes.append(len(members)) or together(members))
+    return sizes
+
+
 @pytest.mark.parametrize("optimizer", fnn.registry().names("optimizer"))
 @pytest.mark.parametrize("activation", fnn.registry().names("activation"))
-def test_stacked_equals_separate_runs(optimizer, activation):
+def test_stacked_equals_separate_runs(optimizer, activation, stacks):
+    assert fnn.registry().optimizer(optimizer).stacks, "every built-in optimizer declares that it stacks"
     configs = grid(learning_rate=[0.05, 0.5], seed=[1, 2], optimizer=[optimizer], activation=[activation],
                    dataset=["linear"], epochs=[60])
     assert len({stack_key(c) for c in configs}) == 1, "one stacked group"
     assert_same_runs(train_group(configs), [train_one(c) for c in configs])
+    assert stacks == [4]
+
+
+@pytest.mark.parametrize("loss", fnn.registry().names("loss"))
+def test_every_builtin_loss_stacks_with_results_equal_to_separate_runs(loss, stacks):
+    assert fnn.registry().loss(loss).stacks, "every built-in loss declares that it stacks"
+    configs = grid(learning_rate=[0.5, 2.0], seed=[1, 2], loss=[loss], dataset=["moons"], test_split=[0.25],
+                   epochs=[60])
+    assert_same_runs(train_group(configs), [train_one(c) for c in configs])
+    assert stacks == [4]
 
 
 def test_stacked_with_test_split_l2_and_a_schedule():
@@ -101,6 +123,31 @@ def test_a_loss_that_handles_one_model_only_trains_alone(fnn_registry):
     assert_same_runs(train_group(configs), [train_one(c) for c in configs])
 
 
+def test_whether_a_loss_stacks_is_its_own_declaration_not_its_names(fnn_registry, stacks):
+    """Two registries, each with a loss named "custom": the first stacks, the second takes one model only.
+    Training under the first must not make the second stack (it would fail)."""
+    mse = fnn.registry().loss("mse")
+
+    def one_model_value(pred, target):
+        assert pred.ndim == 2, "one model at a time"
+        return mse.value(pred, target)
+
+    def registry_with(loss):
+        class Custom:
+            @fnn.hookimpl
+            def fnn_losses(self):
+                yield loss
+        fnn_registry(Custom())
+
+    configs = grid(learning_rate=[0.5, 1.0], seed=[1], loss=["custom"], epochs=[20])
+    registry_with(fnn.Loss("custom", mse.value, mse.grad, stacks=True))
+    assert_same_runs(train_group(configs), [train_one(c) for c in configs])
+    assert stacks == [2]
+    registry_with(fnn.Loss("custom", one_model_value, mse.grad))
+    assert_same_runs(train_group(configs), [train_one(c) for c in configs])
+    assert stacks == [2], "the 2-D-only loss trained its runs one by one"
+
+
 @pytest.mark.parametrize("dataset", ["xor", "linear"])
 def test_float32_trains_the_lab_sets_to_100_percent(dataset):
     result = fnn.fit(dataset=dataset, dtype="float32")
@@ -145,18 +192,37 @@ def test_float32_sweep_stacks_and_matches_separate_float32_runs():
 
 
 @pytest.mark.parametrize("runs_per_stack", [1, 2, 3])
-def test_stacks_are_bounded_by_memory_and_give_the_same_numbers(monkeypatch, runs_per_stack):
+def test_stacks_are_bounded_by_memory_and_give_the_same_numbers(monkeypatch, runs_per_stack, stacks):
     """Beyond STACK_BYTES a group trains in several stacks, prepared one at a time, with unchanged results."""
-    import fnn.runs.sweep
     from fnn.runs.training import run_bytes
 
     configs = grid(learning_rate=[0.1, 0.5, 1.0, 2.0], seed=[1, 2], epochs=[40])
     per_run = run_bytes(21, (2, 4, 8, 1), "float64")
     monkeypatch.setattr(fnn.runs.sweep, "STACK_BYTES", per_run * runs_per_stack)
-    stacks = []
-    together = fnn.runs.sweep._train_together
-    monkeypatch.setattr(fnn.runs.sweep, "_train_together",
-                        lambda members, registry: stacks.append(len(members)) or together(members, registry))
     assert_same_runs(train_group(configs), [train_one(c) for c in configs])
     expected = [runs_per_stack] * (len(configs) // runs_per_stack) + [len(configs) % runs_per_stack]
     assert stacks == [size for size in expected if size > 1]
+
+
+def test_a_stack_is_one_experiment_trained_by_complete_then_split_into_each_runs_fit_result():
+    from fnn.runs.sweep import _split, _stacked_experiment
+    from fnn.runs.training import complete
+
+    configs = grid(learning_rate=[0.1, 50.0, 1.0], seed=[0], output=["identity"], test_split=[0.3], epochs=[300])
+    members = [fnn.prepare(config) for config in configs]
+    results = _split(complete(_stacked_experiment(members)), members)
+    for config, result in zip(configs, results):
+        assert result.experiment.config == fnn.prepare(config).config
+        try:
+            alone = fnn.fit(config)
+        except fnn.TrainingDiverged as error:
+            assert result.stop_reason == f"diverged at epoch {error.epoch}; trained on with its stack"
+            continue
+        assert (result.stop_reason, result.final.epoch, set(result.history)) == \
+            (alone.stop_reason, alone.final.epoch, set(alone.history))
+        for name, values in alone.history.items():
+            np.testing.assert_allclose(result.history[name], values, rtol=0, atol=TOLERANCE)
+        for key, value in alone.final.params.items():
+            assert result.final.params[key].shape == value.shape
+            np.testing.assert_allclose(result.final.params[key], value, rtol=0, atol=TOLERANCE)
+    assert sum(result.stop_reason.startswith("diverged") for result in results) == 1

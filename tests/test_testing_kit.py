@@ -117,3 +117,31 @@ def test_fnn_cli_runs_the_command_line_with_the_fixtures_registry(fnn_registry, 
     assert result.exit_code == 0 and result.stderr == ""
     assert json.loads(result.stdout)["activation"] == "softsign"
     assert "softsign" in fnn_cli("list", "activation").stdout
+
+
+def test_a_loss_that_declares_stacks_but_takes_one_model_only_fails_the_check():
+    def value(pred, target):
+        return float(np.mean((pred - target) ** 2))  # one number for all the models it is given
+
+    def grad(pred, target):
+        return 2 * (pred - target) / pred.size
+
+    fnn.testing.check(fnn.Loss("plain_mse", value, grad))  # does not claim to stack: it conforms
+    with pytest.raises(AssertionError, match=r"loss 'plain_mse' declares stacks=True.* value .*returned shape "
+                                             r"\(\), expected \(2,\) \(one per model\)"):
+        fnn.testing.check(fnn.Loss("plain_mse", value, grad, stacks=True))
+
+
+def test_an_optimizer_that_declares_stacks_but_mixes_the_models_fails_the_check():
+    def normalized(learning_rate=0.1):
+        """p -= lr * g / |g|, the norm over every array: stacked, it would mix the models' gradients."""
+        def update(grads, count, params):
+            rate = learning_rate(count) if callable(learning_rate) else learning_rate
+            norm = np.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
+            return fnn.Params({key: -rate * g / norm for key, g in grads.items()}), count + 1
+        return fnn.Optimizer(lambda params: 0, update)
+
+    fnn.testing.check(fnn.OptimizerSpec("normalized", normalized, {"learning_rate": 0.1}))
+    with pytest.raises(AssertionError, match=r"optimizer 'normalized' declares stacks=True.* W1 of stacked model 0 "
+                                             r"\(learning rate 0.1\) against the same model alone"):
+        fnn.testing.check(fnn.OptimizerSpec("normalized", normalized, {"learning_rate": 0.1}, stacks=True))

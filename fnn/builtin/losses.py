@@ -70,6 +70,7 @@ def bce_grad(pred, target):
 
 @hookimpl
 def fnn_losses():
-    yield Loss("mse", mse, mse_grad, "mean squared error: mean((pred - target)^2)", mse_value_and_grad)
+    yield Loss("mse", mse, mse_grad, "mean squared error: mean((pred - target)^2)", mse_value_and_grad,
+               stacks=True)
     yield Loss("bce", bce, bce_grad, "binary cross-entropy: -mean(target log(pred) + (1 - target) log(1 - pred)); "
-                                     "needs outputs in [0, 1]")
+                                     "needs outputs in [0, 1]", stacks=True)

@@ -107,7 +107,7 @@ def adamw(learning_rate: LearningRate = 0.01, beta1: float = 0.9, beta2: float =
 def _spec(make: Callable[..., Optimizer], summary: str) -> OptimizerSpec:
     """A spec whose defaults are read from ``make``'s signature, so they cannot drift apart."""
     defaults = {name: parameter.default for name, parameter in inspect.signature(make).parameters.items()}
-    return OptimizerSpec(make.__name__, make, defaults, summary)
+    return OptimizerSpec(make.__name__, make, defaults, summary, stacks=True)
 
 
 @hookimpl

@@ -18,7 +18,7 @@ from fnn.errors import ConfigError, FnnError, Interrupted
 from fnn.core.network import is_linear
 from fnn.plugins.registry import Registry
 from fnn.runs.rundir import check_out_dir, write_sweep
-from fnn.runs.sweep import (SORT_KEYS, Group, SweepRun, check, check_sort, grid, run_sweep, sort_groups,
+from fnn.runs.sweep import (SORT_KEYS, Group, SweepRun, check_sort, grid, prepare_all, run_sweep, sort_groups,
                      summarize_groups, varied_settings)
 from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig
 from fnn.io import jsonfile
@@ -85,7 +85,7 @@ def sweep(
     if out is not None:
         check_out_dir(out, force, inputs=[config.data for config in configs if config.data])
     registry = plugin_registry(ctx)
-    configs = check(configs, registry)
+    configs = prepare_all(configs, registry)
     console = make_console()
     runs = _run_with_progress(configs, _worker_count(workers, force_workers),
                               None if json_output or quiet else console, registry)

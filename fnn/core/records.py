@@ -75,6 +75,13 @@ class Loss:
     once, for a loss whose value and gradient share work (mse's ``pred -
     target``). The training loop uses it when it is there; it must give what
     ``value`` and ``grad`` give.
+
+    ``stacks=True`` declares that the loss also takes M models at once (see
+    :func:`fnn.forward`): ``pred`` and ``target`` of shape (M, n, k) give M
+    values, one per model, and each model's gradient equals its own run's.
+    ``fnn sweep`` then trains runs that differ only in learning rate and seed
+    as one stacked computation; with the default, False, they train one by one.
+    :func:`fnn.testing.check_loss` checks the claim.
     """
 
     name: str
@@ -82,6 +89,7 @@ class Loss:
     grad: Callable[[Array, Array], Array]
     description: str = ""
     value_and_grad: Callable[[Array, Array], tuple[float, Array]] | None = None
+    stacks: bool = False
 
 
 class Optimizer(NamedTuple):
@@ -115,12 +123,20 @@ class OptimizerSpec:
     maps every hyper-parameter ``make`` accepts, ``learning_rate`` included, to
     its default value; the CLI's ``--opt KEY=VALUE`` is checked
     against these keys.
+
+    ``stacks=True`` declares that the optimizer also trains M models at once:
+    given stacked parameters (see :func:`fnn.core.params.stacked`) and a
+    learning rate of shape (M, 1, 1), one per model, each model's parameters
+    follow the same steps as in its own run. ``fnn sweep`` stacks runs only
+    then; with the default, False, they train one by one.
+    :func:`fnn.testing.check_optimizer` checks the claim.
     """
 
     name: str
     make: Callable[..., Optimizer]
     defaults: Mapping[str, float] = field(default_factory=dict)
     description: str = ""
+    stacks: bool = False
 
 
 @dataclass(frozen=True)

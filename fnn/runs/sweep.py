@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import functools
 import itertools
 import math
 import multiprocessing
@@ -31,12 +30,12 @@ import numpy as np
 
 from fnn._environ import environment
 from fnn.errors import ConfigError, FnnError, PluginWarning, TrainingDiverged, one_line
-from fnn.builtin.optimizers import LearningRate, apply_updates
-from fnn.core.params import Params, stacked, unstacked
+from fnn.builtin.optimizers import LearningRate
+from fnn.core.params import stacked, unstacked
 from fnn.plugins.registry import PluginSettings, Registry, registry as default_registry
 from fnn.builtin.schedules import per_step
 from fnn.runs.settings import BY_NAME
-from fnn.runs.training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, run_bytes, train
+from fnn.runs.training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, run_bytes
 
 
 
@@ -64,14 +63,14 @@ def grid(**choices: Sequence) -> list[RunConfig]:
     """
     unknown = set(choices) - set(BY_NAME)
     if unknown:
-        raise ValueError(f"unknown sweep settings {sorted(unknown)}; choose from {', '.join(BY_NAME)}")
+        raise ConfigError(f"unknown sweep settings {sorted(unknown)}; choose from {', '.join(BY_NAME)}")
     names = [name for name in BY_NAME if name in choices]
     return [replace(RunConfig(), **dict(zip(names, values)))
             for values in itertools.product(*(choices[n] for n in names))]
 
 
-def check(configs: Sequence[RunConfig], registry: Registry | None = None) -> list[RunConfig]:
-    """Raise the first ``ConfigError`` among ``configs`` before any training starts.
+def prepare_all(configs: Sequence[RunConfig], registry: Registry | None = None) -> list[RunConfig]:
+    """Prepare every configuration, raising the first ``ConfigError`` among them before any training starts.
 
     Returns the configs as their runs record them (the optimizer's default
     learning rate filled in), so a run that fails is grouped with its seeds.
@@ -81,12 +80,17 @@ def check(configs: Sequence[RunConfig], registry: Registry | None = None) -> lis
 
 
 def train_one(config: RunConfig, registry: Registry | None = None) -> SweepRun:
-    """Train one configuration; a diverging run is recorded, not raised, so the sweep goes on."""
-    return _train_alone(prepare(config, registry))
+    """Train one configuration alone; a diverging run is recorded, not raised, so the sweep goes on.
+    Names are looked up in ``registry``, by default the installed plugins'."""
+    return _train_stack([prepare(config, registry)])[0]
 
 
 def _failed(config: RunConfig, error: str) -> SweepRun:
     return SweepRun(config, None, np.array([]), np.array([]), None, None, error)
+
+
+def _diverged(config: RunConfig, epoch: int) -> SweepRun:
+    return SweepRun(config, None, np.array([]), np.array([]), None, epoch)
 
 
 WORKER_DIED = "worker died"
@@ -118,20 +122,6 @@ def _reason(error: BaseException) -> str:
     return str(error) if isinstance(error, FnnError) else one_line(error)
 
 
-def _train_alone(experiment: Experiment) -> SweepRun:
-    try:
-        result = complete(experiment)
-    except TrainingDiverged as error:
-        return SweepRun(experiment.config, None, np.array([]), np.array([]), None, error.epoch)
-    return _as_run(result)
-
-
-def _as_run(result: FitResult) -> SweepRun:
-    reached = np.flatnonzero(result.accuracy >= 1.0)
-    first = int(reached[0]) + 1 if len(reached) else None
-    return SweepRun(result.experiment.config, result.summary(), result.loss, result.accuracy, first, None)
-
-
 def stack_key(config: RunConfig) -> tuple | None:
     """Configurations with equal keys can train as one stacked computation; None: train alone.
 
@@ -152,123 +142,94 @@ arrays are too small to keep NumPy busy; a sweep of large runs would only multip
 
 
 def train_group(configs: Sequence[RunConfig], registry: Registry | None = None) -> list[SweepRun]:
-    """Train configurations that share a :func:`stack_key`: together where their data shapes and
-    plugins allow, alone otherwise, at most :data:`STACK_BYTES` of them at a time. Results equal
-    separate runs (to rounding, 1e-12)."""
+    """Train configurations, stacking those that share a :func:`stack_key`, their data shapes and a loss
+    and optimizer that declare ``stacks``; the others train alone. At most :data:`STACK_BYTES` of them
+    are prepared at a time. Results equal separate runs (to rounding, 1e-12). Names are looked up in
+    ``registry``, by default the installed plugins'."""
     registry = registry or default_registry()
     runs: list[SweepRun] = []
     while len(runs) < len(configs):
         first = prepare(configs[len(runs)], registry)
         fit = max(1, STACK_BYTES // run_bytes(len(first.x), first.params.sizes, first.config.dtype))
-        rest = configs[len(runs) + 1:len(runs) + fit]
-        runs += _train_prepared([first, *(prepare(config, registry) for config in rest)], registry)
+        experiments = [first, *(prepare(config, registry) for config in configs[len(runs) + 1:len(runs) + fit])]
+        trained: list[SweepRun | None] = [None] * len(experiments)
+        for indices in _stacks(experiments):
+            for index, run in zip(indices, _train_stack([experiments[i] for i in indices])):
+                trained[index] = run
+        runs += trained  # type: ignore[arg-type]
     return runs
 
 
-def _train_prepared(experiments: Sequence[Experiment], registry: Registry) -> list[SweepRun]:
-    by_shape: dict[tuple, list[int]] = {}
-    for index, experiment in enumerate(experiments):
-        shapes = (experiment.x.shape, None if experiment.x_test is None else experiment.x_test.shape)
-        by_shape.setdefault(shapes, []).append(index)
-    runs: list[SweepRun | None] = [None] * len(experiments)
-    for indices in by_shape.values():
-        members = [experiments[i] for i in indices]
-        together = len(members) > 1 and stack_key(members[0].config) is not None and _stacks(members[0], registry)
-        results = _train_together(members, registry) if together else [_train_alone(e) for e in members]
-        for index, result in zip(indices, results):
-            runs[index] = result
-    return runs  # type: ignore[return-value]
+def _stacks(experiments: Sequence[Experiment]) -> list[list[int]]:
+    """Indices of ``experiments`` grouped into stacks, each of experiments that can train as one."""
+    stacks: dict[object, list[int]] = {}
+    for index, e in enumerate(experiments):
+        # Whether the records stack is their own declaration, never a guess from their names or behaviour.
+        stackable = e.loss.stacks and e.optimizer_spec is not None and e.optimizer_spec.stacks
+        key = stack_key(e.config) if stackable else None
+        shapes = (e.x.shape, None if e.x_test is None else e.x_test.shape)
+        stacks.setdefault(("alone", index) if key is None else (key, shapes), []).append(index)
+    return list(stacks.values())
 
 
-def _train_together(members: Sequence[Experiment], registry: Registry) -> list[SweepRun]:
-    """Train M experiments as one network with a leading model axis, through :func:`fnn.train`."""
+def _train_stack(members: Sequence[Experiment]) -> list[SweepRun]:
+    """Train ``members`` as one stacked experiment (a single one as itself) through :func:`complete`,
+    the loop and bookkeeping of ``fnn run``, then split the result per model."""
+    if len(members) == 1:
+        try:
+            return [_as_run(complete(members[0]))]
+        except TrainingDiverged as error:
+            return [_diverged(members[0].config, error.epoch)]
+    return [_as_run(result) for result in _split(complete(_stacked_experiment(members)), members)]
+
+
+def _as_run(result: FitResult) -> SweepRun:
+    not_finite = np.flatnonzero(~np.isfinite(result.loss))
+    if len(not_finite):  # a stacked model trained on past its divergence, so that the others could finish
+        return _diverged(result.experiment.config, int(not_finite[0]) + 1)
+    reached = np.flatnonzero(result.accuracy >= 1.0)
+    first = int(reached[0]) + 1 if len(reached) else None
+    return SweepRun(result.experiment.config, result.summary(), result.loss, result.accuracy, first, None)
+
+
+def _stacked_experiment(members: Sequence[Experiment]) -> Experiment:
+    """One experiment of M models: ``members``' parameters and data stacked along a leading model axis,
+    and their optimizer made with one learning rate (or schedule) per model, shape (M, 1, 1). The other
+    settings are the first member's, which every member shares (:func:`stack_key`)."""
     first, count = members[0], len(members)
-    c = first.config
-    params = stacked([e.params for e in members])
     dtype = first.x.dtype
     rates: LearningRate = np.array([e.config.learning_rate for e in members], dtype=dtype).reshape(count, 1, 1)
     schedules = [e.schedule for e in members if e.schedule is not None]
     if schedules:  # one rate per model and epoch; full batch, so one update per epoch
         rates = per_step(lambda epoch: np.array([rate(epoch) for rate in schedules], dtype=dtype)
                          .reshape(count, 1, 1), 1)
-    optimizer = registry.optimizer(c.optimizer).make(**{**first.hyperparameters, "learning_rate": rates})
+    assert first.optimizer_spec is not None  # _stacks stacks only experiments that have one
+    optimizer = first.optimizer_spec.make(**{**first.hyperparameters, "learning_rate": rates})
     tested = first.x_test is not None
-    names = ("loss", "accuracy", "test_loss", "test_accuracy") if tested else ("loss", "accuracy")
-    columns: dict[str, list] = {name: [] for name in names}
-    start = time.perf_counter()
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for record in train(
-            params, np.stack([e.x for e in members]), np.stack([e.y for e in members]), optimizer=optimizer,
-            epochs=c.epochs, activation=first.activation, output=first.output, loss=first.loss, l2=c.l2,
-            x_test=np.stack([e.x_test for e in members]) if tested else None,
-            y_test=np.stack([e.y_test for e in members]) if tested else None, stop_on_divergence=False,
-        ):
-            for name, column in columns.items():
-                column.append(getattr(record, name))
-    seconds = (time.perf_counter() - start) / count  # each run's share of the stacked time
-    history = {name: np.array(column) for name, column in columns.items()}  # (epochs, models)
-    runs = []
+    return first._replace(
+        x=np.stack([e.x for e in members]), y=np.stack([e.y for e in members]),
+        params=stacked([e.params for e in members]), optimizer=optimizer,
+        x_test=np.stack([e.x_test for e in members if e.x_test is not None]) if tested else None,
+        y_test=np.stack([e.y_test for e in members if e.y_test is not None]) if tested else None,
+        scaler=None, schedule=None, origin=None, origin_test=None)
+
+
+def _split(result: FitResult, members: Sequence[Experiment]) -> list[FitResult]:
+    """Each model's own ``FitResult`` from a stacked one: its column of the history, its slice of the
+    final parameters and an equal share of the time. A model whose loss went non-finite says so."""
+    final, count = result.final, len(members)
+    models = unstacked(final.params)
+    results = []
     for m, experiment in enumerate(members):
-        diverged = np.flatnonzero(~np.isfinite(history["loss"][:, m]))
-        if len(diverged):
-            runs.append(SweepRun(experiment.config, None, np.array([]), np.array([]), None, int(diverged[0]) + 1))
-            continue
-        own = {name: values[:, m].copy() for name, values in history.items()}
-        final_params = unstacked(record.params)[m]
-        final = Epoch(c.epochs, float(own["loss"][-1]), float(own["accuracy"][-1]), final_params, None,
-                      *((float(own["test_loss"][-1]), float(own["test_accuracy"][-1])) if tested else ()))
-        runs.append(_as_run(FitResult(experiment, final, own, seconds, f"trained all {c.epochs} epochs")))
-    return runs
-
-
-def _stacks(experiment: Experiment, registry: Registry) -> bool:
-    """Whether the experiment's loss and optimizer give the same numbers stacked as alone."""
-    hyper = tuple(sorted((k, v) for k, v in experiment.hyperparameters.items() if k != "learning_rate"))
-    return _loss_stacks(registry, experiment.config.loss) and _optimizer_stacks(registry, experiment.config.optimizer,
-                                                                                 hyper)
-
-
-@functools.cache
-def _loss_stacks(registry: Registry, name: str) -> bool:
-    loss = registry.loss(name)
-    rng = np.random.default_rng(0)
-    pred, target = rng.uniform(0.1, 0.9, (2, 5, 1)), rng.integers(0, 2, (2, 5, 1)).astype(float)
-    try:
-        values, grads = np.asarray(loss.value(pred, target)), loss.grad(pred, target)
-        alone = [(loss.value(p, t), loss.grad(p, t)) for p, t in zip(pred, target)]
-        return values.shape == (2,) and all(
-            np.allclose(values[m], v, rtol=1e-12, atol=0) and np.allclose(grads[m], g, rtol=1e-12, atol=0)
-            for m, (v, g) in enumerate(alone))
-    except Exception:  # a loss written for one model only: it simply trains alone
-        return False
-
-
-@functools.cache
-def _optimizer_stacks(registry: Registry, name: str, hyper: tuple) -> bool:
-    spec = registry.optimizer(name)
-    rng = np.random.default_rng(0)
-    rates = (0.05, 0.2)
-    params = [Params({"W1": rng.normal(size=(2, 3)), "b1": rng.normal(size=3)}) for _ in rates]
-    grads = [[Params({k: rng.normal(size=v.shape) for k, v in p.items()}) for p in params] for _ in range(3)]
-    try:
-        alone = []
-        for m, rate in enumerate(rates):
-            optimizer, p = spec.make(**dict(hyper), learning_rate=rate), params[m]
-            state = optimizer.init(p)
-            for step in grads:
-                updates, state = optimizer.update(step[m], state, p)
-                p = apply_updates(p, updates)
-            alone.append(p)
-        optimizer = spec.make(**dict(hyper), learning_rate=np.array(rates).reshape(2, 1, 1))
-        p = stacked(params)
-        state = optimizer.init(p)
-        for step in grads:
-            updates, state = optimizer.update(stacked(step), state, p)
-            p = apply_updates(p, updates)
-        return all(np.allclose(p[key][m].reshape(alone[m][key].shape), alone[m][key], rtol=1e-12, atol=1e-15)
-                   for m in range(2) for key in p)
-    except Exception:  # an optimizer written for one model only: it simply trains alone
-        return False
+        history = {name: values[:, m].copy() for name, values in result.history.items()}
+        params = models[m]
+        scores = {name: float(getattr(final, name)[m]) for name in history}  # loss, accuracy (and test_...)
+        not_finite = np.flatnonzero(~np.isfinite(history["loss"]))
+        reason = (f"diverged at epoch {not_finite[0] + 1}; trained on with its stack" if len(not_finite)
+                  else result.stop_reason)
+        results.append(FitResult(experiment, Epoch(final.epoch, params=params, state=None, **scores), history,
+                                 result.seconds / count, reason))
+    return results
 
 
 def plan(configs: Sequence[RunConfig], workers: int) -> list[list[int]]:

@@ -27,11 +27,11 @@ from fnn.plugins import contracts
 from fnn.io.data import Scaler, fit_scaler, read_csv, stratified_split
 from fnn.errors import (ConfigError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError,
                      readable_bytes)
-from fnn.core.network import (DTYPES, MAX_PARAMETERS, backward, check_params, forward, forward_unchecked,
-                      init_params, resolve_activation)
+from fnn.core.network import (DTYPES, MAX_PARAMETERS, Cache, backward, check_params, forward_unchecked,
+                              init_params, resolve_activation)
 from fnn.builtin.optimizers import apply_updates
 from fnn.core.params import Params, tree_map
-from fnn.core.records import Activation, Loss, Optimizer
+from fnn.core.records import Activation, Loss, Optimizer, OptimizerSpec
 from fnn.plugins.registry import Registry, registry as default_registry
 from fnn.builtin.schedules import SCHEDULES, Rate, per_step
 from fnn.runs.settings import RunConfig, check_config
@@ -56,7 +56,7 @@ def accuracy(y_hat: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> float:
     return _accuracy(y_hat, y >= threshold, threshold)
 
 
-def _accuracy(y_hat: np.ndarray, labels: np.ndarray, threshold: float = 0.5) -> float:
+def _accuracy(y_hat: np.ndarray, labels: np.ndarray, threshold: float | np.ndarray = 0.5) -> float:
     hits = (y_hat >= threshold) == labels
     if hits.ndim == 2:
         return np.count_nonzero(hits) / hits.size
@@ -106,65 +106,131 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     check_params(params)
     _check_training_inputs(params, x, y, x_test, y_test, epochs=epochs, batch_size=batch_size, l2=l2)
     params = Params(params) if not isinstance(params, Params) else params
-    mini_batches = batch_size is not None and batch_size < len(x)
-    if mini_batches and rng is None:
-        raise ConfigError("mini-batches need rng, a numpy Generator, to shuffle the points")
+    batches = _mini_batches(batch_size, len(x), rng)
     if rate_scale is not None:
         warnings.warn("train(rate_scale=...) is deprecated; give the optimizer's make() a learning rate that is a "
                       "function of the step count (fnn.schedules.per_step)", DeprecationWarning, stacklevel=2)
         optimizer = _scaled_each_epoch(optimizer, rate_scale, steps_per_epoch(len(x), batch_size))
         state = None if state is None else (state, 0)
     state = optimizer.init(params) if state is None else state
+    weights = Params({key: np.full_like(value, key.startswith("W")) for key, value in params.items()})
+    model = _Model(hidden, last, loss, optimizer, l2, weights)
+    train_set = _data(x, y, params["W1"].dtype)
+    test_set = None if x_test is None else _data(x_test, y_test, params["W1"].dtype)
 
-    # 1 for every weight, 0 for every bias, so the penalty's gradient l2 * W is one tree_map over all of them.
-    weights = Params({key: np.full_like(value, key.startswith("W")) for key, value in params.items()}) if l2 else None
-
-    def step(params, state, cache, grad_y):
-        grads = backward(params, cache, grad_y)
-        if l2:
-            grads = tree_map(lambda g, p, w: g + l2 * (w * p), grads, params, weights)
-        updates, state = optimizer.update(grads, state, params)
-        return apply_updates(params, updates), state
-
-    # The public forward checks the inputs' shapes once; every epoch after runs forward_unchecked.
-    x = np.asarray(x, dtype=params["W1"].dtype)
-    threshold = np.array(0.5, dtype=x.dtype)  # a 0-d array of the outputs' dtype is cheaper to compare with than 0.5
-    labels = y >= threshold
-    test_labels = None if y_test is None else y_test >= threshold
-    value_and_grad = loss.value_and_grad or (lambda pred, target: (loss.value(pred, target), loss.grad(pred, target)))
-    y_hat, cache = forward(params, x, hidden, last)
-    grad_y = None if mini_batches else value_and_grad(y_hat, y)[1]
-    if x_test is not None:  # its shape was checked with the training points' (_check_training_inputs)
-        x_test = np.asarray(x_test, dtype=x.dtype)
+    scores = _score(model, params, train_set, with_grad=batches is None)
     for epoch in range(1, epochs + 1):
-        if mini_batches:
-            order = rng.permutation(len(x))
-            for start in range(0, len(x), batch_size):
-                batch = order[start:start + batch_size]
-                batch_hat, batch_cache = forward_unchecked(params, x[batch], hidden, last)
-                params, state = step(params, state, batch_cache, loss.grad(batch_hat, y[batch]))
+        if batches is None:
+            # Full batch: the previous epoch's scoring pass over these points, and its loss gradient, serve
+            # as this step's forward pass (one forward pass per epoch instead of two).
+            params, state = _step(model, params, state, scores.cache, scores.grad_y)
         else:
-            params, state = step(params, state, cache, grad_y)
-        # Scores the new parameters. In full-batch training the same pass, and the loss's gradient
-        # (in one call where the loss can share work), serve the next epoch's step. The old pass's
-        # arrays are let go first, or both passes' would be alive at once (at 10^6 points and 64
-        # hidden units, 2 GB each).
-        del y_hat, cache, grad_y
-        y_hat, cache = forward_unchecked(params, x, hidden, last)
-        if mini_batches:
-            value, grad_y = loss.value(y_hat, y), None
-        else:
-            value, grad_y = value_and_grad(y_hat, y)
-        penalty = l2_penalty(params, l2) if l2 else 0.0
-        value = value + penalty
-        if stop_on_divergence and not (math.isfinite(value) if type(value) is float else np.isfinite(value).all()):
-            raise TrainingDiverged(epoch, float(np.max(value)))
-        if x_test is None:
-            yield Epoch(epoch, value, _accuracy(y_hat, labels, threshold), params, state)
-        else:
-            test_hat = forward_unchecked(params, x_test, hidden, last)[0]
-            yield Epoch(epoch, value, _accuracy(y_hat, labels, threshold), params, state,
-                        loss.value(test_hat, y_test) + penalty, _accuracy(test_hat, test_labels, threshold))
+            params, state = _epoch_of_batches(model, params, state, train_set, *batches)
+        del scores  # before the next pass, or both passes' arrays are alive at once (2 GB each at 10^6 points)
+        scores = _score(model, params, train_set, with_grad=batches is None)
+        if stop_on_divergence and not _finite(scores.loss):
+            raise TrainingDiverged(epoch, float(np.max(scores.loss)))
+        yield _record(model, epoch, params, state, scores, test_set)
+
+
+class _Model(NamedTuple):
+    """What every step of one call of :func:`train` uses unchanged: the network's activations, the
+    loss, the optimizer, and the L2 factor with its mask (1 for every weight, 0 for every bias)."""
+
+    hidden: Activation
+    output: Activation
+    loss: Loss
+    optimizer: Optimizer
+    l2: float
+    weights: Params
+
+
+class _Data(NamedTuple):
+    """Points in the parameters' dtype, their 0/1 labels, and those labels as booleans for the accuracy."""
+
+    x: np.ndarray
+    y: np.ndarray
+    labels: np.ndarray
+    threshold: np.ndarray
+
+
+def _data(x, y, dtype: np.dtype) -> _Data:
+    # A 0-d array of the outputs' dtype is cheaper to compare with than the float 0.5.
+    threshold = np.array(0.5, dtype=dtype)
+    return _Data(np.asarray(x, dtype=dtype), y, y >= threshold, threshold)
+
+
+def _step(model: _Model, params: Params, state: Any, cache: Cache, grad_y: np.ndarray) -> tuple[Params, Any]:
+    """One optimization step: backward, the L2 term, the optimizer's update, applied. Returns the new
+    parameters and optimizer state."""
+    grads = backward(params, cache, grad_y)
+    if model.l2:
+        # The penalty's gradient, l2 * W, with the mask (1 for every weight, 0 for every bias): one tree_map.
+        grads = tree_map(lambda g, p, w: g + model.l2 * (w * p), grads, params, model.weights)
+    updates, state = model.optimizer.update(grads, state, params)
+    return apply_updates(params, updates), state
+
+
+def _mini_batches(batch_size: int | None, n: int,
+                  rng: np.random.Generator | None) -> tuple[np.random.Generator, int] | None:
+    """``(rng, batch_size)`` when an epoch over ``n`` points is several mini-batches; None in full batch."""
+    if batch_size is None or batch_size >= n:
+        return None
+    if rng is None:
+        raise ConfigError("mini-batches need rng, a numpy Generator, to shuffle the points")
+    return rng, batch_size
+
+
+def _epoch_of_batches(model: _Model, params: Params, state: Any, data: _Data, rng: np.random.Generator,
+                      batch_size: int) -> tuple[Params, Any]:
+    """One epoch of mini-batches: the points shuffled with ``rng``, then a forward pass and a step on each
+    batch, the last partial one included."""
+    order = rng.permutation(len(data.x))
+    for start in range(0, len(order), batch_size):
+        batch = order[start:start + batch_size]
+        y_hat, cache = forward_unchecked(params, data.x[batch], model.hidden, model.output)
+        params, state = _step(model, params, state, cache, model.loss.grad(y_hat, data.y[batch]))
+    return params, state
+
+
+class _Scores(NamedTuple):
+    """One forward pass over the training points: the loss (L2 penalty included) and accuracy of the
+    parameters, and the pass's output, record and loss gradient for a full-batch step to reuse."""
+
+    loss: Any  # a float; an array of M values for M stacked models
+    accuracy: Any
+    penalty: Any
+    cache: Cache
+    grad_y: Any  # the loss gradient, an array; None unless asked for
+
+
+def _score(model: _Model, params: Params, data: _Data, with_grad: bool) -> _Scores:
+    """Score ``params`` on ``data``; ``with_grad`` also gives the loss gradient (in one call where the
+    loss can share the work)."""
+    y_hat, cache = forward_unchecked(params, data.x, model.hidden, model.output)
+    if not with_grad:
+        value, grad_y = model.loss.value(y_hat, data.y), None
+    elif model.loss.value_and_grad is not None:
+        value, grad_y = model.loss.value_and_grad(y_hat, data.y)
+    else:
+        value, grad_y = model.loss.value(y_hat, data.y), model.loss.grad(y_hat, data.y)
+    penalty = l2_penalty(params, model.l2) if model.l2 else 0.0
+    return _Scores(value + penalty, _accuracy(y_hat, data.labels, data.threshold), penalty, cache, grad_y)
+
+
+def _record(model: _Model, epoch: int, params: Params, state: Any, scores: _Scores, test: _Data | None) -> Epoch:
+    """The :class:`Epoch` of ``params``: the training scores, and the held-out ones when there are test points."""
+    if test is None:
+        return Epoch(epoch, scores.loss, scores.accuracy, params, state)
+    test_hat = forward_unchecked(params, test.x, model.hidden, model.output)[0]
+    test_loss = model.loss.value(test_hat, test.y) + scores.penalty
+    return Epoch(epoch, scores.loss, scores.accuracy, params, state, test_loss,
+                 _accuracy(test_hat, test.labels, test.threshold))
+
+
+def _finite(loss) -> bool:
+    """Whether a loss (a float, or one per stacked model) is finite throughout."""
+    return math.isfinite(loss) if type(loss) is float else bool(np.isfinite(loss).all())
 
 
 def steps_per_epoch(n: int, batch_size: int | None) -> int:
@@ -245,6 +311,8 @@ class Experiment(NamedTuple):
     origin: np.ndarray | None = None
     """Where each point of ``x`` came from: its line in the ``--data`` file, or its index in the generated dataset."""
     origin_test: np.ndarray | None = None
+    optimizer_spec: OptimizerSpec | None = None
+    """The record ``optimizer`` was made from: a sweep makes it again with one learning rate per stacked model."""
 
 
 def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
@@ -305,7 +373,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     learning_rate = hyper["learning_rate"] if rate is None else per_step(rate, steps)
     optimizer = _probe(reg, config, params, x, y, {**hyper, "learning_rate": learning_rate})
     return Experiment(resolved, x, y, params, optimizer, hyper, activation, output, loss,
-                      x_test, y_test, scaler, rate, shuffle_seed, features, origin, origin_test)
+                      x_test, y_test, scaler, rate, shuffle_seed, features, origin, origin_test, spec)
 
 
 def _load_dataset(entry, rng: np.random.Generator, config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -428,13 +496,18 @@ def hyperparameters(optimizer: str, defaults: Mapping[str, float], learning_rate
 
 
 def run(experiment: Experiment) -> Iterator[Epoch]:
-    """Train a prepared experiment, yielding every epoch."""
+    """Train a prepared experiment, yielding every epoch.
+
+    An experiment of M stacked models (data with a leading model axis, as a
+    sweep makes them) trains on when some models' loss stops being finite, so
+    that the others finish; the caller reports those models as diverged.
+    """
     c = experiment.config
     return train(
         experiment.params, experiment.x, experiment.y, optimizer=experiment.optimizer, epochs=c.epochs,
         activation=experiment.activation, output=experiment.output, loss=experiment.loss,
         batch_size=c.batch_size, rng=np.random.default_rng(experiment.shuffle_seed), l2=c.l2,
-        x_test=experiment.x_test, y_test=experiment.y_test,
+        x_test=experiment.x_test, y_test=experiment.y_test, stop_on_divergence=experiment.x.ndim == 2,
     )
 
 
@@ -547,7 +620,9 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
     after each epoch (a progress display, a log); the time it takes is not
     counted in ``FitResult.seconds``. A run whose loss stops being finite
     raises :class:`~fnn.errors.TrainingDiverged`; NumPy's overflow warnings
-    on the way there are silenced, since that error says it better.
+    on the way there are silenced, since that error says it better. A
+    stacked experiment (see :func:`run`) trains all its epochs and gives one
+    ``FitResult`` whose history holds a column per model.
     """
     monitor_test = experiment.x_test is not None
     names = ("loss", "accuracy", "test_loss", "test_accuracy") if monitor_test else ("loss", "accuracy")
