@@ -246,7 +246,7 @@ def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray],
 
 
 def _all_laid_out_alike(tree: Mapping[str, np.ndarray], rest: Sequence[Mapping[str, np.ndarray]]) -> bool:
-    """Whether ``tree`` and every one of ``rest`` are ``Params`` laid out alike (then ``fn`` can run on their vectors)."""
+    """Whether ``tree`` and all of ``rest`` are ``Params`` laid out alike (then ``fn`` runs on their vectors)."""
     if not isinstance(tree, Params):
         return False
     for other in rest:
