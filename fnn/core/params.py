@@ -37,7 +37,7 @@ class _Layout:
     ``shapes``, one after another, ``size`` elements in all. Made by :func:`_layout_of`, one
     per structure, so two mappings are laid out alike exactly when their layouts are one object."""
 
-    __slots__ = ("keys", "shapes", "stacked_shapes", "size", "_fields", "_records")
+    __slots__ = ("keys", "shapes", "stacked_shapes", "size", "_fields", "_records", "_full_shapes")
 
     def __init__(self, structure: tuple[tuple[str, tuple[int, ...]], ...]):
         self.keys = tuple(key for key, _ in structure)
@@ -48,6 +48,15 @@ class _Layout:
         self._fields = operator.itemgetter(*names) if len(names) > 1 else lambda record: tuple(
             record[name] for name in names)
         self._records: dict[tuple[np.dtype, tuple[int, ...]], np.dtype] = {}
+        self._full_shapes: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
+
+    def full_shapes(self, models: tuple[int, ...]) -> list[tuple[int, ...]]:
+        """The arrays' shapes in a vector of ``models`` stacked networks (``()``: one network)."""
+        shapes = self._full_shapes.get(models)
+        if shapes is None:
+            shapes = [(*models, *shape) for shape in (self.stacked_shapes if models else self.shapes)]
+            self._full_shapes[models] = shapes
+        return shapes
 
     def views(self, vector: np.ndarray) -> Iterable[tuple[str, np.ndarray]]:
         """The arrays of ``vector``, ``(key, view)`` pairs: views that share its memory and its writeability.
@@ -171,8 +180,7 @@ def _vector_like(like: Params, arrays: Mapping[str, np.ndarray]) -> np.ndarray:
     """``arrays``, which must have ``like``'s keys and shapes, as one new vector laid out as ``like``'s."""
     layout, models = like._layout, like._vector.shape[:-2] if like._vector.ndim == 3 else ()
     values = list(arrays.values())
-    expected = [(*models, *shape) for shape in (layout.stacked_shapes if models else layout.shapes)]
-    if tuple(arrays) != layout.keys or [np.shape(value) for value in values] != expected:
+    if tuple(arrays) != layout.keys or list(map(np.shape, values)) != layout.full_shapes(models):
         raise ConfigError(f"Params(..., like=) was given {_describe(arrays)}, which is not laid out like "
                           f"{_describe(like)}")
     if models:
@@ -224,10 +232,8 @@ def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray],
     The mappings must have the same keys and shapes; otherwise a ``ConfigError`` names
     both structures, since a mismatch means a gradient was paired with the wrong parameters.
     """
-    alike = [other for other in rest if isinstance(other, Params) and isinstance(tree, Params)
-             and _laid_out_alike(tree, other)]
-    if isinstance(tree, Params) and len(alike) == len(rest):
-        vector = np.asarray(fn(tree._vector, *(other._vector for other in alike)))
+    if _all_laid_out_alike(tree, rest):
+        vector = np.asarray(fn(tree._vector, *[other._vector for other in rest]))  # type: ignore[union-attr]
         if vector.shape != tree._vector.shape:
             raise ConfigError(f"tree_map's function turned the parameters' vector of shape {tree._vector.shape} "
                               f"into {vector.shape}; it must work element by element")
@@ -237,6 +243,16 @@ def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray],
     for other in rest:
         check_same_structure(tree, other)
     return Params({key: fn(value, *(other[key] for other in rest)) for key, value in tree.items()})
+
+
+def _all_laid_out_alike(tree: Mapping[str, np.ndarray], rest: Sequence[Mapping[str, np.ndarray]]) -> bool:
+    """Whether ``tree`` and all of ``rest`` are ``Params`` laid out alike (then ``fn`` runs on their vectors)."""
+    if not isinstance(tree, Params):
+        return False
+    for other in rest:
+        if not (isinstance(other, Params) and _laid_out_alike(tree, other)):
+            return False
+    return True
 
 
 def _laid_out_alike(a: Params, b: Params) -> bool:
