@@ -192,7 +192,7 @@ def test_json_is_one_object_with_the_flags_values_and_the_librarys_numbers():
     required = {"dataset", "hidden", "activation", "output", "loss", "optimizer", "learning_rate", "epochs", "seed",
                 "final_loss", "accuracy", "train_seconds"}
     assert required <= data.keys()
-    assert data["dataset"] == "linear" and data["n_samples"] == 30
+    assert data["dataset"] == "linear" and data["n_points"] == 30
     assert data["hidden"] == [3, 5, 2]
     assert (data["activation"], data["output"], data["loss"], data["optimizer"]) == ("tanh", "sigmoid", "bce", "adam")
     assert data["learning_rate"] == 0.02
@@ -226,7 +226,7 @@ def test_json_defaults_are_the_lab_net():
     data = run_json("-e", "1")
     assert (data["dataset"], data["hidden"], data["activation"], data["output"], data["loss"], data["optimizer"],
             data["seed"]) == ("xor", [4, 8], "sigmoid", "sigmoid", "mse", "sgd", 0)
-    assert data["n_samples"] == 21
+    assert data["n_points"] == 21
     assert data["learning_rate"] == fnn.registry().optimizer("sgd").defaults["learning_rate"]
 
 

@@ -74,7 +74,7 @@ def test_fnn_datasets_adds_a_dataset_that_trains_by_name(fnn_registry, fnn_cli):
     fnn.testing.check_dataset(fnn.registry().dataset("stripes"))
     result = fnn_cli("run", "-d", "stripes", "-o", "adam", "--json")
     summary = json.loads(result.stdout)
-    assert (summary["dataset"], summary["n_samples"], summary["accuracy"]) == ("stripes", 40, 1.0)
+    assert (summary["dataset"], summary["n_points"], summary["accuracy"]) == ("stripes", 40, 1.0)
 
 
 # ------------------------------------------------------------------------------------------------------ meta-tests

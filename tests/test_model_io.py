@@ -505,3 +505,23 @@ def test_show_a_model_saved_without_a_config(good_params, tmp_path):
     data = json.loads(ok("show", tmp_path / "bare.npz", "--json").stdout)
     assert data["config"] == {} and data["sizes"] == [2, 3, 5, 1]
     assert [layer["activation"] for layer in data["layers"]] == ["?", "?", "?"]
+
+
+@pytest.mark.parametrize("key", ["scaler", "standardize"])  # "standardize": as files written before fnn 0.3 keep it
+def test_a_saved_scaler_is_applied_by_predict(tmp_path, key):
+    params = fnn.init_params((2, 3, 1), seed=0)
+    scaler = {"mean": [10.0, -5.0], "std": [2.0, 4.0]}
+    path = save_model(tmp_path / "model.npz", params, {"activation": "sigmoid", "output": "sigmoid", key: scaler})
+    assert load_model(path).config["scaler"] == scaler
+    raw = np.array([[12.0, -1.0], [10.0, -5.0]])
+    standardized = (raw - np.array(scaler["mean"])) / np.array(scaler["std"])
+    expected = fnn.predict(params, standardized)[:, 0]
+    data = json.loads(ok("predict", str(path), "--points", "12,-1;10,-5", "--json").stdout)
+    np.testing.assert_allclose([point["probability"] for point in data["predictions"]], expected, rtol=1e-12)
+
+
+def test_a_malformed_old_style_scaler_is_named_by_its_field(tmp_path):
+    params = fnn.init_params((2, 3, 1), seed=0)
+    path = save_model(tmp_path / "model.npz", params, {"standardize": {"mean": [0.0, 0.0], "std": [1.0, 0.0]}})
+    with pytest.raises(ModelFileError, match="'standardize.std' has 0.0 at position 1"):
+        load_model(path)

@@ -75,3 +75,12 @@ def test_a_setting_swept_takes_a_comma_list_and_one_that_cannot_takes_one_value(
     choices = choices_from({**_defaults(sweep_command.sweep), **typed})
     assert choices["label_column"] == ["a,b"] and choices["standardize"] == [True]  # one value each
     assert choices["seed"] == [1, 2] and choices["hidden"] == [(2,), (4, 4)]
+
+
+def test_a_runs_json_record_holds_every_declared_setting_by_name():
+    result = fnn.fit(dataset="linear", epochs=3, hidden=(3,), options={"momentum": 0.5}, optimizer="momentum")
+    summary = result.summary()
+    assert list(summary)[:len(SETTINGS)] == [s.name for s in SETTINGS]
+    assert summary["hidden"] == [3] and summary["options"] == {"momentum": 0.5}
+    assert summary["learning_rate"] == result.experiment.config.learning_rate == 0.2  # as the run used it
+    assert summary["n_samples"] is None and summary["n_points"] == len(result.experiment.x)

@@ -225,7 +225,7 @@ def test_run_config_test_split_sizes_in_the_summary(dataset, fraction, n_test):
         n_test = sum(expected_test_count(int(np.sum(y == label)), fraction) for label in (0.0, 1.0))
     assert summary["n_test"] == n_test == len(result.experiment.x_test)
     assert summary["n_train"] == len(y) - n_test
-    assert summary["n_samples"] == len(y)
+    assert summary["n_points"] == len(y)
 
 
 def test_test_split_records_carry_test_loss_and_accuracy_of_the_held_out_points():
@@ -614,6 +614,6 @@ def test_n_samples_and_noise_apply_to_every_new_dataset(name):
 @pytest.mark.parametrize("name", NEW_DATASETS)
 def test_cli_n_samples_and_noise_reach_every_new_dataset(name):
     data = json.loads(ok("run", "-d", name, "--n-samples", "37", "--noise", "0.2", "-e", "1", "--json").stdout)
-    assert (data["dataset"], data["n_samples"], data["n_train"], data["noise"]) == (name, 37, 37, 0.2)
+    assert (data["dataset"], data["n_points"], data["n_train"], data["noise"]) == (name, 37, 37, 0.2)
     expected = fnn.fit(dataset=name, n_samples=37, noise=0.2, epochs=1)
     assert data["final_loss"] == expected.final.loss

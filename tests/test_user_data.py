@@ -146,7 +146,7 @@ def test_any_number_of_features_sets_the_input_width(tmp_path):
     data = json.loads(ok("run", "--data", path, "--hidden", "6", "-e", "5", "--json").stdout)
     assert data["sizes"] == [5, 6, 1]
     assert data["features"] == ["f1", "f2", "f3", "f4", "f5"]
-    assert (data["n_samples"], data["n_train"], data["dataset"]) == (80, 80, str(path))
+    assert (data["n_points"], data["n_train"], data["data"], data["dataset"]) == (80, 80, str(path), None)
     experiment = prepare(RunConfig(data=str(path)))
     np.testing.assert_array_equal(experiment.x, x)  # repr() round-trips exactly
     np.testing.assert_array_equal(experiment.y[:, 0], y)
@@ -186,8 +186,8 @@ def test_standardize_uses_training_statistics_only(tmp_path):
     everything = np.concatenate([raw.x, raw.x_test])
     assert not np.allclose(everything.mean(axis=0), mean, rtol=0, atol=1e-6), "the test points must not be used"
     summary = fnn.fit(RunConfig(data=str(path), test_split=0.25, standardize=True, epochs=2)).summary()
-    np.testing.assert_allclose(summary["standardize"]["mean"], mean, rtol=1e-12)
-    np.testing.assert_allclose(summary["standardize"]["std"], std, rtol=1e-12)
+    np.testing.assert_allclose(summary["scaler"]["mean"], mean, rtol=1e-12)
+    np.testing.assert_allclose(summary["scaler"]["std"], std, rtol=1e-12)
 
 
 @pytest.fixture(scope="module")
@@ -207,8 +207,8 @@ def test_the_saved_model_carries_the_scaler_and_predict_applies_it(five_feature_
     out, raw, _ = five_feature_run
     mean, std = raw.x.mean(axis=0), raw.x.std(axis=0)
     model = load_model(out / "model.npz")
-    np.testing.assert_allclose(model.config["standardize"]["mean"], mean, rtol=1e-12)
-    np.testing.assert_allclose(model.config["standardize"]["std"], std, rtol=1e-12)
+    np.testing.assert_allclose(model.config["scaler"]["mean"], mean, rtol=1e-12)
+    np.testing.assert_allclose(model.config["scaler"]["std"], std, rtol=1e-12)
     points = np.array([[5.0, 5.0, 5.0, 5.0, 5.0], [9.0, 8.0, 1.0, 2.0, 4.0], [1.0, 2.0, 3.0, 12.0, 6.0]])
     text = ";".join(",".join(map(repr, row)) for row in points.tolist())
     data = json.loads(ok("predict", out / "model.npz", "--points", text, "--json").stdout)

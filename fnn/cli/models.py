@@ -77,7 +77,7 @@ def model_predict(model: Model, x: np.ndarray, registry: Registry, source: str =
     """
     config = model.config
     hidden, output = (_activation(registry, config, key, source) for key in ("activation", "output"))
-    scaling = config.get("standardize")
+    scaling = config.get("scaler")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if scaling:
             x = Scaler(np.array(scaling["mean"]), np.array(scaling["std"]))(x)
@@ -209,7 +209,7 @@ def _setting(key: str, value) -> str:
     """A saved setting as a person reads it: numbers rounded, lists and mappings without JSON's brackets."""
     if value is None:
         return "-"
-    if key == "standardize":  # {"mean": [...], "std": [...]}, one number per input
+    if key == "scaler" or (key == "standardize" and isinstance(value, dict)):  # {"mean": [...], "std": [...]}
         return "; ".join(f"{name} {_setting(name, numbers)}" for name, numbers in value.items())
     if key == "train_seconds":
         return f"{value:.3g} s"

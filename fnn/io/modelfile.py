@@ -265,13 +265,16 @@ def _checked_config(name: str, config: dict[str, Any], sizes: tuple[int, ...]) -
             raise fail("features", f"names {len(features)} inputs, but the model takes {width}")
         if len(set(features)) != width:
             raise fail("features", "repeats a name")
-    scaling = config.get("standardize")
+    # The scaler of a run with --standardize; files written before fnn 0.3 keep it as the value of
+    # "standardize" itself (now the setting, true or false), and are read as if it were "scaler".
+    scaler_key = "standardize" if isinstance(config.get("standardize"), dict) and "scaler" not in config else "scaler"
+    scaling = config.get(scaler_key)
     if scaling is not None:
         if not isinstance(scaling, dict) or set(scaling) != {"mean", "std"}:
-            raise fail("standardize", "must be an object with the lists 'mean' and 'std'")
+            raise fail(scaler_key, "must be an object with the lists 'mean' and 'std'")
         for key in ("mean", "std"):
             values = scaling[key]
-            field = f"standardize.{key}"
+            field = f"{scaler_key}.{key}"
             if not isinstance(values, list) or len(values) != width:
                 raise fail(field, f"must be a list of {width} numbers, one per input")
             bad = next((j for j, v in enumerate(values) if type(v) not in (int, float) or not math.isfinite(v)), None)
@@ -280,6 +283,7 @@ def _checked_config(name: str, config: dict[str, Any], sizes: tuple[int, ...]) -
             if key == "std" and min(values) <= 0:
                 position = values.index(min(values))
                 raise fail(field, f"has {values[position]} at position {position}; a scale must be above 0")
+        config = {**config, "scaler": scaling}
     return config
 
 

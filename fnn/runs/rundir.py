@@ -57,8 +57,8 @@ from fnn.figures import plots as figures
 from fnn.io import jsonfile
 from fnn.errors import ConfigError, OutputError
 from fnn.io.modelfile import save_model
-from fnn.runs.settings import BY_NAME
-from fnn.runs.sweep import SweepRun, config_dict, summarize_groups, varied_settings
+from fnn.runs.settings import BY_NAME, plain_settings
+from fnn.runs.sweep import SweepRun, summarize_groups, varied_settings
 from fnn.runs.training import FitResult
 
 RUN_FILES = ("metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png")
@@ -363,7 +363,8 @@ def _write_run_files(folder: Path, result: FitResult) -> None:
         writer.writerow(history)
         writer.writerows(zip(epochs, *(map(repr, values) for name, values in history.items() if name != "epoch")))
     save_model(folder / "model.npz", result.final.params, summary)
-    title = (f"{summary['dataset']}: {'-'.join(map(str, summary['sizes']))} {summary['activation']} net, "
+    source = summary["data"] or summary["dataset"]
+    title = (f"{source}: {'-'.join(map(str, summary['sizes']))} {summary['activation']} net, "
              f"{summary['optimizer']} lr {summary['learning_rate']:g}")
     figures.learning_curve(result.history, folder / "learning_curve.png", title=title)
     if experiment.x.shape[1] == 2:
@@ -410,7 +411,7 @@ def _write_sweep_files(folder: Path, runs: Sequence[SweepRun]) -> None:
 
 
 def _run_row(run: SweepRun) -> dict:
-    row = config_dict(run.config)
+    row = plain_settings(run.config)
     summary = run.summary or {}
     row.update(
         final_loss=summary.get("final_loss"), accuracy=summary.get("accuracy"), first_100_epoch=run.first_perfect,

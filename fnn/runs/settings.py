@@ -197,3 +197,21 @@ def check_config(config: RunConfig) -> None:
         raise ConfigError("--n-samples and --noise shape the built-in datasets; they do not apply to --data")
     if config.data is None and config.label_column is not None:
         raise ConfigError("--label-column applies to --data only")
+
+
+def plain_settings(config: RunConfig) -> dict[str, Any]:
+    """Every setting of ``config`` by name, in declaration order, as JSON values (a tuple as a list,
+    the options as a dict): the settings part of ``fnn run --json``, a run folder's summary and a
+    sweep's ``results.csv``. ``dataset`` is None when ``data`` replaces it."""
+    plain = {s.name: _plain(getattr(config, s.name)) for s in SETTINGS}
+    if config.data is not None:
+        plain["dataset"] = None  # --data replaces it
+    return plain
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value

@@ -23,7 +23,7 @@ import time
 import warnings
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
@@ -34,7 +34,7 @@ from fnn.builtin.optimizers import LearningRate
 from fnn.core.params import stacked, unstacked
 from fnn.plugins.registry import PluginSettings, Registry, registry as default_registry
 from fnn.builtin.schedules import per_step
-from fnn.runs.settings import BY_NAME
+from fnn.runs.settings import BY_NAME, plain_settings
 from fnn.runs.training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, run_bytes
 
 
@@ -444,7 +444,8 @@ class Group(NamedTuple):
     seconds: float  # total training time of the group
 
     def as_dict(self, settings: Sequence[str]) -> dict:
-        row = {name: _plain(getattr(self.config, name)) for name in settings}
+        plain = plain_settings(self.config)
+        row = {name: plain[name] for name in settings}
         row.update(
             runs=len(self.runs), seeds=[r.config.seed for r in self.runs],
             final_loss_mean=_finite_or_none(self.loss_mean), final_loss_std=_finite_or_none(self.loss_std),
@@ -523,14 +524,6 @@ def _key(value):
     return tuple(sorted(value.items())) if isinstance(value, dict) else value
 
 
-def _plain(value):
-    return list(value) if isinstance(value, tuple) else value
-
-
 def _finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
-
-def config_dict(config: RunConfig) -> dict:
-    """A run's settings as plain JSON-ready values."""
-    return {name: _plain(value) for name, value in asdict(config).items()}

@@ -34,7 +34,7 @@ from fnn.core.params import Params, tree_map
 from fnn.core.records import Activation, Loss, Optimizer, OptimizerSpec
 from fnn.plugins.registry import Registry, registry as default_registry
 from fnn.builtin.schedules import SCHEDULES, Rate, per_step
-from fnn.runs.settings import RunConfig, check_config
+from fnn.runs.settings import RunConfig, check_config, plain_settings
 
 
 
@@ -538,44 +538,32 @@ class FitResult(NamedTuple):
         return len(self.history["loss"])
 
     def summary(self) -> dict:
-        """The JSON-ready record ``fnn run --json`` prints: settings, final loss and accuracy, time."""
+        """The JSON-ready record of the run (``fnn run --json``, a run folder's ``metrics.json`` and model
+        file): every setting by name, as declared in :mod:`fnn.runs.settings` (the learning rate as the
+        run used it), then what the run found."""
         from fnn import __version__
 
-        e, c, final = self.experiment, self.experiment.config, self.final
-        record = {
-            "dataset": c.dataset if c.data is None else c.data,
-            "n_samples": len(e.x) + (0 if e.x_test is None else len(e.x_test)),
+        e, final = self.experiment, self.final
+        n_test = 0 if e.x_test is None else len(e.x_test)
+        return {
+            **plain_settings(e.config),
+            "n_points": len(e.x) + n_test,
             "n_train": len(e.x),
-            "n_test": 0 if e.x_test is None else len(e.x_test),
+            "n_test": n_test,
             "features": list(e.features) or [f"x{i + 1}" for i in range(e.x.shape[1])],
-            "hidden": list(c.hidden),
             "sizes": list(e.params.sizes),
-            "activation": c.activation,
-            "output": c.output,
-            "loss": c.loss,
-            "optimizer": c.optimizer,
-            "learning_rate": c.learning_rate,
             "hyperparameters": dict(e.hyperparameters),
-            "schedule": c.schedule,
-            "init": c.init,
-            "batch_size": c.batch_size,
-            "l2": c.l2,
-            "epochs": c.epochs,
+            "scaler": None if e.scaler is None else e.scaler.as_dict(),
             "epochs_trained": self.epochs_trained,
             "final_epoch": final.epoch,
             "stop_reason": self.stop_reason,
-            "seed": c.seed,
-            "noise": c.noise,
             "final_loss": final.loss,
             "accuracy": final.accuracy,
             "test_loss": final.test_loss,
             "test_accuracy": final.test_accuracy,
-            "standardize": None if e.scaler is None else e.scaler.as_dict(),
-            "dtype": c.dtype,
             "train_seconds": self.seconds,
             "fnn_version": __version__,
         }
-        return record
 
 
 class _Stopper:
