@@ -97,13 +97,13 @@ def sweep(
         write_sweep(out, runs, force=force)
     if json_output:
         typer.echo(jsonfile.dumps({"varied": varied, "groups": [g.as_dict(varied) for g in groups]}))
-        return
-    _print_results(console, groups, varied, runs)
-    for note in _notes(groups, registry):
-        console.print(note, soft_wrap=not console.is_terminal)
-    if out is not None:
-        console.print(f"Sweep written to {shown(out)}/", soft_wrap=True)
-    _fail_if_any_failed(runs)
+    else:
+        _print_results(console, groups, varied, runs)
+        for note in _notes(groups, registry):
+            console.print(note, soft_wrap=not console.is_terminal)
+        if out is not None:
+            console.print(f"Sweep written to {shown(out)}/", soft_wrap=True)
+    _fail_if_any_failed(runs)  # whatever the output format: a script reading --json sees the failure too
 
 
 def _fail_if_any_failed(runs: list[SweepRun]) -> None:
