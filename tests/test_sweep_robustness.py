@@ -145,6 +145,15 @@ def test_a_configuration_whose_every_run_fails_shows_why(sabotaged):
     assert result.stdout.count("failed: the plugin's setting is wrong") == 4  # two progress lines, two rows
 
 
+@pytest.mark.parametrize("output", [[], ["--quiet"], ["--json"]], ids=["table", "quiet", "json"])
+def test_failed_runs_exit_1_whatever_the_output_format(sabotaged, output):
+    result = cli("sweep", "-e", "20", "--seed", f"1,{saboteur.FNN_ERROR}", "--workers", "1", *output)
+    assert_one_line_error(result, 1, "1 of 2 runs failed (the plugin's setting is wrong)")
+    if output == ["--json"]:  # every result is still printed, and stdout stays JSON only
+        [group] = json.loads(result.stdout)["groups"]
+        assert (group["failed"], group["errors"]) == (1, ["the plugin's setting is wrong"])
+
+
 def test_an_interrupt_ends_the_workers_at_once():
     configs = grid(seed=list(range(6)), epochs=[2000], batch_size=[1])  # minutes of work
 

@@ -68,7 +68,8 @@ def sweep(
     **settings,
 ) -> None:
     """Train every combination of the given settings and compare them."""
-    sort = {s.heading: s.name for s in SETTINGS}.get(sort, sort)  # "lr", as the table shows it
+    if sort is not None:
+        sort = {s.heading: s.name for s in SETTINGS}.get(sort, sort)  # "lr", as the table shows it
     if sort is not None and sort not in SORT_KEYS and sort not in BY_NAME:
         raise typer.BadParameter(f"{sort!r} is not one of: {', '.join([*SORT_KEYS, *BY_NAME])}", param_hint="--sort")
     if workers is not None and workers < 1:
@@ -97,21 +98,21 @@ def sweep(
         write_sweep(out, runs, force=force)
     if json_output:
         typer.echo(jsonfile.dumps({"varied": varied, "groups": [g.as_dict(varied) for g in groups]}))
-        return
-    _print_results(console, groups, varied, runs)
-    for note in _notes(groups, registry):
-        console.print(note, soft_wrap=not console.is_terminal)
-    if out is not None:
-        console.print(f"Sweep written to {shown(out)}/", soft_wrap=True)
-    _fail_if_any_failed(runs)
+    else:
+        _print_results(console, groups, varied, runs)
+        for note in _notes(groups, registry):
+            console.print(note, soft_wrap=not console.is_terminal)
+        if out is not None:
+            console.print(f"Sweep written to {shown(out)}/", soft_wrap=True)
+    _fail_if_any_failed(runs)  # whatever the output format: a script reading --json sees the failure too
 
 
 def _fail_if_any_failed(runs: list[SweepRun]) -> None:
     """Exit 1 after showing (and writing) everything, when a run failed rather than trained or diverged."""
-    failed = [run for run in runs if run.failed]
-    if failed:
-        reasons = "; ".join(sorted({run.error for run in failed}))
-        raise FnnError(f"{len(failed)} of {len(runs)} runs failed ({reasons}); the other results are complete")
+    errors = [run.error for run in runs if run.error is not None]  # SweepRun.failed, in a form mypy follows
+    if errors:
+        reasons = "; ".join(sorted(set(errors)))
+        raise FnnError(f"{len(errors)} of {len(runs)} runs failed ({reasons}); the other results are complete")
 
 
 def _worker_count(asked: int | None, force: bool) -> int:

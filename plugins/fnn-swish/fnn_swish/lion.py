@@ -59,4 +59,7 @@ def lion(learning_rate=DEFAULTS["learning_rate"], beta1: float = DEFAULTS["beta1
 
 @fnn.hookimpl
 def fnn_optimizers():
-    yield fnn.OptimizerSpec("lion", lion, dict(DEFAULTS), "Lion: p -= lr * (sign(b1*m + (1-b1)*g) + wd*p)")
+    # Every step is element by element and the learning rate enters only through scale_by_learning_rate,
+    # so a per-model rate of shape (M, 1, 1) broadcasts over stacked parameters: fnn sweep may stack lion.
+    yield fnn.OptimizerSpec("lion", lion, dict(DEFAULTS), "Lion: p -= lr * (sign(b1*m + (1-b1)*g) + wd*p)",
+                            stacks=True)

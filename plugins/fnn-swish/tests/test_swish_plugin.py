@@ -82,6 +82,17 @@ def test_lion_with_its_defaults_reaches_100_percent_on_the_lab_sets(fnn_registry
     assert fnn.fit(dataset=dataset, optimizer="lion").final.accuracy == 1.0
 
 
+def test_a_sweep_stacks_lion_with_the_results_of_separate_runs(fnn_registry, fnn_cli):
+    fnn_registry(lion)
+    assert fnn.registry().optimizer("lion").stacks
+    result = fnn_cli("sweep", "-o", "lion", "--lr", "0.001,0.01", "--seed", "1,2", "-e", "60", "-w", "1", "--json")
+    assert result.exit_code == 0, result.output
+    for group in json.loads(result.stdout)["groups"]:
+        alone = [fnn.fit(optimizer="lion", learning_rate=group["learning_rate"], seed=seed, epochs=60).final.loss
+                 for seed in (1, 2)]
+        assert group["final_loss_mean"] == pytest.approx(np.mean(alone), rel=0, abs=1e-12)
+
+
 def test_fnn_run_with_swish_and_lion(fnn_registry, fnn_cli):
     fnn_registry(activations, lion)
     result = fnn_cli("run", "-a", "swish", "-o", "lion", "--json")
