@@ -465,11 +465,11 @@ def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
         buckets.setdefault(key, []).append(run)
     groups = []
     for members in buckets.values():
-        ok = [r for r in members if r.summary is not None]
-        losses = np.array([r.summary["final_loss"] for r in ok]) if ok else np.array([math.nan])
-        accuracies = np.array([r.summary["accuracy"] for r in ok]) if ok else np.array([math.nan])
-        tests = [r.summary["test_accuracy"] for r in ok if r.summary["test_accuracy"] is not None]
-        firsts = [r.first_perfect for r in ok if r.first_perfect is not None]
+        summaries = [r.summary for r in members if r.summary is not None]
+        losses = np.array([s["final_loss"] for s in summaries]) if summaries else np.array([math.nan])
+        accuracies = np.array([s["accuracy"] for s in summaries]) if summaries else np.array([math.nan])
+        tests = [s["test_accuracy"] for s in summaries if s["test_accuracy"] is not None]
+        firsts = [r.first_perfect for r in members if r.summary is not None and r.first_perfect is not None]
         groups.append(Group(
             config=members[0].config, runs=tuple(members),
             loss_mean=float(losses.mean()), loss_std=float(losses.std()),
@@ -478,7 +478,7 @@ def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
             test_accuracy_std=float(np.std(tests)) if tests else None,
             first_perfect_median=float(np.median(firsts)) if firsts else None, reached=len(firsts),
             diverged=sum(r.diverged_at is not None for r in members), failed=sum(r.failed for r in members),
-            seconds=float(sum(r.summary["train_seconds"] for r in ok)),
+            seconds=float(sum(s["train_seconds"] for s in summaries)),
         ))
     return groups
 
