@@ -152,11 +152,11 @@ def train_group(configs: Sequence[RunConfig], registry: Registry | None = None) 
         first = prepare(configs[len(runs)], registry)
         fit = max(1, STACK_BYTES // run_bytes(len(first.x), first.params.sizes, first.config.dtype))
         experiments = [first, *(prepare(config, registry) for config in configs[len(runs) + 1:len(runs) + fit])]
-        trained: list[SweepRun | None] = [None] * len(experiments)
+        trained: dict[int, SweepRun] = {}
         for indices in _stacks(experiments):
             for index, run in zip(indices, _train_stack([experiments[i] for i in indices])):
                 trained[index] = run
-        runs += trained  # type: ignore[arg-type]
+        runs += [trained[index] for index in range(len(experiments))]
     return runs
 
 
@@ -264,7 +264,7 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
     there (a ``ConfigError`` says so).
     """
     registry = registry or default_registry()
-    results: list[SweepRun | None] = [None] * len(configs)
+    results: dict[int, SweepRun] = {}  # by position in configs: tasks finish in any order
 
     def done(task: list[int], runs: list[SweepRun]) -> None:
         for index, run in zip(task, runs):
@@ -285,7 +285,7 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
         # This is about NumPy, not fnn: plugin settings go to the workers with each task.
         with environment(dict.fromkeys(_BLAS_THREADS, "1")):
             _in_workers(configs, tasks, workers, done, registry.settings)
-    return results  # type: ignore[return-value]
+    return [results[index] for index in range(len(configs))]
 
 
 def _in_workers(configs: Sequence[RunConfig], tasks: list[list[int]], workers: int,
