@@ -22,13 +22,13 @@ MOVED = {
     "fnn.data": "fnn.io.data", "fnn.model_io": "fnn.io.modelfile", "fnn.rundir": "fnn.runs.rundir",
     "fnn.jsonfile": "fnn.io.jsonfile", "fnn.figures": "fnn.figures.plots",
 }
-"""Old module name -> new one. ``fnn.figures`` is a package now; only ``from fnn import x``
-of the old functions goes through its ``__getattr__``."""
+"""Old module name -> new one. ``fnn.figures`` is a package now: ``from fnn.figures import x`` of
+the old module's functions goes through the package's ``__getattr__`` instead."""
 
 
 class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    def __init__(self):
-        self._specs: dict = {}
+    def __init__(self) -> None:
+        self._specs: dict = {}  # an old name -> the spec and loader of the module it stands for
 
     def find_spec(self, name, path=None, target=None):
         if name in MOVED and name not in ("fnn.figures", "fnn.registry"):

@@ -37,7 +37,7 @@ def fnn_registry():
     installed plugins and no FNN_DISABLED_PLUGINS; until the test ends it is the
     registry ``fnn.registry()`` returns, so ``fnn.fit`` and ``fnn_cli`` use it.
     """
-    from fnn.registry import make_registry, use_registry
+    from fnn.plugins.registry import make_registry, use_registry
 
     with contextlib.ExitStack() as in_use:
 

@@ -216,7 +216,9 @@ def _describe(experiment: Experiment) -> str:
 
 def _predictions_table(result: FitResult, show_all: bool) -> Table:
     experiment = result.experiment
-    parts = [("train", experiment.x, experiment.y, experiment.origin)]
+    # (set, points, labels, origins): Experiment types y_test optional, though prepare() sets it with x_test.
+    parts: list[tuple[str, np.ndarray, np.ndarray | None, np.ndarray | None]] = [
+        ("train", experiment.x, experiment.y, experiment.origin)]
     if experiment.x_test is not None:
         parts.append(("test", experiment.x_test, experiment.y_test, experiment.origin_test))
     x = np.concatenate([p[1] for p in parts])
@@ -265,7 +267,7 @@ def _result_line(result: FitResult) -> str:
     final, experiment = result.final, result.experiment
     n = len(experiment.x)
     line = f"loss {final.loss:.6g}, accuracy {final.accuracy:.2%} ({round(final.accuracy * n)}/{n})"
-    if final.test_accuracy is not None:
+    if final.test_accuracy is not None and experiment.x_test is not None:  # one is None only with the other
         m = len(experiment.x_test)
         line += (f"; test loss {final.test_loss:.6g}, test accuracy {final.test_accuracy:.2%} "
                  f"({round(final.test_accuracy * m)}/{m})")

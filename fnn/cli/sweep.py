@@ -70,8 +70,9 @@ def sweep(
     """Train every combination of the given settings and compare them."""
     if sort is not None:
         sort = {s.heading: s.name for s in SETTINGS}.get(sort, sort)  # "lr", as the table shows it
-    if sort is not None and sort not in SORT_KEYS and sort not in BY_NAME:
-        raise typer.BadParameter(f"{sort!r} is not one of: {', '.join([*SORT_KEYS, *BY_NAME])}", param_hint="--sort")
+        if sort not in SORT_KEYS and sort not in BY_NAME:
+            raise typer.BadParameter(f"{sort!r} is not one of: {', '.join([*SORT_KEYS, *BY_NAME])}",
+                                     param_hint="--sort")
     if workers is not None and workers < 1:
         raise typer.BadParameter(f"must be at least 1, got {workers}", param_hint="--workers")
     refuse_dataset_with_data(ctx, settings["data"])
@@ -109,7 +110,7 @@ def sweep(
 
 def _fail_if_any_failed(runs: list[SweepRun]) -> None:
     """Exit 1 after showing (and writing) everything, when a run failed rather than trained or diverged."""
-    errors = [run.error for run in runs if run.error is not None]  # SweepRun.failed, in a form mypy follows
+    errors = [run.error for run in runs if run.error is not None]
     if errors:
         reasons = "; ".join(sorted(set(errors)))
         raise FnnError(f"{len(errors)} of {len(runs)} runs failed ({reasons}); the other results are complete")

@@ -232,27 +232,27 @@ def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray],
     The mappings must have the same keys and shapes; otherwise a ``ConfigError`` names
     both structures, since a mismatch means a gradient was paired with the wrong parameters.
     """
-    if _all_laid_out_alike(tree, rest):
-        vector = np.asarray(fn(tree._vector, *[other._vector for other in rest]))  # type: ignore[union-attr]
-        if vector.shape != tree._vector.shape:
-            raise ConfigError(f"tree_map's function turned the parameters' vector of shape {tree._vector.shape} "
+    alike = _laid_out_alike_all(tree, *rest)
+    if alike:
+        first = alike[0]
+        vector = np.asarray(fn(*[each._vector for each in alike]))
+        if vector.shape != first._vector.shape:
+            raise ConfigError(f"tree_map's function turned the parameters' vector of shape {first._vector.shape} "
                               f"into {vector.shape}; it must work element by element")
         if vector.base is not None or vector.dtype.kind != "f":  # a view of an input, or not floating point
             vector = vector.astype(vector.dtype if vector.dtype.kind == "f" else np.float64)
-        return _fill(dict.__new__(Params), vector, tree._layout)
+        return _fill(dict.__new__(Params), vector, first._layout)
     for other in rest:
         check_same_structure(tree, other)
     return Params({key: fn(value, *(other[key] for other in rest)) for key, value in tree.items()})
 
 
-def _all_laid_out_alike(tree: Mapping[str, np.ndarray], rest: Sequence[Mapping[str, np.ndarray]]) -> bool:
-    """Whether ``tree`` and all of ``rest`` are ``Params`` laid out alike (then ``fn`` runs on their vectors)."""
-    if not isinstance(tree, Params):
-        return False
-    for other in rest:
-        if not (isinstance(other, Params) and _laid_out_alike(tree, other)):
-            return False
-    return True
+def _laid_out_alike_all(*trees: Mapping[str, np.ndarray]) -> list[Params]:
+    """``trees`` if all are ``Params`` laid out alike (then ``fn`` runs on their vectors), else an empty list."""
+    alike = [tree for tree in trees if isinstance(tree, Params)]
+    if len(alike) < len(trees) or not all(_laid_out_alike(alike[0], other) for other in alike[1:]):
+        return []
+    return alike
 
 
 def _laid_out_alike(a: Params, b: Params) -> bool:

@@ -152,11 +152,11 @@ def train_group(configs: Sequence[RunConfig], registry: Registry | None = None) 
         first = prepare(configs[len(runs)], registry)
         fit = max(1, STACK_BYTES // run_bytes(len(first.x), first.params.sizes, first.config.dtype))
         experiments = [first, *(prepare(config, registry) for config in configs[len(runs) + 1:len(runs) + fit])]
-        trained: list[SweepRun | None] = [None] * len(experiments)
+        trained: dict[int, SweepRun] = {}
         for indices in _stacks(experiments):
             for index, run in zip(indices, _train_stack([experiments[i] for i in indices])):
                 trained[index] = run
-        runs += trained  # type: ignore[arg-type]
+        runs += [trained[index] for index in range(len(experiments))]
     return runs
 
 
@@ -264,7 +264,7 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
     there (a ``ConfigError`` says so).
     """
     registry = registry or default_registry()
-    results: list[SweepRun | None] = [None] * len(configs)
+    results: dict[int, SweepRun] = {}  # by position in configs: tasks finish in any order
 
     def done(task: list[int], runs: list[SweepRun]) -> None:
         for index, run in zip(task, runs):
@@ -285,7 +285,7 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
         # This is about NumPy, not fnn: plugin settings go to the workers with each task.
         with environment(dict.fromkeys(_BLAS_THREADS, "1")):
             _in_workers(configs, tasks, workers, done, registry.settings)
-    return results  # type: ignore[return-value]
+    return [results[index] for index in range(len(configs))]
 
 
 def _in_workers(configs: Sequence[RunConfig], tasks: list[list[int]], workers: int,
@@ -452,7 +452,7 @@ class Group(NamedTuple):
             accuracy_mean=_finite_or_none(self.accuracy_mean), accuracy_std=_finite_or_none(self.accuracy_std),
             test_accuracy_mean=self.test_accuracy_mean, test_accuracy_std=self.test_accuracy_std,
             first_100_epoch_median=self.first_perfect_median, reached_100=self.reached, diverged=self.diverged,
-            failed=self.failed, errors=sorted({r.error for r in self.runs if r.failed}),
+            failed=self.failed, errors=sorted({r.error for r in self.runs if r.error is not None}),
             train_seconds=self.seconds,
         )
         return row
@@ -466,11 +466,11 @@ def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
         buckets.setdefault(key, []).append(run)
     groups = []
     for members in buckets.values():
-        ok = [r for r in members if r.summary is not None]
-        losses = np.array([r.summary["final_loss"] for r in ok]) if ok else np.array([math.nan])
-        accuracies = np.array([r.summary["accuracy"] for r in ok]) if ok else np.array([math.nan])
-        tests = [r.summary["test_accuracy"] for r in ok if r.summary["test_accuracy"] is not None]
-        firsts = [r.first_perfect for r in ok if r.first_perfect is not None]
+        summaries = [r.summary for r in members if r.summary is not None]
+        losses = np.array([s["final_loss"] for s in summaries]) if summaries else np.array([math.nan])
+        accuracies = np.array([s["accuracy"] for s in summaries]) if summaries else np.array([math.nan])
+        tests = [s["test_accuracy"] for s in summaries if s["test_accuracy"] is not None]
+        firsts = [r.first_perfect for r in members if r.summary is not None and r.first_perfect is not None]
         groups.append(Group(
             config=members[0].config, runs=tuple(members),
             loss_mean=float(losses.mean()), loss_std=float(losses.std()),
@@ -479,7 +479,7 @@ def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
             test_accuracy_std=float(np.std(tests)) if tests else None,
             first_perfect_median=float(np.median(firsts)) if firsts else None, reached=len(firsts),
             diverged=sum(r.diverged_at is not None for r in members), failed=sum(r.failed for r in members),
-            seconds=float(sum(r.summary["train_seconds"] for r in ok)),
+            seconds=float(sum(s["train_seconds"] for s in summaries)),
         ))
     return groups
 

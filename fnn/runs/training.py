@@ -260,7 +260,7 @@ def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_tes
         raise ConfigError(f"epochs must be a whole number, 0 or more, got {epochs!r}")
     if batch_size is not None and not whole(batch_size, 1):
         raise ConfigError(f"batch_size must be a whole number, 1 or more (or None for full batch), got {batch_size!r}")
-    if not (isinstance(l2, numbers.Real) and math.isfinite(l2) and l2 >= 0):
+    if not (isinstance(l2, numbers.Real) and math.isfinite(l2) and float(l2) >= 0):
         raise ConfigError(f"l2 must be a finite number, 0 or more, got {l2!r}")
     last_W = params[f"W{len(params) // 2}"]
     for name, points, labels in (("x", x, y), ("x_test", x_test, y_test)):
@@ -327,7 +327,8 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     reg = registry or default_registry()
     activation, output = reg.activation(config.activation), reg.activation(config.output)
     loss, spec = reg.loss(config.loss), reg.optimizer(config.optimizer)
-    dataset = reg.dataset(config.dataset) if config.data is None else None
+    if config.data is None:
+        reg.dataset(config.dataset)  # an unknown name is an error before the other checks
     check_config(config)
     if config.dtype not in DTYPES:
         raise UnknownNameError("dtype", config.dtype, DTYPES)
@@ -338,9 +339,9 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
                                              schedule.name, schedule.defaults)
 
     data_seed, init_seed, split_seed, shuffle_seed = np.random.SeedSequence(config.seed).spawn(4)
-    if dataset is not None and config.n_samples is not None:
+    if config.data is None and config.n_samples is not None:
         _check_memory(config, (config.n_samples, 1))  # one input at least; the real width is checked below
-    if dataset is not None:
+    if config.data is None:
         x, y = _load_dataset(reg.entry("dataset", config.dataset), np.random.default_rng(data_seed), config)
         features: tuple[str, ...] = ()
         origin: np.ndarray = np.arange(len(x))
@@ -408,12 +409,14 @@ def _probe(reg: Registry, config: RunConfig, params: Params, x: np.ndarray, y: n
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             a = x[:PROBE_POINTS]
             for i in range(1, count + 1):
-                entry = reg.entry("activation", config.activation if i < count else config.output)
-                a = contracts.check_activation(entry.record, a @ params[f"W{i}"] + params[f"b{i}"])
+                name = config.activation if i < count else config.output
+                entry = reg.entry("activation", name)
+                a = contracts.check_activation(reg.activation(name), a @ params[f"W{i}"] + params[f"b{i}"])
             entry = reg.entry("loss", config.loss)
-            contracts.check_loss(entry.record, a, y[:PROBE_POINTS])
+            contracts.check_loss(reg.loss(config.loss), a, y[:PROBE_POINTS])
             entry = reg.entry("optimizer", config.optimizer)
-            optimizer = contracts.call("make(...)", lambda: entry.record.make(**hyper), keep=(FnnError,))
+            spec = reg.optimizer(config.optimizer)
+            optimizer = contracts.call("make(...)", lambda: spec.make(**hyper), keep=(FnnError,))
             contracts.check_optimizer(optimizer, params)
     except contracts.ContractBroken as error:
         scheduled = entry.kind == "optimizer" and callable(hyper["learning_rate"])
@@ -574,8 +577,8 @@ class FitResult(NamedTuple):
 class _Stopper:
     """Early stopping: a target accuracy or loss, or no improvement for ``patience`` epochs."""
 
-    def __init__(self, config: RunConfig, monitor_test: bool):
-        self.config, self.monitor_test = config, monitor_test
+    def __init__(self, config: RunConfig):
+        self.config = config
         self.active = any(rule is not None for rule in (config.target_accuracy, config.target_loss, config.patience))
         self.best: Epoch | None = None
         self.best_value = math.inf
@@ -589,17 +592,18 @@ class _Stopper:
         if c.target_loss is not None and record.loss <= c.target_loss:
             return f"reached the target loss {c.target_loss:g} at epoch {record.epoch}", record
         if c.patience is not None:
-            value = record.test_loss if self.monitor_test else record.loss
+            # With test points every epoch has a test loss, so whether it is None says which loss is watched.
+            value = record.loss if record.test_loss is None else record.test_loss
             if not math.isfinite(value):  # no epoch could count as the best; say why rather than fail later
                 raise ConfigError(f"--patience watches the test loss, which is {value} at epoch {record.epoch} "
                                   f"(the training loss is {record.loss:.6g}): the test points may lie far from the "
                                   "training points (try --standardize), or leave out --patience")
-            if value < self.best_value - c.min_delta:
+            if self.best is None or value < self.best_value - c.min_delta:
                 self.best, self.best_value, self.waited = record, value, 0
             else:
                 self.waited += 1
                 if self.waited >= c.patience:
-                    monitored = "test loss" if self.monitor_test else "loss"
+                    monitored = "loss" if record.test_loss is None else "test loss"
                     why = (f"{monitored} did not improve for {c.patience} epochs; "
                            f"stopped at epoch {record.epoch} and restored the best, epoch {self.best.epoch}")
                     return why, self.best
@@ -620,7 +624,7 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
     monitor_test = experiment.x_test is not None
     names = ("loss", "accuracy", "test_loss", "test_accuracy") if monitor_test else ("loss", "accuracy")
     columns: dict[str, list[float]] = {name: [] for name in names}
-    stopper = _Stopper(experiment.config, monitor_test)
+    stopper = _Stopper(experiment.config)
     reason = f"trained all {experiment.config.epochs} epochs"
     outside = 0.0
     start = time.perf_counter()
@@ -657,14 +661,15 @@ def divergence_hint(experiment: Experiment) -> str:
     """What most likely made this run's loss non-finite, from its settings and data, as advice."""
     c = experiment.config
     causes = []
+    rate = experiment.hyperparameters["learning_rate"]  # the config's, or the optimizer's default if it gave none
     if c.l2:
         with np.errstate(over="ignore", invalid="ignore"):
             penalty = l2_penalty(experiment.params, c.l2)
         if not math.isfinite(penalty):
             causes.append(f"--l2 {c.l2:g} overflows: the penalty (l2/2)·ΣW² is not a finite number")
-        elif c.l2 * c.learning_rate > 2:
-            causes.append(f"--l2 {c.l2:g} is too large for the learning rate {c.learning_rate:g}: the penalty's "
-                          f"own step scales the weights by 1 - lr·l2 = {1 - c.l2 * c.learning_rate:g}, which grows "
+        elif c.l2 * rate > 2:
+            causes.append(f"--l2 {c.l2:g} is too large for the learning rate {rate:g}: the penalty's "
+                          f"own step scales the weights by 1 - lr·l2 = {1 - c.l2 * rate:g}, which grows "
                           "without bound (keep lr·l2 below 2)")
     largest = float(np.abs(experiment.x).max())
     if largest > LARGE_INPUT:
@@ -675,7 +680,7 @@ def divergence_hint(experiment: Experiment) -> str:
             causes.append(f"the data has values as large as {largest:.3g}; try --standardize")
     if causes:
         return "Likely cause: " + "; ".join(causes) + "."
-    return f"Try a smaller learning rate (--lr, now {c.learning_rate:g})."
+    return f"Try a smaller learning rate (--lr, now {rate:g})."
 
 
 def fit(config: RunConfig | None = None, registry: Registry | None = None, **settings) -> FitResult:
