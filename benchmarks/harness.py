@@ -85,7 +85,8 @@ def speedup(fnn: Timing, other: Timing) -> dict:
 
 
 def target(name: str, measured: float | None, op: str, goal: float, unit: str = "x") -> dict:
-    """A target from issue 6: met when ``measured op goal`` (``op`` is ">=" or "<"); None when not measured."""
+    """A target of the issues' performance budgets: met when ``measured op goal`` (``op`` is ">=" or "<");
+    None when not measured."""
     met = None if measured is None else (measured >= goal if op == ">=" else measured < goal)
     return {"name": name, "measured": measured, "op": op, "goal": goal, "unit": unit, "met": met}
 

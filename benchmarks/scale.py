@@ -68,6 +68,15 @@ def measure(smoke: bool) -> dict:
         target(f"fnn float64 cost linear in n: log-log slope {sizes[-2]:,} to {sizes[-1]:,} (fastest rounds)",
                slopes["fnn"]["top_decade_fastest"], "<", LINEAR_SLOPE, unit=""),
     ]
+    if "torch" in engines and largest["n"] == LARGE:  # issue 14: at scale fnn is no slower and no larger
+        torch = largest["engines"]["torch"]
+        fnn_memory, torch_memory = largest["engines"]["fnn"]["peak_memory_mb"], torch["peak_memory_mb"]
+        targets += [
+            target(f"fnn float64 epoch vs (c) PyTorch at n = {LARGE:,} (time ratio, PyTorch / fnn)",
+                   torch["fnn_speedup"]["median"], ">=", 1.0),
+            target(f"fnn float64 peak memory vs (c) PyTorch at n = {LARGE:,} (PyTorch / fnn)",
+                   torch_memory / fnn_memory if fnn_memory and torch_memory else None, ">=", 1.0),
+        ]
     guards = [guard(f"n = {p['n']:,}: |final loss - fnn float64's| of the float64 baselines", p["max_loss_difference"],
                     LOSS_TOLERANCE) for p in points]
     return {"hidden": list(HIDDEN), "sizes": list(sizes), "notes": _notes(), "points": points, "slopes": slopes,

@@ -24,8 +24,9 @@ EPOCHS, SMOKE_EPOCHS = 20_000, 500
 ROUNDS, SMOKE_ROUNDS = 5, 3
 WARMUP_EPOCHS = 200
 LOSS_TOLERANCE = 1e-9
-TARGETS = {"lab": 1.5, "fused": 0.8, "torch": 5.0}
-"""fnn's epochs per second must be at least this many times each baseline's (issue 6)."""
+TARGETS = {"lab": 1.25, "torch": 4.0}
+"""fnn's epochs per second must be at least this many times each baseline's (issue 14's budget; issue 6
+asked 1.5 and 5, and 0.8 of the fused loop, which fnn never met: see the README)."""
 
 OPTIMIZER_EPOCHS, SMOKE_OPTIMIZER_EPOCHS = 5_000, 200
 BUILT_IN_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
