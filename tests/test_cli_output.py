@@ -116,7 +116,7 @@ def test_show_prints_settings_in_words(tmp_path):
     ok("run", "--data", path, "--standardize", "-e", "3", "--out", tmp_path / "run")
     stdout = ok("show", tmp_path / "run").stdout
     rows = {row[0]: row[1] for row in table_rows(stdout) if len(row) == 2}
-    assert rows["batch_size"] == rows["test_loss"] == "-"
+    assert rows["batch_size"] == rows["test_loss"] == rows["options"] == "-"
     assert rows["features"] == "a, b" and rows["hidden"] == "4, 8"
     assert rows["standardize"] == "True" and rows["scaler"] == "mean 1.5, 25; std 1.11803, 11.1803"
     assert rows["hyperparameters"] == "learning_rate=1, weight_decay=0"

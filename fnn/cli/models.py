@@ -207,7 +207,7 @@ def show(
 
 def _setting(key: str, value) -> str:
     """A saved setting as a person reads it: numbers rounded, lists and mappings without JSON's brackets."""
-    if value is None:
+    if value is None or value == {}:  # not set, or no options
         return "-"
     if key == "scaler" or (key == "standardize" and isinstance(value, dict)):  # {"mean": [...], "std": [...]}
         return "; ".join(f"{name} {_setting(name, numbers)}" for name, numbers in value.items())
