@@ -103,7 +103,7 @@ def _startup(result: dict) -> Table:
 
 
 def _targets(results: dict) -> Table:
-    table = _table("Targets (issue 6)", "target", "goal", "measured", "met")
+    table = _table("Targets (the issues' performance budgets)", "target", "goal", "measured", "met")
     for record in (t for result in results["benchmarks"].values() for t in result["targets"]):
         measured = "not measured" if record["measured"] is None else f"{record['measured']:.3g}{record['unit']}"
         met = {True: "[green]met[/green]", False: "[red]not met[/red]", None: "-"}[record["met"]]
