@@ -1,4 +1,4 @@
-"""The modules' old names (before fnn 0.3 put them in layer folders), kept as deprecated aliases.
+"""The modules' old names (before issue 14 put them in layer folders), kept as deprecated aliases.
 
 ``import fnn.training`` still works, warns once with the new name, and gives the same module
 object as ``import fnn.runs.training``, so monkeypatching either name patches both.

@@ -507,7 +507,7 @@ def test_show_a_model_saved_without_a_config(good_params, tmp_path):
     assert [layer["activation"] for layer in data["layers"]] == ["?", "?", "?"]
 
 
-@pytest.mark.parametrize("key", ["scaler", "standardize"])  # "standardize": as files written before fnn 0.3 keep it
+@pytest.mark.parametrize("key", ["scaler", "standardize"])  # "standardize": as older files keep it
 def test_a_saved_scaler_is_applied_by_predict(tmp_path, key):
     params = fnn.init_params((2, 3, 1), seed=0)
     scaler = {"mean": [10.0, -5.0], "std": [2.0, 4.0]}

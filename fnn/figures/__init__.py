@@ -2,7 +2,7 @@
 
 
 def __getattr__(name: str):
-    # Before fnn 0.3 the figures were the module fnn.figures; its functions stay reachable, deprecated.
+    # Before issue 14 the figures were the module fnn.figures; its functions stay reachable, deprecated.
     import importlib
     import warnings
 

@@ -265,7 +265,7 @@ def _checked_config(name: str, config: dict[str, Any], sizes: tuple[int, ...]) -
             raise fail("features", f"names {len(features)} inputs, but the model takes {width}")
         if len(set(features)) != width:
             raise fail("features", "repeats a name")
-    # The scaler of a run with --standardize; files written before fnn 0.3 keep it as the value of
+    # The scaler of a run with --standardize; files written before issue 14 keep it as the value of
     # "standardize" itself (now the setting, true or false), and are read as if it were "scaler".
     scaler_key = "standardize" if isinstance(config.get("standardize"), dict) and "scaler" not in config else "scaler"
     scaling = config.get(scaler_key)
