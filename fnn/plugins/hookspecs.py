@@ -66,11 +66,13 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 @hookspec
 def fnn_activations() -> Iterable[Activation]:
-    """Return activations: ``Activation(name, forward, backward, description)``.
+    """Return activations: ``Activation(name, forward, backward, description, backward_uses)``.
 
-    ``forward(x)`` is elementwise; ``backward(x, y, grad_y)`` returns dL/dx
-    from the pre-activation ``x``, the output ``y`` and dL/dy. It must agree
-    with central finite differences of ``forward``.
+    ``forward(z)`` is elementwise; ``backward(z, a, grad_a)`` returns dL/dz
+    from the pre-activation ``z``, the output ``a`` and dL/da. It must agree
+    with central finite differences of ``forward``. ``backward_uses`` says
+    which of ``z`` and ``a`` it reads (default both); it is given None for
+    the other, and the forward pass need not keep it.
     """
 
 
@@ -81,7 +83,9 @@ def fnn_losses() -> Iterable[Loss]:
     ``value(pred, target)`` is a float averaged over all elements;
     ``grad(pred, target)`` is its gradient with respect to ``pred``;
     optionally ``value_and_grad`` gives both at once (the same numbers), for
-    a loss whose two halves share work.
+    a loss whose two halves share work. ``stacks=True`` declares that it also
+    takes M models' outputs at once, (M, n, k), giving M values (see
+    docs/plugins.md); a sweep then trains such runs together.
     """
 
 
@@ -94,6 +98,9 @@ def fnn_optimizers() -> Iterable[OptimizerSpec]:
     step count (a schedule), which :func:`fnn.scale_by_learning_rate` takes
     as the last transform of a :func:`fnn.chain`. ``defaults`` lists every
     keyword ``make`` accepts, ``learning_rate`` included, with its default.
+    ``stacks=True`` declares that its rule works element by element, so M
+    models stacked with per-model learning rates of shape (M, 1, 1) get each
+    model's own updates; a sweep then trains such runs together.
     """
 
 
