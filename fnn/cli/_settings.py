@@ -1,7 +1,7 @@
-"""The settings of :mod:`fnn.settings` as options: one per setting, for ``fnn run`` and, as lists, ``fnn sweep``.
+"""The settings of :mod:`fnn.runs.settings` as options: one per setting, for ``fnn run`` and, as lists, ``fnn sweep``.
 
 :func:`with_settings` gives a command that takes ``**settings`` an option
-for every setting, in the groups and order of :data:`fnn.settings.GROUPS`,
+for every setting, in the groups and order of :data:`fnn.runs.settings.GROUPS`,
 ahead of the command's own options. :func:`config_from` and
 :func:`choices_from` turn what was typed back into a ``RunConfig`` or into the
 lists of values a sweep combines. Nothing here names a setting: a new field of
@@ -49,7 +49,7 @@ def config_from(values: Mapping[str, Any]) -> RunConfig:
 
 
 def choices_from(values: Mapping[str, Any]) -> dict[str, list]:
-    """The values of each setting that ``fnn sweep``'s options ask for, for :func:`fnn.sweep.grid`."""
+    """The values of each setting that ``fnn sweep``'s options ask for, for :func:`fnn.runs.sweep.grid`."""
     return {s.name: _many(s, values[s.name]) if s.sweep else [_one(s, values[s.name])] for s in SETTINGS}
 
 

@@ -19,7 +19,7 @@ from fnn.core.network import is_linear
 from fnn.plugins.registry import Registry
 from fnn.runs.rundir import check_out_dir, write_sweep
 from fnn.runs.sweep import (SORT_KEYS, Group, SweepRun, check_sort, grid, prepare_all, run_sweep, sort_groups,
-                     summarize_groups, varied_settings)
+                            summarize_groups, varied_settings)
 from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig
 from fnn.io import jsonfile
 from fnn.cli._app import command, examples, plugin_registry, signals_interrupt

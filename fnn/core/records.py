@@ -1,6 +1,6 @@
 """The records plugins hand to fnn: activations, losses, optimizers and datasets.
 
-Each hook in :mod:`fnn.hookspecs` returns an iterable of one of these. They are
+Each hook in :mod:`fnn.plugins.hookspecs` returns an iterable of one of these. They are
 frozen, so a record taken from the registry can be shared freely; the functions
 they hold must be pure (never write into their arguments).
 """

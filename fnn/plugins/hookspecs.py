@@ -2,7 +2,7 @@
 
 A plugin is any module or object with functions named after these hooks and
 marked with ``@fnn.hookimpl``. Each hook takes no arguments and returns an
-iterable of records (see :mod:`fnn.records`); fnn collects them into its
+iterable of records (see :mod:`fnn.core.records`); fnn collects them into its
 registry, where ``fnn run`` and the Python API find them by name.
 
 A minimal plugin, ``fnn_softsign.py``::
@@ -46,8 +46,8 @@ into their arguments. ``fnn.testing`` checks records against their contracts;
 ``docs/plugins.md`` walks through writing, testing and publishing a plugin.
 
 fnn's own activations, losses, optimizers and datasets are plugins registered
-through exactly these hooks (``fnn.activations``, ``fnn.losses``,
-``fnn.optimizers``, ``fnn.datasets``); read them as worked examples.
+through exactly these hooks (``fnn.builtin.activations``, ``fnn.builtin.losses``,
+``fnn.builtin.optimizers``, ``fnn.builtin.datasets``); read them as worked examples.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The plugin registry: every activation, loss, optimizer and dataset by name, and where each came from.
 
 Plugins are loaded the way pytest and conda load theirs. The candidates are
-fnn's built-in modules (``fnn.activations``, ``fnn.losses``,
-``fnn.optimizers``, ``fnn.datasets``), then the ``fnn`` entry points of every
+fnn's built-in plugins (``fnn.activations``, ``fnn.losses``,
+``fnn.optimizers``, ``fnn.datasets``: the modules ``fnn.builtin.*``), then the ``fnn`` entry points of every
 installed distribution, then plugin objects given in code; every one goes
 through the same steps:
 
@@ -14,7 +14,7 @@ through the same steps:
    (``SystemExit`` too: anything but ``KeyboardInterrupt``), returns something
    other than records of its hook's type with well-formed names
    (:data:`NAME_RULE`), or has a record that fails the cheap checks of
-   :mod:`fnn.contracts` (shapes, types, an activation's derivative, a
+   :mod:`fnn.plugins.contracts` (shapes, types, an activation's derivative, a
    dataset's labels). fnn carries on and warns with a
    :class:`~fnn.PluginWarning` naming the plugin, its package and the error;
    when ``strict`` (``--strict-plugins``) it stops with a
@@ -204,7 +204,7 @@ def make_registry(plugins: Iterable[object] = (), *, builtins: bool = True, entr
     ``FNN_STRICT_PLUGINS``). A broken plugin is left
     out with a :class:`~fnn.PluginWarning`, or raises :class:`~fnn.PluginError`
     when strict; two plugins claiming one name always raise. ``check_records=False``
-    skips the cheap checks of :mod:`fnn.contracts`, for :mod:`fnn.testing`, whose
+    skips the cheap checks of :mod:`fnn.plugins.contracts`, for :mod:`fnn.testing`, whose
     own checks are thorough and say more.
     """
     settings = _settings(entry_points, disabled, strict)

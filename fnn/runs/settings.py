@@ -105,7 +105,7 @@ class RunConfig:
                           kind="activation")
     loss: str = setting("mse", "--loss", help="Loss name.", group=TRAINING, kind="loss")
     optimizer: str = setting("sgd", "--optimizer", "-o", help="Optimizer name.", group=TRAINING, kind="optimizer")
-    # Checked once the optimizer's default has filled it in (fnn.training.hyperparameters).
+    # Checked once the optimizer's default has filled it in (fnn.runs.training.hyperparameters).
     learning_rate: float | None = setting(None, "--lr", help="Learning rate.", group=TRAINING,
                                           default_text="the optimizer's own", heading="lr")
     options: Mapping[str, float] = setting(

@@ -30,13 +30,12 @@ import numpy as np
 
 from fnn._environ import environment
 from fnn.errors import ConfigError, FnnError, PluginWarning, TrainingDiverged, one_line
-from fnn.builtin.optimizers import LearningRate
+from fnn.core.transforms import LearningRate
 from fnn.core.params import stacked, unstacked
 from fnn.plugins.registry import PluginSettings, Registry, registry as default_registry
 from fnn.builtin.schedules import per_step
 from fnn.runs.settings import BY_NAME, plain_settings
 from fnn.runs.training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, run_bytes
-
 
 
 class SweepRun(NamedTuple):
@@ -136,7 +135,7 @@ def stack_key(config: RunConfig) -> tuple | None:
 
 
 STACK_BYTES = 256 * 2**20
-"""The memory one stacked computation may hold (:func:`fnn.training.run_bytes` per run): beyond it,
+"""The memory one stacked computation may hold (:func:`fnn.runs.training.run_bytes` per run): beyond it,
 runs stack in further groups, prepared one group at a time. Stacking pays for small networks, whose
 arrays are too small to keep NumPy busy; a sweep of large runs would only multiply its memory."""
 

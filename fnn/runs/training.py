@@ -26,16 +26,15 @@ import numpy as np
 from fnn.plugins import contracts
 from fnn.io.data import Scaler, fit_scaler, read_csv, stratified_split
 from fnn.errors import (ConfigError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError,
-                     readable_bytes)
+                        readable_bytes)
 from fnn.core.network import (DTYPES, MAX_PARAMETERS, Cache, backward, check_params, forward_unchecked,
                               init_params, resolve_activation)
-from fnn.builtin.optimizers import apply_updates
+from fnn.core.transforms import apply_updates
 from fnn.core.params import Params, tree_map
 from fnn.core.records import Activation, Loss, Optimizer, OptimizerSpec
 from fnn.plugins.registry import Registry, registry as default_registry
 from fnn.builtin.schedules import SCHEDULES, Rate, per_step
 from fnn.runs.settings import RunConfig, check_config, plain_settings
-
 
 
 class Epoch(NamedTuple):
@@ -83,7 +82,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     included. ``l2`` adds ``(l2/2) * sum(W^2)`` to the loss (and ``l2 * W`` to
     the gradients). A learning-rate schedule is the optimizer's: give its
     ``make`` a learning rate that is a function of the step count (see
-    :func:`fnn.schedules.per_step`). ``state`` resumes an optimizer. Raises
+    :func:`fnn.builtin.schedules.per_step`). ``state`` resumes an optimizer. Raises
     :class:`~fnn.errors.TrainingDiverged` at the first epoch whose loss is NaN
     or infinite, unless ``stop_on_divergence`` is false. ``activation``,
     ``output`` and ``loss`` are records, or names in ``registry`` (by default
@@ -109,7 +108,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     batches = _mini_batches(batch_size, len(x), rng)
     if rate_scale is not None:
         warnings.warn("train(rate_scale=...) is deprecated; give the optimizer's make() a learning rate that is a "
-                      "function of the step count (fnn.schedules.per_step)", DeprecationWarning, stacklevel=2)
+                      "function of the step count (fnn.builtin.schedules.per_step)", DeprecationWarning, stacklevel=2)
         optimizer = _scaled_each_epoch(optimizer, rate_scale, steps_per_epoch(len(x), batch_size))
         state = None if state is None else (state, 0)
     state = optimizer.init(params) if state is None else state
@@ -424,8 +423,6 @@ def _probe(reg: Registry, config: RunConfig, params: Params, x: np.ndarray, y: n
                 "(see fnn.scale_by_learning_rate)") if scheduled else ""
         raise PluginContractError(f"{entry.describe()} broke its contract: {error}{hint}") from None
     return optimizer
-
-
 
 
 def _check_memory(config: RunConfig, shape: tuple[int, ...]) -> None:
