@@ -139,18 +139,40 @@ class OptimizerSpec:
     stacks: bool = False
 
 
+TASKS = ("binary", "multiclass", "regression")
+"""What a network learns: one of two classes, one of k classes, or real values."""
+
+
 @dataclass(frozen=True)
 class DatasetSpec:
-    """A named point set: ``load(rng, n=None, noise=0.0) -> (x, y)``.
+    """A named data set: ``load(rng, n=None, noise=0.0) -> (x, y)``.
 
     ``rng`` is a ``numpy.random.Generator`` (the only source of randomness);
-    ``n=None`` means the set's own size. ``x`` is float64 of shape (n, d) and
-    ``y`` float64 of shape (n, 1) holding 0.0 or 1.0.
+    ``n=None`` means the set's own size. ``x`` is float64 of shape (n, d).
+    ``y`` depends on the ``task``:
+
+    * ``"binary"`` (the default): float64 (n, 1) holding 0.0 or 1.0;
+    * ``"multiclass"``: float64 (n, 1) holding the class index 0.0, 1.0, ..., k - 1;
+    * ``"regression"``: float64 (n, m), the m real-valued targets.
+
+    ``classes`` names the classes in label order (empty: the labels' numbers
+    are their names) and ``features`` names x's columns (empty: ``x1``,
+    ``x2``, ...). ``takes_classes=True`` declares that ``load`` also accepts
+    ``classes=K``, the number of classes to make (``fnn run --classes K``).
     """
 
     name: str
     load: Callable[..., tuple[Array, Array]]
     description: str = ""
+    task: str = "binary"
+    classes: tuple[str, ...] = ()
+    features: tuple[str, ...] = ()
+    takes_classes: bool = False
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise ConfigError(f"dataset {self.name!r}: task must be one of {', '.join(map(repr, TASKS))}, "
+                              f"got {self.task!r}")
 
 
 Record = Activation | Loss | OptimizerSpec | DatasetSpec
