@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Column, Table
 from rich.text import Text
 
+from fnn.builtin.metrics import confusion_matrix, per_class
 from fnn.core.network import is_linear, predict
 from fnn.runs.rundir import RUN_FILES, check_out_dir, write_run
 from fnn.runs.training import Epoch, Experiment, FitResult, complete, prepare
@@ -82,6 +83,8 @@ def run(
     if console.is_terminal:
         console.print(monitor.table())
     console.print(_predictions_table(result, all_predictions))
+    if experiment.task != "regression":
+        console.print(_confusion_table(result))
     _print_summary(console, _summary(result))
     if is_linear(experiment.activation) and len(experiment.config.hidden):
         console.print(LINEAR_NOTE.format(activation=experiment.config.activation), soft_wrap=not console.is_terminal)
@@ -93,14 +96,24 @@ def run(
 
 
 def _columns(experiment: Experiment) -> list[tuple[str, Callable[[Epoch], str], int]]:
-    """The logged columns (heading, render, width in a pipe): epoch, loss and accuracy, and their test twins
-    when there is a test split."""
+    """The logged columns (heading, render, width in a pipe): epoch, loss and the metrics scored every epoch
+    (accuracy, or R² in regression), and their test twins when there is a test split."""
+    def score(name: str, test: bool) -> Callable[[Epoch], str]:
+        return lambda r: score_text(name, (r.test_scores if test else r.scores)[name])
+
+    scored = [metric.name for metric in experiment.metrics]
     columns = [("epoch", lambda r: str(r.epoch), max(5, len(str(experiment.config.epochs)))),
-               ("loss", lambda r: f"{r.loss:.6g}", 12), ("accuracy", lambda r: f"{r.accuracy:.2%}", 8)]
+               ("loss", lambda r: f"{r.loss:.6g}", 12)]
+    columns += [(name, score(name, False), max(8, len(name))) for name in scored]
     if experiment.x_test is not None:
-        columns += [("test loss", lambda r: f"{r.test_loss:.6g}", 12),
-                    ("test accuracy", lambda r: f"{r.test_accuracy:.2%}", 13)]
+        columns += [("test loss", lambda r: f"{r.test_loss:.6g}", 12)]
+        columns += [(f"test {name}", score(name, True), len(f"test {name}")) for name in scored]
     return columns
+
+
+def score_text(name: str, value: float) -> str:
+    """A metric's value as tables show it: accuracy as a percentage, the others to four significant digits."""
+    return f"{value:.2%}" if name == "accuracy" else f"{value:.4g}"
 
 
 class _Monitor:
@@ -110,6 +123,7 @@ class _Monitor:
         self.total = experiment.config.epochs
         self.every = log_every or max(1, self.total // 10)
         self.columns = _columns(experiment)
+        self.headline = experiment.metrics[0].name
         self.logged: list[Epoch] = []
         self.live = console is not None and console.is_terminal
         self.console = console if not self.live else None
@@ -119,14 +133,15 @@ class _Monitor:
             TextColumn("epoch", markup=False), MofNCompleteColumn(table_column=Column(no_wrap=True)),
             BarColumn(bar_width=None),
             TextColumn("loss {task.fields[loss]}", markup=False, table_column=Column(no_wrap=True)),
-            TextColumn("accuracy {task.fields[accuracy]}", markup=False, table_column=Column(no_wrap=True)),
+            TextColumn(experiment.metrics[0].name + " {task.fields[score]}", markup=False,
+                       table_column=Column(no_wrap=True)),
             _TimeColumn(table_column=Column(no_wrap=True)),
             console=console, disable=not self.live,
         )
 
     def __enter__(self) -> "_Monitor":
         self.progress.__enter__()
-        self.task = self.progress.add_task("train", total=self.total, loss="-", accuracy="-")
+        self.task = self.progress.add_task("train", total=self.total, loss="-", score="-")
         if self.console is not None:
             self.console.print(self._line([heading for heading, _, _ in self.columns]))
         return self
@@ -146,7 +161,7 @@ class _Monitor:
         if self.live and (epoch % self.refresh == 0 or epoch == self.total):
             # Significant digits: a loss of 1e-10 must not read 0.000000.
             self.progress.update(self.task, completed=epoch, loss=f"{record.loss:<9.4g}",
-                                 accuracy=f"{record.accuracy:7.2%}")
+                                 score=f"{score_text(self.headline, record.scores[self.headline]):>7}")
 
     def table(self) -> Table:
         table = Table(title="Training log", title_justify="left")
@@ -216,24 +231,23 @@ def _describe(experiment: Experiment) -> str:
 
 def _predictions_table(result: FitResult, show_all: bool) -> Table:
     experiment = result.experiment
-    # (set, points, labels, origins): Experiment types y_test optional, though prepare() sets it with x_test.
+    # (set, points, targets, origins): Experiment types y_test optional, though prepare() sets it with x_test.
     parts: list[tuple[str, np.ndarray, np.ndarray | None, np.ndarray | None]] = [
         ("train", experiment.x, experiment.y, experiment.origin)]
     if experiment.x_test is not None:
         parts.append(("test", experiment.x_test, experiment.y_test, experiment.origin_test))
     x = np.concatenate([p[1] for p in parts])
-    y = np.concatenate([p[2] for p in parts])[:, 0]
+    y = np.concatenate([p[2] for p in parts])
     origin = np.concatenate([p[3] for p in parts])
     sets = np.concatenate([[p[0]] * len(p[1]) for p in parts])
-    prob = predict(result.final.params, x, experiment.activation, experiment.output)[:, 0]
+    out = predict(result.final.params, x, experiment.activation, experiment.output)
     # The file's values, not the standardized ones the network saw: what a student can find in the data.
     values = x if experiment.scaler is None else x * experiment.scaler.std + experiment.scaler.mean
-    correct = (prob >= 0.5) == (y >= 0.5)
+    headings, cells, priority, worth = _TASK_COLUMNS[experiment.task](experiment, out, y)
     rows = np.argsort(origin, kind="stable")
     if not show_all and len(x) > SMALL_SET:
-        # The points worth reading: every misclassified one, then the least confident.
-        priority = np.lexsort((np.abs(prob - 0.5), correct))
-        rows = priority[:PREDICTION_ROWS][np.argsort(origin[priority[:PREDICTION_ROWS]], kind="stable")]
+        order = np.lexsort(priority)
+        rows = order[:PREDICTION_ROWS][np.argsort(origin[order[:PREDICTION_ROWS]], kind="stable")]
     table = Table(title="Predictions", title_justify="left")
     from_file = experiment.config.data is not None
     table.add_column("line" if from_file else "index", justify="right")
@@ -243,17 +257,14 @@ def _predictions_table(result: FitResult, show_all: bool) -> Table:
     names = experiment.features or tuple(f"x{j + 1}" for j in range(x.shape[1]))
     for name in names[:visible]:
         table.add_column(shown(name), justify="right")
-    table.add_column("truth", justify="right")
-    table.add_column("prediction", justify="right")
-    table.add_column("correct", justify="center")
+    for heading in headings:
+        table.add_column(heading, justify="center" if heading == "correct" else "right")
     for i in rows:
-        mark = Text("yes", style="green") if correct[i] else Text("NO", style="bold red")
-        cells = [str(origin[i])] + ([sets[i]] if len(parts) > 1 else []) + [f"{v:.4g}" for v in values[i, :visible]]
-        table.add_row(*cells, f"{y[i]:g}", f"{prob[i]:.5f}", mark)
+        first = [str(origin[i])] + ([sets[i]] if len(parts) > 1 else []) + [f"{v:.4g}" for v in values[i, :visible]]
+        table.add_row(*first, *cells(i))
     notes = []
     if len(rows) < len(x):
-        notes.append(f"{len(rows)} of {len(x)} points: the misclassified, then the least confident "
-                     "(--all-predictions lists all)")
+        notes.append(f"{len(rows)} of {len(x)} points: {worth} (--all-predictions lists all)")
     if visible < x.shape[1]:
         notes.append(f"first {visible} of {x.shape[1]} features shown")
     if experiment.scaler is not None:
@@ -263,15 +274,103 @@ def _predictions_table(result: FitResult, show_all: bool) -> Table:
     return table
 
 
+Cells = Callable[[int], list]
+"""A point's cells after its features, by its row."""
+
+
+def _binary_columns(experiment: Experiment, out: np.ndarray, y: np.ndarray):
+    prob, truth = out[:, 0], y[:, 0]
+    correct = (prob >= 0.5) == (truth >= 0.5)
+    named = experiment.classes not in ((), ("0", "1"))
+
+    def cells(i: int) -> list:
+        label = shown(experiment.classes[int(truth[i])]) if named else f"{truth[i]:g}"
+        return [label, f"{prob[i]:.5f}", _mark(correct[i])]
+
+    # The points worth reading: every misclassified one, then the least confident.
+    return (["truth", "prediction", "correct"], cells, (np.abs(prob - 0.5), correct),
+            "the misclassified, then the least confident")
+
+
+def _multiclass_columns(experiment: Experiment, out: np.ndarray, y: np.ndarray):
+    truth, guess = y.argmax(axis=1), out.argmax(axis=1)
+    confidence = out[np.arange(len(out)), guess]
+    correct = truth == guess
+    names = experiment.classes
+
+    def cells(i: int) -> list:
+        return [shown(names[truth[i]]), shown(names[guess[i]]), f"{confidence[i]:.3f}", _mark(correct[i])]
+
+    return (["truth", "prediction", "probability", "correct"], cells, (confidence, correct),
+            "the misclassified, then the least confident")
+
+
+def _regression_columns(experiment: Experiment, out: np.ndarray, y: np.ndarray):
+    error = out - y
+    one = y.shape[1] == 1
+    headings = []
+    for j in range(y.shape[1]):
+        suffix = "" if one else f" {j + 1}"
+        headings += [f"target{suffix}", f"prediction{suffix}", f"error{suffix}"]
+
+    def cells(i: int) -> list:
+        return [f"{v:.4g}" for j in range(y.shape[1]) for v in (y[i, j], out[i, j], error[i, j])]
+
+    return headings, cells, (-np.abs(error).max(axis=1),), "the largest errors"
+
+
+def _mark(correct: bool) -> Text:
+    return Text("yes", style="green") if correct else Text("NO", style="bold red")
+
+
+_TASK_COLUMNS = {"binary": _binary_columns, "multiclass": _multiclass_columns, "regression": _regression_columns}
+
+
 def _result_line(result: FitResult) -> str:
     final, experiment = result.final, result.experiment
-    n = len(experiment.x)
-    line = f"loss {final.loss:.6g}, accuracy {final.accuracy:.2%} ({round(final.accuracy * n)}/{n})"
-    if final.test_accuracy is not None and experiment.x_test is not None:  # one is None only with the other
-        m = len(experiment.x_test)
-        line += (f"; test loss {final.test_loss:.6g}, test accuracy {final.test_accuracy:.2%} "
-                 f"({round(final.test_accuracy * m)}/{m})")
+    line = f"loss {final.loss:.6g}, {_scores_text(final.scores, len(experiment.x))}"
+    if final.test_loss is not None and experiment.x_test is not None:  # one is None only with the other
+        line += f"; test loss {final.test_loss:.6g}, test {_scores_text(final.test_scores, len(experiment.x_test))}"
     return f"{line} after {final.epoch} epoch{'s' if final.epoch != 1 else ''}"
+
+
+def _scores_text(scores: dict, n: int) -> str:
+    """``accuracy 95.24% (20/21)``, ``r2 0.9812``: each score, with the count of points right for accuracy."""
+    return ", ".join(f"{name} {score_text(name, value)}" + (f" ({round(value * n)}/{n})" if name == "accuracy" else "")
+                     for name, value in scores.items())
+
+
+def _metrics_row(result: FitResult) -> tuple[str, str]:
+    """Every metric of the task on the final parameters, training and test."""
+    text = ", ".join(f"{name} {score_text(name, value)}" for name, value in result.metrics().items())
+    test = result.metrics(test=True)
+    if test:
+        text += "; test " + ", ".join(f"{name} {score_text(name, value)}" for name, value in test.items())
+    return "Metrics", text
+
+
+def _confusion_table(result: FitResult) -> Table:
+    """Rows the true class, columns the predicted one, on the test points when there are some (else the
+    training points); on a terminal the diagonal is green and the rest red where it is not 0. Then each
+    class's precision and recall."""
+    e = result.experiment
+    test = e.x_test is not None and e.y_test is not None
+    x, y = (e.x_test, e.y_test) if test else (e.x, e.y)
+    assert x is not None and y is not None
+    counts = confusion_matrix(predict(result.final.params, x, e.activation, e.output), y)
+    precision, recall = per_class(counts)
+    table = Table(title=f"Confusion matrix ({'test' if test else 'training'} points: rows true, columns predicted)",
+                  title_justify="left")
+    table.add_column("true \\ predicted")
+    for name in e.classes:
+        table.add_column(shown(name), justify="right")
+    table.add_column("recall", justify="right")
+    for i, name in enumerate(e.classes):
+        cells = [Text(str(count), style=("green" if i == j else "red") if count else "dim")
+                 for j, count in enumerate(counts[i])]
+        table.add_row(Text(shown(name), style="bold"), *cells, f"{recall[i]:.3f}")
+    table.add_row(Text("precision", style="bold"), *(f"{p:.3f}" for p in precision), "")
+    return table
 
 
 def _summary(result: FitResult) -> list[tuple[str, str]]:
@@ -283,6 +382,7 @@ def _summary(result: FitResult) -> list[tuple[str, str]]:
     extras += [f"{c.schedule} schedule"] if c.schedule != "constant" else []
     return [
         ("Result", _result_line(result)),
+        _metrics_row(result),
         ("Stopped", result.stop_reason),
         ("Model", f"{'-'.join(map(str, experiment.params.sizes))}, {c.activation} hidden, {c.output} output, "
                   f"{sum(p.size for p in final.params.values())} parameters, {c.init} init"

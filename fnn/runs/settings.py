@@ -28,6 +28,25 @@ GROUPS = (MODEL, TRAINING, DATA, STOPPING)
 
 DEFAULT_EPOCHS = 10000
 MAX_LAYER_WIDTH = 100_000
+MAX_CLASSES = 1000
+
+
+@dataclass(frozen=True)
+class TaskDefaults:
+    """What a task chooses when the run does not: its output activation, its loss, and the metric scored
+    every epoch (the others are scored at the end)."""
+
+    output: str
+    loss: str
+    metric: str
+
+
+TASK_DEFAULTS = {
+    "binary": TaskDefaults("sigmoid", "mse", "accuracy"),
+    "multiclass": TaskDefaults("softmax", "cross_entropy", "accuracy"),
+    "regression": TaskDefaults("identity", "mse", "r2"),
+}
+"""Each task's defaults, by name (see :data:`fnn.core.records.TASKS`)."""
 
 
 @dataclass(frozen=True)
@@ -101,9 +120,11 @@ class RunConfig:
         rule=f"positive integers up to {MAX_LAYER_WIDTH:,}")
     activation: str = setting("sigmoid", "--activation", "-a", help="Hidden-layer activation.", group=MODEL,
                               kind="activation")
-    output: str = setting("sigmoid", "--output-activation", help="Output-layer activation.", group=MODEL,
-                          kind="activation")
-    loss: str = setting("mse", "--loss", help="Loss name.", group=TRAINING, kind="loss")
+    output: str | None = setting(None, "--output-activation", help="Output-layer activation.", group=MODEL,
+                                 kind="activation",
+                                 default_text="the task's: sigmoid, softmax (multiclass) or identity (regression)")
+    loss: str | None = setting(None, "--loss", help="Loss name.", group=TRAINING, kind="loss",
+                               default_text="the task's: mse, or cross_entropy (multiclass)")
     optimizer: str = setting("sgd", "--optimizer", "-o", help="Optimizer name.", group=TRAINING, kind="optimizer")
     # Checked once the optimizer's default has filled it in (fnn.runs.training.hyperparameters).
     learning_rate: float | None = setting(None, "--lr", help="Learning rate.", group=TRAINING,
@@ -113,6 +134,14 @@ class RunConfig:
         group=TRAINING, heading="opt")
     epochs: int = setting(DEFAULT_EPOCHS, "--epochs", "-e", help="Training epochs.", group=TRAINING,
                           valid=_at_least(1), rule="at least 1")
+    task: str | None = setting(None, "--task", help=(
+        "binary, multiclass or regression; read off the labels when not given (0/1 binary; whole numbers "
+        "0..k-1 or text class names multiclass; other numbers regression), or the dataset's own."), group=DATA,
+                               default_text="from the labels")
+    classes: int | None = setting(None, "--classes", help=(
+        "How many classes a dataset that takes it makes (blobs, spiral; fnn list dataset)."), group=DATA,
+                                  valid=lambda k: k is None or 2 <= k <= MAX_CLASSES,
+                                  rule=f"a whole number from 2 to {MAX_CLASSES}", default_text="the dataset's own")
     n_samples: int | None = setting(None, "--n-samples", help="Number of points.", group=DATA, valid=_at_least(1),
                                     rule="at least 1", default_text="the dataset's own", heading="points")
     noise: float = setting(0.0, "--noise", help="The dataset's noise (fnn list dataset).", group=DATA,
@@ -143,6 +172,11 @@ class RunConfig:
         None, "--target-accuracy", help="Stop at the first epoch whose training accuracy is at least this fraction.",
         group=STOPPING,
         valid=lambda fraction: fraction is None or 0 < fraction <= 1, rule="a fraction in (0, 1]")
+    target: Mapping[str, float] = setting(
+        {}, "--target", help=(
+            "Stop at the first epoch whose training METRIC reaches VALUE (at least, or at most for a metric where "
+            "lower is better), as METRIC=VALUE, e.g. r2=0.95 or f1=0.9; repeatable (fnn list metric)."),
+        group=STOPPING, sweep=False, kind="metric")
     target_loss: float | None = setting(
         None, "--target-loss", help="Stop at the first epoch whose loss is at most this.", group=STOPPING,
         valid=_finite_at_least(0), rule="0 or more")
@@ -154,9 +188,11 @@ class RunConfig:
     min_delta: float = setting(0.0, "--min-delta", help="The smallest decrease that counts as an improvement.",
                                group=STOPPING, valid=_finite_at_least(0), rule="0 or more")
     data: str | None = setting(None, "--data", help=(
-        "Your own data instead of --dataset: a CSV file with a header row, numeric features and a 0/1 label."),
+        "Your own data instead of --dataset: a CSV file with a header row, numeric features and a label column "
+        "(0/1, class numbers or names, or numbers to fit)."),
                                group=DATA)
-    label_column: str | None = setting(None, "--label-column", help="The label column of --data.", group=DATA,
+    label_column: str | None = setting(None, "--label-column", help=(
+        "The label column of --data; several, comma separated, for regression with several outputs."), group=DATA,
                                        sweep=False, default_text="the last")
     standardize: bool = setting(False, "--standardize", help=(
         "Scale features to mean 0 and standard deviation 1, fitted on the training points only; saved with the "
@@ -197,6 +233,8 @@ def check_config(config: RunConfig) -> None:
         raise ConfigError("--n-samples and --noise shape the built-in datasets; they do not apply to --data")
     if config.data is None and config.label_column is not None:
         raise ConfigError("--label-column applies to --data only")
+    if config.data is not None and config.classes is not None:
+        raise ConfigError("--classes shapes the built-in datasets; with --data the labels say how many classes")
 
 
 def plain_settings(config: RunConfig) -> dict[str, Any]:

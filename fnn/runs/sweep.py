@@ -186,7 +186,7 @@ def _as_run(result: FitResult) -> SweepRun:
     not_finite = np.flatnonzero(~np.isfinite(result.loss))
     if len(not_finite):  # a stacked model trained on past its divergence, so that the others could finish
         return _diverged(result.experiment.config, int(not_finite[0]) + 1)
-    reached = np.flatnonzero(result.accuracy >= 1.0)
+    reached = [] if result.accuracy is None else np.flatnonzero(result.accuracy >= 1.0)
     first = int(reached[0]) + 1 if len(reached) else None
     return SweepRun(result.experiment.config, result.summary(), result.loss, result.accuracy, first, None)
 
@@ -222,12 +222,15 @@ def _split(result: FitResult, members: Sequence[Experiment]) -> list[FitResult]:
     for m, experiment in enumerate(members):
         history = {name: values[:, m].copy() for name, values in result.history.items()}
         params = models[m]
-        scores = {name: float(getattr(final, name)[m]) for name in history}  # loss, accuracy (and test_...)
+        scores = {name: float(values[m]) for name, values in final.scores.items()}
+        test_scores = {name: float(values[m]) for name, values in final.test_scores.items()}
+        test_loss = None if final.test_loss is None else float(final.test_loss[m])
         not_finite = np.flatnonzero(~np.isfinite(history["loss"]))
         reason = (f"diverged at epoch {not_finite[0] + 1}; trained on with its stack" if len(not_finite)
                   else result.stop_reason)
-        results.append(FitResult(experiment, Epoch(final.epoch, params=params, state=None, **scores), history,
-                                 result.seconds / count, reason))
+        epoch = Epoch(final.epoch, float(final.loss[m]), scores.get("accuracy"), params, None, test_loss,
+                      test_scores.get("accuracy"), scores, test_scores)
+        results.append(FitResult(experiment, epoch, history, result.seconds / count, reason))
     return results
 
 

@@ -19,7 +19,8 @@ import os
 import time
 import warnings
 from dataclasses import replace
-from typing import Any, Callable, Iterator, Mapping, NamedTuple
+from types import MappingProxyType
+from typing import Any, Callable, Iterator, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -31,35 +32,51 @@ from fnn.core.network import (DTYPES, MAX_PARAMETERS, Cache, backward, check_par
                               init_params, resolve_activation)
 from fnn.core.transforms import apply_updates
 from fnn.core.params import Params, tree_map
-from fnn.core.records import Activation, Loss, Optimizer, OptimizerSpec
+from fnn.core.records import TASKS, Activation, DatasetSpec, Loss, Metric, Optimizer, OptimizerSpec
+from fnn.core.tasks import one_hot
+from fnn.builtin import metrics as builtin_metrics
 from fnn.plugins.registry import Registry, registry as default_registry
 from fnn.builtin.schedules import SCHEDULES, Rate, per_step
-from fnn.runs.settings import RunConfig, check_config, plain_settings
+from fnn.runs.settings import TASK_DEFAULTS, RunConfig, check_config, plain_settings
 
 
 class Epoch(NamedTuple):
-    """The state after ``epoch`` epochs: loss and accuracy of ``params`` on the training data
-    (and on the held-out data, when there is some)."""
+    """The state after ``epoch`` epochs: the loss and metrics of ``params`` on the training data
+    (and on the held-out data, when there is some).
+
+    ``scores`` maps each metric tracked every epoch to its value: the task's own (accuracy for
+    classification, R² for regression) and any a stopping rule watches. ``accuracy`` is
+    ``scores["accuracy"]``, kept as a field of its own for the lab's code; None in regression.
+    """
 
     epoch: int
     loss: float
-    accuracy: float
+    accuracy: float | None
     params: Params
     state: Any
     test_loss: float | None = None
     test_accuracy: float | None = None
+    scores: Mapping[str, Any] = MappingProxyType({})
+    test_scores: Mapping[str, Any] = MappingProxyType({})
 
 
 def accuracy(y_hat: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> float:
-    """Fraction of outputs on the right side of ``threshold`` (labels are 0/1); one per model when stacked."""
-    return _accuracy(y_hat, y >= threshold, threshold)
-
-
-def _accuracy(y_hat: np.ndarray, labels: np.ndarray, threshold: float | np.ndarray = 0.5) -> float:
-    hits = (y_hat >= threshold) == labels
+    """Fraction of points classified right: with one output, on the right side of ``threshold`` (labels
+    0/1); with k outputs and one-hot labels, the largest output is the true class. One per model when
+    stacked."""
+    if y_hat.shape[-1] > 1:
+        return _per_model(builtin_metrics.accuracy, y_hat, y)
+    hits = (y_hat >= threshold) == (y >= threshold)
     if hits.ndim == 2:
         return np.count_nonzero(hits) / hits.size
     return np.add.reduce(hits, axis=(-2, -1)) / (hits.shape[-2] * hits.shape[-1])
+
+
+def _per_model(metric: Callable[[np.ndarray, np.ndarray], float], y_hat: np.ndarray, y: np.ndarray) -> Any:
+    """``metric(y_hat, y)``, a float; with stacked models (a leading model axis), an array of one per model."""
+    if y_hat.ndim == 2:
+        return metric(y_hat, y)
+    return np.array([metric(one_hat, one_y) for one_hat, one_y in zip(y_hat, y)])
 
 
 def l2_penalty(params: Mapping[str, np.ndarray], l2: float) -> float:
@@ -73,7 +90,8 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
           loss: str | Loss = "mse", state: Any = None, batch_size: int | None = None,
           rng: np.random.Generator | None = None, l2: float = 0.0,
           x_test: np.ndarray | None = None, y_test: np.ndarray | None = None, stop_on_divergence: bool = True,
-          rate_scale: Callable[[int], float] | None = None, registry: Registry | None = None) -> Iterator[Epoch]:
+          rate_scale: Callable[[int], float] | None = None, registry: Registry | None = None,
+          task: str | None = None, metrics: Sequence[str | Metric] | None = None) -> Iterator[Epoch]:
     """Train for ``epochs`` epochs, yielding an :class:`Epoch` after each.
 
     Full batch by default (one update per epoch, as in the lab). With
@@ -88,14 +106,21 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     ``output`` and ``loss`` are records, or names in ``registry`` (by default
     the installed plugins', :func:`fnn.registry`).
 
+    ``y`` holds the targets, one column per output: for ``task`` "binary" 0/1
+    in one column, for "multiclass" one-hot rows (see
+    :func:`fnn.core.tasks.one_hot`), for "regression" any finite numbers.
+    By default the task is read off ``y`` (:func:`targets_task`). ``metrics``
+    (records or names) are scored every epoch, into each :class:`Epoch`'s
+    ``scores``; by default the task's own (:data:`fnn.runs.settings.TASK_DEFAULTS`).
+
     Checked once, before the first epoch (a :class:`~fnn.errors.ConfigError`
     naming what is wrong): the parameters' keys and shapes, points (at least
-    one, finite) matching them, 0/1 labels one per output, ``epochs`` 0 or
-    more, ``batch_size`` 1 or more, ``l2`` finite and 0 or more.
+    one, finite) matching them, targets one per output that fit the task,
+    ``epochs`` 0 or more, ``batch_size`` 1 or more, ``l2`` finite and 0 or more.
 
     With stacked parameters and data (a leading model axis, see
     :func:`fnn.forward`), the same loop trains M networks at once and each
-    record's loss and accuracy are arrays of M values.
+    record's loss and scores are arrays of M values.
 
     ``rate_scale(epoch)``, which multiplied each epoch's updates, is deprecated:
     it is right only for rules whose updates are proportional to the learning rate.
@@ -103,7 +128,11 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     hidden, last = resolve_activation(activation, registry), resolve_activation(output, registry)
     loss = loss if isinstance(loss, Loss) else (registry or default_registry()).loss(loss)
     check_params(params)
-    _check_training_inputs(params, x, y, x_test, y_test, epochs=epochs, batch_size=batch_size, l2=l2)
+    task = targets_task(np.asarray(y)) if task is None else task
+    _check_training_inputs(params, x, y, x_test, y_test, epochs=epochs, batch_size=batch_size, l2=l2, task=task)
+    reg = registry or default_registry()
+    tracked = tuple(m if isinstance(m, Metric) else reg.metric(m)
+                    for m in (metrics if metrics is not None else (TASK_DEFAULTS[task].metric,)))
     params = Params(params) if not isinstance(params, Params) else params
     batches = _mini_batches(batch_size, len(x), rng)
     if rate_scale is not None:
@@ -113,7 +142,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         state = None if state is None else (state, 0)
     state = optimizer.init(params) if state is None else state
     weights = Params({key: np.full_like(value, key.startswith("W")) for key, value in params.items()})
-    model = _Model(hidden, last, loss, optimizer, l2, weights)
+    model = _Model(hidden, last, loss, optimizer, l2, weights, tracked)
     train_set = _data(x, y, params["W1"].dtype)
     test_set = None if x_test is None else _data(x_test, y_test, params["W1"].dtype)
 
@@ -142,21 +171,18 @@ class _Model(NamedTuple):
     optimizer: Optimizer
     l2: float
     weights: Params
+    metrics: tuple[Metric, ...]
 
 
 class _Data(NamedTuple):
-    """Points in the parameters' dtype, their 0/1 labels, and those labels as booleans for the accuracy."""
+    """Points in the parameters' dtype, and their targets."""
 
     x: np.ndarray
     y: np.ndarray
-    labels: np.ndarray
-    threshold: np.ndarray
 
 
 def _data(x, y, dtype: np.dtype) -> _Data:
-    # A 0-d array of the outputs' dtype is cheaper to compare with than the float 0.5.
-    threshold = np.array(0.5, dtype=dtype)
-    return _Data(np.asarray(x, dtype=dtype), y, y >= threshold, threshold)
+    return _Data(np.asarray(x, dtype=dtype), np.asarray(y))
 
 
 def _step(model: _Model, params: Params, state: Any, cache: Cache, grad_y: np.ndarray) -> tuple[Params, Any]:
@@ -193,11 +219,11 @@ def _epoch_of_batches(model: _Model, params: Params, state: Any, data: _Data, rn
 
 
 class _Scores(NamedTuple):
-    """One forward pass over the training points: the loss (L2 penalty included) and accuracy of the
+    """One forward pass over the training points: the loss (L2 penalty included) and metrics of the
     parameters, and the pass's output, record and loss gradient for a full-batch step to reuse."""
 
     loss: Any  # a float; an array of M values for M stacked models
-    accuracy: Any
+    scores: dict[str, Any]
     penalty: Any
     cache: Cache
     grad_y: Any  # the loss gradient, an array; None unless asked for
@@ -214,17 +240,22 @@ def _score(model: _Model, params: Params, data: _Data, with_grad: bool) -> _Scor
     else:
         value, grad_y = model.loss.value(y_hat, data.y), model.loss.grad(y_hat, data.y)
     penalty = l2_penalty(params, model.l2) if model.l2 else 0.0
-    return _Scores(value + penalty, _accuracy(y_hat, data.labels, data.threshold), penalty, cache, grad_y)
+    return _Scores(value + penalty, _metrics(model.metrics, y_hat, data.y), penalty, cache, grad_y)
+
+
+def _metrics(metrics: tuple[Metric, ...], y_hat: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    return {metric.name: _per_model(metric.fn, y_hat, y) for metric in metrics}
 
 
 def _record(model: _Model, epoch: int, params: Params, state: Any, scores: _Scores, test: _Data | None) -> Epoch:
     """The :class:`Epoch` of ``params``: the training scores, and the held-out ones when there are test points."""
     if test is None:
-        return Epoch(epoch, scores.loss, scores.accuracy, params, state)
+        return Epoch(epoch, scores.loss, scores.scores.get("accuracy"), params, state, scores=scores.scores)
     test_hat = forward_unchecked(params, test.x, model.hidden, model.output)[0]
     test_loss = model.loss.value(test_hat, test.y) + scores.penalty
-    return Epoch(epoch, scores.loss, scores.accuracy, params, state, test_loss,
-                 _accuracy(test_hat, test.labels, test.threshold))
+    test_scores = _metrics(model.metrics, test_hat, test.y)
+    return Epoch(epoch, scores.loss, scores.scores.get("accuracy"), params, state, test_loss,
+                 test_scores.get("accuracy"), scores.scores, test_scores)
 
 
 def _finite(loss) -> bool:
@@ -250,7 +281,7 @@ def _scaled_each_epoch(optimizer: Optimizer, rate_scale: Callable[[int], float],
 
 
 def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_test, *, epochs, batch_size,
-                           l2) -> None:
+                           l2, task: str) -> None:
     """What :func:`train` needs of its inputs, checked once so that no epoch has to (see its docstring)."""
     def whole(value, least):
         return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= least
@@ -284,9 +315,39 @@ def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_tes
             raise ConfigError(f"{name} holds non-finite values (NaN or infinity) at "
                               f"{tuple(int(i) for i in np.argwhere(~np.isfinite(points))[0])}; "
                               "every value must be finite")
-        wrong = (labels != 0) & (labels != 1)
+        check_targets(labels, task, label_name)
+
+
+def targets_task(y: np.ndarray) -> str:
+    """The task whose targets ``y`` (one column per output) look like: "binary" for one column of 0
+    and 1, "multiclass" for one-hot rows of two columns or more, "regression" for anything else."""
+    if y.size and np.isin(y, (0, 1)).all():
+        if y.shape[-1] == 1:
+            return "binary"
+        if (y.sum(axis=-1) == 1).all():
+            return "multiclass"
+    return "regression"
+
+
+def check_targets(y: np.ndarray, task: str, name: str = "y") -> None:
+    """Raise a :class:`~fnn.errors.ConfigError` unless ``y`` holds targets of ``task``."""
+    if task not in TASKS:
+        raise UnknownNameError("task", task, TASKS)
+    if not np.issubdtype(y.dtype, np.number) or not np.isfinite(y).all():
+        raise ConfigError(f"{name} must hold finite numbers")
+    if task == "binary":
+        wrong = (y != 0) & (y != 1)
         if wrong.any():
-            raise ConfigError(f"{label_name} holds {float(labels[wrong].flat[0]):g}; labels must be 0 or 1")
+            raise ConfigError(f"{name} holds {float(y[wrong].flat[0]):g}; binary labels must be 0 or 1")
+        if y.shape[-1] != 1:
+            raise ConfigError(f"binary targets are one column of 0 and 1, but {name} has {y.shape[-1]} columns; "
+                              "k classes are the multiclass task (one-hot targets)")
+    elif task == "multiclass":
+        one_hot_rows = np.isin(y, (0, 1)).all(axis=-1) & (y.sum(axis=-1) == 1)
+        if y.shape[-1] < 2 or not one_hot_rows.all():
+            where = "" if y.shape[-1] < 2 else f" (row {int(np.argwhere(~one_hot_rows)[0][-1]) + 1} is not)"
+            raise ConfigError(f"multiclass targets are one-hot rows of 2 columns or more{where}; "
+                              "make them with fnn.core.tasks.one_hot")
 
 
 class Experiment(NamedTuple):
@@ -312,6 +373,11 @@ class Experiment(NamedTuple):
     origin_test: np.ndarray | None = None
     optimizer_spec: OptimizerSpec | None = None
     """The record ``optimizer`` was made from: a sweep makes it again with one learning rate per stacked model."""
+    task: str = "binary"
+    classes: tuple[str, ...] = ()
+    """The class names in label order (classification); empty in regression."""
+    metrics: tuple[Metric, ...] = ()
+    """The metrics scored every epoch: the task's own first, then any a stopping rule watches."""
 
 
 def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
@@ -324,10 +390,14 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     for a data file fnn cannot use.
     """
     reg = registry or default_registry()
-    activation, output = reg.activation(config.activation), reg.activation(config.output)
-    loss, spec = reg.loss(config.loss), reg.optimizer(config.optimizer)
+    activation, spec = reg.activation(config.activation), reg.optimizer(config.optimizer)
+    for kind, name in (("activation", config.output), ("loss", config.loss)):
+        if name is not None:
+            reg.entry(kind, name)  # an unknown name is an error before the other checks
+    for name in config.target:
+        reg.metric(name)
     if config.data is None:
-        reg.dataset(config.dataset)  # an unknown name is an error before the other checks
+        reg.dataset(config.dataset)
     check_config(config)
     if config.dtype not in DTYPES:
         raise UnknownNameError("dtype", config.dtype, DTYPES)
@@ -341,18 +411,24 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     if config.data is None and config.n_samples is not None:
         _check_memory(config, (config.n_samples, 1))  # one input at least; the real width is checked below
     if config.data is None:
-        x, y = _load_dataset(reg.entry("dataset", config.dataset), np.random.default_rng(data_seed), config)
-        features: tuple[str, ...] = ()
+        entry = reg.entry("dataset", config.dataset)
+        x, y = _load_dataset(reg, entry, np.random.default_rng(data_seed), config)
+        features: tuple[str, ...] = entry.record.features
         origin: np.ndarray = np.arange(len(x))
+        task, classes = _dataset_task(entry.record, y), entry.record.classes
     else:
         table = read_csv(config.data, config.label_column)
         x, y, features, origin = table.x, table.y, table.features, table.lines
+        task, classes = table.task, table.classes
+    task = _forced_task(config.task, task, y)
     _check_memory(config, np.shape(x))
     x, y = np.asarray(x, dtype=config.dtype), np.asarray(y, dtype=config.dtype)
     x_test = y_test = scaler = origin_test = None
     if config.test_split is not None:
-        # Split the points' positions, so each point keeps its origin (the split depends only on y and the seed).
-        train, _, test, _ = stratified_split(np.arange(len(y))[:, None], y, config.test_split,
+        # Split the points' positions, so each point keeps its origin (the split depends only on y and the seed);
+        # each class keeps its share, and regression targets are one group.
+        groups = y if task != "regression" else np.zeros((len(y), 1))
+        train, _, test, _ = stratified_split(np.arange(len(y))[:, None], groups, config.test_split,
                                              np.random.default_rng(split_seed))
         train, test = train[:, 0], test[:, 0]
         x, y, x_test, y_test, origin, origin_test = x[train], y[train], x[test], y[test], origin[train], origin[test]
@@ -360,6 +436,24 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
         scaler = fit_scaler(x)  # from the training part only, so nothing leaks from the test points
         x = scaler(x)
         x_test = None if x_test is None else scaler(x_test)
+    if task == "multiclass":
+        classes = classes or tuple(str(k) for k in range(int(y.max()) + 1))
+        y, y_test = one_hot(y[:, 0], len(classes), config.dtype), (
+            None if y_test is None else one_hot(y_test[:, 0], len(classes), config.dtype))
+    elif task == "binary":
+        classes = classes or ("0", "1")
+    else:
+        classes = ()
+    defaults = TASK_DEFAULTS[task]
+    config = replace(config, task=task, output=config.output or defaults.output, loss=config.loss or defaults.loss)
+    output, loss = reg.activation(config.output), reg.loss(config.loss)
+    _check_fit(task, output, loss)
+    metrics = tuple(reg.metric(name) for name in dict.fromkeys(
+        [defaults.metric, *(["accuracy"] if config.target_accuracy is not None else []), *config.target]))
+    for metric in metrics:
+        if task not in metric.tasks:
+            raise ConfigError(f"--target {metric.name} does not apply to the {task} task; "
+                              f"metrics that do: {', '.join(_task_metrics(reg, task))}")
     sizes = (x.shape[1], *config.hidden, y.shape[1])
     if sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_PARAMETERS:
         raise ConfigError(f"a {'-'.join(map(str, sizes))} network has more than {MAX_PARAMETERS:,} parameters; "
@@ -373,14 +467,63 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     learning_rate = hyper["learning_rate"] if rate is None else per_step(rate, steps)
     optimizer = _probe(reg, config, params, x, y, {**hyper, "learning_rate": learning_rate})
     return Experiment(resolved, x, y, params, optimizer, hyper, activation, output, loss,
-                      x_test, y_test, scaler, rate, shuffle_seed, features, origin, origin_test, spec)
+                      x_test, y_test, scaler, rate, shuffle_seed, features, origin, origin_test, spec,
+                      task, classes, metrics)
 
 
-def _load_dataset(entry, rng: np.random.Generator, config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
+def _takes_classes(reg: Registry) -> list[str]:
+    return [name for name in reg.names("dataset") if reg.dataset(name).takes_classes]
+
+
+def _dataset_task(spec: DatasetSpec, y: np.ndarray) -> str:
+    """A dataset's task: a regression set's is regression; a classification set's labels say whether
+    they are two classes or more (``--classes`` may change how many)."""
+    if spec.task == "regression":
+        return "regression"
+    return "binary" if np.isin(y, (0, 1)).all() and len(spec.classes) <= 2 else "multiclass"
+
+
+def _forced_task(forced: str | None, found: str, labels: np.ndarray) -> str:
+    """``--task``, once the labels are checked to fit it; the task the data says when not given."""
+    if forced is None:
+        return found
+    if forced not in TASKS:
+        raise UnknownNameError("task", forced, TASKS)
+    if forced != "regression":
+        if labels.shape[1] != 1:
+            raise ConfigError(f"--task {forced} needs one label column, and the data has {labels.shape[1]}")
+        wrong = labels != np.round(labels) if forced == "multiclass" else ~np.isin(labels, (0, 1))
+        if wrong.any() or labels.min() < 0:
+            allowed = "whole numbers 0, 1, ..., k - 1 or class names" if forced == "multiclass" else "0 or 1"
+            raise ConfigError(f"--task {forced} needs labels that are {allowed}; the data has "
+                              f"{float(labels[wrong | (labels < 0)].flat[0]):g}")
+    return forced
+
+
+def _check_fit(task: str, output: Activation, loss: Loss) -> None:
+    """Refuse an output activation or loss that declares it does not fit ``task``, naming what does."""
+    for kind, flag, record in (("output activation", "--output-activation", output), ("loss", "--loss", loss)):
+        fits = getattr(record, "tasks", TASKS)
+        if task not in fits:
+            default = getattr(TASK_DEFAULTS[task], "output" if kind != "loss" else "loss")
+            raise ConfigError(f"{flag} {record.name} fits the {' and '.join(fits)} task"
+                              f"{'s' if len(fits) > 1 else ''}, and this data is {task}; "
+                              f"use the {task} task's {default}, or another {kind} that fits it")
+
+
+def _task_metrics(reg: Registry, task: str) -> list[str]:
+    return [name for name in reg.names("metric") if task in reg.metric(name).tasks]
+
+
+def _load_dataset(reg: Registry, entry, rng: np.random.Generator, config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
     """The dataset's points, checked against its contract: one line naming the plugin if they break it."""
+    if config.classes is not None and not entry.record.takes_classes:
+        raise ConfigError(f"--classes applies to the datasets that take it ({', '.join(_takes_classes(reg))}); "
+                          f"dataset {config.dataset!r} has its own classes")
+    more = {} if config.classes is None else {"classes": config.classes}
     try:
-        result = contracts.call("load(rng, n, noise)", entry.record.load, rng, config.n_samples, config.noise,
-                                keep=(FnnError,))
+        result = contracts.call("load(rng, n, noise)", lambda: entry.record.load(rng, config.n_samples, config.noise,
+                                                                                **more), keep=(FnnError,))
         if config.noise and isinstance(result, tuple) and len(result) == 2 and not np.isfinite(result[0]).all():
             raise ConfigError(f"--noise {config.noise:g} overflows: dataset {config.dataset!r} has points that are no "
                               "longer finite numbers; use a much smaller --noise")
@@ -513,6 +656,7 @@ def run(experiment: Experiment) -> Iterator[Epoch]:
         activation=experiment.activation, output=experiment.output, loss=experiment.loss,
         batch_size=c.batch_size, rng=np.random.default_rng(experiment.shuffle_seed), l2=c.l2,
         x_test=experiment.x_test, y_test=experiment.y_test, stop_on_divergence=experiment.x.ndim == 2,
+        task=experiment.task, metrics=experiment.metrics,
     )
 
 
@@ -520,8 +664,9 @@ class FitResult(NamedTuple):
     """A finished run: its experiment, final epoch, per-epoch history, training time and why it stopped.
 
     ``final`` is the last epoch, or the best one when early stopping restored
-    it; ``history`` maps "loss", "accuracy" (and "test_loss", "test_accuracy")
-    to one value per epoch trained.
+    it; ``history`` maps "loss" and each metric scored every epoch ("accuracy",
+    or "r2" in regression), and with test points "test_loss" and "test_" and the
+    metric's name, to one value per epoch trained.
     """
 
     experiment: Experiment
@@ -535,8 +680,21 @@ class FitResult(NamedTuple):
         return self.history["loss"]
 
     @property
-    def accuracy(self) -> np.ndarray:
-        return self.history["accuracy"]
+    def accuracy(self) -> np.ndarray | None:
+        """The accuracy of every epoch; None in regression."""
+        return self.history.get("accuracy")
+
+    def metrics(self, test: bool = False, registry: Registry | None = None) -> dict[str, float]:
+        """Every metric that applies to the run's task, of its final parameters on the training points (or
+        the test points), by name; empty for test points the run does not have."""
+        e = self.experiment
+        x, y = (e.x_test, e.y_test) if test else (e.x, e.y)
+        if x is None or y is None:
+            return {}
+        y_hat = forward_unchecked(self.final.params, x, e.activation, e.output)[0]
+        reg = registry or default_registry()
+        return {name: float(metric.fn(y_hat, y)) for name in reg.names("metric")
+                if e.task in (metric := reg.metric(name)).tasks}
 
     @property
     def epochs_trained(self) -> int:
@@ -566,6 +724,9 @@ class FitResult(NamedTuple):
             "accuracy": final.accuracy,
             "test_loss": final.test_loss,
             "test_accuracy": final.test_accuracy,
+            "classes": list(e.classes),
+            "metrics": self.metrics(),
+            "test_metrics": self.metrics(test=True) if e.x_test is not None else None,
             "train_seconds": self.seconds,
             "fnn_version": __version__,
         }
@@ -574,9 +735,12 @@ class FitResult(NamedTuple):
 class _Stopper:
     """Early stopping: a target accuracy or loss, or no improvement for ``patience`` epochs."""
 
-    def __init__(self, config: RunConfig):
+    def __init__(self, config: RunConfig, metrics: tuple[Metric, ...]):
         self.config = config
-        self.active = any(rule is not None for rule in (config.target_accuracy, config.target_loss, config.patience))
+        by_name = {metric.name: metric for metric in metrics}
+        self.targets = [(by_name[name], value) for name, value in config.target.items()]
+        self.active = bool(self.targets) or any(
+            rule is not None for rule in (config.target_accuracy, config.target_loss, config.patience))
         self.best: Epoch | None = None
         self.best_value = math.inf
         self.waited = 0
@@ -586,6 +750,10 @@ class _Stopper:
         c = self.config
         if c.target_accuracy is not None and record.accuracy >= c.target_accuracy:
             return f"reached the target accuracy {c.target_accuracy:.2%} at epoch {record.epoch}", record
+        for metric, value in self.targets:
+            score = record.scores[metric.name]
+            if score >= value if metric.higher_is_better else score <= value:
+                return f"reached the target {metric.name} {value:g} at epoch {record.epoch}", record
         if c.target_loss is not None and record.loss <= c.target_loss:
             return f"reached the target loss {c.target_loss:g} at epoch {record.epoch}", record
         if c.patience is not None:
@@ -618,17 +786,19 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
     stacked experiment (see :func:`run`) trains all its epochs and gives one
     ``FitResult`` whose history holds a column per model.
     """
-    monitor_test = experiment.x_test is not None
-    names = ("loss", "accuracy", "test_loss", "test_accuracy") if monitor_test else ("loss", "accuracy")
+    scored = [metric.name for metric in experiment.metrics]
+    names = ["loss", *scored]
+    if experiment.x_test is not None:
+        names += ["test_loss", *(f"test_{name}" for name in scored)]
     columns: dict[str, list[float]] = {name: [] for name in names}
-    stopper = _Stopper(experiment.config)
+    stopper = _Stopper(experiment.config, experiment.metrics)
     reason = f"trained all {experiment.config.epochs} epochs"
     outside = 0.0
     start = time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _divergence_explained(experiment):
         for record in run(experiment):
             for name, column in columns.items():
-                column.append(getattr(record, name))
+                column.append(_value(record, name))
             if on_epoch is not None:
                 paused = time.perf_counter()
                 on_epoch(record)
@@ -640,6 +810,13 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
     seconds = time.perf_counter() - start - outside
     history = {name: np.array(column) for name, column in columns.items()}
     return FitResult(experiment, record, history, seconds, reason)
+
+
+def _value(record: Epoch, name: str) -> Any:
+    """A history column's value in ``record``: its loss, test loss, or a metric's score."""
+    if name in ("loss", "test_loss"):
+        return getattr(record, name)
+    return record.test_scores[name[5:]] if name.startswith("test_") else record.scores[name]
 
 
 @contextlib.contextmanager
