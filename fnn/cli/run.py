@@ -361,7 +361,7 @@ def _confusion_table(result: FitResult) -> Table:
     precision, recall = per_class(counts)
     table = Table(title=f"Confusion matrix ({'test' if test else 'training'} points: rows true, columns predicted)",
                   title_justify="left")
-    table.add_column("true \\ predicted")
+    table.add_column("true class")
     for name in e.classes:
         table.add_column(shown(name), justify="right")
     table.add_column("recall", justify="right")
