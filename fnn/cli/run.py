@@ -15,7 +15,7 @@ from rich.text import Text
 from fnn.builtin.metrics import confusion_matrix, per_class
 from fnn.core.network import is_linear, predict
 from fnn.runs.rundir import RUN_FILES, check_out_dir, write_run
-from fnn.runs.training import Epoch, Experiment, FitResult, complete, prepare
+from fnn.runs.training import Epoch, Experiment, FitResult, complete, one_class_hint, prepare, scale_hint
 from fnn.io import jsonfile
 from fnn.cli._app import command, examples, plugin_registry
 from fnn.cli._console import make_console, shown
@@ -69,6 +69,7 @@ def run(
     if show:
         # A pipe gets one line per record; a terminal gets the line wrapped between words.
         console.print(_describe(experiment), soft_wrap=not console.is_terminal)
+        _hint(console, scale_hint(experiment))
     with _Monitor(console if show else None, experiment, log_every) as monitor:
         result = complete(experiment, on_epoch=monitor.on_epoch)
     if out is not None:
@@ -86,6 +87,7 @@ def run(
     if experiment.task != "regression":
         console.print(_confusion_table(result))
     _print_summary(console, _summary(result))
+    _hint(console, one_class_hint(result))
     if is_linear(experiment.activation) and len(experiment.config.hidden):
         console.print(LINEAR_NOTE.format(activation=experiment.config.activation), soft_wrap=not console.is_terminal)
     if console.is_terminal:
@@ -93,6 +95,11 @@ def run(
     if out is not None:
         console.print(f"Run written to {shown(out)}/: {', '.join(name for name in RUN_FILES if (out / name).exists())}",
                       soft_wrap=True)
+
+
+def _hint(console: Console, hint: str | None) -> None:
+    if hint is not None:
+        console.print(f"hint: {hint}", soft_wrap=not console.is_terminal, markup=False, style="yellow")
 
 
 def _columns(experiment: Experiment) -> list[tuple[str, Callable[[Epoch], str], int]]:

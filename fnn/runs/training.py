@@ -857,6 +857,40 @@ def divergence_hint(experiment: Experiment) -> str:
     return f"Try a smaller learning rate (--lr, now {rate:g})."
 
 
+SCALE_RATIO = 100  # features whose spreads differ more than this train badly without standardizing
+
+
+def scale_hint(experiment: Experiment) -> str | None:
+    """Advice before training, when the features' spreads differ more than :data:`SCALE_RATIO` times and
+    ``--standardize`` is off; None otherwise."""
+    if experiment.scaler is not None or experiment.x.shape[1] < 2:
+        return None
+    spread = experiment.x.std(axis=0)
+    if spread.min() > 0 and spread.max() / spread.min() > SCALE_RATIO:
+        names = experiment.features or tuple(f"x{j + 1}" for j in range(experiment.x.shape[1]))
+        wide, narrow = names[int(spread.argmax())], names[int(spread.argmin())]
+        return (f"the features' spreads differ {spread.max() / spread.min():,.0f} times ({wide} {spread.max():.3g}, "
+                f"{narrow} {spread.min():.3g}); --standardize usually trains far better on such data")
+    return None
+
+
+def one_class_hint(result: FitResult) -> str | None:
+    """Advice after training, when a classifier ends predicting one class for every training point (it has
+    learnt the base rate, not the data); None otherwise."""
+    e = result.experiment
+    if e.task == "regression" or len(e.x) < 2:
+        return None
+    out = forward_unchecked(result.final.params, e.x, e.activation, e.output)[0]
+    guesses = out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] >= 0.5).astype(int)
+    if len(np.unique(guesses)) > 1 or len(np.unique(e.y.argmax(axis=1) if e.y.shape[1] > 1 else e.y)) < 2:
+        return None
+    name = e.classes[int(guesses[0])] if e.classes else str(int(guesses[0]))
+    fixes = ["--standardize" if e.scaler is None else None, "another learning rate (--lr)",
+             "another activation (-a tanh or relu)", "more epochs"]
+    return (f"the network predicts class {name} for every point: it has learnt only how common each class is; "
+            f"try {', '.join(fix for fix in fixes if fix)}")
+
+
 def fit(config: RunConfig | None = None, registry: Registry | None = None, **settings) -> FitResult:
     """Prepare and train a run to the end; ``fit(dataset="linear", epochs=2000)`` is the notebook shortcut.
 
