@@ -33,7 +33,7 @@ import numpy as np
 
 from fnn.core.params import Params, stacked, tree_map
 from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec, Record
-from fnn.plugins.contracts import ContractBroken, call_backward
+from fnn.plugins.contracts import ContractBroken, call_backward, target_problem, task_of
 from fnn.plugins.registry import make_registry
 
 __all__ = ["check", "check_activation", "check_dataset", "check_loss", "check_optimizer", "numerical_gradient",
@@ -401,10 +401,17 @@ def _check_scheduled(what: str, scheduled, grads, state, params, expected):
 def check_dataset(spec: DatasetSpec) -> None:
     """Check a :class:`~fnn.DatasetSpec` against the contract fnn relies on.
 
-    * ``load(rng)`` gives ``x`` float64 (n, d) and ``y`` float64 (n, 1) of 0.0 and 1.0;
+    * ``load(rng)`` gives ``x`` float64 (n, d) and ``y`` float64 fit for the
+      record's ``task``: (n, 1) of 0.0 and 1.0 (binary); (n, 1) of class
+      indices 0.0 .. k - 1 with at least two classes present, k the number of
+      ``classes`` names when the record gives them (multi-class); (n, m) of
+      finite numbers (regression);
     * ``n`` is honoured; the same seed gives the same data;
-    * ``noise`` changes the data (jitters ``x``, or flips labels as TensorFlow
-      Playground's circle does), drawing from ``rng``: another seed, other data.
+    * ``noise`` changes the data (jitters ``x``, flips labels as TensorFlow
+      Playground's circle does, or moves regression targets), drawing from
+      ``rng``: another seed, other data;
+    * with ``takes_classes``, ``load(rng, classes=K)`` for K = 3 and 4 gives
+      labels 0.0 .. K - 1, every one of them present.
     """
     what = f"dataset {spec.name!r}"
     x, y = _load(what, spec, 0)
@@ -412,6 +419,9 @@ def check_dataset(spec: DatasetSpec) -> None:
     if not (_identical(x, again[0]) and _identical(y, again[1])):
         raise AssertionError(f"{what}: two loads with the same seed gave different data; draw all randomness "
                              "from the rng argument")
+    if spec.task == "multiclass" and len(np.unique(y)) < 2:
+        raise AssertionError(f"{what}: load(default_rng(0)) gave the single class {y[0, 0]:g}; a multi-class "
+                             "set needs labels of at least two classes")
     for n in (1, 7, 50):
         x_n, _ = _load(what, spec, 0, n=n)
         if len(x_n) != n:
@@ -419,10 +429,15 @@ def check_dataset(spec: DatasetSpec) -> None:
     noisy = _load(what, spec, 0, noise=0.1)
     other = _load(what, spec, 1, noise=0.1)
     if noisy[0].shape != x.shape or _same_data(noisy, (x, y)):
-        raise AssertionError(f"{what}: load(rng, noise=0.1) must jitter x or flip labels (keeping x's shape "
+        raise AssertionError(f"{what}: load(rng, noise=0.1) must jitter x or change y (keeping x's shape "
                              f"{x.shape}), but it gave the data of noise=0")
     if _same_data(noisy, other):
         raise AssertionError(f"{what}: seeds 0 and 1 with noise=0.1 gave the same data; draw the noise from rng")
+    for k in (3, 4) if spec.takes_classes else ():
+        labels = np.unique(_load(what, spec, 0, classes=k)[1])
+        if len(labels) != k:
+            raise AssertionError(f"{what}: load(rng, classes={k}) gave the labels {labels.tolist()}; expected "
+                                 f"all {k} classes 0.0 to {k - 1:.1f}")
 
 
 def _same_data(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> bool:
@@ -440,12 +455,15 @@ def _load(what: str, spec: DatasetSpec, seed: int, **kwargs) -> tuple[np.ndarray
         if not isinstance(array, np.ndarray) or array.dtype != np.float64:
             raise AssertionError(f"{call}: {name} must be a float64 ndarray, got "
                                  f"{type(array).__name__} {getattr(array, 'dtype', '')}")
-    if x.ndim != 2 or y.shape != (len(x), 1):
-        raise AssertionError(f"{call}: expected x of shape (n, d) and y of shape (n, 1), got {x.shape} and {y.shape}")
+    task = task_of(spec, kwargs.get("classes"))
+    columns = y.shape[1] if task == "regression" and y.ndim == 2 and y.shape[1] > 0 else 1
+    if x.ndim != 2 or y.shape != (len(x), columns):
+        raise AssertionError(f"{call}: expected x of shape (n, d) and y of shape "
+                             f"{'(n, m)' if task == 'regression' else '(n, 1)'}, got {x.shape} and {y.shape}")
     _check_finite(f"{call}: x", x, {})
-    labels = np.unique(y)
-    if not np.isin(labels, (0.0, 1.0)).all():
-        raise AssertionError(f"{call}: labels must be 0.0 or 1.0, got the values {labels[:10].tolist()}")
+    problem = target_problem(y, task, kwargs.get("classes") or len(spec.classes) or None)
+    if problem:
+        raise AssertionError(f"{call} gave {problem} (task {task!r})")
     return x, y
 
 

@@ -18,7 +18,8 @@ BUILTINS = {
     "activation": ["identity", "leaky_relu", "none", "relu", "sigmoid", "tanh"],
     "loss": ["bce", "mse"],
     "optimizer": ["adagrad", "adam", "adamw", "momentum", "nesterov", "rmsprop", "sgd"],
-    "dataset": ["checkerboard", "circle", "gauss", "linear", "moons", "spiral", "xor"],
+    "dataset": ["blobs", "checkerboard", "circle", "gauss", "linear", "moons", "multigauss", "plane", "sine", "spiral",
+                "xor"],
 }
 
 class DuplicateSigmoid:

@@ -164,17 +164,34 @@ def check_optimizer(optimizer: Any, params: Params) -> None:
 # --------------------------------------------------------------------------------------------------- datasets
 
 PROBE_POINTS = 5
+PROBE_CLASSES = 3  # a dataset that takes classes=K is also probed with this K
 
 
 def check_dataset(spec: DatasetSpec) -> None:
-    """``load(rng, n=5)`` gives 5 points of finite float features and 0/1 labels."""
-    check_data(call(f"load(rng, n={PROBE_POINTS})", spec.load, np.random.default_rng(0), PROBE_POINTS),
-               PROBE_POINTS)
+    """``load(rng, n=5)`` gives 5 points of finite float features and targets fit for the record's task;
+    a dataset that takes ``classes=K`` gives labels 0..2 for ``classes=3`` too."""
+    rng = np.random.default_rng(0)
+    check_data(call(f"load(rng, n={PROBE_POINTS})", spec.load, rng, PROBE_POINTS), PROBE_POINTS,
+               spec.task, len(spec.classes) or None)
+    if spec.takes_classes:
+        what = f"load(rng, n={PROBE_POINTS}, classes={PROBE_CLASSES})"
+        check_data(call(what, lambda: spec.load(rng, PROBE_POINTS, classes=PROBE_CLASSES)), PROBE_POINTS,
+                   "multiclass", PROBE_CLASSES)
 
 
-def check_data(result: Any, n: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """A dataset's ``(x, y)``: x (n, d) of finite floats, y (n, 1) of 0 and 1,
-    and ``n`` points when ``n`` was asked for."""
+def task_of(spec: DatasetSpec, classes: int | None = None) -> str:
+    """The task ``spec``'s labels are for: the record's own, or, when ``load`` was given ``classes=K``,
+    the labels decide: binary for K = 2, multi-class above."""
+    if classes is None:
+        return spec.task
+    return "binary" if classes == 2 else "multiclass"
+
+
+def check_data(result: Any, n: int | None, task: str = "binary", k: int | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """A dataset's ``(x, y)`` for ``task``: x (n, d) of finite floats; y (n, 1) of 0 and 1 (binary),
+    (n, 1) of class indices 0..k-1 (multi-class; any whole numbers from 0 when ``k`` is None) or
+    (n, m) of finite floats (regression); and ``n`` points when ``n`` was asked for."""
     what = "load(...)" if n is None else f"load(rng, n={n})"
     if not (isinstance(result, tuple) and len(result) == 2):
         raise ContractBroken(f"{what} returned {type(result).__name__}, expected a pair (x, y)")
@@ -183,14 +200,36 @@ def check_data(result: Any, n: int | None) -> tuple[np.ndarray, np.ndarray]:
         if not isinstance(array, np.ndarray) or not np.issubdtype(array.dtype, np.number):
             raise ContractBroken(f"{what} gave {name} as {type(array).__name__} {getattr(array, 'dtype', '')}, "
                                  "expected a NumPy array of numbers")
-    if x.ndim != 2 or y.shape != (len(x), 1) or len(x) == 0:
-        raise ContractBroken(f"{what} gave x of shape {x.shape} and y of shape {y.shape}; expected (n, d) and (n, 1)")
+    y_shape = "(n, m)" if task == "regression" else "(n, 1)"
+    if x.ndim != 2 or y.ndim != 2 or len(y) != len(x) or len(x) == 0 or not (
+            y.shape[1] == 1 or (task == "regression" and y.shape[1] > 0)):
+        raise ContractBroken(f"{what} gave x of shape {x.shape} and y of shape {y.shape}; expected (n, d) and "
+                             f"{y_shape}")
     if n is not None and len(x) != n:
         raise ContractBroken(f"{what} gave {len(x)} points, expected {n}: it must honour n")
-    if not ((y == 0) | (y == 1)).all():
-        labels = np.unique(y[(y != 0) & (y != 1)])
-        raise ContractBroken(f"{what} gave labels {', '.join(f'{v:g}' for v in labels[:6])}; labels must be 0 or 1")
+    problem = target_problem(y, task, k)
+    if problem:
+        raise ContractBroken(f"{what} gave {problem}")
     if not np.isfinite(x).all():
         row = np.argwhere(~np.isfinite(x))[0][0] + 1
         raise ContractBroken(f"{what} gave x with non-finite values (first in row {row})")
     return x, y
+
+
+def target_problem(y: np.ndarray, task: str, k: int | None = None) -> str | None:
+    """What is wrong with the targets ``y`` for ``task`` (see :func:`check_data`), or None."""
+    if task == "regression":
+        if np.isfinite(y).all():
+            return None
+        return f"targets with non-finite values (first in row {np.argwhere(~np.isfinite(y))[0][0] + 1}); " \
+               "regression targets must be finite numbers"
+    if task == "binary":
+        wrong, allowed = (y != 0) & (y != 1), "labels must be 0 or 1"
+    else:
+        whole = np.isfinite(y) & (y >= 0) & (y == np.round(y))
+        wrong = ~whole if k is None else ~(whole & (y < k))
+        allowed = ("multi-class labels must be class indices 0, 1, 2, ..." if k is None else
+                   f"multi-class labels must be class indices 0 to {k - 1}")
+    if not wrong.any():
+        return None
+    return f"labels {', '.join(f'{v:g}' for v in np.unique(y[wrong])[:6])}; {allowed}"
