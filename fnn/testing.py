@@ -404,7 +404,8 @@ def check_dataset(spec: DatasetSpec) -> None:
     * ``load(rng)`` gives ``x`` float64 (n, d) and ``y`` float64 fit for the
       record's ``task``: (n, 1) of 0.0 and 1.0 (binary); (n, 1) of class
       indices 0.0 .. k - 1 with at least two classes present, k the number of
-      ``classes`` names when the record gives them (multi-class); (n, m) of
+      ``classes`` names when the record gives them, and every index present
+      when it does not (multi-class); (n, m) of
       finite numbers (regression);
     * ``n`` is honoured; the same seed gives the same data;
     * ``noise`` changes the data (jitters ``x``, flips labels as TensorFlow
@@ -419,9 +420,13 @@ def check_dataset(spec: DatasetSpec) -> None:
     if not (_identical(x, again[0]) and _identical(y, again[1])):
         raise AssertionError(f"{what}: two loads with the same seed gave different data; draw all randomness "
                              "from the rng argument")
-    if spec.task == "multiclass" and len(np.unique(y)) < 2:
+    labels = np.unique(y)
+    if spec.task == "multiclass" and len(labels) < 2:
         raise AssertionError(f"{what}: load(default_rng(0)) gave the single class {y[0, 0]:g}; a multi-class "
                              "set needs labels of at least two classes")
+    if spec.task == "multiclass" and not spec.classes and len(labels) != labels[-1] + 1:
+        raise AssertionError(f"{what}: load(default_rng(0)) gave the labels {labels.tolist()}; without class names "
+                             f"every class index 0.0 to {labels[-1]:g} must occur")
     for n in (1, 7, 50):
         x_n, _ = _load(what, spec, 0, n=n)
         if len(x_n) != n:

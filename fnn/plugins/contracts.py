@@ -176,7 +176,7 @@ def check_dataset(spec: DatasetSpec) -> None:
     if spec.takes_classes:
         what = f"load(rng, n={PROBE_POINTS}, classes={PROBE_CLASSES})"
         check_data(call(what, lambda: spec.load(rng, PROBE_POINTS, classes=PROBE_CLASSES)), PROBE_POINTS,
-                   "multiclass", PROBE_CLASSES)
+                   "multiclass", PROBE_CLASSES, what=what)
 
 
 def task_of(spec: DatasetSpec, classes: int | None = None) -> str:
@@ -187,12 +187,13 @@ def task_of(spec: DatasetSpec, classes: int | None = None) -> str:
     return "binary" if classes == 2 else "multiclass"
 
 
-def check_data(result: Any, n: int | None, task: str = "binary", k: int | None = None
+def check_data(result: Any, n: int | None, task: str = "binary", k: int | None = None, what: str = ""
                ) -> tuple[np.ndarray, np.ndarray]:
     """A dataset's ``(x, y)`` for ``task``: x (n, d) of finite floats; y (n, 1) of 0 and 1 (binary),
     (n, 1) of class indices 0..k-1 (multi-class; any whole numbers from 0 when ``k`` is None) or
-    (n, m) of finite floats (regression); and ``n`` points when ``n`` was asked for."""
-    what = "load(...)" if n is None else f"load(rng, n={n})"
+    (n, m) of finite floats (regression); and ``n`` points when ``n`` was asked for. ``what`` names
+    the call in messages (default: ``load(rng, n=...)``)."""
+    what = what or ("load(...)" if n is None else f"load(rng, n={n})")
     if not (isinstance(result, tuple) and len(result) == 2):
         raise ContractBroken(f"{what} returned {type(result).__name__}, expected a pair (x, y)")
     x, y = result
