@@ -106,11 +106,14 @@ def fnn_optimizers() -> Iterable[OptimizerSpec]:
 
 @hookspec
 def fnn_datasets() -> Iterable[DatasetSpec]:
-    """Return datasets: ``DatasetSpec(name, load, description)``.
+    """Return datasets: ``DatasetSpec(name, load, description, task=...)``.
 
     ``load(rng, n=None, noise=0.0)`` returns ``(x, y)``: ``x`` float64 of shape
-    (n, d), ``y`` float64 of shape (n, 1) with values 0.0 or 1.0. All randomness
-    comes from ``rng``.
+    (n, d); ``y`` float64 for the record's ``task``: (n, 1) of 0.0 and 1.0
+    (``"binary"``, the default), (n, 1) of class indices 0.0 .. k - 1
+    (``"multiclass"``), or (n, m) real targets (``"regression"``). A record with
+    ``takes_classes=True`` also takes ``classes=K`` (then the labels decide the
+    task: binary for K = 2). All randomness comes from ``rng``.
     """
 
 
