@@ -384,7 +384,8 @@ def _load_dataset(entry, rng: np.random.Generator, config: RunConfig) -> tuple[n
         if config.noise and isinstance(result, tuple) and len(result) == 2 and not np.isfinite(result[0]).all():
             raise ConfigError(f"--noise {config.noise:g} overflows: dataset {config.dataset!r} has points that are no "
                               "longer finite numbers; use a much smaller --noise")
-        return contracts.check_data(result, config.n_samples)
+        spec = entry.record
+        return contracts.check_data(result, config.n_samples, spec.task, len(spec.classes) or None)
     except contracts.ContractBroken as error:
         raise PluginContractError(f"{entry.describe()} broke its contract: {error}") from None
 
