@@ -5,7 +5,8 @@
 microseconds, so fnn can afford them on every load, built-ins included, and
 at the start of every run: shapes, dtypes and types of what each function
 returns, an activation's backward against finite differences on a few
-points, a dataset's shapes and labels for a small ``n``, and that no function
+points, a dataset's shapes and labels for a small ``n``, a metric's one
+finite number for each task it declares, and that no function
 writes into its (read-only) arguments. Each check raises
 :class:`ContractBroken` with one line saying what was wrong; the registry
 turns it into a left-out plugin, :func:`fnn.prepare` into a
@@ -22,7 +23,7 @@ import numpy as np
 
 from fnn.errors import message_of, one_line
 from fnn.core.params import Params, tree_map
-from fnn.core.records import Activation, DatasetSpec, Loss, Optimizer, OptimizerSpec
+from fnn.core.records import Activation, DatasetSpec, Loss, Metric, Optimizer, OptimizerSpec
 
 class ContractBroken(Exception):
     """What a record did wrong, as one line (without the record's name: the caller adds it)."""
@@ -194,3 +195,28 @@ def check_data(result: Any, n: int | None) -> tuple[np.ndarray, np.ndarray]:
         row = np.argwhere(~np.isfinite(x))[0][0] + 1
         raise ContractBroken(f"{what} gave x with non-finite values (first in row {row})")
     return x, y
+
+
+# ---------------------------------------------------------------------------------------------------- metrics
+
+METRIC_PROBES: dict[str, tuple[np.ndarray, np.ndarray]] = {
+    "binary": (_PRED, _TARGET),
+    "multiclass": (_readonly(np.array([[0.7, 0.2, 0.1], [0.1, 0.6, 0.3], [0.2, 0.3, 0.5], [0.5, 0.4, 0.1]])),
+                   _readonly(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]))),
+    "regression": (_readonly(np.array([[0.5, -1.0], [1.5, 0.2], [2.0, 0.9], [3.5, 2.1]])),
+                   _readonly(np.array([[0.0, -1.2], [1.0, 0.4], [2.5, 1.0], [3.0, 2.0]]))),
+}
+"""A few points of pred and target for each task, as a metric is given them: (n, k) both."""
+
+
+def check_metric(metric: Metric) -> None:
+    """``fn(pred, target)`` gives one finite real number on a few points of each task the metric
+    declares, writing into nothing."""
+    for task in metric.tasks:
+        what = f"fn(pred, target) on {task} targets"
+        value = call(what, metric.fn, *METRIC_PROBES[task])
+        if not (isinstance(value, numbers.Real) or (isinstance(value, np.ndarray) and value.shape == ())):
+            raise ContractBroken(f"{what} returned {type(value).__name__} {getattr(value, 'shape', '')}, "
+                                 "expected one number")
+        if not np.isfinite(float(value)):
+            raise ContractBroken(f"{what} returned {value}, expected a finite number")
