@@ -503,7 +503,12 @@ def _metric_inputs(task: str, rng: np.random.Generator, n: int, k: int) -> tuple
 
 
 def _metric_value(what: str, metric: Metric, pred: np.ndarray, target: np.ndarray) -> float:
-    value = _pure_call(f"{what}: fn(pred, target)", metric.fn, pred=pred, target=target)
+    try:
+        value = _pure_call(f"{what}: fn(pred, target)", metric.fn, pred=pred, target=target)
+    except AssertionError:
+        raise
+    except Exception as error:  # said with the task and shape it failed on: a metric may handle only some
+        raise AssertionError(f"{what}: fn(pred, target) raised {type(error).__name__}: {error}") from error
     if not (isinstance(value, numbers.Real) or (isinstance(value, np.ndarray) and value.shape == ())):
         raise AssertionError(f"{what}: fn(pred, target) must return a float, got {type(value).__name__} {value!r}")
     if not math.isfinite(value):
