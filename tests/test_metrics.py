@@ -271,3 +271,10 @@ def test_fnn_list_metric_shows_the_builtins():
         ("metric", name, "fnn.metrics") for name in ("accuracy", "f1", "mae", "precision", "r2", "recall", "rmse")]
     table = ok("list", "metric").stdout
     assert "Metrics" in table and "rmse" in table and "Datasets" not in table
+
+
+@pytest.mark.parametrize("name", [*CLASSIFICATION, *REGRESSION])
+def test_pred_and_target_of_different_shapes_are_a_one_line_error(name):
+    with pytest.raises(fnn.ConfigError, match=r"^a metric needs pred and target of one shape \(n, k\), "
+                                              r"got \(4, 3\) and \(4, 1\)$"):
+        fnn.registry().metric(name).fn(np.ones((4, 3)), np.ones((4, 1)))

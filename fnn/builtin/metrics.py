@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from fnn.core.records import Metric
+from fnn.errors import ConfigError
 from fnn.plugins.hookspecs import hookimpl
 
 Array = np.ndarray
@@ -28,14 +29,16 @@ REGRESSION = ("regression",)
 
 # ------------------------------------------------------------------------------------------------ classes
 
-def predicted_classes(pred: Array) -> Array:
-    """Each point's predicted class: output >= 0.5 for one output (binary), else the largest output."""
-    return (pred[:, 0] >= 0.5).astype(np.intp) if pred.shape[1] == 1 else np.argmax(pred, axis=1)
+def _check_shapes(pred: Array, target: Array) -> None:
+    """Both (n, k) of one shape: NumPy would broadcast (n, 1) against (n, k) into a wrong number silently."""
+    if pred.ndim != 2 or pred.shape != target.shape:
+        raise ConfigError(f"a metric needs pred and target of one shape (n, k), got {pred.shape} and {target.shape}")
 
 
-def true_classes(target: Array) -> Array:
-    """Each point's class from its encoded target: the 0/1 label (binary), else the one-hot row's 1."""
-    return (target[:, 0] >= 0.5).astype(np.intp) if target.shape[1] == 1 else np.argmax(target, axis=1)
+def classes(values: Array) -> Array:
+    """Each point's class, from outputs or encoded targets alike: with one column (binary) 1 where the
+    value is at least 0.5, else 0; with k columns the column of the largest value (a one-hot row's 1)."""
+    return (values[:, 0] >= 0.5).astype(np.intp) if values.shape[1] == 1 else np.argmax(values, axis=1)
 
 
 def confusion_matrix(pred: Array, target: Array) -> Array:
@@ -43,8 +46,9 @@ def confusion_matrix(pred: Array, target: Array) -> Array:
 
     ``matrix[i, j]`` is the number of points of class ``i`` predicted as class ``j``; the diagonal is right.
     """
+    _check_shapes(pred, target)
     k = max(2, target.shape[1])
-    pairs = true_classes(target) * k + predicted_classes(pred)
+    pairs = classes(target) * k + classes(pred)
     return np.bincount(pairs, minlength=k * k).reshape(k, k)
 
 
@@ -81,7 +85,8 @@ def _one_score(per_class: Array, matrix: Array, pred: Array) -> float:
 
 def accuracy(pred: Array, target: Array) -> float:
     """The fraction of points whose predicted class is their true class (per point, not per output)."""
-    return float(np.mean(predicted_classes(pred) == true_classes(target)))
+    _check_shapes(pred, target)
+    return float(np.mean(classes(pred) == classes(target)))
 
 
 def precision(pred: Array, target: Array) -> float:
@@ -108,6 +113,7 @@ def r2(pred: Array, target: Array) -> float:
     An output whose targets are all equal scores 1 when predicted exactly and 0 otherwise, as in
     scikit-learn (``force_finite=True``).
     """
+    _check_shapes(pred, target)
     residual = np.sum((target - pred) ** 2, axis=0)
     total = np.sum((target - np.mean(target, axis=0)) ** 2, axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):  # a constant output's 0 total: replaced below
@@ -117,11 +123,13 @@ def r2(pred: Array, target: Array) -> float:
 
 def mae(pred: Array, target: Array) -> float:
     """mean(|pred - target|) over points and outputs."""
+    _check_shapes(pred, target)
     return float(np.mean(np.abs(pred - target)))
 
 
 def rmse(pred: Array, target: Array) -> float:
     """sqrt(mean over points of (pred - target)^2) per output, averaged over outputs (scikit-learn's)."""
+    _check_shapes(pred, target)
     return float(np.mean(np.sqrt(np.mean((pred - target) ** 2, axis=0))))
 
 
