@@ -248,10 +248,15 @@ def _check_value_and_grad(what: str, value_and_grad: Callable[..., Any], pred: n
 
 def _loss_value(what: str, loss: Loss, pred: np.ndarray, target: np.ndarray) -> float:
     value = _pure_call(f"{what}: value(pred, target)", loss.value, pred=pred, target=target)
+    return _finite_float(f"{what}: value(pred, target)", value, pred, target)
+
+
+def _finite_float(what: str, value: Any, pred: np.ndarray, target: np.ndarray) -> float:
+    """``value``, which ``what`` returned for ``pred`` and ``target``, as a float if it is a finite real number."""
     if not isinstance(value, numbers.Real):
-        raise AssertionError(f"{what}: value(pred, target) must return a float, got {type(value).__name__} {value!r}")
+        raise AssertionError(f"{what} must return a float, got {type(value).__name__} {value!r}")
     if not math.isfinite(value):
-        raise AssertionError(f"{what}: value(pred, target) returned {value!r} for pred={pred.ravel()!r}, "
+        raise AssertionError(f"{what} returned {value!r} for pred={pred.ravel()!r}, "
                              f"target={target.ravel()!r}; expected a finite float")
     return float(value)
 
@@ -509,11 +514,7 @@ def _metric_value(what: str, metric: Metric, pred: np.ndarray, target: np.ndarra
         raise
     except Exception as error:  # said with the task and shape it failed on: a metric may handle only some
         raise AssertionError(f"{what}: fn(pred, target) raised {type(error).__name__}: {error}") from error
-    if not (isinstance(value, numbers.Real) or (isinstance(value, np.ndarray) and value.shape == ())):
-        raise AssertionError(f"{what}: fn(pred, target) must return a float, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value):
-        raise AssertionError(f"{what}: fn(pred, target) returned {value!r}; expected a finite float")
-    return float(value)
+    return _finite_float(f"{what}: fn(pred, target)", value, pred, target)
 
 
 # -------------------------------------------------------------------- helpers

@@ -52,6 +52,12 @@ def _readonly(array: np.ndarray) -> np.ndarray:
     return array
 
 
+def _check_number(what: str, result: Any) -> None:
+    if not (isinstance(result, numbers.Real) or (isinstance(result, np.ndarray) and result.shape == ())):
+        raise ContractBroken(f"{what} returned {type(result).__name__} {getattr(result, 'shape', '')}, "
+                             "expected one number")
+
+
 def _check_array(what: str, result: Any, shape: tuple[int, ...]) -> np.ndarray:
     if not isinstance(result, np.ndarray):
         raise ContractBroken(f"{what} returned {type(result).__name__}, expected a NumPy array of shape {shape}")
@@ -120,10 +126,7 @@ def check_loss(loss: Loss, pred: np.ndarray = _PRED, target: np.ndarray = _TARGE
     """``value`` is a finite real number, ``grad`` (and ``value_and_grad``) give ``pred``'s shape;
     nothing is written into."""
     pred, target = _readonly(pred), _readonly(target)
-    value = call("value(pred, target)", loss.value, pred, target)
-    if not (isinstance(value, numbers.Real) or (isinstance(value, np.ndarray) and value.shape == ())):
-        raise ContractBroken(f"value(pred, target) returned {type(value).__name__} "
-                             f"{getattr(value, 'shape', '')}, expected one number")
+    _check_number("value(pred, target)", call("value(pred, target)", loss.value, pred, target))
     _check_array("grad(pred, target)", call("grad(pred, target)", loss.grad, pred, target), pred.shape)
     if loss.value_and_grad is not None:
         both = call("value_and_grad(pred, target)", loss.value_and_grad, pred, target)
@@ -199,7 +202,7 @@ def check_data(result: Any, n: int | None) -> tuple[np.ndarray, np.ndarray]:
 
 # ---------------------------------------------------------------------------------------------------- metrics
 
-METRIC_PROBES: dict[str, tuple[np.ndarray, np.ndarray]] = {
+_METRIC_PROBES: dict[str, tuple[np.ndarray, np.ndarray]] = {
     "binary": (_PRED, _TARGET),
     "multiclass": (_readonly(np.array([[0.7, 0.2, 0.1], [0.1, 0.6, 0.3], [0.2, 0.3, 0.5], [0.5, 0.4, 0.1]])),
                    _readonly(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]))),
@@ -214,9 +217,7 @@ def check_metric(metric: Metric) -> None:
     declares, writing into nothing."""
     for task in metric.tasks:
         what = f"fn(pred, target) on {task} targets"
-        value = call(what, metric.fn, *METRIC_PROBES[task])
-        if not (isinstance(value, numbers.Real) or (isinstance(value, np.ndarray) and value.shape == ())):
-            raise ContractBroken(f"{what} returned {type(value).__name__} {getattr(value, 'shape', '')}, "
-                                 "expected one number")
+        value = call(what, metric.fn, *_METRIC_PROBES[task])
+        _check_number(what, value)
         if not np.isfinite(float(value)):
             raise ContractBroken(f"{what} returned {value}, expected a finite number")
