@@ -245,7 +245,7 @@ def _array(pred, target):
     (_order_dependent, False, r"metric 'broken' on regression targets with 1 output: permuting the points changed"),
     (_writes, False, r"metric 'broken' on regression targets with 1 output: fn\(pred, target\) wrote into its "
                      r"argument pred"),
-    (_nan, False, r"fn\(pred, target\) returned nan for pred=.*; expected a finite float"),
+    (_nan, False, r"(?s)fn\(pred, target\) returned nan for pred=.*; expected a finite float"),
     (_array, False, r"fn\(pred, target\) must return a float, got ndarray"),
     (mae, True, r"the perfect prediction \(pred = target\) scored 0\.0 and a random one .*higher_is_better=True"),
 ])
