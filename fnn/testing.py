@@ -1,6 +1,6 @@
 """Conformance checks for fnn plugins: run them in a plugin's own test suite.
 
-fnn's built-in activations, losses, optimizers and datasets pass every check
+fnn's built-in activations, losses, optimizers, datasets and metrics pass every check
 here; a third-party record should too before it is published. Each check takes
 one record and returns nothing when it conforms; otherwise it raises
 ``AssertionError`` saying which check failed, on which input, and what was
@@ -32,12 +32,12 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from fnn.core.params import Params, stacked, tree_map
-from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec, Record
+from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, Metric, OptimizerSpec, Record
 from fnn.plugins.contracts import ContractBroken, call_backward, target_problem, task_of
 from fnn.plugins.registry import make_registry
 
-__all__ = ["check", "check_activation", "check_dataset", "check_loss", "check_optimizer", "numerical_gradient",
-           "parametrize_records", "record_id", "records"]
+__all__ = ["check", "check_activation", "check_dataset", "check_loss", "check_metric", "check_optimizer",
+           "numerical_gradient", "parametrize_records", "record_id", "records"]
 
 
 def records(*plugins: object) -> list:
@@ -46,7 +46,7 @@ def records(*plugins: object) -> list:
     The plugins go through fnn's own loading checks, strictly: a misspelt or
     unmarked hook, a hook that raises, a record of the wrong type or with a
     malformed name, or a name used twice raises :class:`~fnn.PluginError`.
-    Records come sorted by kind (activation, loss, optimizer, dataset), then name.
+    Records come sorted by kind (activation, loss, optimizer, dataset, metric), then name.
     """
     # Without the registry's cheap record checks: the ones here say more about what is wrong.
     registry = make_registry(plugins, builtins=False, entry_points=False, disabled=(), strict=True,
@@ -63,11 +63,12 @@ def record_id(record: Record) -> str:
 def check(record: object) -> None:
     """Run the check for ``record``'s kind: :func:`check_activation`, :func:`check_loss`, and so on."""
     checks: dict[type, Callable[[Any], None]] = {Activation: check_activation, Loss: check_loss,
-                                                 OptimizerSpec: check_optimizer, DatasetSpec: check_dataset}
+                                                 OptimizerSpec: check_optimizer, DatasetSpec: check_dataset,
+                                                 Metric: check_metric}
     for record_type, check_record in checks.items():
         if isinstance(record, record_type):
             return check_record(record)
-    raise TypeError(f"expected an fnn record (Activation, Loss, OptimizerSpec or DatasetSpec), "
+    raise TypeError(f"expected an fnn record (Activation, Loss, OptimizerSpec, DatasetSpec or Metric), "
                     f"got {type(record).__name__}")
 
 
@@ -247,10 +248,15 @@ def _check_value_and_grad(what: str, value_and_grad: Callable[..., Any], pred: n
 
 def _loss_value(what: str, loss: Loss, pred: np.ndarray, target: np.ndarray) -> float:
     value = _pure_call(f"{what}: value(pred, target)", loss.value, pred=pred, target=target)
+    return _finite_float(f"{what}: value(pred, target)", value, pred, target)
+
+
+def _finite_float(what: str, value: Any, pred: np.ndarray, target: np.ndarray) -> float:
+    """``value``, which ``what`` returned for ``pred`` and ``target``, as a float if it is a finite real number."""
     if not isinstance(value, numbers.Real):
-        raise AssertionError(f"{what}: value(pred, target) must return a float, got {type(value).__name__} {value!r}")
+        raise AssertionError(f"{what} must return a float, got {type(value).__name__} {value!r}")
     if not math.isfinite(value):
-        raise AssertionError(f"{what}: value(pred, target) returned {value!r} for pred={pred.ravel()!r}, "
+        raise AssertionError(f"{what} returned {value!r} for pred={pred.ravel()!r}, "
                              f"target={target.ravel()!r}; expected a finite float")
     return float(value)
 
@@ -470,6 +476,68 @@ def _load(what: str, spec: DatasetSpec, seed: int, **kwargs) -> tuple[np.ndarray
     if problem:
         raise AssertionError(f"{call} gave {problem} (task {task!r})")
     return x, y
+
+
+# -------------------------------------------------------------------- metrics
+
+def check_metric(metric: Metric) -> None:
+    """Check a :class:`~fnn.Metric` against the contract fnn relies on, for each task in ``metric.tasks``.
+
+    On random valid inputs (0/1 targets with one output for binary, one-hot
+    targets of 2 and 3 classes for multi-class, 1 and 3 real outputs for
+    regression):
+
+    * ``fn(pred, target)`` returns a finite real number, raises no
+      floating-point warning, writes into neither argument and accepts
+      read-only ones;
+    * it does not depend on the order of the points: permuting the rows of
+      both gives the same value (to 1e-9);
+    * the perfect prediction (``pred = target``) scores at least as well as a
+      random one, in the direction ``higher_is_better`` declares.
+    """
+    what = f"metric {metric.name!r}"
+    rng = np.random.default_rng(0)
+    for task in metric.tasks:
+        for k in _METRIC_OUTPUTS[task]:
+            pred, target = _metric_inputs(task, rng, 20, k)
+            on = f"{what} on {task} targets with {k} output{'s' * (k > 1)}"
+            value = _metric_value(on, metric, pred, target)
+            order = rng.permutation(len(pred))
+            permuted = _metric_value(f"{on} (points permuted)", metric, pred[order], target[order])
+            if not np.isclose(permuted, value, rtol=1e-9, atol=1e-12):
+                raise AssertionError(f"{on}: permuting the points changed fn(pred, target) from {value!r} to "
+                                     f"{permuted!r}; a metric must not depend on the order of the points")
+            perfect = _metric_value(f"{on} (pred = target)", metric, target, target)
+            worse = perfect < value if metric.higher_is_better else perfect > value
+            if worse and not np.isclose(perfect, value, rtol=1e-12, atol=1e-12):
+                direction = "higher" if metric.higher_is_better else "lower"
+                raise AssertionError(f"{on}: the perfect prediction (pred = target) scored {perfect!r} and a random "
+                                     f"one {value!r}, but higher_is_better={metric.higher_is_better} says "
+                                     f"{direction} is better; the perfect prediction must score at least as well")
+
+
+_METRIC_OUTPUTS = {"binary": (1,), "multiclass": (2, 3), "regression": (1, 3)}
+"""The output widths each task's metric is tried on."""
+
+
+def _metric_inputs(task: str, rng: np.random.Generator, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random ``(pred, target)`` of shape (n, k) as a network of ``task`` gives them; every class occurs."""
+    if task == "regression":
+        return rng.normal(size=(n, k)), rng.normal(size=(n, k))
+    if task == "binary":
+        return rng.uniform(size=(n, 1)), rng.permutation(np.arange(n) % 2).astype(np.float64)[:, None]
+    scores = rng.uniform(0.05, 1.0, (n, k))
+    return scores / scores.sum(axis=1, keepdims=True), np.eye(k)[rng.permutation(np.arange(n) % k)]
+
+
+def _metric_value(what: str, metric: Metric, pred: np.ndarray, target: np.ndarray) -> float:
+    try:
+        value = _pure_call(f"{what}: fn(pred, target)", metric.fn, pred=pred, target=target)
+    except AssertionError:
+        raise
+    except Exception as error:  # said with the task and shape it failed on: a metric may handle only some
+        raise AssertionError(f"{what}: fn(pred, target) raised {type(error).__name__}: {error}") from error
+    return _finite_float(f"{what}: fn(pred, target)", value, pred, target)
 
 
 # -------------------------------------------------------------------- helpers

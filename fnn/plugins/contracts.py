@@ -5,7 +5,8 @@
 microseconds, so fnn can afford them on every load, built-ins included, and
 at the start of every run: shapes, dtypes and types of what each function
 returns, an activation's backward against finite differences on a few
-points, a dataset's shapes and labels for a small ``n``, and that no function
+points, a dataset's shapes and labels for a small ``n``, a metric's one
+finite number for each task it declares, and that no function
 writes into its (read-only) arguments. Each check raises
 :class:`ContractBroken` with one line saying what was wrong; the registry
 turns it into a left-out plugin, :func:`fnn.prepare` into a
@@ -22,7 +23,7 @@ import numpy as np
 
 from fnn.errors import message_of, one_line
 from fnn.core.params import Params, tree_map
-from fnn.core.records import Activation, DatasetSpec, Loss, Optimizer, OptimizerSpec
+from fnn.core.records import Activation, DatasetSpec, Loss, Metric, Optimizer, OptimizerSpec
 
 class ContractBroken(Exception):
     """What a record did wrong, as one line (without the record's name: the caller adds it)."""
@@ -49,6 +50,12 @@ def _readonly(array: np.ndarray) -> np.ndarray:
     array = np.array(array, copy=True)
     array.setflags(write=False)
     return array
+
+
+def _check_number(what: str, result: Any) -> None:
+    if not (isinstance(result, numbers.Real) or (isinstance(result, np.ndarray) and result.shape == ())):
+        raise ContractBroken(f"{what} returned {type(result).__name__} {getattr(result, 'shape', '')}, "
+                             "expected one number")
 
 
 def _check_array(what: str, result: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -119,10 +126,7 @@ def check_loss(loss: Loss, pred: np.ndarray = _PRED, target: np.ndarray = _TARGE
     """``value`` is a finite real number, ``grad`` (and ``value_and_grad``) give ``pred``'s shape;
     nothing is written into."""
     pred, target = _readonly(pred), _readonly(target)
-    value = call("value(pred, target)", loss.value, pred, target)
-    if not (isinstance(value, numbers.Real) or (isinstance(value, np.ndarray) and value.shape == ())):
-        raise ContractBroken(f"value(pred, target) returned {type(value).__name__} "
-                             f"{getattr(value, 'shape', '')}, expected one number")
+    _check_number("value(pred, target)", call("value(pred, target)", loss.value, pred, target))
     _check_array("grad(pred, target)", call("grad(pred, target)", loss.grad, pred, target), pred.shape)
     if loss.value_and_grad is not None:
         both = call("value_and_grad(pred, target)", loss.value_and_grad, pred, target)
@@ -234,3 +238,26 @@ def target_problem(y: np.ndarray, task: str, k: int | None = None) -> str | None
     if not wrong.any():
         return None
     return f"labels {', '.join(f'{v:g}' for v in np.unique(y[wrong])[:6])}; {allowed}"
+
+
+# ---------------------------------------------------------------------------------------------------- metrics
+
+_METRIC_PROBES: dict[str, tuple[np.ndarray, np.ndarray]] = {
+    "binary": (_PRED, _TARGET),
+    "multiclass": (_readonly(np.array([[0.7, 0.2, 0.1], [0.1, 0.6, 0.3], [0.2, 0.3, 0.5], [0.5, 0.4, 0.1]])),
+                   _readonly(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]))),
+    "regression": (_readonly(np.array([[0.5, -1.0], [1.5, 0.2], [2.0, 0.9], [3.5, 2.1]])),
+                   _readonly(np.array([[0.0, -1.2], [1.0, 0.4], [2.5, 1.0], [3.0, 2.0]]))),
+}
+"""A few points of pred and target for each task, as a metric is given them: (n, k) both."""
+
+
+def check_metric(metric: Metric) -> None:
+    """``fn(pred, target)`` gives one finite real number on a few points of each task the metric
+    declares, writing into nothing."""
+    for task in metric.tasks:
+        what = f"fn(pred, target) on {task} targets"
+        value = call(what, metric.fn, *_METRIC_PROBES[task])
+        _check_number(what, value)
+        if not np.isfinite(float(value)):
+            raise ContractBroken(f"{what} returned {value}, expected a finite number")

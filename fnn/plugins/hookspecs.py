@@ -45,9 +45,10 @@ both. Functions in records are pure: they return new arrays and never write
 into their arguments. ``fnn.testing`` checks records against their contracts;
 ``docs/plugins.md`` walks through writing, testing and publishing a plugin.
 
-fnn's own activations, losses, optimizers and datasets are plugins registered
-through exactly these hooks (``fnn.builtin.activations``, ``fnn.builtin.losses``,
-``fnn.builtin.optimizers``, ``fnn.builtin.datasets``); read them as worked examples.
+fnn's own activations, losses, optimizers, datasets and metrics are plugins
+registered through exactly these hooks (``fnn.builtin.activations``,
+``fnn.builtin.losses``, ``fnn.builtin.optimizers``, ``fnn.builtin.datasets``,
+``fnn.builtin.metrics``); read them as worked examples.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ from typing import Iterable
 
 import pluggy
 
-from fnn.core.records import Activation, DatasetSpec, Loss, OptimizerSpec
+from fnn.core.records import Activation, DatasetSpec, Loss, Metric, OptimizerSpec
 
 PROJECT = "fnn"
 
@@ -117,10 +118,24 @@ def fnn_datasets() -> Iterable[DatasetSpec]:
     """
 
 
+@hookspec
+def fnn_metrics() -> Iterable[Metric]:
+    """Return metrics: ``Metric(name, fn, higher_is_better, tasks, description)``.
+
+    ``fn(pred, target)`` returns one finite float scoring the network's outputs
+    ``pred`` (n, k) against the encoded targets of the same shape (0/1 with
+    k = 1 for ``"binary"``, one-hot for ``"multiclass"``, real values for
+    ``"regression"``); it does not depend on the order of the points.
+    ``higher_is_better`` gives its direction; ``tasks`` is the tuple of the
+    tasks it applies to.
+    """
+
+
 HOOKS: dict[str, str] = {
     "activation": "fnn_activations",
     "loss": "fnn_losses",
     "optimizer": "fnn_optimizers",
     "dataset": "fnn_datasets",
+    "metric": "fnn_metrics",
 }
 """The hook that supplies each kind of record."""
