@@ -85,6 +85,12 @@ def invalid_labels(labels, task: str, k: int | None = None) -> np.ndarray:
     return ~np.isfinite(labels)
 
 
+def count_classes(labels, classes: tuple[str, ...] = ()) -> int:
+    """k, the number of classes of classification ``labels`` (0/1 or class indices): as many as
+    ``classes`` names, or else one more than the largest index (a class may have no point)."""
+    return len(classes) or int(np.max(labels)) + 1
+
+
 def one_hot(class_indices, k: int) -> np.ndarray:
     """Float64 (n, k): row i is 1 in column ``class_indices[i]`` and 0 elsewhere.
 
