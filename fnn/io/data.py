@@ -313,7 +313,8 @@ def _label_columns(name: str, header: list[str], label_column: str | Sequence[st
     if len(set(wanted)) != len(wanted) or not wanted:
         raise DataError(f"{name!r}: label columns must be distinct and at least one, got {', '.join(wanted)}")
     if len(wanted) == len(header):
-        raise DataError(f"{name!r}: every column is a label column ({', '.join(wanted)}); at least one must be a feature")
+        raise DataError(f"{name!r}: every column is a label column ({', '.join(wanted)}); "
+                        "at least one must be a feature")
     return [header.index(label) for label in wanted]
 
 
