@@ -246,6 +246,8 @@ def test_zero_one_labels_read_exactly_as_before(tmp_path):
     assert (table.task, table.classes, table.labels, table.features) == ("binary", (), ("label",), ("x1", "x2"))
     assert table.y.dtype == np.float64 and table.y.tolist() == [[0], [1], [0], [1]]
     assert table.lines.tolist() == [2, 3, 4, 5]
+    with pytest.warns(DeprecationWarning, match="use Table.labels"):
+        assert table.label == "label"
     np.testing.assert_array_equal(read_csv(write(tmp_path, GOOD), task="binary").y, table.y)
 
 

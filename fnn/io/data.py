@@ -14,7 +14,8 @@ import io
 import math
 import os
 import stat
-from typing import NamedTuple, Sequence
+import warnings
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -39,6 +40,13 @@ class Table(NamedTuple):
     task: str = "binary"
     classes: tuple[str, ...] = ()  # the class names in index order; empty when the labels are numbers
 
+    @property
+    def label(self) -> str:
+        """Deprecated: a table may have several label columns; use ``labels``."""
+        warnings.warn("Table.label is deprecated: a table may have several label columns; use Table.labels",
+                      DeprecationWarning, stacklevel=2)
+        return ", ".join(self.labels)
+
 
 def read_numeric_csv(path: str | os.PathLike, min_columns: int = 1,
                      header_optional: bool = False) -> tuple[list[str] | None, np.ndarray, np.ndarray]:
@@ -55,7 +63,8 @@ def read_numeric_csv(path: str | os.PathLike, min_columns: int = 1,
     return header, values, lines
 
 
-def _read_file(path: str | os.PathLike, min_columns: int, header_optional: bool, names_in=None):
+def _read_file(path: str | os.PathLike, min_columns: int, header_optional: bool,
+               names_in: Callable[[list[str]], int | None] | None = None):
     """:func:`read_numeric_csv`, and the class names of a text column: ``(header, values, lines, names)``.
 
     ``names_in(header)`` gives the column that may hold text (or None); it does
@@ -69,7 +78,8 @@ def _read_file(path: str | os.PathLike, min_columns: int, header_optional: bool,
         raise DataError(f"{name!r} is too large to read into this machine's memory") from None
 
 
-def _read_rows(binary, name: str, min_columns: int, header_optional: bool, names_in):
+def _read_rows(binary, name: str, min_columns: int, header_optional: bool,
+               names_in: Callable[[list[str]], int | None] | None):
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     header: list[str] | None = None
