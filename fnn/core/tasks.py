@@ -20,7 +20,6 @@ MAX_CLASSES = 1000
 (a column of ids or counts read as class indices would otherwise make a network as wide as the file is long)."""
 
 
-
 def label_rule(task: str, k: int | None = None) -> str:
     """What ``task``'s labels may hold, as error messages end (with ``k`` classes, when known)."""
     if task == "binary":
