@@ -345,7 +345,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
         features: tuple[str, ...] = ()
         origin: np.ndarray = np.arange(len(x))
     else:
-        table = read_csv(config.data, config.label_column)
+        table = read_csv(config.data, config.label_column, task="binary")  # until training takes every task
         x, y, features, origin = table.x, table.y, table.features, table.lines
     _check_memory(config, np.shape(x))
     x, y = np.asarray(x, dtype=config.dtype), np.asarray(y, dtype=config.dtype)
