@@ -34,13 +34,13 @@ import fnn
 
 SETS: dict[str, tuple[str, str, str]] = {
     # fnn name: (scikit-learn loader, task, description)
-    "iris": ("load_iris", "multiclass", "Fisher's iris flowers: 4 measurements in cm, 3 species"),
-    "wine": ("load_wine", "multiclass", "Wines from 3 cultivars: 13 results of chemical analysis"),
+    "iris": ("load_iris", "multiclass", "Fisher's iris flowers: 4 measurements in cm, 3 species (150 points)"),
+    "wine": ("load_wine", "multiclass", "wines of 3 cultivars: 13 chemical analyses (178 points)"),
     "breast_cancer": ("load_breast_cancer", "binary",
-                      "Wisconsin breast cancer: 30 features of cell nuclei, malignant (0) or benign (1)"),
-    "digits": ("load_digits", "multiclass", "Handwritten digits 0-9: 8 x 8 images of grey levels 0-16"),
+                      "Wisconsin breast cancer: 30 features of cell nuclei, malignant or benign (569 points)"),
+    "digits": ("load_digits", "multiclass", "handwritten digits 0-9: 8 x 8 images, grey levels 0-16 (1797 points)"),
     "diabetes": ("load_diabetes", "regression",
-                 "Diabetes: 10 baseline variables (scaled), disease progression a year later"),
+                 "diabetes: 10 baseline variables (scaled), progression a year later (442 points)"),
 }
 """The data sets this plugin registers."""
 
