@@ -58,7 +58,7 @@ class _Bunch(NamedTuple):
 @functools.cache
 def _bunch(name: str) -> _Bunch:
     """The set ``name``, read once per process with scikit-learn's loader."""
-    import sklearn.datasets  # here, not at the top: importing scikit-learn takes about a second
+    import sklearn.datasets  # type: ignore[import-untyped]  # here, not at the top: importing it takes 1-2 s
 
     loader, task, _ = SETS[name]
     bunch = getattr(sklearn.datasets, loader)()
