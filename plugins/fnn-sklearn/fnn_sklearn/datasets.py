@@ -64,10 +64,9 @@ def _bunch(name: str) -> _Bunch:
     bunch = getattr(sklearn.datasets, loader)()
     x = np.array(bunch.data, dtype=np.float64)
     y = np.array(bunch.target, dtype=np.float64).reshape(len(x), 1)
-    for array in (x, y):
-        array.setflags(write=False)
     scale = x.std(axis=0)
-    scale.setflags(write=False)
+    for array in (x, y, scale):
+        array.setflags(write=False)
     classes = () if task == "regression" else tuple(str(c) for c in bunch.target_names)
     return _Bunch(x, y, scale, classes, tuple(str(f) for f in bunch.feature_names))
 
@@ -88,6 +87,8 @@ def _load(name: str, rng: np.random.Generator, n: int | None = None, noise: floa
 
 @fnn.hookimpl
 def fnn_datasets():
+    """The five sets. Their names are scikit-learn's, so each set is read here already (fnn's registry
+    would read it moments later anyway: it checks every dataset's ``load`` when it loads a plugin)."""
     for name, (_, task, description) in SETS.items():
         data = _bunch(name)
         yield fnn.DatasetSpec(name, functools.partial(_load, name), description, task=task,
