@@ -168,21 +168,6 @@ def check_optimizer(optimizer: Any, params: Params) -> None:
 # --------------------------------------------------------------------------------------------------- datasets
 
 PROBE_POINTS = 5
-PROBE_CLASSES = 3  # a dataset that takes classes=K is also probed with this K
-
-
-def check_dataset(spec: DatasetSpec) -> None:
-    """``load(rng, n=5)`` gives 5 points of finite float features and targets fit for the record's task;
-    a dataset that takes ``classes=K`` gives labels 0..2 for ``classes=3`` too."""
-    rng = np.random.default_rng(0)
-    check_data(call(f"load(rng, n={PROBE_POINTS})", spec.load, rng, PROBE_POINTS), PROBE_POINTS,
-               spec.task, len(spec.classes) or None)
-    if spec.takes_classes:
-        what = f"load(rng, n={PROBE_POINTS}, classes={PROBE_CLASSES})"
-        check_data(call(what, lambda: spec.load(rng, PROBE_POINTS, classes=PROBE_CLASSES)), PROBE_POINTS,
-                   "multiclass", PROBE_CLASSES, what=what)
-
-
 def task_of(spec: DatasetSpec, classes: int | None = None) -> str:
     """The task ``spec``'s labels are for: the record's own, or, when ``load`` was given ``classes=K``,
     the labels decide: binary for K = 2, multi-class above."""

@@ -51,8 +51,6 @@ class _Bunch(NamedTuple):
     x: np.ndarray  # (n, d) float64
     y: np.ndarray  # (n, 1) float64
     scale: np.ndarray  # (d,) each feature's standard deviation: the unit of noise
-    classes: tuple[str, ...]
-    features: tuple[str, ...]
 
 
 @functools.cache
@@ -60,15 +58,14 @@ def _bunch(name: str) -> _Bunch:
     """The set ``name``, read once per process with scikit-learn's loader."""
     import sklearn.datasets  # type: ignore[import-untyped]  # here, not at the top: importing it takes 1-2 s
 
-    loader, task, _ = SETS[name]
+    loader = SETS[name][0]
     bunch = getattr(sklearn.datasets, loader)()
     x = np.array(bunch.data, dtype=np.float64)
     y = np.array(bunch.target, dtype=np.float64).reshape(len(x), 1)
     scale = x.std(axis=0)
     for array in (x, y, scale):
         array.setflags(write=False)
-    classes = () if task == "regression" else tuple(str(c) for c in bunch.target_names)
-    return _Bunch(x, y, scale, classes, tuple(str(f) for f in bunch.feature_names))
+    return _Bunch(x, y, scale)
 
 
 def _load(name: str, rng: np.random.Generator, n: int | None = None, noise: float = 0.0):
@@ -87,9 +84,28 @@ def _load(name: str, rng: np.random.Generator, n: int | None = None, noise: floa
 
 @fnn.hookimpl
 def fnn_datasets():
-    """The five sets. Their names are scikit-learn's, so each set is read here already (fnn's registry
-    would read it moments later anyway: it checks every dataset's ``load`` when it loads a plugin)."""
+    """The five sets, named from :data:`NAMES`: scikit-learn is imported, and a set read, only when a run
+    loads it (importing scikit-learn takes 2-3 s, which no other command should pay)."""
     for name, (_, task, description) in SETS.items():
-        data = _bunch(name)
+        classes, features = NAMES[name]
         yield fnn.DatasetSpec(name, functools.partial(_load, name), description, task=task,
-                              classes=data.classes, features=data.features)
+                              classes=classes, features=features)
+
+
+_CANCER = ("radius", "texture", "perimeter", "area", "smoothness", "compactness", "concavity", "concave points",
+           "symmetry", "fractal dimension")
+NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # fnn name: (class names, feature names), as scikit-learn's target_names and feature_names give them
+    # (a test compares them with scikit-learn's)
+    "iris": (("setosa", "versicolor", "virginica"),
+             ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)")),
+    "wine": (("class_0", "class_1", "class_2"),
+             ("alcohol", "malic_acid", "ash", "alcalinity_of_ash", "magnesium", "total_phenols", "flavanoids",
+              "nonflavanoid_phenols", "proanthocyanins", "color_intensity", "hue", "od280/od315_of_diluted_wines",
+              "proline")),
+    "breast_cancer": (("malignant", "benign"),
+                      tuple(f"mean {f}" for f in _CANCER) + tuple(f"{f} error" for f in _CANCER)
+                      + tuple(f"worst {f}" for f in _CANCER)),
+    "digits": (tuple(str(d) for d in range(10)), tuple(f"pixel_{r}_{c}" for r in range(8) for c in range(8))),
+    "diabetes": ((), ("age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6")),
+}

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 
-from test_sklearn_plugin import SHAPES, WAITS_FOR_REGISTRY
+from test_sklearn_plugin import SHAPES
 
 FNN = shutil.which("fnn", path=os.path.dirname(sys.executable)) or shutil.which("fnn")
 AUTOLOAD = {key: value for key, value in os.environ.items()
@@ -26,7 +26,6 @@ def json_of(*args: str):
     return json.loads(result.stdout)
 
 
-@WAITS_FOR_REGISTRY
 def test_fnn_plugins_lists_the_plugin_and_its_datasets():
     plugin = next(item for item in json_of("plugins", "--json") if item["name"] == "sklearn")
     assert (plugin["package"], plugin["hooks"]) == ("fnn-sklearn", ["fnn_datasets"])
@@ -34,7 +33,6 @@ def test_fnn_plugins_lists_the_plugin_and_its_datasets():
     assert plugin["names"]["dataset"] == sorted(SHAPES)
 
 
-@WAITS_FOR_REGISTRY
 def test_fnn_run_on_breast_cancer_standardized_passes_90_percent_on_held_out_points():
     summary = json_of("run", "-d", "breast_cancer", "--standardize", "--test-split", "0.3", "-e", "300", "--json")
     assert (summary["dataset"], summary["n_points"], summary["sizes"][0]) == ("breast_cancer", 569, 30)

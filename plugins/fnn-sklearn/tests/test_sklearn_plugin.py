@@ -7,6 +7,8 @@ whether or not other plugins are installed.
 
 import json
 import socket
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -15,6 +17,7 @@ import sklearn.datasets
 import fnn
 import fnn.testing
 from fnn_sklearn import datasets
+from fnn_sklearn.datasets import NAMES, SETS
 
 # points, features, classes (0 for regression), task: what the README's table says.
 SHAPES = {
@@ -27,44 +30,7 @@ SHAPES = {
 RECORDS = {record.name: record for record in fnn.testing.records(datasets)}
 
 
-def _toy_multiclass_plugin():
-    """A plugin of one well-formed 3-class dataset: fnn's checks accept it once they know multiclass labels."""
-
-    def load(rng, n=None, noise=0.0):
-        n = 30 if n is None else n
-        return np.arange(n, dtype=np.float64)[:, None] + rng.normal(0.0, noise, (n, 1)), (np.arange(n) % 3.0)[:, None]
-
-    class Toy:
-        spec = fnn.DatasetSpec("toy", load, task="multiclass", classes=("a", "b", "c"))
-
-        @fnn.hookimpl
-        def fnn_datasets(self):
-            return [self.spec]
-
-    return Toy()
-
-
-def _accepts(step) -> bool:
-    try:
-        step(_toy_multiclass_plugin())
-    except (AssertionError, fnn.PluginError):
-        return False
-    return True
-
-
-# Issue 15 teaches fnn's own checks multi-class and regression labels in parallel with this package.
-# Until then they take only 0/1 labels: these markers say which tests wait for that, and do nothing after.
-WAITS_FOR_KIT = pytest.mark.xfail(
-    not _accepts(lambda toy: fnn.testing.check(toy.spec)), strict=True,
-    reason="fnn.testing.check_dataset takes only 0/1 labels (issue 15 extends it to multiclass and regression)")
-WAITS_FOR_REGISTRY = pytest.mark.xfail(
-    not _accepts(lambda toy: fnn.make_registry([toy], builtins=False, entry_points=False, disabled=(), strict=True)),
-    strict=True,
-    reason="fnn's registry refuses a dataset whose labels are not 0/1 (issue 15 extends its checks)")
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=() if task == "binary" else WAITS_FOR_KIT) for name, (*_, task) in SHAPES.items()])
+@pytest.mark.parametrize("name", sorted(SHAPES))
 def test_every_record_passes_fnn_testing(name):
     fnn.testing.check(RECORDS[name])
 
@@ -177,15 +143,31 @@ def test_nothing_is_downloaded(fresh_cache, monkeypatch):
         assert len(RECORDS[name].load(np.random.default_rng(0))[0]) == points
 
 
-@WAITS_FOR_REGISTRY
 def test_breast_cancer_standardized_trains_through_fnn(fnn_registry):
     fnn_registry(datasets)
     result = fnn.fit(dataset="breast_cancer", standardize=True, test_split=0.3, epochs=300)
     assert result.final.test_accuracy >= 0.9
 
 
-@WAITS_FOR_REGISTRY
 def test_fnn_list_credits_the_plugin(fnn_registry, fnn_cli):
     fnn_registry(datasets)
     listed = {item["name"]: item["plugin"] for item in json.loads(fnn_cli("list", "--json").stdout)}
     assert {name: listed[name] for name in SHAPES} == dict.fromkeys(SHAPES, "fnn_sklearn.datasets")
+
+
+@pytest.mark.parametrize("name", sorted(NAMES))
+def test_the_names_are_scikit_learns(name):
+    import sklearn.datasets
+
+    bunch = getattr(sklearn.datasets, SETS[name][0])()
+    classes, features = NAMES[name]
+    assert features == tuple(map(str, bunch.feature_names))
+    assert classes == (() if SETS[name][1] == "regression" else tuple(map(str, bunch.target_names)))
+
+
+def test_registering_the_sets_imports_no_scikit_learn():
+    """Every fnn command loads the plugins: none should pay the seconds scikit-learn takes to import."""
+    code = ("import sys, fnn.testing, fnn_sklearn.datasets as plugin; records = fnn.testing.records(plugin); "
+            "print(len(records), any(m == 'sklearn' or m.startswith('sklearn.') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["5", "False"]
