@@ -417,7 +417,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
         origin: np.ndarray = np.arange(len(x))
         task, classes = _dataset_task(entry.record, y), entry.record.classes
     else:
-        table = read_csv(config.data, config.label_column)
+        table = read_csv(config.data, config.label_column, task="binary")  # until training takes every task
         x, y, features, origin = table.x, table.y, table.features, table.lines
         task, classes = table.task, table.classes
     task = _forced_task(config.task, task, y)
@@ -527,7 +527,8 @@ def _load_dataset(reg: Registry, entry, rng: np.random.Generator, config: RunCon
         if config.noise and isinstance(result, tuple) and len(result) == 2 and not np.isfinite(result[0]).all():
             raise ConfigError(f"--noise {config.noise:g} overflows: dataset {config.dataset!r} has points that are no "
                               "longer finite numbers; use a much smaller --noise")
-        return contracts.check_data(result, config.n_samples)
+        spec = entry.record
+        return contracts.check_data(result, config.n_samples, spec.task, len(spec.classes) or None)
     except contracts.ContractBroken as error:
         raise PluginContractError(f"{entry.describe()} broke its contract: {error}") from None
 
