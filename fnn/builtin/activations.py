@@ -126,4 +126,4 @@ def fnn_activations():
     yield Activation("none", identity, identity_backward, "same as identity: no nonlinearity", "neither")
     yield Activation("softmax", softmax, softmax_backward,
                      "e^z / sum(e^z) over each row's outputs (not elementwise); gradient a(grad_a - sum(grad_a a))",
-                     "a")
+                     "a", tasks=("multiclass",))

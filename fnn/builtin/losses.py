@@ -134,10 +134,11 @@ def fnn_losses():
     yield Loss("mse", mse, mse_grad, "mean squared error: mean((pred - target)^2)", mse_value_and_grad,
                stacks=True)
     yield Loss("bce", bce, bce_grad, "binary cross-entropy: -mean(target log(pred) + (1 - target) log(1 - pred)); "
-                                     "needs outputs in [0, 1]", stacks=True)
+                                     "needs outputs in [0, 1]", stacks=True, tasks=("binary",))
     yield Loss("cross_entropy", cross_entropy, cross_entropy_grad,
                "categorical cross-entropy: -sum(target log(pred)) / points, target one-hot; needs outputs in "
-               "[0, 1]; after softmax its gradient wrt the logits is (pred - target) / points", stacks=True)
+               "[0, 1]; after softmax its gradient wrt the logits is (pred - target) / points", stacks=True,
+               tasks=("multiclass",))
     yield Loss("mae", mae, mae_grad, "mean absolute error: mean(|pred - target|)", stacks=True)
     yield Loss("huber", huber, huber_grad, f"Huber loss, delta {HUBER_DELTA:g} (PyTorch's HuberLoss and SmoothL1Loss): "
                                            "mean of 0.5 d^2 where |d| < 1, else |d| - 0.5", stacks=True)

@@ -18,6 +18,17 @@ from fnn.errors import ConfigError
 Array = np.ndarray
 
 
+TASKS = ("binary", "multiclass", "regression")
+"""What a network learns: one of two classes, one of k classes, or real values."""
+
+
+def _check_tasks(kind: str, name: str, tasks: object) -> None:
+    # A bare string would pass as a tuple of its letters; say what is wanted instead.
+    if not (isinstance(tasks, tuple) and tasks and all(task in TASKS for task in tasks)):
+        raise ConfigError(f"{kind} {name!r}: tasks must be a non-empty tuple of "
+                          f"{', '.join(map(repr, TASKS))}, got {tasks!r}")
+
+
 BACKWARD_USES = ("z", "a", "both", "neither")
 """What an activation's backward may read: the input ``z``, the output ``a``, both, or neither."""
 
@@ -39,6 +50,11 @@ class Activation:
     derivative is cheaper from its output (sigmoid ``a(1 - a)``, tanh
     ``1 - a^2``, relu's ``a > 0``) declares ``"a"``, which costs nothing: each
     layer's output is kept anyway, as the next layer's input.
+
+    ``tasks`` names the tasks it fits as the output layer's activation (see
+    :data:`TASKS`; default all): a run of another task refuses it, naming
+    what fits (softmax declares ``("multiclass",)``: with one output it is 1
+    everywhere).
     """
 
     name: str
@@ -46,8 +62,10 @@ class Activation:
     backward: Callable[[Array | None, Array | None, Array], Array]
     description: str = ""
     backward_uses: str = "both"
+    tasks: tuple[str, ...] = TASKS
 
     def __post_init__(self) -> None:
+        _check_tasks("activation", self.name, self.tasks)
         if self.backward_uses not in BACKWARD_USES:
             raise ConfigError(f"activation {self.name!r}: backward_uses must be one of "
                               f"{', '.join(map(repr, BACKWARD_USES))}, got {self.backward_uses!r}")
@@ -82,6 +100,9 @@ class Loss:
     ``fnn sweep`` then trains runs that differ only in learning rate and seed
     as one stacked computation; with the default, False, they train one by one.
     :func:`fnn.testing.check_loss` checks the claim.
+
+    ``tasks`` names the tasks whose targets it fits (default all): a run of
+    another task refuses it, naming what fits (bce declares ``("binary",)``).
     """
 
     name: str
@@ -90,6 +111,10 @@ class Loss:
     description: str = ""
     value_and_grad: Callable[[Array, Array], tuple[float, Array]] | None = None
     stacks: bool = False
+    tasks: tuple[str, ...] = TASKS
+
+    def __post_init__(self) -> None:
+        _check_tasks("loss", self.name, self.tasks)
 
 
 class Optimizer(NamedTuple):
@@ -137,10 +162,6 @@ class OptimizerSpec:
     defaults: Mapping[str, float] = field(default_factory=dict)
     description: str = ""
     stacks: bool = False
-
-
-TASKS = ("binary", "multiclass", "regression")
-"""What a network learns: one of two classes, one of k classes, or real values."""
 
 
 @dataclass(frozen=True)
@@ -194,11 +215,7 @@ class Metric:
     description: str = ""
 
     def __post_init__(self) -> None:
-        tasks = self.tasks
-        # A bare string would pass as a tuple of its letters; say what is wanted instead.
-        if not (isinstance(tasks, tuple) and tasks and all(task in TASKS for task in tasks)):
-            raise ConfigError(f"metric {self.name!r}: tasks must be a non-empty tuple of "
-                              f"{', '.join(map(repr, TASKS))}, got {tasks!r}")
+        _check_tasks("metric", self.name, self.tasks)
 
 
 Record = Activation | Loss | OptimizerSpec | DatasetSpec | Metric

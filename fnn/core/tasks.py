@@ -141,3 +141,34 @@ def _refuse(labels: np.ndarray, task: str, k: int | None) -> None:
     if wrong.any():
         where = tuple(np.argwhere(wrong)[0])
         raise ConfigError(f"label {float(labels[where]):g} in row {where[0]} (counting from 0); {label_rule(task, k)}")
+
+
+def targets_task(y: np.ndarray) -> str:
+    """The task whose targets ``y`` (one column per output) look like: "binary" for one column of 0
+    and 1, "multiclass" for one-hot rows of two columns or more, "regression" for anything else."""
+    if y.size and np.isin(y, (0, 1)).all():
+        if y.shape[-1] == 1:
+            return "binary"
+        if (y.sum(axis=-1) == 1).all():
+            return "multiclass"
+    return "regression"
+
+
+def check_targets(y: np.ndarray, task: str, name: str = "y") -> None:
+    """Raise a :class:`~fnn.errors.ConfigError` unless ``y`` holds targets of ``task``."""
+    check_task(task)
+    if not np.issubdtype(y.dtype, np.number) or not np.isfinite(y).all():
+        raise ConfigError(f"{name} must hold finite numbers")
+    if task == "binary":
+        wrong = (y != 0) & (y != 1)
+        if wrong.any():
+            raise ConfigError(f"{name} holds {float(y[wrong].flat[0]):g}; binary labels must be 0 or 1")
+        if y.shape[-1] != 1:
+            raise ConfigError(f"binary targets are one column of 0 and 1, but {name} has {y.shape[-1]} columns; "
+                              "k classes are the multiclass task (one-hot targets)")
+    elif task == "multiclass":
+        one_hot_rows = np.isin(y, (0, 1)).all(axis=-1) & (y.sum(axis=-1) == 1)
+        if y.shape[-1] < 2 or not one_hot_rows.all():
+            where = "" if y.shape[-1] < 2 else f" (row {int(np.argwhere(~one_hot_rows)[0][-1]) + 1} is not)"
+            raise ConfigError(f"multiclass targets are one-hot rows of 2 columns or more{where}; "
+                              "make them with fnn.core.tasks.one_hot")

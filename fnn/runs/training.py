@@ -33,7 +33,8 @@ from fnn.core.network import (DTYPES, MAX_PARAMETERS, Cache, backward, check_par
 from fnn.core.transforms import apply_updates
 from fnn.core.params import Params, tree_map
 from fnn.core.records import TASKS, Activation, DatasetSpec, Loss, Metric, Optimizer, OptimizerSpec
-from fnn.core.tasks import one_hot
+from fnn.core.tasks import (check_targets, check_task, count_classes, encode_targets, invalid_labels, label_rule,
+                             targets_task)
 from fnn.builtin import metrics as builtin_metrics
 from fnn.plugins.registry import Registry, registry as default_registry
 from fnn.builtin.schedules import SCHEDULES, Rate, per_step
@@ -318,38 +319,6 @@ def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_tes
         check_targets(labels, task, label_name)
 
 
-def targets_task(y: np.ndarray) -> str:
-    """The task whose targets ``y`` (one column per output) look like: "binary" for one column of 0
-    and 1, "multiclass" for one-hot rows of two columns or more, "regression" for anything else."""
-    if y.size and np.isin(y, (0, 1)).all():
-        if y.shape[-1] == 1:
-            return "binary"
-        if (y.sum(axis=-1) == 1).all():
-            return "multiclass"
-    return "regression"
-
-
-def check_targets(y: np.ndarray, task: str, name: str = "y") -> None:
-    """Raise a :class:`~fnn.errors.ConfigError` unless ``y`` holds targets of ``task``."""
-    if task not in TASKS:
-        raise UnknownNameError("task", task, TASKS)
-    if not np.issubdtype(y.dtype, np.number) or not np.isfinite(y).all():
-        raise ConfigError(f"{name} must hold finite numbers")
-    if task == "binary":
-        wrong = (y != 0) & (y != 1)
-        if wrong.any():
-            raise ConfigError(f"{name} holds {float(y[wrong].flat[0]):g}; binary labels must be 0 or 1")
-        if y.shape[-1] != 1:
-            raise ConfigError(f"binary targets are one column of 0 and 1, but {name} has {y.shape[-1]} columns; "
-                              "k classes are the multiclass task (one-hot targets)")
-    elif task == "multiclass":
-        one_hot_rows = np.isin(y, (0, 1)).all(axis=-1) & (y.sum(axis=-1) == 1)
-        if y.shape[-1] < 2 or not one_hot_rows.all():
-            where = "" if y.shape[-1] < 2 else f" (row {int(np.argwhere(~one_hot_rows)[0][-1]) + 1} is not)"
-            raise ConfigError(f"multiclass targets are one-hot rows of 2 columns or more{where}; "
-                              "make them with fnn.core.tasks.one_hot")
-
-
 class Experiment(NamedTuple):
     """A run ready to train: its config with every default filled in, data, and resolved plugins."""
 
@@ -415,12 +384,11 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
         x, y = _load_dataset(reg, entry, np.random.default_rng(data_seed), config)
         features: tuple[str, ...] = entry.record.features
         origin: np.ndarray = np.arange(len(x))
-        task, classes = _dataset_task(entry.record, y), entry.record.classes
+        task, classes = _dataset_task(entry.record, config, y), entry.record.classes
     else:
-        table = read_csv(config.data, config.label_column, task="binary")  # until training takes every task
+        table = read_csv(config.data, config.label_column, task=config.task)
         x, y, features, origin = table.x, table.y, table.features, table.lines
         task, classes = table.task, table.classes
-    task = _forced_task(config.task, task, y)
     _check_memory(config, np.shape(x))
     x, y = np.asarray(x, dtype=config.dtype), np.asarray(y, dtype=config.dtype)
     x_test = y_test = scaler = origin_test = None
@@ -436,14 +404,12 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
         scaler = fit_scaler(x)  # from the training part only, so nothing leaks from the test points
         x = scaler(x)
         x_test = None if x_test is None else scaler(x_test)
-    if task == "multiclass":
-        classes = classes or tuple(str(k) for k in range(int(y.max()) + 1))
-        y, y_test = one_hot(y[:, 0], len(classes), config.dtype), (
-            None if y_test is None else one_hot(y_test[:, 0], len(classes), config.dtype))
-    elif task == "binary":
-        classes = classes or ("0", "1")
+    if task != "regression":
+        classes = classes or tuple(str(k) for k in range(count_classes(y)))
     else:
         classes = ()
+    y = encode_targets(y, task, len(classes)).astype(config.dtype)
+    y_test = None if y_test is None else encode_targets(y_test, task, len(classes)).astype(config.dtype)
     defaults = TASK_DEFAULTS[task]
     config = replace(config, task=task, output=config.output or defaults.output, loss=config.loss or defaults.loss)
     output, loss = reg.activation(config.output), reg.loss(config.loss)
@@ -475,29 +441,18 @@ def _takes_classes(reg: Registry) -> list[str]:
     return [name for name in reg.names("dataset") if reg.dataset(name).takes_classes]
 
 
-def _dataset_task(spec: DatasetSpec, y: np.ndarray) -> str:
-    """A dataset's task: a regression set's is regression; a classification set's labels say whether
-    they are two classes or more (``--classes`` may change how many)."""
-    if spec.task == "regression":
-        return "regression"
-    return "binary" if np.isin(y, (0, 1)).all() and len(spec.classes) <= 2 else "multiclass"
-
-
-def _forced_task(forced: str | None, found: str, labels: np.ndarray) -> str:
-    """``--task``, once the labels are checked to fit it; the task the data says when not given."""
-    if forced is None:
-        return found
-    if forced not in TASKS:
-        raise UnknownNameError("task", forced, TASKS)
-    if forced != "regression":
-        if labels.shape[1] != 1:
-            raise ConfigError(f"--task {forced} needs one label column, and the data has {labels.shape[1]}")
-        wrong = labels != np.round(labels) if forced == "multiclass" else ~np.isin(labels, (0, 1))
-        if wrong.any() or labels.min() < 0:
-            allowed = "whole numbers 0, 1, ..., k - 1 or class names" if forced == "multiclass" else "0 or 1"
-            raise ConfigError(f"--task {forced} needs labels that are {allowed}; the data has "
-                              f"{float(labels[wrong | (labels < 0)].flat[0]):g}")
-    return forced
+def _dataset_task(spec: DatasetSpec, config: RunConfig, labels: np.ndarray) -> str:
+    """The task of a dataset's labels: ``--task`` once the labels are checked to fit it, else the record's
+    own, or, with ``--classes K``, binary for K = 2 and multiclass above."""
+    if config.task is None:
+        return contracts.task_of(spec, config.classes)
+    check_task(config.task)
+    wrong = invalid_labels(labels, config.task)
+    if wrong.any() or (config.task != "regression" and labels.shape[1] != 1):
+        found = f"{labels.shape[1]} label columns" if not wrong.any() else f"the label {labels[wrong][0]:g}"
+        raise ConfigError(f"--task {config.task} does not fit dataset {config.dataset!r}: it has {found}, and "
+                          f"{label_rule(config.task)}")
+    return config.task
 
 
 def _check_fit(task: str, output: Activation, loss: Loss) -> None:
@@ -528,7 +483,8 @@ def _load_dataset(reg: Registry, entry, rng: np.random.Generator, config: RunCon
             raise ConfigError(f"--noise {config.noise:g} overflows: dataset {config.dataset!r} has points that are no "
                               "longer finite numbers; use a much smaller --noise")
         spec = entry.record
-        return contracts.check_data(result, config.n_samples, spec.task, len(spec.classes) or None)
+        task = contracts.task_of(spec, config.classes)
+        return contracts.check_data(result, config.n_samples, task, config.classes or len(spec.classes) or None)
     except contracts.ContractBroken as error:
         raise PluginContractError(f"{entry.describe()} broke its contract: {error}") from None
 
