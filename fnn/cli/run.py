@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Column, Table
 from rich.text import Text
 
-from fnn.builtin.metrics import confusion_matrix, per_class
+from fnn.builtin.metrics import confusion_matrix, per_class_precision, per_class_recall
 from fnn.core.network import is_linear, predict
 from fnn.runs.rundir import RUN_FILES, check_out_dir, write_run
 from fnn.runs.training import Epoch, Experiment, FitResult, complete, one_class_hint, prepare, scale_hint
@@ -365,9 +365,9 @@ def _confusion_table(result: FitResult) -> Table:
     x, y = (e.x_test, e.y_test) if test else (e.x, e.y)
     assert x is not None and y is not None
     counts = confusion_matrix(predict(result.final.params, x, e.activation, e.output), y)
-    precision, recall = per_class(counts)
-    table = Table(title=f"Confusion matrix ({'test' if test else 'training'} points: rows true, columns predicted)",
-                  title_justify="left")
+    precision, recall = per_class_precision(counts), per_class_recall(counts)
+    table = Table(title=f"Confusion matrix, {'test' if test else 'training'} points", title_justify="left",
+                  caption="rows: the true class; columns: the predicted class", caption_justify="left")
     table.add_column("true class")
     for name in e.classes:
         table.add_column(shown(name), justify="right")
