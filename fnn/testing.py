@@ -1,6 +1,6 @@
 """Conformance checks for fnn plugins: run them in a plugin's own test suite.
 
-fnn's built-in activations, losses, optimizers and datasets pass every check
+fnn's built-in activations, losses, optimizers, datasets and metrics pass every check
 here; a third-party record should too before it is published. Each check takes
 one record and returns nothing when it conforms; otherwise it raises
 ``AssertionError`` saying which check failed, on which input, and what was
@@ -32,12 +32,12 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from fnn.core.params import Params, stacked, tree_map
-from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec, Record
-from fnn.plugins.contracts import ContractBroken, call_backward, numerical_gradient
+from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, Metric, OptimizerSpec, Record
+from fnn.plugins.contracts import ContractBroken, call_backward, numerical_gradient, target_problem, task_of
 from fnn.plugins.registry import make_registry
 
-__all__ = ["check", "check_activation", "check_dataset", "check_loss", "check_optimizer", "numerical_gradient",
-           "parametrize_records", "record_id", "records"]
+__all__ = ["check", "check_activation", "check_dataset", "check_loss", "check_metric", "check_optimizer",
+           "numerical_gradient", "parametrize_records", "record_id", "records"]
 
 
 def records(*plugins: object) -> list:
@@ -46,7 +46,7 @@ def records(*plugins: object) -> list:
     The plugins go through fnn's own loading checks, strictly: a misspelt or
     unmarked hook, a hook that raises, a record of the wrong type or with a
     malformed name, or a name used twice raises :class:`~fnn.PluginError`.
-    Records come sorted by kind (activation, loss, optimizer, dataset), then name.
+    Records come sorted by kind (activation, loss, optimizer, dataset, metric), then name.
     """
     # Without the registry's cheap record checks: the ones here say more about what is wrong.
     registry = make_registry(plugins, builtins=False, entry_points=False, disabled=(), strict=True,
@@ -63,11 +63,12 @@ def record_id(record: Record) -> str:
 def check(record: object) -> None:
     """Run the check for ``record``'s kind: :func:`check_activation`, :func:`check_loss`, and so on."""
     checks: dict[type, Callable[[Any], None]] = {Activation: check_activation, Loss: check_loss,
-                                                 OptimizerSpec: check_optimizer, DatasetSpec: check_dataset}
+                                                 OptimizerSpec: check_optimizer, DatasetSpec: check_dataset,
+                                                 Metric: check_metric}
     for record_type, check_record in checks.items():
         if isinstance(record, record_type):
             return check_record(record)
-    raise TypeError(f"expected an fnn record (Activation, Loss, OptimizerSpec or DatasetSpec), "
+    raise TypeError(f"expected an fnn record (Activation, Loss, OptimizerSpec, DatasetSpec or Metric), "
                     f"got {type(record).__name__}")
 
 
@@ -228,10 +229,15 @@ def _check_value_and_grad(what: str, value_and_grad: Callable[..., Any], pred: n
 
 def _loss_value(what: str, loss: Loss, pred: np.ndarray, target: np.ndarray) -> float:
     value = _pure_call(f"{what}: value(pred, target)", loss.value, pred=pred, target=target)
+    return _finite_float(f"{what}: value(pred, target)", value, pred, target)
+
+
+def _finite_float(what: str, value: Any, pred: np.ndarray, target: np.ndarray) -> float:
+    """``value``, which ``what`` returned for ``pred`` and ``target``, as a float if it is a finite real number."""
     if not isinstance(value, numbers.Real):
-        raise AssertionError(f"{what}: value(pred, target) must return a float, got {type(value).__name__} {value!r}")
+        raise AssertionError(f"{what} must return a float, got {type(value).__name__} {value!r}")
     if not math.isfinite(value):
-        raise AssertionError(f"{what}: value(pred, target) returned {value!r} for pred={pred.ravel()!r}, "
+        raise AssertionError(f"{what} returned {value!r} for pred={pred.ravel()!r}, "
                              f"target={target.ravel()!r}; expected a finite float")
     return float(value)
 
@@ -382,10 +388,18 @@ def _check_scheduled(what: str, scheduled, grads, state, params, expected):
 def check_dataset(spec: DatasetSpec) -> None:
     """Check a :class:`~fnn.DatasetSpec` against the contract fnn relies on.
 
-    * ``load(rng)`` gives ``x`` float64 (n, d) and ``y`` float64 (n, 1) of 0.0 and 1.0;
+    * ``load(rng)`` gives ``x`` float64 (n, d) and ``y`` float64 fit for the
+      record's ``task``: (n, 1) of 0.0 and 1.0 (binary); (n, 1) of class
+      indices 0.0 .. k - 1 with at least two classes present, k the number of
+      ``classes`` names when the record gives them, and every index present
+      when it does not (multi-class); (n, m) of
+      finite numbers (regression);
     * ``n`` is honoured; the same seed gives the same data;
-    * ``noise`` changes the data (jitters ``x``, or flips labels as TensorFlow
-      Playground's circle does), drawing from ``rng``: another seed, other data.
+    * ``noise`` changes the data (jitters ``x``, flips labels as TensorFlow
+      Playground's circle does, or moves regression targets), drawing from
+      ``rng``: another seed, other data;
+    * with ``takes_classes``, ``load(rng, classes=K)`` for K = 3 and 4 gives
+      labels 0.0 .. K - 1, every one of them present.
     """
     what = f"dataset {spec.name!r}"
     x, y = _load(what, spec, 0)
@@ -393,6 +407,13 @@ def check_dataset(spec: DatasetSpec) -> None:
     if not (_identical(x, again[0]) and _identical(y, again[1])):
         raise AssertionError(f"{what}: two loads with the same seed gave different data; draw all randomness "
                              "from the rng argument")
+    labels = np.unique(y)
+    if spec.task == "multiclass" and len(labels) < 2:
+        raise AssertionError(f"{what}: load(default_rng(0)) gave the single class {y[0, 0]:g}; a multi-class "
+                             "set needs labels of at least two classes")
+    if spec.task == "multiclass" and not spec.classes and len(labels) != labels[-1] + 1:
+        raise AssertionError(f"{what}: load(default_rng(0)) gave the labels {labels.tolist()}; without class names "
+                             f"every class index 0.0 to {labels[-1]:g} must occur")
     for n in (1, 7, 50):
         x_n, _ = _load(what, spec, 0, n=n)
         if len(x_n) != n:
@@ -400,10 +421,15 @@ def check_dataset(spec: DatasetSpec) -> None:
     noisy = _load(what, spec, 0, noise=0.1)
     other = _load(what, spec, 1, noise=0.1)
     if noisy[0].shape != x.shape or _same_data(noisy, (x, y)):
-        raise AssertionError(f"{what}: load(rng, noise=0.1) must jitter x or flip labels (keeping x's shape "
+        raise AssertionError(f"{what}: load(rng, noise=0.1) must jitter x or change y (keeping x's shape "
                              f"{x.shape}), but it gave the data of noise=0")
     if _same_data(noisy, other):
         raise AssertionError(f"{what}: seeds 0 and 1 with noise=0.1 gave the same data; draw the noise from rng")
+    for k in (3, 4) if spec.takes_classes else ():
+        labels = np.unique(_load(what, spec, 0, classes=k)[1])
+        if len(labels) != k:
+            raise AssertionError(f"{what}: load(rng, classes={k}) gave the labels {labels.tolist()}; expected "
+                                 f"all {k} classes 0.0 to {k - 1:.1f}")
 
 
 def _same_data(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> bool:
@@ -421,13 +447,78 @@ def _load(what: str, spec: DatasetSpec, seed: int, **kwargs) -> tuple[np.ndarray
         if not isinstance(array, np.ndarray) or array.dtype != np.float64:
             raise AssertionError(f"{call}: {name} must be a float64 ndarray, got "
                                  f"{type(array).__name__} {getattr(array, 'dtype', '')}")
-    if x.ndim != 2 or y.shape != (len(x), 1):
-        raise AssertionError(f"{call}: expected x of shape (n, d) and y of shape (n, 1), got {x.shape} and {y.shape}")
+    task = task_of(spec, kwargs.get("classes"))
+    columns = y.shape[1] if task == "regression" and y.ndim == 2 and y.shape[1] > 0 else 1
+    if x.ndim != 2 or y.shape != (len(x), columns):
+        raise AssertionError(f"{call}: expected x of shape (n, d) and y of shape "
+                             f"{'(n, m)' if task == 'regression' else '(n, 1)'}, got {x.shape} and {y.shape}")
     _check_finite(f"{call}: x", x, {})
-    labels = np.unique(y)
-    if not np.isin(labels, (0.0, 1.0)).all():
-        raise AssertionError(f"{call}: labels must be 0.0 or 1.0, got the values {labels[:10].tolist()}")
+    problem = target_problem(y, task, kwargs.get("classes") or len(spec.classes) or None)
+    if problem:
+        raise AssertionError(f"{call} gave {problem} (task {task!r})")
     return x, y
+
+
+# -------------------------------------------------------------------- metrics
+
+def check_metric(metric: Metric) -> None:
+    """Check a :class:`~fnn.Metric` against the contract fnn relies on, for each task in ``metric.tasks``.
+
+    On random valid inputs (0/1 targets with one output for binary, one-hot
+    targets of 2 and 3 classes for multi-class, 1 and 3 real outputs for
+    regression):
+
+    * ``fn(pred, target)`` returns a finite real number, raises no
+      floating-point warning, writes into neither argument and accepts
+      read-only ones;
+    * it does not depend on the order of the points: permuting the rows of
+      both gives the same value (to 1e-9);
+    * the perfect prediction (``pred = target``) scores at least as well as a
+      random one, in the direction ``higher_is_better`` declares.
+    """
+    what = f"metric {metric.name!r}"
+    rng = np.random.default_rng(0)
+    for task in metric.tasks:
+        for k in _METRIC_OUTPUTS[task]:
+            pred, target = _metric_inputs(task, rng, 20, k)
+            on = f"{what} on {task} targets with {k} output{'s' * (k > 1)}"
+            value = _metric_value(on, metric, pred, target)
+            order = rng.permutation(len(pred))
+            permuted = _metric_value(f"{on} (points permuted)", metric, pred[order], target[order])
+            if not np.isclose(permuted, value, rtol=1e-9, atol=1e-12):
+                raise AssertionError(f"{on}: permuting the points changed fn(pred, target) from {value!r} to "
+                                     f"{permuted!r}; a metric must not depend on the order of the points")
+            perfect = _metric_value(f"{on} (pred = target)", metric, target, target)
+            worse = perfect < value if metric.higher_is_better else perfect > value
+            if worse and not np.isclose(perfect, value, rtol=1e-12, atol=1e-12):
+                direction = "higher" if metric.higher_is_better else "lower"
+                raise AssertionError(f"{on}: the perfect prediction (pred = target) scored {perfect!r} and a random "
+                                     f"one {value!r}, but higher_is_better={metric.higher_is_better} says "
+                                     f"{direction} is better; the perfect prediction must score at least as well")
+
+
+_METRIC_OUTPUTS = {"binary": (1,), "multiclass": (2, 3), "regression": (1, 3)}
+"""The output widths each task's metric is tried on."""
+
+
+def _metric_inputs(task: str, rng: np.random.Generator, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random ``(pred, target)`` of shape (n, k) as a network of ``task`` gives them; every class occurs."""
+    if task == "regression":
+        return rng.normal(size=(n, k)), rng.normal(size=(n, k))
+    if task == "binary":
+        return rng.uniform(size=(n, 1)), rng.permutation(np.arange(n) % 2).astype(np.float64)[:, None]
+    scores = rng.uniform(0.05, 1.0, (n, k))
+    return scores / scores.sum(axis=1, keepdims=True), np.eye(k)[rng.permutation(np.arange(n) % k)]
+
+
+def _metric_value(what: str, metric: Metric, pred: np.ndarray, target: np.ndarray) -> float:
+    try:
+        value = _pure_call(f"{what}: fn(pred, target)", metric.fn, pred=pred, target=target)
+    except AssertionError:
+        raise
+    except Exception as error:  # said with the task and shape it failed on: a metric may handle only some
+        raise AssertionError(f"{what}: fn(pred, target) raised {type(error).__name__}: {error}") from error
+    return _finite_float(f"{what}: fn(pred, target)", value, pred, target)
 
 
 # -------------------------------------------------------------------- helpers

@@ -13,4 +13,5 @@ def test_ci_runs_the_readmes_quick_start_commands():
     script = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
               if line and not line.startswith(("#", "set ", "cd "))]
     assert script == commands
-    assert "./plugins/fnn-swish" in commands[1] and "plugins/fnn-swish/tests" in commands[1]
+    for plugin in ("fnn-swish", "fnn-sklearn"):
+        assert f"./plugins/{plugin}" in commands[1] and f"plugins/{plugin}/tests" in commands[1]

@@ -471,7 +471,7 @@ def test_no_arguments_shows_help_without_an_error_line():
 
 # -------------------------------------------------------------------------------------------------------------- list
 
-KINDS = ("activation", "loss", "optimizer", "dataset")
+KINDS = ("activation", "loss", "optimizer", "dataset", "metric")
 
 
 def test_list_shows_every_builtin_with_description_and_plugin():
@@ -479,13 +479,14 @@ def test_list_shows_every_builtin_with_description_and_plugin():
     rows = {(row[0], row[1], row[2]) for row in table_rows(result.stdout)}
     expected = {(e.name, e.record.description, e.plugin) for kind in KINDS for e in fnn.registry().entries(kind)}
     assert rows == expected
-    assert {plugin for _, _, plugin in rows} == {"fnn.activations", "fnn.losses", "fnn.optimizers", "fnn.datasets"}
+    assert {plugin for _, _, plugin in rows} == {"fnn.activations", "fnn.losses", "fnn.optimizers", "fnn.datasets",
+                                                 "fnn.metrics"}
 
 
 def test_list_table_titles():
     titles = [line.strip() for line in ok("list").stdout.splitlines()
               if line.strip() and line.strip()[0].isalpha() and len(line.split()) == 1]
-    assert titles == ["Activations", "Losses", "Optimizers", "Datasets"]
+    assert titles == ["Activations", "Losses", "Optimizers", "Datasets", "Metrics"]
 
 
 def test_list_one_kind_singular_or_plural():
@@ -502,7 +503,7 @@ def test_list_json_has_every_builtin_with_its_origin():
                  "package": e.package} for kind in KINDS for e in fnn.registry().entries(kind)]
     assert data == expected
     plugin_of = {"activation": "fnn.activations", "loss": "fnn.losses", "optimizer": "fnn.optimizers",
-                 "dataset": "fnn.datasets"}
+                 "dataset": "fnn.datasets", "metric": "fnn.metrics"}
     assert all(item["package"] == "fnn" and item["plugin"] == plugin_of[item["kind"]] for item in data)
     assert {item["name"] for item in data if item["kind"] == "optimizer"} == set(SPEC_DEFAULTS)
 
@@ -514,7 +515,7 @@ def test_list_json_one_kind():
 
 
 def test_list_unknown_kind_is_a_usage_error():
-    assert_one_line_error(cli("list", "bogus"), 2, "'bogus'", "activation, loss, optimizer, dataset")
+    assert_one_line_error(cli("list", "bogus"), 2, "'bogus'", "activation, loss, optimizer, dataset, metric")
 
 
 # ---------------------------------------------------------------------------------------------------- version, help

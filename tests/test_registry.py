@@ -18,8 +18,11 @@ BUILTINS = {
     "activation": ["identity", "leaky_relu", "none", "relu", "sigmoid", "softmax", "tanh"],
     "loss": ["bce", "cross_entropy", "huber", "mae", "mse"],
     "optimizer": ["adagrad", "adam", "adamw", "momentum", "nesterov", "rmsprop", "sgd"],
-    "dataset": ["checkerboard", "circle", "gauss", "linear", "moons", "spiral", "xor"],
+    "dataset": ["blobs", "checkerboard", "circle", "gauss", "linear", "moons", "multigauss", "plane", "sine", "spiral",
+                "xor"],
+    "metric": ["accuracy", "f1", "mae", "precision", "r2", "recall", "rmse"],
 }
+
 
 class DuplicateSigmoid:
     @fnn.hookimpl
@@ -112,7 +115,7 @@ def test_a_wrong_record_type_from_a_plugin_object_is_rejected():
 
 
 @pytest.mark.parametrize("kind,method", [("activation", "activation"), ("loss", "loss"),
-                                         ("optimizer", "optimizer"), ("dataset", "dataset")])
+                                         ("optimizer", "optimizer"), ("dataset", "dataset"), ("metric", "metric")])
 def test_an_unknown_name_lists_the_choices_and_suggests_one(kind, method):
     misspelt = BUILTINS[kind][-1][:-1] + "x"
     with pytest.raises(fnn.UnknownNameError) as caught:
@@ -151,7 +154,7 @@ def test_the_default_registry_has_exactly_the_builtins():
 @pytest.mark.parametrize("kind", BUILTINS)
 def test_each_record_is_of_its_kinds_type_and_under_its_own_name(kind):
     record_type = {"activation": fnn.Activation, "loss": fnn.Loss, "optimizer": fnn.OptimizerSpec,
-                   "dataset": fnn.DatasetSpec}[kind]
+                   "dataset": fnn.DatasetSpec, "metric": fnn.Metric}[kind]
     for name in BUILTINS[kind]:
         record = fnn.registry().get(kind, name)
         assert isinstance(record, record_type)

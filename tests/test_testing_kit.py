@@ -17,6 +17,7 @@ import fnn
 import fnn.builtin.activations
 import fnn.builtin.datasets
 import fnn.builtin.losses
+import fnn.builtin.metrics
 import fnn.builtin.optimizers
 import fnn.testing
 from support import SOFTSIGN, Softsign
@@ -36,7 +37,8 @@ class Misspelt:
         yield SOFTSIGN
 
 
-BUILTINS = (fnn.builtin.activations, fnn.builtin.losses, fnn.builtin.optimizers, fnn.builtin.datasets)
+BUILTINS = (fnn.builtin.activations, fnn.builtin.losses, fnn.builtin.optimizers, fnn.builtin.datasets,
+            fnn.builtin.metrics)
 
 
 @fnn.testing.parametrize_records(*BUILTINS)

@@ -20,6 +20,9 @@ import numpy as np
 import pytest
 
 import fnn
+from fnn.core.tasks import MAX_CLASSES
+from fnn.errors import DataError, FnnError
+from fnn.io.data import MAX_CLASS_NAME, read_csv
 from fnn.io.modelfile import load_model
 from fnn.runs.training import RunConfig, prepare
 from support import assert_one_line_error, cli, ok
@@ -229,3 +232,127 @@ def test_no_comparison_figure_for_five_features_but_the_rest_of_the_folder(five_
     text = " ".join(stdout.split())
     assert "first 3 of 5 features shown; values as in the file (the network sees them standardized)" in text
     assert "20 more held out for testing, standardized" in text
+
+
+# --------------------------------------------------------------------------- labels of every task (read_csv)
+# fnn run still reads --data as binary (runs/training.py); these are the library's labels for the next step.
+
+def table_of(tmp_path, content: str, *args, **kwargs):
+    return read_csv(write(tmp_path, content), *args, **kwargs)
+
+
+def test_zero_one_labels_read_exactly_as_before(tmp_path):
+    table = table_of(tmp_path, GOOD)
+    assert (table.task, table.classes, table.labels, table.features) == ("binary", (), ("label",), ("x1", "x2"))
+    assert table.y.dtype == np.float64 and table.y.tolist() == [[0], [1], [0], [1]]
+    assert table.lines.tolist() == [2, 3, 4, 5]
+    with pytest.warns(DeprecationWarning, match="use Table.labels"):
+        assert table.label == "label"
+    np.testing.assert_array_equal(read_csv(write(tmp_path, GOOD), task="binary").y, table.y)
+
+
+def test_integer_labels_0_to_k_minus_1_are_class_indices(tmp_path):
+    table = table_of(tmp_path, "a,b,kind\n1,2,0\n3,4,2\n5,6,1\n7,8,2\n")
+    assert (table.task, table.classes) == ("multiclass", ())
+    assert table.y.tolist() == [[0], [2], [1], [2]] and table.x.tolist() == [[1, 2], [3, 4], [5, 6], [7, 8]]
+
+
+def test_text_labels_are_sorted_class_names_and_the_labels_their_indices(tmp_path):
+    table = table_of(tmp_path, "a,b,species\n1,2,virginica\n3,4, setosa \n5,6,versicolor\n7,8,setosa\n")
+    assert (table.task, table.classes) == ("multiclass", ("setosa", "versicolor", "virginica"))
+    assert table.y.tolist() == [[2], [0], [1], [0]]  # spaces around a name are dropped, as for header names
+    reordered = table_of(tmp_path, "a,b,species\n5,6,versicolor\n7,8,setosa\n1,2,virginica\n")
+    assert reordered.classes == table.classes  # the order of the rows does not change the classes'
+    assert table_of(tmp_path, "a,b,c\n1,2,yes\n3,4,3\n5,6,No\n").classes == ("3", "No", "yes")  # after text, all text
+
+
+def test_two_class_names_are_multiclass_unless_the_binary_task_is_asked_for(tmp_path):
+    content = "a,b,answer\n1,2,yes\n3,4,no\n5,6,yes\n"
+    assert table_of(tmp_path, content).task == "multiclass"
+    table = table_of(tmp_path, content, task="binary")
+    assert (table.task, table.classes, table.y.tolist()) == ("binary", ("no", "yes"), [[1], [0], [1]])
+
+
+def test_other_numbers_are_regression_targets_and_several_columns_are_several_outputs(tmp_path):
+    content = "a,b,c,d\n1,2,0.5,10\n3,4,-7,20\n5,6,2,30\n"
+    one = table_of(tmp_path, content)
+    assert (one.task, one.labels, one.y.tolist()) == ("regression", ("d",), [[10], [20], [30]])
+    for column in ("c,d", " c , d ", ["c", "d"], ("d", "c")):
+        table = table_of(tmp_path, content, column)
+        names = tuple(c.strip() for c in (column.split(",") if isinstance(column, str) else column))
+        assert (table.task, table.labels, table.features) == ("regression", names, ("a", "b"))
+        assert table.y.shape == (3, 2) and table.y[:, names.index("c")].tolist() == [0.5, -7, 2]
+        assert table.x.tolist() == [[1, 2], [3, 4], [5, 6]]
+    assert table_of(tmp_path, content, "c", task="regression").y.tolist() == [[0.5], [-7], [2]]
+
+
+def test_a_column_whose_name_holds_a_comma_is_one_column(tmp_path):
+    table = table_of(tmp_path, 'x,"y,z",w\n1,0,5\n2,1,6\n', "y,z")
+    assert (table.labels, table.features, table.task) == (("y,z",), ("x", "w"), "binary")
+
+
+def test_a_forced_multiclass_task_takes_whole_numbers_as_class_indices(tmp_path):
+    table = table_of(tmp_path, "a,b,label\n1,2,1\n3,4,3\n5,6,1\n", task="multiclass")
+    assert (table.task, table.classes, table.y.tolist()) == ("multiclass", (), [[1], [3], [1]])
+
+
+@pytest.mark.parametrize("content, kwargs, fragments", [
+    ("a,b,c\n1,2,cat\n3,4,dog\n5,6,\n", {}, ["line 4, column 'c'", "the label is empty"]),
+    ("a,b,c\n1,2,cat\n\n3,4,dog\n5,6\n", {}, ["line 5: 2 cells, but the header has 3 columns"]),
+    ("a,b,c\n1,2,cat\n3,4,dog\n5,x,ant\n", {}, ["line 4, column 'b'", "'x' is not a number"]),
+    ("a,b,c\n1,2,0.5\n\n3,4,cat\n", {}, ["line 4, column 'c'", "'cat' is not a number"]),
+    ("a,b,c\n1,2,cat\n3,4,dog\n", {"task": "regression"}, ["line 2, column 'c'", "'cat' is not a number"]),
+    ("a,b,c\n1,2,cat\n3,4,cat\n", {}, ["every label in column 'c' is 'cat'", "at least 2 classes"]),
+    ("a,b,c\n1,2,2\n3,4,2\n", {"task": "multiclass"}, ["every label in column 'c' is 2", "at least 2 classes"]),
+    ("a,b,c\n1,2,ant\n3,4,bee\n5,6,cat\n", {"task": "binary"},
+     ["column 'c' holds 3 class names", "binary task takes 2"]),
+    ("a,b,c\n1,2,0\n3,4,1.5\n", {"task": "multiclass"}, ["line 3: label 1.5 in column 'c'", "whole numbers from 0"]),
+    ("a,b,c\n1,2,0\n\n3,4,-1\n", {"task": "multiclass"}, ["line 4: label -1 in column 'c'", "whole numbers from 0"]),
+    ("a,b,c\n1,2,0\n3,4,1e6\n", {"task": "multiclass"}, ["line 3: label 1e+06", "1,000,001 classes", "at most 1,000"]),
+    ("a,b,c\n1,2,0\n3,4,1\n", {"task": "binary", "label_column": "b,c"},
+     ["2 label columns (b, c)", "binary task takes one", "targets of a regression"]),
+    ("a,b,c\n1,2,0\n3,4,1\n", {"label_column": "b,z"}, ["no column 'z'", "its columns are: a, b, c"]),
+    ("a,b,c\n1,2,0\n3,4,1\n", {"label_column": "c,c"}, ["label columns must be distinct"]),
+    ("a,b,c\n1,2,0\n3,4,1\n", {"label_column": ["a", "b", "c"]}, ["every column is a label column",
+                                                                   "at least one must be a feature"]),
+    ("a,b,c\n1,2,0\n3,4,1\n", {"task": "ordinal"}, ["task must be one of binary, multiclass, regression"]),
+], ids=["empty-name", "ragged-after-names", "bad-feature-after-names", "text-after-numbers", "text-as-regression",
+        "one-name", "one-index", "three-names-binary", "fraction-index", "negative-index", "huge-index",
+        "two-columns-binary", "unknown-of-two", "repeated", "no-feature", "unknown-task"])
+def test_each_label_mistake_is_one_line_naming_the_file_and_line(tmp_path, content, kwargs, fragments):
+    path = write(tmp_path, content)
+    with pytest.raises(FnnError) as caught:
+        read_csv(path, **kwargs)
+    message = str(caught.value)
+    assert "\n" not in message
+    for fragment in fragments:
+        assert fragment in message
+    if "task" not in kwargs or kwargs["task"] != "ordinal":
+        assert repr(str(path)) in message
+
+
+# ----------------------------------------------------------------------------- hostile class names
+
+def test_class_names_are_returned_exactly_as_written_whatever_they_hold(tmp_path):
+    odd = ["\x1b[31mred\x1b[0m", "[bold]x[/bold]", "a\u202eb", "=cmd|' /C calc'!A0", "名前", "\\x00", "line\nbreak"]
+    rows = "".join(f'{i},{i},"{name}"\n' for i, name in enumerate(odd * 2))
+    table = table_of(tmp_path, "a,b,c\n" + rows)
+    assert table.classes == tuple(sorted(odd))
+    assert [table.classes[int(i)] for i in table.y[:, 0]] == odd * 2
+
+
+def test_a_class_name_too_long_is_refused_at_its_line(tmp_path):
+    assert table_of(tmp_path, f"a,c\n1,{'n' * MAX_CLASS_NAME}\n2,m\n").classes[1] == "n" * MAX_CLASS_NAME
+    with pytest.raises(DataError, match=rf"line 3, column 'c': a class name of {MAX_CLASS_NAME + 1} characters; "
+                                        rf"class names are at most {MAX_CLASS_NAME} characters"):
+        table_of(tmp_path, f"a,c\n1,m\n2,{'n' * (MAX_CLASS_NAME + 1)}\n")
+
+
+def test_too_many_class_names_stop_the_reading_at_the_first_one_too_many(tmp_path):
+    rows = "".join(f"{i},id{i}\n" for i in range(MAX_CLASSES + 5000))  # a column of ids, not classes
+    with pytest.raises(DataError) as caught:
+        table_of(tmp_path, "a,c\n" + rows)
+    assert str(caught.value).endswith(f"line {MAX_CLASSES + 2}, column 'c': more than {MAX_CLASSES:,} class names; "
+                                      f"a classifier takes at most {MAX_CLASSES:,} classes")
+    names = "".join(f"{i},id{i % MAX_CLASSES}\n" for i in range(MAX_CLASSES + 5000))
+    assert len(table_of(tmp_path, "a,c\n" + names).classes) == MAX_CLASSES  # the limit itself is fine

@@ -4,18 +4,28 @@ Registered through the ``fnn_datasets`` hook. ``linear`` and ``xor`` are
 exactly the lab's; for them ``noise`` (default 0) adds Gaussian jitter of that
 standard deviation to the coordinates, never to the labels.
 
-``circle``, ``gauss`` and ``spiral`` follow TensorFlow Playground's
-``dataset.ts`` (radii, centres, spiral turns and what ``noise`` means, with
+``circle``, ``gauss`` and ``spiral`` (classification) and ``plane`` and
+``multigauss`` (regression) follow TensorFlow Playground's ``dataset.ts``
+(radii, centres, spiral turns, targets and what ``noise`` means, with
 Playground's slider 0-50 as ``noise`` 0-0.5), then divide every coordinate by
 5 so that the points lie in about [-1, 1]; Playground's labels -1 and 1
-become 0 and 1. ``moons`` follows scikit-learn's ``make_moons`` and
-``checkerboard`` is a 4 x 4 board on the unit square.
+become 0 and 1, its regression targets are kept as they are (about [-1, 1]).
+``moons`` follows scikit-learn's ``make_moons``, ``checkerboard`` is a 4 x 4
+board on the unit square, and ``sine`` is one period of a sine to fit.
+
+``blobs`` and ``spiral`` take ``classes=K`` (K >= 2): ``blobs`` defaults to 3
+classes (a multi-class set), ``spiral`` to 2 (Playground's binary set, point
+for point). Given ``classes``, the labels decide the task: 2 classes are
+binary, more are multi-class, labelled 0.0 .. K - 1 in float64 (n, 1).
 """
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
+from fnn.errors import ConfigError
 from fnn.plugins.hookspecs import hookimpl
 from fnn.core.records import DatasetSpec
 
@@ -72,26 +82,66 @@ def gauss(rng: np.random.Generator, n: int | None = None, noise: float = 0.0):
     """Playground's two Gaussians: class 1 around (2, 2), class 0 around (-2, -2) (before
     rescaling), with variance growing linearly from 0.5 at noise 0 to 4 at noise 0.5."""
     n = PLAYGROUND_SIZE if n is None else n
-    variance = 0.5 + (4.0 - 0.5) * noise / 0.5
     half = n // 2
     centres = np.concatenate([np.full(half, 2.0), np.full(n - half, -2.0)])[:, None]
-    x = centres + rng.normal(0.0, np.sqrt(variance), size=(n, 2))
+    x = centres + rng.normal(0.0, np.sqrt(_playground_variance(noise)), size=(n, 2))
     y = (centres > 0).astype(np.float64)
     return x / PLAYGROUND_SCALE, y
 
 
-def spiral(rng: np.random.Generator, n: int | None = None, noise: float = 0.0):
-    """Playground's two spirals: radius from 0 to 5 over 1.75 turns, the second spiral turned by pi;
-    ``noise`` adds up to noise in x and y (before rescaling)."""
+def _playground_variance(noise: float) -> float:
+    """Playground's Gaussian spread: the variance 0.5 at noise 0, growing linearly to 4 at noise 0.5."""
+    return 0.5 + (4.0 - 0.5) * noise / 0.5
+
+
+def spiral(rng: np.random.Generator, n: int | None = None, noise: float = 0.0, classes: int = 2):
+    """Playground's spirals, one arm per class: radius from 0 to 5 over 1.75 turns; ``noise`` adds up
+    to noise in x and y (before rescaling).
+
+    Class c's arm is turned by 2 pi (K - 1 - c) / K and the arms come in turn order, class K - 1
+    first, so that K = 2 is exactly Playground's pair (its positive spiral, turned by 0, first; the
+    other turned by pi). For K > 2 this is the same construction with the arms spread evenly, the
+    k-arm spiral of cs231n's softmax exercise drawn with Playground's radii and turns.
+    """
+    k = _class_count("spiral", classes)
     n = PLAYGROUND_SIZE if n is None else n
     parts = []
-    for label, count, turn in ((1.0, n // 2, 0.0), (0.0, n - n // 2, np.pi)):
+    for arm, count in enumerate(_class_sizes(n, k)):
         i = np.arange(count)
         r = i / count * 5.0
-        t = 1.75 * i / count * 2 * np.pi + turn
+        t = 1.75 * i / count * 2 * np.pi + 2 * np.pi * arm / k
         points = np.column_stack([r * np.sin(t), r * np.cos(t)]) + rng.uniform(-1, 1, size=(count, 2)) * noise
-        parts.append((points, np.full((count, 1), label)))
+        parts.append((points, np.full((count, 1), float(k - 1 - arm))))
     return np.concatenate([p for p, _ in parts]) / PLAYGROUND_SCALE, np.concatenate([labels for _, labels in parts])
+
+
+BLOBS_RADIUS = 3.0  # Playground's gauss centres are 2.8 from the origin; divided by 5, 0.6
+
+
+def blobs(rng: np.random.Generator, n: int | None = None, noise: float = 0.0, classes: int = 3):
+    """K Gaussian clusters (default 3), class c centred at angle 2 pi c / K on the circle of radius 3
+    (0.6 after rescaling), in class order. Each coordinate's variance is Playground's ``gauss``
+    spread: 0.5 at noise 0 (a standard deviation of 0.14 after rescaling) growing linearly to 4
+    at noise 0.5."""
+    k = _class_count("blobs", classes)
+    n = PLAYGROUND_SIZE if n is None else n
+    labels = np.repeat(np.arange(k), _class_sizes(n, k))
+    angle = 2 * np.pi * labels / k
+    centres = BLOBS_RADIUS * np.column_stack([np.cos(angle), np.sin(angle)])
+    x = centres + rng.normal(0.0, np.sqrt(_playground_variance(noise)), size=(n, 2))
+    return x / PLAYGROUND_SCALE, labels.astype(np.float64)[:, None]
+
+
+def _class_count(name: str, classes: object) -> int:
+    if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 2:
+        raise ConfigError(f"dataset {name!r}: classes must be a whole number, 2 or more, got {classes!r}")
+    return int(classes)
+
+
+def _class_sizes(n: int, k: int) -> list[int]:
+    """``n`` points split into ``k`` classes as evenly as can be; the later classes take the remainder
+    (for k = 2, n // 2 then the rest, as Playground's sets split)."""
+    return [(c + 1) * n // k - c * n // k for c in range(k)]
 
 
 def moons(rng: np.random.Generator, n: int | None = None, noise: float = 0.0):
@@ -119,6 +169,48 @@ def checkerboard(rng: np.random.Generator, n: int | None = None, noise: float = 
     return _jitter(rng, x, noise), y
 
 
+PLAYGROUND_RADIUS = 6.0  # Playground's regression sets fill the square [-6, 6]^2
+
+
+def plane(rng: np.random.Generator, n: int | None = None, noise: float = 0.0):
+    """Playground's plane: points uniform in [-6, 6]^2 (before rescaling), target (x1 + x2) / 10
+    computed at the point moved by up to noise * 6 in x and y."""
+    x, moved = _playground_square(rng, n, noise)
+    return x / PLAYGROUND_SCALE, (moved.sum(axis=1) / 10.0)[:, None]
+
+
+# Playground's six Gaussian bumps: centre (x1, x2) and the sign of the target there.
+MULTIGAUSS_BUMPS = ((-4.0, 2.5, 1.0), (0.0, 2.5, -1.0), (4.0, 2.5, 1.0),
+                    (-4.0, -2.5, -1.0), (0.0, -2.5, 1.0), (4.0, -2.5, -1.0))
+
+
+def multigauss(rng: np.random.Generator, n: int | None = None, noise: float = 0.0):
+    """Playground's multi-Gaussian: points uniform in [-6, 6]^2 (before rescaling); each bump gives
+    sign * max(0, 1 - d / 2) at distance d from its centre, and the target is the bump's value
+    largest in absolute value (the first on ties, 0 beyond every bump), computed at the point moved
+    by up to noise * 6 in x and y."""
+    x, moved = _playground_square(rng, n, noise)
+    bumps = np.array(MULTIGAUSS_BUMPS)
+    distance = np.hypot(moved[:, :1] - bumps[:, 0], moved[:, 1:] - bumps[:, 1])  # (n, 6)
+    values = bumps[:, 2] * np.clip(1.0 - distance / 2.0, 0.0, 1.0)
+    strongest = np.argmax(np.abs(values), axis=1)
+    return x / PLAYGROUND_SCALE, values[np.arange(len(x)), strongest][:, None]
+
+
+def _playground_square(rng: np.random.Generator, n: int | None, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """Playground's regression points: uniform in [-6, 6]^2, and the same points moved by up to
+    noise * 6 in x and y, where the target is computed (before rescaling)."""
+    x = rng.uniform(-PLAYGROUND_RADIUS, PLAYGROUND_RADIUS, size=(PLAYGROUND_SIZE if n is None else n, 2))
+    return x, x + rng.uniform(-PLAYGROUND_RADIUS, PLAYGROUND_RADIUS, size=x.shape) * noise
+
+
+def sine(rng: np.random.Generator, n: int | None = None, noise: float = 0.0):
+    """One period of a sine: x uniform on [-1, 1], y = sin(pi x) plus Gaussian noise of standard
+    deviation ``noise``."""
+    x = rng.uniform(-1.0, 1.0, size=(PLAYGROUND_SIZE if n is None else n, 1))
+    return x, _jitter(rng, np.sin(np.pi * x), noise)
+
+
 def _jitter(rng: np.random.Generator, x: np.ndarray, noise: float) -> np.ndarray:
     return x + rng.normal(0.0, noise, size=x.shape) if noise else x
 
@@ -129,6 +221,15 @@ def fnn_datasets():
     yield DatasetSpec("xor", xor, "the lab's 21 points on the two diagonals of the unit square")
     yield DatasetSpec("circle", circle, "TensorFlow Playground's circle: a disc inside a ring (200 points)")
     yield DatasetSpec("gauss", gauss, "TensorFlow Playground's two Gaussian blobs (200 points)")
-    yield DatasetSpec("spiral", spiral, "TensorFlow Playground's two interleaved spirals (200 points)")
+    yield DatasetSpec("spiral", spiral, "TensorFlow Playground's two interleaved spirals, or one arm per class "
+                      "with classes=K (200 points)", takes_classes=True)
+    yield DatasetSpec("blobs", blobs, "K Gaussian clusters around a circle, 3 by default (200 points)",
+                      task="multiclass", takes_classes=True)
     yield DatasetSpec("moons", moons, "scikit-learn's two moons (200 points)")
     yield DatasetSpec("checkerboard", checkerboard, "a 4 x 4 checkerboard on the unit square (2000 points)")
+    yield DatasetSpec("plane", plane, "TensorFlow Playground's plane: target (x1 + x2) / 2 (200 points)",
+                      task="regression")
+    yield DatasetSpec("multigauss", multigauss, "TensorFlow Playground's six Gaussian bumps, signed (200 points)",
+                      task="regression")
+    yield DatasetSpec("sine", sine, "y = sin(pi x) on [-1, 1], one input (200 points)", task="regression",
+                      features=("x",))

@@ -1,4 +1,4 @@
-"""The records plugins hand to fnn: activations, losses, optimizers and datasets.
+"""The records plugins hand to fnn: activations, losses, optimizers, datasets and metrics.
 
 Each hook in :mod:`fnn.plugins.hookspecs` returns an iterable of one of these. They are
 frozen, so a record taken from the registry can be shared freely; the functions
@@ -177,7 +177,33 @@ class DatasetSpec:
                               f"got {self.task!r}")
 
 
-Record = Activation | Loss | OptimizerSpec | DatasetSpec
+@dataclass(frozen=True)
+class Metric:
+    """A score of a network's predictions: ``fn(pred, target) -> float``.
+
+    ``pred`` is the network's outputs, of shape (n, k), and ``target`` the
+    encoded targets of the same shape: 0.0/1.0 with k = 1 for a binary task,
+    one-hot rows of k classes for a multi-class one, real values for
+    regression. ``higher_is_better`` gives the score's direction (accuracy:
+    True, mean absolute error: False); ``tasks`` names the tasks it applies to,
+    a non-empty tuple from :data:`TASKS`.
+    """
+
+    name: str
+    fn: Callable[[Array, Array], float]
+    higher_is_better: bool
+    tasks: tuple[str, ...]
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        tasks = self.tasks
+        # A bare string would pass as a tuple of its letters; say what is wanted instead.
+        if not (isinstance(tasks, tuple) and tasks and all(task in TASKS for task in tasks)):
+            raise ConfigError(f"metric {self.name!r}: tasks must be a non-empty tuple of "
+                              f"{', '.join(map(repr, TASKS))}, got {tasks!r}")
+
+
+Record = Activation | Loss | OptimizerSpec | DatasetSpec | Metric
 """Any one record: what a hook returns an iterable of."""
 
 KINDS: dict[str, type[Record]] = {
@@ -185,5 +211,6 @@ KINDS: dict[str, type[Record]] = {
     "loss": Loss,
     "optimizer": OptimizerSpec,
     "dataset": DatasetSpec,
+    "metric": Metric,
 }
 """Each kind of record, by the name the registry and CLI use for it."""

@@ -14,21 +14,38 @@ import io
 import math
 import os
 import stat
-from typing import NamedTuple
+import warnings
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
+from fnn.core.tasks import MAX_CLASSES, check_task, infer_task, invalid_labels, label_rule
 from fnn.errors import ConfigError, DataError
 
 
 class Table(NamedTuple):
-    """Features ``x`` (n, d), 0/1 labels ``y`` (n, 1), the column names they came from, and each row's line."""
+    """A labelled CSV: features ``x`` (n, d), labels ``y`` of the ``task``, the column names they came
+    from, each row's line, and the class names.
+
+    ``y`` is float64 in :class:`~fnn.core.records.DatasetSpec`'s form: (n, 1)
+    of 0/1 (binary) or of class indices (multiclass), (n, m) for m regression
+    targets.
+    """
 
     x: np.ndarray
     y: np.ndarray
     features: tuple[str, ...]
-    label: str
+    labels: tuple[str, ...]  # the label columns' names, one per column of y
     lines: np.ndarray  # the file's line number of each row, as error messages give it
+    task: str = "binary"
+    classes: tuple[str, ...] = ()  # the class names in index order; empty when the labels are numbers
+
+    @property
+    def label(self) -> str:
+        """Deprecated: a table may have several label columns; use ``labels``."""
+        warnings.warn("Table.label is deprecated: a table may have several label columns; use Table.labels",
+                      DeprecationWarning, stacklevel=2)
+        return ", ".join(self.labels)
 
 
 def read_numeric_csv(path: str | os.PathLike, min_columns: int = 1,
@@ -42,23 +59,37 @@ def read_numeric_csv(path: str | os.PathLike, min_columns: int = 1,
     read row by row into float arrays, so memory stays a small multiple of
     the values' (the text is never held whole).
     """
+    header, values, lines, _ = _read_file(path, min_columns, header_optional)
+    return header, values, lines
+
+
+def _read_file(path: str | os.PathLike, min_columns: int, header_optional: bool,
+               names_in: Callable[[list[str]], int | None] | None = None):
+    """:func:`read_numeric_csv`, and the class names of a text column: ``(header, values, lines, names)``.
+
+    ``names_in(header)`` gives the column that may hold text (or None); it does
+    when its first data row's cell is not a number, and ``names`` is then a
+    :class:`_ClassNames` whose codes stand in that column; otherwise None."""
     name = str(path)
     try:
         with open_regular(path, DataError, "data file") as binary:
-            return _read_rows(binary, name, min_columns, header_optional)
+            return _read_rows(binary, name, min_columns, header_optional, names_in)
     except MemoryError:
         raise DataError(f"{name!r} is too large to read into this machine's memory") from None
 
 
-def _read_rows(binary, name: str, min_columns: int, header_optional: bool):
+def _read_rows(binary, name: str, min_columns: int, header_optional: bool,
+               names_in: Callable[[list[str]], int | None] | None):
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     header: list[str] | None = None
     width: int | None = None
+    text_column: int | None = None
+    names: _ClassNames | None = None
     blocks: list[np.ndarray] = []
     lines: list[np.ndarray] = []
     block, block_lines = np.empty((0, 0)), np.empty(0, dtype=np.int64)  # replaced at the first data row
-    filled, previous = 0, 0
+    filled, previous, rows = 0, 0, 0
     try:
         for row in reader:
             # A row starts on the line after the previous row ended (a quoted cell may span lines).
@@ -73,12 +104,21 @@ def _read_rows(binary, name: str, min_columns: int, header_optional: bool):
                                         "add one, e.g. x1,x2,label")
                 else:
                     header = _checked_header(name, row, min_columns)
+                    text_column = None if names_in is None else names_in(header)
                     continue
             if filled == 0:
                 # Fixed-size blocks, joined once at the end: at most one copy of the values is ever made.
                 size = max(1, _BLOCK_BYTES // (8 * width))
                 block, block_lines = np.empty((size, width)), np.empty(size, dtype=np.int64)
-            block[filled] = _row_values(name, first, row, header, width)
+            if rows == 0 and header is not None and text_column is not None and not _is_number(_cell(row, text_column)):
+                names = _ClassNames(name, header[text_column], text_column)  # the first label decides
+            rows += 1
+            if names is not None and len(row) == width:  # a ragged row's error is its cell count
+                code = names.code(first, row)
+                block[filled] = _row_values(name, first, names.without(row), header, width)
+                block[filled, names.column] = code
+            else:
+                block[filled] = _row_values(name, first, row, header, width)
             block_lines[filled] = first
             filled += 1
             if filled == len(block):
@@ -100,7 +140,44 @@ def _read_rows(binary, name: str, min_columns: int, header_optional: bool):
         raise DataError(f"{name!r} has a header but no data rows")
     values = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
     del blocks
-    return header, values, lines[0] if len(lines) == 1 else np.concatenate(lines)
+    return header, values, lines[0] if len(lines) == 1 else np.concatenate(lines), names
+
+
+MAX_CLASS_NAME = 200
+"""The longest class name a CSV's text label may be, in characters (surrounding spaces removed)."""
+
+
+class _ClassNames:
+    """The text labels of one column, read row by row: each distinct name gets a code in order of first
+    appearance, so memory is bounded by :data:`~fnn.core.tasks.MAX_CLASSES` names of at most
+    :data:`MAX_CLASS_NAME` characters, however long the file."""
+
+    def __init__(self, file: str, label: str, column: int):
+        self.file, self.label, self.column = file, label, column
+        self.codes: dict[str, int] = {}
+
+    def code(self, line: int, row: list[str]) -> int:
+        """The code of ``row``'s class name, or a ``DataError`` naming the line if it cannot be one."""
+        where = f"{self.file!r} line {line}, column {self.label!r}"
+        text = row[self.column].strip()
+        if not text:
+            raise DataError(f"{where}: the label is empty; every row needs a class name")
+        if len(text) > MAX_CLASS_NAME:
+            raise DataError(f"{where}: a class name of {len(text):,} characters; "
+                            f"class names are at most {MAX_CLASS_NAME} characters")
+        code = self.codes.setdefault(text, len(self.codes))
+        if len(self.codes) > MAX_CLASSES:
+            raise DataError(f"{where}: more than {MAX_CLASSES:,} class names; a classifier takes at most "
+                            f"{MAX_CLASSES:,} classes")
+        return code
+
+    def without(self, row: list[str]) -> list[str]:
+        """``row`` with a number standing in for its class name, for the numeric check of the other cells."""
+        return [*row[:self.column], "0", *row[self.column + 1:]]
+
+
+def _cell(row: list[str], column: int) -> str:
+    return row[column] if column < len(row) else ""
 
 
 _BLOCK_BYTES = 1 << 16  # small: the last block is partly empty
@@ -186,28 +263,105 @@ def _file_kind(mode: int) -> str:
     return next((kind for test, kind in kinds if test(mode)), "a special file")
 
 
-def read_csv(path: str | os.PathLike, label_column: str | None = None) -> Table:
-    """Read a CSV with a header row, numeric feature columns and one 0/1 label column.
+def read_csv(path: str | os.PathLike, label_column: str | Sequence[str] | None = None,
+             task: str | None = None) -> Table:
+    """Read a CSV with a header row, numeric feature columns and labels of ``task`` (by default the
+    task the labels imply: :func:`~fnn.core.tasks.infer_task`).
 
     The label column is ``label_column`` or, by default, the last one; every
-    other column is a feature.
+    other column is a feature. Several label columns (a sequence, or one
+    string of names separated by commas, unless the string is itself a
+    column's name) are the targets of a multi-output regression.
+
+    One label column holds numbers or class names, as its first data row's
+    label shows: after a number, a label that is not one is an error; after
+    text, every label is a class name (surrounding spaces removed, as for
+    header names, and otherwise kept exactly as written, never interpreted).
+    Class names are sorted (by code point, as scikit-learn's ``LabelEncoder``
+    sorts them: the order does not depend on the order of the rows) and the
+    labels become their indices in ``Table.classes``. A file may have at most
+    :data:`~fnn.core.tasks.MAX_CLASSES` classes, of names at most
+    :data:`MAX_CLASS_NAME` characters, so a column of ids read as classes
+    stops early. Numbers are labels as :class:`~fnn.core.records.DatasetSpec`
+    gives them (0/1; class indices; targets); a forced ``"binary"`` task also
+    takes exactly two class names, a forced ``"multiclass"`` any whole
+    numbers from 0 (a class may then have no point), and a forced
+    ``"regression"`` only numbers.
     """
     name = str(path)
-    header, values, lines = read_numeric_csv(path, min_columns=2)
+    if task is not None:
+        check_task(task)
+
+    def text_column(header: list[str]) -> int | None:
+        columns = _label_columns(name, header, label_column)
+        return columns[0] if len(columns) == 1 and task != "regression" else None
+
+    header, values, lines, names = _read_file(path, 2, False, text_column)
     assert header is not None  # without header_optional, a file without a header was refused
-    label = header[-1] if label_column is None else label_column
-    if label not in header:
-        raise DataError(f"{name!r} has no column {label!r}; its columns are: {', '.join(header)}")
-    column = header.index(label)
-    labels = values[:, column]
-    bad = np.flatnonzero((labels != 0) & (labels != 1))
+    columns = _label_columns(name, header, label_column)
+    labels = tuple(header[j] for j in columns)
+    features = tuple(h for j, h in enumerate(header) if j not in columns)
+    x = np.delete(values, columns, axis=1)
+    if names is not None:
+        y, task, classes = _named_labels(name, labels[0], values[:, columns[0]], names, task)
+        return Table(x, y, features, labels, lines, task, classes)
+    y = values[:, columns]  # a new array: indexing with a list copies
+    task = _checked_numbers(name, labels, y, lines, task)
+    return Table(x, y, features, labels, lines, task)
+
+
+def _label_columns(name: str, header: list[str], label_column: str | Sequence[str] | None) -> list[int]:
+    if label_column is None:
+        wanted = [header[-1]]
+    elif isinstance(label_column, str):
+        wanted = [label_column] if label_column in header else [c.strip() for c in label_column.split(",")]
+    else:
+        wanted = list(label_column)
+    for label in wanted:
+        if label not in header:
+            raise DataError(f"{name!r} has no column {label!r}; its columns are: {', '.join(header)}")
+    if len(set(wanted)) != len(wanted) or not wanted:
+        raise DataError(f"{name!r}: label columns must be distinct and at least one, got {', '.join(wanted)}")
+    if len(wanted) == len(header):
+        raise DataError(f"{name!r}: every column is a label column ({', '.join(wanted)}); "
+                        "at least one must be a feature")
+    return [header.index(label) for label in wanted]
+
+
+def _checked_numbers(name: str, labels: tuple[str, ...], y: np.ndarray, lines: np.ndarray, task: str | None) -> str:
+    """The task of numeric labels ``y`` (n, m), or a ``DataError`` naming the line of the first it cannot take."""
+    task = task or infer_task(y)
+    if task == "regression":
+        return task  # every value is a finite number already
+    if len(labels) > 1:
+        raise DataError(f"{name!r}: {len(labels)} label columns ({', '.join(labels)}); the {task} task takes one "
+                        "(several are the targets of a regression)")
+    column, label = y[:, 0], labels[0]
+    bad = np.flatnonzero(invalid_labels(column, task))
     if len(bad):
-        raise DataError(f"{name!r} line {lines[bad[0]]}: label {labels[bad[0]]:g} in column {label!r}; "
-                        "labels must be 0 or 1")
-    if labels.min() == labels.max():  # not np.unique: it copies and sorts the column
-        raise DataError(f"{name!r}: every label in column {label!r} is {labels[0]:g}; a classifier needs both 0 and 1")
-    features = tuple(h for h in header if h != label)
-    return Table(np.delete(values, column, axis=1), labels[:, None].copy(), features, label, lines)
+        raise DataError(f"{name!r} line {lines[bad[0]]}: label {column[bad[0]]:g} in column {label!r}; "
+                        f"{label_rule(task)}")
+    if column.min() == column.max():  # not np.unique: it copies and sorts the column
+        needs = "both 0 and 1" if task == "binary" else "at least 2 classes"
+        raise DataError(f"{name!r}: every label in column {label!r} is {column[0]:g}; a classifier needs {needs}")
+    if column.max() >= MAX_CLASSES:
+        top = int(np.argmax(column))
+        raise DataError(f"{name!r} line {lines[top]}: label {column[top]:g} in column {label!r} makes "
+                        f"{column[top] + 1:,.0f} classes; a classifier takes at most {MAX_CLASSES:,}")
+    return task
+
+
+def _named_labels(name: str, label: str, codes: np.ndarray, names: _ClassNames, task: str | None):
+    """``(y, task, classes)`` of a column of class names: the sorted names, and each row's index among them."""
+    classes = tuple(sorted(names.codes))
+    if len(classes) == 1:
+        raise DataError(f"{name!r}: every label in column {label!r} is {classes[0]!r}; "
+                        "a classifier needs at least 2 classes")
+    if task == "binary" and len(classes) != 2:
+        raise DataError(f"{name!r}: column {label!r} holds {len(classes)} class names; the binary task takes 2")
+    index = np.empty(len(classes))
+    index[[names.codes[c] for c in classes]] = np.arange(len(classes))  # a name's code -> its sorted place
+    return index[codes.astype(np.intp)][:, None], task or "multiclass", classes
 
 
 def _is_number(text: str) -> bool:

@@ -7,10 +7,10 @@ at the start of every run: shapes, dtypes and types of what each function
 returns, an activation's backward against finite differences of
 ``sum(forward(x) * grad_y)`` on a few points (so row-wise activations such
 as softmax are checked as well as elementwise ones), a dataset's shapes and
-labels for a small ``n``, and that no function writes into its (read-only)
-arguments. Each check raises
-:class:`ContractBroken` with one line saying what was wrong; the registry
-turns it into a left-out plugin, :func:`fnn.prepare` into a
+labels for a small ``n``, a metric's one finite number for each task it
+declares, and that no function writes into its (read-only) arguments. Each
+check raises :class:`ContractBroken` with one line saying what was wrong; the
+registry turns it into a left-out plugin, :func:`fnn.prepare` into a
 :class:`~fnn.PluginContractError` naming the plugin.
 """
 
@@ -24,7 +24,7 @@ import numpy as np
 
 from fnn.errors import message_of, one_line
 from fnn.core.params import Params, tree_map
-from fnn.core.records import Activation, DatasetSpec, Loss, Optimizer, OptimizerSpec
+from fnn.core.records import Activation, DatasetSpec, Loss, Metric, Optimizer, OptimizerSpec
 
 class ContractBroken(Exception):
     """What a record did wrong, as one line (without the record's name: the caller adds it)."""
@@ -51,6 +51,12 @@ def _readonly(array: np.ndarray) -> np.ndarray:
     array = np.array(array, copy=True)
     array.setflags(write=False)
     return array
+
+
+def _check_number(what: str, result: Any) -> None:
+    if not (isinstance(result, numbers.Real) or (isinstance(result, np.ndarray) and result.shape == ())):
+        raise ContractBroken(f"{what} returned {type(result).__name__} {getattr(result, 'shape', '')}, "
+                             "expected one number")
 
 
 def _check_array(what: str, result: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -139,10 +145,7 @@ def check_loss(loss: Loss, pred: np.ndarray = _PRED, target: np.ndarray = _TARGE
     """``value`` is a finite real number, ``grad`` (and ``value_and_grad``) give ``pred``'s shape;
     nothing is written into."""
     pred, target = _readonly(pred), _readonly(target)
-    value = call("value(pred, target)", loss.value, pred, target)
-    if not (isinstance(value, numbers.Real) or (isinstance(value, np.ndarray) and value.shape == ())):
-        raise ContractBroken(f"value(pred, target) returned {type(value).__name__} "
-                             f"{getattr(value, 'shape', '')}, expected one number")
+    _check_number("value(pred, target)", call("value(pred, target)", loss.value, pred, target))
     _check_array("grad(pred, target)", call("grad(pred, target)", loss.grad, pred, target), pred.shape)
     if loss.value_and_grad is not None:
         both = call("value_and_grad(pred, target)", loss.value_and_grad, pred, target)
@@ -184,18 +187,36 @@ def check_optimizer(optimizer: Any, params: Params) -> None:
 # --------------------------------------------------------------------------------------------------- datasets
 
 PROBE_POINTS = 5
+PROBE_CLASSES = 3  # a dataset that takes classes=K is also probed with this K
 
 
 def check_dataset(spec: DatasetSpec) -> None:
-    """``load(rng, n=5)`` gives 5 points of finite float features and 0/1 labels."""
-    check_data(call(f"load(rng, n={PROBE_POINTS})", spec.load, np.random.default_rng(0), PROBE_POINTS),
-               PROBE_POINTS)
+    """``load(rng, n=5)`` gives 5 points of finite float features and targets fit for the record's task;
+    a dataset that takes ``classes=K`` gives labels 0..2 for ``classes=3`` too."""
+    rng = np.random.default_rng(0)
+    check_data(call(f"load(rng, n={PROBE_POINTS})", spec.load, rng, PROBE_POINTS), PROBE_POINTS,
+               spec.task, len(spec.classes) or None)
+    if spec.takes_classes:
+        what = f"load(rng, n={PROBE_POINTS}, classes={PROBE_CLASSES})"
+        check_data(call(what, lambda: spec.load(rng, PROBE_POINTS, classes=PROBE_CLASSES)), PROBE_POINTS,
+                   "multiclass", PROBE_CLASSES, what=what)
 
 
-def check_data(result: Any, n: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """A dataset's ``(x, y)``: x (n, d) of finite floats, y (n, 1) of 0 and 1,
-    and ``n`` points when ``n`` was asked for."""
-    what = "load(...)" if n is None else f"load(rng, n={n})"
+def task_of(spec: DatasetSpec, classes: int | None = None) -> str:
+    """The task ``spec``'s labels are for: the record's own, or, when ``load`` was given ``classes=K``,
+    the labels decide: binary for K = 2, multi-class above."""
+    if classes is None:
+        return spec.task
+    return "binary" if classes == 2 else "multiclass"
+
+
+def check_data(result: Any, n: int | None, task: str = "binary", k: int | None = None, what: str = ""
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """A dataset's ``(x, y)`` for ``task``: x (n, d) of finite floats; y (n, 1) of 0 and 1 (binary),
+    (n, 1) of class indices 0..k-1 (multi-class; any whole numbers from 0 when ``k`` is None) or
+    (n, m) of finite floats (regression); and ``n`` points when ``n`` was asked for. ``what`` names
+    the call in messages (default: ``load(rng, n=...)``)."""
+    what = what or ("load(...)" if n is None else f"load(rng, n={n})")
     if not (isinstance(result, tuple) and len(result) == 2):
         raise ContractBroken(f"{what} returned {type(result).__name__}, expected a pair (x, y)")
     x, y = result
@@ -203,14 +224,59 @@ def check_data(result: Any, n: int | None) -> tuple[np.ndarray, np.ndarray]:
         if not isinstance(array, np.ndarray) or not np.issubdtype(array.dtype, np.number):
             raise ContractBroken(f"{what} gave {name} as {type(array).__name__} {getattr(array, 'dtype', '')}, "
                                  "expected a NumPy array of numbers")
-    if x.ndim != 2 or y.shape != (len(x), 1) or len(x) == 0:
-        raise ContractBroken(f"{what} gave x of shape {x.shape} and y of shape {y.shape}; expected (n, d) and (n, 1)")
+    y_shape = "(n, m)" if task == "regression" else "(n, 1)"
+    if x.ndim != 2 or y.ndim != 2 or len(y) != len(x) or len(x) == 0 or not (
+            y.shape[1] == 1 or (task == "regression" and y.shape[1] > 0)):
+        raise ContractBroken(f"{what} gave x of shape {x.shape} and y of shape {y.shape}; expected (n, d) and "
+                             f"{y_shape}")
     if n is not None and len(x) != n:
         raise ContractBroken(f"{what} gave {len(x)} points, expected {n}: it must honour n")
-    if not ((y == 0) | (y == 1)).all():
-        labels = np.unique(y[(y != 0) & (y != 1)])
-        raise ContractBroken(f"{what} gave labels {', '.join(f'{v:g}' for v in labels[:6])}; labels must be 0 or 1")
+    problem = target_problem(y, task, k)
+    if problem:
+        raise ContractBroken(f"{what} gave {problem}")
     if not np.isfinite(x).all():
         row = np.argwhere(~np.isfinite(x))[0][0] + 1
         raise ContractBroken(f"{what} gave x with non-finite values (first in row {row})")
     return x, y
+
+
+def target_problem(y: np.ndarray, task: str, k: int | None = None) -> str | None:
+    """What is wrong with the targets ``y`` for ``task`` (see :func:`check_data`), or None."""
+    if task == "regression":
+        if np.isfinite(y).all():
+            return None
+        return f"targets with non-finite values (first in row {np.argwhere(~np.isfinite(y))[0][0] + 1}); " \
+               "regression targets must be finite numbers"
+    if task == "binary":
+        wrong, allowed = (y != 0) & (y != 1), "labels must be 0 or 1"
+    else:
+        whole = np.isfinite(y) & (y >= 0) & (y == np.round(y))
+        wrong = ~whole if k is None else ~(whole & (y < k))
+        allowed = ("multi-class labels must be class indices 0, 1, 2, ..." if k is None else
+                   f"multi-class labels must be class indices 0 to {k - 1}")
+    if not wrong.any():
+        return None
+    return f"labels {', '.join(f'{v:g}' for v in np.unique(y[wrong])[:6])}; {allowed}"
+
+
+# ---------------------------------------------------------------------------------------------------- metrics
+
+_METRIC_PROBES: dict[str, tuple[np.ndarray, np.ndarray]] = {
+    "binary": (_PRED, _TARGET),
+    "multiclass": (_readonly(np.array([[0.7, 0.2, 0.1], [0.1, 0.6, 0.3], [0.2, 0.3, 0.5], [0.5, 0.4, 0.1]])),
+                   _readonly(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]))),
+    "regression": (_readonly(np.array([[0.5, -1.0], [1.5, 0.2], [2.0, 0.9], [3.5, 2.1]])),
+                   _readonly(np.array([[0.0, -1.2], [1.0, 0.4], [2.5, 1.0], [3.0, 2.0]]))),
+}
+"""A few points of pred and target for each task, as a metric is given them: (n, k) both."""
+
+
+def check_metric(metric: Metric) -> None:
+    """``fn(pred, target)`` gives one finite real number on a few points of each task the metric
+    declares, writing into nothing."""
+    for task in metric.tasks:
+        what = f"fn(pred, target) on {task} targets"
+        value = call(what, metric.fn, *_METRIC_PROBES[task])
+        _check_number(what, value)
+        if not np.isfinite(float(value)):
+            raise ContractBroken(f"{what} returned {value}, expected a finite number")

@@ -45,9 +45,10 @@ both. Functions in records are pure: they return new arrays and never write
 into their arguments. ``fnn.testing`` checks records against their contracts;
 ``docs/plugins.md`` walks through writing, testing and publishing a plugin.
 
-fnn's own activations, losses, optimizers and datasets are plugins registered
-through exactly these hooks (``fnn.builtin.activations``, ``fnn.builtin.losses``,
-``fnn.builtin.optimizers``, ``fnn.builtin.datasets``); read them as worked examples.
+fnn's own activations, losses, optimizers, datasets and metrics are plugins
+registered through exactly these hooks (``fnn.builtin.activations``,
+``fnn.builtin.losses``, ``fnn.builtin.optimizers``, ``fnn.builtin.datasets``,
+``fnn.builtin.metrics``); read them as worked examples.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ from typing import Iterable
 
 import pluggy
 
-from fnn.core.records import Activation, DatasetSpec, Loss, OptimizerSpec
+from fnn.core.records import Activation, DatasetSpec, Loss, Metric, OptimizerSpec
 
 PROJECT = "fnn"
 
@@ -108,11 +109,27 @@ def fnn_optimizers() -> Iterable[OptimizerSpec]:
 
 @hookspec
 def fnn_datasets() -> Iterable[DatasetSpec]:
-    """Return datasets: ``DatasetSpec(name, load, description)``.
+    """Return datasets: ``DatasetSpec(name, load, description, task=...)``.
 
     ``load(rng, n=None, noise=0.0)`` returns ``(x, y)``: ``x`` float64 of shape
-    (n, d), ``y`` float64 of shape (n, 1) with values 0.0 or 1.0. All randomness
-    comes from ``rng``.
+    (n, d); ``y`` float64 for the record's ``task``: (n, 1) of 0.0 and 1.0
+    (``"binary"``, the default), (n, 1) of class indices 0.0 .. k - 1
+    (``"multiclass"``), or (n, m) real targets (``"regression"``). A record with
+    ``takes_classes=True`` also takes ``classes=K`` (then the labels decide the
+    task: binary for K = 2). All randomness comes from ``rng``.
+    """
+
+
+@hookspec
+def fnn_metrics() -> Iterable[Metric]:
+    """Return metrics: ``Metric(name, fn, higher_is_better, tasks, description)``.
+
+    ``fn(pred, target)`` returns one finite float scoring the network's outputs
+    ``pred`` (n, k) against the encoded targets of the same shape (0/1 with
+    k = 1 for ``"binary"``, one-hot for ``"multiclass"``, real values for
+    ``"regression"``); it does not depend on the order of the points.
+    ``higher_is_better`` gives its direction; ``tasks`` is the tuple of the
+    tasks it applies to.
     """
 
 
@@ -121,5 +138,6 @@ HOOKS: dict[str, str] = {
     "loss": "fnn_losses",
     "optimizer": "fnn_optimizers",
     "dataset": "fnn_datasets",
+    "metric": "fnn_metrics",
 }
 """The hook that supplies each kind of record."""

@@ -1,9 +1,10 @@
-"""The plugin registry: every activation, loss, optimizer and dataset by name, and where each came from.
+"""The plugin registry: every activation, loss, optimizer, dataset and metric by name, and where each came from.
 
 Plugins are loaded the way pytest and conda load theirs. The candidates are
 fnn's built-in plugins (``fnn.activations``, ``fnn.losses``,
-``fnn.optimizers``, ``fnn.datasets``: the modules ``fnn.builtin.*``), then the ``fnn`` entry points of every
-installed distribution, then plugin objects given in code; every one goes
+``fnn.optimizers``, ``fnn.datasets``, ``fnn.metrics``: the modules
+``fnn.builtin.*``), then the ``fnn`` entry points of every installed
+distribution, then plugin objects given in code; every one goes
 through the same steps:
 
 1. a plugin named in ``disabled`` is not imported at all, and
@@ -51,9 +52,9 @@ import pluggy
 from fnn.plugins import contracts
 from fnn.plugins import hookspecs
 from fnn.errors import PluginError, PluginWarning, UnknownNameError, one_line
-from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, OptimizerSpec, Record
+from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, Metric, OptimizerSpec, Record
 
-BUILTIN_PLUGINS = ("fnn.activations", "fnn.losses", "fnn.optimizers", "fnn.datasets")
+BUILTIN_PLUGINS = ("fnn.activations", "fnn.losses", "fnn.optimizers", "fnn.datasets", "fnn.metrics")
 """The built-in plugins' names (as ``fnn plugins`` shows them and ``--disable-plugin`` takes them);
 each is the module ``fnn.builtin.<kind>``."""
 DISABLE_AUTOLOAD_ENV = "FNN_DISABLE_PLUGIN_AUTOLOAD"
@@ -181,8 +182,11 @@ class Registry:
     def dataset(self, name: str) -> DatasetSpec:
         return self.get("dataset", name)
 
+    def metric(self, name: str) -> Metric:
+        return self.get("metric", name)
+
     def names(self, kind: str) -> list[str]:
-        """Sorted names of one kind: "activation", "loss", "optimizer" or "dataset"."""
+        """Sorted names of one kind: "activation", "loss", "optimizer", "dataset" or "metric"."""
         if kind not in self._entries:
             raise UnknownNameError("kind", kind, self._entries)
         return sorted(self._entries[kind])
@@ -445,7 +449,8 @@ def _collect(manager: pluggy.PluginManager, plugin: object, candidate: _Candidat
 
 _CONTRACTS: dict[str, Callable[[Any], object]] = {
     "activation": contracts.check_activation, "loss": contracts.check_loss,
-    "optimizer": contracts.check_optimizer_spec, "dataset": contracts.check_dataset}
+    "optimizer": contracts.check_optimizer_spec, "dataset": contracts.check_dataset,
+    "metric": contracts.check_metric}
 
 
 def _call(hook: Callable[[], list], hook_name: str, expected: type) -> list:

@@ -345,7 +345,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
         features: tuple[str, ...] = ()
         origin: np.ndarray = np.arange(len(x))
     else:
-        table = read_csv(config.data, config.label_column)
+        table = read_csv(config.data, config.label_column, task="binary")  # until training takes every task
         x, y, features, origin = table.x, table.y, table.features, table.lines
     _check_memory(config, np.shape(x))
     x, y = np.asarray(x, dtype=config.dtype), np.asarray(y, dtype=config.dtype)
@@ -384,7 +384,8 @@ def _load_dataset(entry, rng: np.random.Generator, config: RunConfig) -> tuple[n
         if config.noise and isinstance(result, tuple) and len(result) == 2 and not np.isfinite(result[0]).all():
             raise ConfigError(f"--noise {config.noise:g} overflows: dataset {config.dataset!r} has points that are no "
                               "longer finite numbers; use a much smaller --noise")
-        return contracts.check_data(result, config.n_samples)
+        spec = entry.record
+        return contracts.check_data(result, config.n_samples, spec.task, len(spec.classes) or None)
     except contracts.ContractBroken as error:
         raise PluginContractError(f"{entry.describe()} broke its contract: {error}") from None
 
