@@ -33,7 +33,7 @@ import numpy as np
 
 from fnn.core.params import Params, stacked, tree_map
 from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, Metric, OptimizerSpec, Record
-from fnn.plugins.contracts import ContractBroken, call_backward, target_problem, task_of
+from fnn.plugins.contracts import ContractBroken, call_backward, numerical_gradient, target_problem, task_of
 from fnn.plugins.registry import make_registry
 
 __all__ = ["check", "check_activation", "check_dataset", "check_loss", "check_metric", "check_optimizer",
@@ -78,25 +78,6 @@ def parametrize_records(*plugins: object, argname: str = "record"):
 
     found = records(*plugins)
     return pytest.mark.parametrize(argname, found, ids=[record_id(record) for record in found])
-
-
-def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -> np.ndarray:
-    """The gradient of the scalar function ``f`` at ``x`` by central finite differences, in float64.
-
-    Element ``i`` is ``(f(x + h e_i) - f(x - h e_i)) / 2h`` with the step
-    ``h = eps * max(1, |x_i|)``, so that large inputs are not lost to rounding.
-    ``f`` is only ever given copies; ``x`` is never written to.
-    """
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        step = eps * max(1.0, abs(x[index]))
-        plus, minus = x.copy(), x.copy()
-        plus[index] += step
-        minus[index] -= step
-        # Divide by the step actually taken, which rounding may have changed.
-        grad[index] = (float(f(plus)) - float(f(minus))) / (plus[index] - minus[index])
-    return grad
 
 
 # ---------------------------------------------------------------- activations
@@ -195,7 +176,7 @@ def check_loss(loss: Loss) -> None:
                       got, expected, {"pred": pred, "target": target}, rtol=1e-5, atol=1e-8)
         doubled = _loss_value(what, loss, np.concatenate([pred, pred]), np.concatenate([target, target]))
         if not np.isclose(doubled, value, rtol=1e-9, atol=1e-12):
-            raise AssertionError(f"{what}: value must be a mean over elements, but repeating the batch twice "
+            raise AssertionError(f"{what}: value must be a mean over points, but repeating the batch twice "
                                  f"changed it from {value!r} to {doubled!r}")
     edges = {"pred": np.array([[0.0], [1.0], [0.0], [1.0]]), "target": np.array([[0.0], [1.0], [1.0], [0.0]])}
     _loss_value(f"{what} (predictions exactly 0 and 1)", loss, **edges)

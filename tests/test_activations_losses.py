@@ -24,6 +24,8 @@ from fnn.testing import check_activation, check_loss, numerical_gradient
 
 REGISTRY = fnn.registry()
 ACTIVATIONS = REGISTRY.names("activation")
+ROW_WISE = ("softmax",)  # mixes each row's outputs over the last axis; every other built-in is elementwise
+ELEMENTWISE = [name for name in ACTIVATIONS if name not in ROW_WISE]
 LOSSES = REGISTRY.names("loss")
 FAST = settings(derandomize=True, max_examples=40, deadline=None)
 
@@ -53,7 +55,7 @@ def test_builtin_loss_conforms(name):
     check_loss(loss(name))
 
 
-@pytest.mark.parametrize("name", ACTIVATIONS)
+@pytest.mark.parametrize("name", ELEMENTWISE)  # a scalar has no row to take a softmax over
 @pytest.mark.parametrize("scalar", [np.float64(0.3), np.array(-1.7), np.float32(2.5)])
 def test_builtin_activations_take_scalars_and_zero_dimensional_arrays(name, scalar):
     # In-place arithmetic must not assume an array: NumPy turns 0-d results into scalars.
@@ -135,7 +137,8 @@ def test_the_registered_sigmoid_is_the_formula_to_a_few_ulp(dtype, ulps):
 def test_builtin_activations_read_only_their_output():
     # The forward pass then keeps no pre-activation z for them (the output is kept anyway).
     assert {name: act(name).backward_uses for name in ACTIVATIONS} == {
-        "identity": "neither", "leaky_relu": "a", "none": "neither", "relu": "a", "sigmoid": "a", "tanh": "a"}
+        "identity": "neither", "leaky_relu": "a", "none": "neither", "relu": "a", "sigmoid": "a", "softmax": "a",
+        "tanh": "a"}
 
 
 def test_an_activation_refuses_an_unknown_backward_uses():
@@ -205,6 +208,158 @@ def test_bce_is_finite_and_silent_at_exactly_zero_and_one():
     # Right answers at the edges cost nothing; wrong ones are pushed the right way.
     assert loss("bce").value(pred[:2], target[:2]) == 0.0
     assert grad[2, 0] < 0 < grad[3, 0]
+
+
+def one_hot(labels, k):
+    return np.eye(k)[labels]
+
+
+def test_softmax_is_its_formula_row_by_row():
+    z = np.array([[1.0, 2.0, 3.0], [-0.5, 0.0, 0.5], [4.0, 4.0, 4.0]])
+    expected = [[math.exp(v) / sum(math.exp(w) for w in row) for v in row] for row in z]
+    a = act("softmax").forward(z)
+    np.testing.assert_allclose(a, expected, rtol=1e-14)
+    np.testing.assert_allclose(a.sum(axis=-1), 1.0, rtol=1e-15)
+
+
+def test_softmax_backward_is_the_jacobian_times_grad_a():
+    # da_i/dz_j = a_i (δ_ij - a_j): the full Jacobian of each row, applied to its grad_a.
+    rng = np.random.default_rng(3)
+    z, grad_a = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
+    a = act("softmax").forward(z)
+    expected = np.stack([(np.diag(row) - np.outer(row, row)).T @ g for row, g in zip(a, grad_a)])
+    np.testing.assert_allclose(act("softmax").backward(None, a, grad_a), expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softmax_is_silent_and_right_for_logits_at_the_ends_of_the_float_range(dtype):
+    big = np.finfo(dtype).max / 2  # 1e308 in float64
+    z = np.array([[big, -big, 0.0], [-big, -big, -big], [big, big, -big], [-big, 0.0, 1.0]], dtype=dtype)
+    with no_float_warnings(), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = act("softmax").forward(z)
+        grad = act("softmax").backward(None, a, np.ones_like(z))
+    assert a.dtype == dtype
+    np.testing.assert_allclose(a[:3], [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3], [0.5, 0.5, 0]], rtol=1e-6)
+    np.testing.assert_allclose(a[3], [0.0, 1 / (1 + math.e), math.e / (1 + math.e)], rtol=1e-6)
+    assert np.isfinite(grad).all()
+
+
+def test_softmax_and_the_losses_take_stacked_models_row_by_row():
+    # fnn sweep stacks models along a leading axis: (M, n, k) must give each model's own rows.
+    rng = np.random.default_rng(4)
+    z, grad_a = rng.normal(size=(3, 4, 5)), rng.normal(size=(3, 4, 5))
+    softmax = act("softmax")
+    a = softmax.forward(z)
+    assert np.array_equal(a, np.stack([softmax.forward(m) for m in z]))
+    assert np.array_equal(softmax.backward(None, a, grad_a), np.stack([softmax.backward(None, m, g)
+                                                                       for m, g in zip(a, grad_a)]))
+    target = one_hot(rng.integers(0, 5, (3, 4)), 5)
+    for name in LOSSES:
+        if loss(name).stacks:
+            values = loss(name).value(a, target)
+            assert values.shape == (3,), name
+            np.testing.assert_allclose(values, [loss(name).value(p, t) for p, t in zip(a, target)], rtol=1e-14)
+            np.testing.assert_allclose(loss(name).grad(a, target),
+                                       np.stack([loss(name).grad(p, t) for p, t in zip(a, target)]), rtol=1e-14)
+
+
+def test_cross_entropy_is_the_mean_over_points_of_a_sum_over_classes():
+    pred = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+    target = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    cross_entropy = loss("cross_entropy")
+    assert cross_entropy.value(pred, target) == pytest.approx(-(math.log(0.7) + math.log(0.3)) / 2, rel=1e-15)
+    np.testing.assert_allclose(cross_entropy.grad(pred, target), -target / pred / 2, rtol=1e-15)
+
+
+def test_cross_entropy_is_finite_and_silent_at_a_zero_probability():
+    # log clamped at -100 as in PyTorch's BCELoss: a certain wrong answer costs 100, not inf.
+    pred = np.array([[0.0, 1.0], [1.0, 0.0]])
+    target = np.array([[1.0, 0.0], [1.0, 0.0]])
+    with no_float_warnings(), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = loss("cross_entropy").value(pred, target)
+        grad = loss("cross_entropy").grad(pred, target)
+    assert value == pytest.approx(100.0 / 2)
+    assert np.isfinite(grad).all() and grad[0, 0] == -1e12 / 2 and grad[1, 0] == -0.5
+
+
+@pytest.mark.parametrize("name, activation", [("bce", "sigmoid"), ("cross_entropy", "softmax")])
+def test_probability_losses_refuse_predictions_outside_zero_one(name, activation):
+    pred, target = np.array([[1.5, -0.5]]), np.array([[1.0, 0.0]])
+    with pytest.raises(fnn.ConfigError, match=rf"^{name} needs predictions in \[0, 1\], got values in \[-0.5, 1.5\]; "
+                                              rf"use a {activation} output activation$"):
+        loss(name).value(pred, target)
+
+
+def test_softmax_then_cross_entropy_has_the_gradient_p_minus_y_over_n_wrt_the_logits():
+    # Through the actual backward of softmax on cross_entropy's gradient, as fnn's backward pass does.
+    rng = np.random.default_rng(5)
+    z = rng.normal(size=(6, 4)) * 3
+    y = one_hot(rng.integers(0, 4, 6), 4)
+    p = act("softmax").forward(z)
+    grad_z = act("softmax").backward(None, p, loss("cross_entropy").grad(p, y))
+    np.testing.assert_allclose(grad_z, (p - y) / 6, rtol=1e-12, atol=1e-16)
+    expected = numerical_gradient(lambda v: loss("cross_entropy").value(act("softmax").forward(v), y), z)
+    np.testing.assert_allclose(grad_z, expected, rtol=1e-6, atol=1e-9)
+
+
+def test_mae_is_the_mean_absolute_error_with_subgradient_zero_at_zero():
+    pred = np.array([[0.5, -1.0], [2.0, 3.0]])
+    target = np.array([[0.0, 1.0], [2.0, 0.0]])
+    assert loss("mae").value(pred, target) == pytest.approx((0.5 + 2.0 + 0.0 + 3.0) / 4, rel=1e-15)
+    np.testing.assert_array_equal(loss("mae").grad(pred, target), [[0.25, -0.25], [0.0, 0.25]])
+
+
+def test_huber_is_quadratic_inside_delta_and_linear_outside():
+    # PyTorch's HuberLoss(delta=1), equal to its SmoothL1Loss(beta=1).
+    error = np.array([[-3.0, -1.0, -0.5, 0.0, 0.25, 1.0, 2.0]])
+    expected = [2.5, 0.5, 0.125, 0.0, 0.03125, 0.5, 1.5]
+    assert loss("huber").value(error, np.zeros_like(error)) == pytest.approx(sum(expected) / 7, rel=1e-15)
+    np.testing.assert_allclose(loss("huber").grad(error, np.zeros_like(error)),
+                               np.array([[-1.0, -1.0, -0.5, 0.0, 0.25, 1.0, 1.0]]) / 7, rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["mae", "huber"])
+def test_regression_losses_match_finite_differences_off_their_kinks(name):
+    # Errors from -3 to 3, beyond huber's delta, kept 0.05 away from the kinks at 0 (both) and ±1 (huber).
+    rng = np.random.default_rng(6)
+    error = rng.uniform(0.05, 3.0, (7, 3)) * rng.choice([-1.0, 1.0], (7, 3))
+    error[np.abs(np.abs(error) - 1.0) < 0.05] += 0.1
+    target = rng.normal(size=(7, 3))
+    pred = target + error
+    expected = numerical_gradient(lambda p: loss(name).value(p, target), pred)
+    np.testing.assert_allclose(loss(name).grad(pred, target), expected, rtol=1e-6, atol=1e-10)
+
+
+# ------------------------------------------------------- against PyTorch (float64)
+
+def test_softmax_and_cross_entropy_match_torch_on_the_same_logits():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    z = rng.normal(size=(10, 4)) * 4
+    labels = rng.integers(0, 4, 10)
+    p = act("softmax").forward(z)
+    value = loss("cross_entropy").value(p, one_hot(labels, 4))
+    grad_z = act("softmax").backward(None, p, loss("cross_entropy").grad(p, one_hot(labels, 4)))
+    logits = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(logits, torch.tensor(labels))
+    expected.backward()
+    assert abs(value - expected.item()) <= 1e-9
+    np.testing.assert_allclose(grad_z, logits.grad.numpy(), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("name, torch_name", [("mae", "l1_loss"), ("huber", "huber_loss"), ("mse", "mse_loss")])
+def test_regression_losses_match_torch(name, torch_name):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    pred, target = rng.normal(size=(9, 2)) * 2, rng.normal(size=(9, 2))
+    pred[0, 0] = target[0, 0]  # mae's subgradient at 0 is 0 in both
+    torch_pred = torch.tensor(pred, requires_grad=True)
+    expected = getattr(torch.nn.functional, torch_name)(torch_pred, torch.tensor(target))
+    expected.backward()
+    assert abs(loss(name).value(pred, target) - expected.item()) <= 1e-12
+    np.testing.assert_allclose(loss(name).grad(pred, target), torch_pred.grad.numpy(), rtol=0, atol=1e-12)
 
 
 # ------------------------------------------------- random shapes (hypothesis)
@@ -322,6 +477,20 @@ def test_check_activation_passes_an_honest_declaration():
     from_a = fnn.Activation("sigmoid_from_a", sigmoid, lambda z, a, grad_a: a * (1 - a) * grad_a, backward_uses="a")
     check_activation(from_a)
     check_activation_contract(from_a)
+
+
+def wrong_softmax_backward(z, a, grad_a):
+    return a * (1 - a) * grad_a  # the Jacobian's diagonal only, as if softmax were elementwise
+
+
+def test_the_checks_reject_a_row_wise_backward_that_ignores_the_rest_of_the_row():
+    wrong = fnn.Activation("diagonal_softmax", act("softmax").forward, wrong_softmax_backward, backward_uses="a")
+    with pytest.raises(AssertionError, match=r"'diagonal_softmax'.*backward\(x, y, grad_y\) against finite differences "
+                                             r"of sum\(forward\(x\) \* grad_y\).*expected .* but got"):
+        check_activation(wrong)
+    with pytest.raises(ContractBroken, match=r"backward does not match finite differences of sum\(forward\(x\) \* "
+                                             r"grad_y\): at x\[\d, \d\] = "):
+        check_activation_contract(wrong)  # the cheap check the registry makes when a plugin loads
 
 
 def test_check_activation_rejects_a_changed_shape():

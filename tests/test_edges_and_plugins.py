@@ -314,7 +314,7 @@ def loaded(*records, kind="activations"):
 
 BAD_ACTIVATIONS = {
     "wrong derivative": (fnn.Activation("bad", np.tanh, lambda x, y, g: g * y),
-                         "backward does not match forward's slope"),
+                         "backward does not match finite differences"),
     "derivative off by 2": (fnn.Activation("bad", lambda x: x * x, lambda x, y, g: x * g), "does not match"),
     "wrong shape": (fnn.Activation("bad", lambda x: x.sum(axis=-1), lambda x, y, g: g),
                     "forward(x) returned shape (2,)"),

@@ -1,8 +1,9 @@
-"""Built-in activations: sigmoid, tanh, relu, leaky_relu and identity (alias none).
+"""Built-in activations: sigmoid, tanh, relu, leaky_relu, identity (alias none) and softmax.
 
-Each is a pair of elementwise NumPy functions registered through the
-``fnn_activations`` hook, like any third-party plugin's: ``forward(z) -> a``
-and ``backward(z, a, grad_a) -> grad_z``, each the formula in its description.
+Each is a pair of NumPy functions registered through the ``fnn_activations``
+hook, like any third-party plugin's: ``forward(z) -> a`` and
+``backward(z, a, grad_a) -> grad_z``, each the formula in its description.
+All are elementwise but softmax, which works row by row over the last axis.
 Every derivative here is read from the output ``a`` (``backward_uses="a"``),
 so the forward pass keeps no pre-activation ``z`` for them. One speed trick
 earns its place: the registered sigmoid is :func:`_sigmoid_in_place`, tested
@@ -98,6 +99,22 @@ def identity_backward(z, a, grad_a):
     return grad_a
 
 
+def softmax(z):
+    # e^(z - max z) / sum(e^(z - max z)) over the last axis: subtracting the row's max changes nothing
+    # in the quotient but keeps every power at most e^0 = 1, so nothing overflows and the sum is >= 1.
+    # Only the subtraction itself can overflow, for logits such as 1e308 beside -1e308: it rounds to
+    # -inf, whose e^-inf = 0 is the right answer, so that one warning is silenced.
+    with np.errstate(over="ignore"):
+        e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def softmax_backward(z, a, grad_a):
+    # The Jacobian-vector product: da_i/dz_j = a_i (δ_ij - a_j), so
+    # dL/dz_j = sum_i grad_a_i a_i (δ_ij - a_j) = a_j (grad_a_j - sum_i grad_a_i a_i), per row.
+    return a * (grad_a - np.sum(grad_a * a, axis=-1, keepdims=True))
+
+
 @hookimpl
 def fnn_activations():
     yield Activation("sigmoid", _sigmoid_in_place, sigmoid_backward, "1 / (1 + e^-z); derivative a(1 - a)", "a")
@@ -107,3 +124,6 @@ def fnn_activations():
                      f"z if z > 0 else {LEAKY_SLOPE}z; derivative 1 or {LEAKY_SLOPE}", "a")
     yield Activation("identity", identity, identity_backward, "no nonlinearity: a = z", "neither")
     yield Activation("none", identity, identity_backward, "same as identity: no nonlinearity", "neither")
+    yield Activation("softmax", softmax, softmax_backward,
+                     "e^z / sum(e^z) over each point's outputs (row-wise); backward a(grad_a - sum(grad_a a))",
+                     "a")

@@ -4,12 +4,13 @@
 (hundreds of points, 300 optimizer steps). These are the few that cost
 microseconds, so fnn can afford them on every load, built-ins included, and
 at the start of every run: shapes, dtypes and types of what each function
-returns, an activation's backward against finite differences on a few
-points, a dataset's shapes and labels for a small ``n``, a metric's one
-finite number for each task it declares, and that no function
-writes into its (read-only) arguments. Each check raises
-:class:`ContractBroken` with one line saying what was wrong; the registry
-turns it into a left-out plugin, :func:`fnn.prepare` into a
+returns, an activation's backward against finite differences of
+``sum(forward(x) * grad_y)`` on a few points (so row-wise activations such
+as softmax are checked as well as elementwise ones), a dataset's shapes and
+labels for a small ``n``, a metric's one finite number for each task it
+declares, and that no function writes into its (read-only) arguments. Each
+check raises :class:`ContractBroken` with one line saying what was wrong; the
+registry turns it into a left-out plugin, :func:`fnn.prepare` into a
 :class:`~fnn.PluginContractError` naming the plugin.
 """
 
@@ -70,6 +71,25 @@ def _check_array(what: str, result: Any, shape: tuple[int, ...]) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------------------ activations
 
+def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -> np.ndarray:
+    """The gradient of the scalar function ``f`` at ``x`` by central finite differences, in float64.
+
+    Element ``i`` is ``(f(x + h e_i) - f(x - h e_i)) / 2h`` with the step
+    ``h = eps * max(1, |x_i|)``, so that large inputs are not lost to rounding.
+    ``f`` is only ever given copies; ``x`` is never written to.
+    """
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        step = eps * max(1.0, abs(x[index]))
+        plus, minus = x.copy(), x.copy()
+        plus[index] += step
+        minus[index] -= step
+        # Divide by the step actually taken, which rounding may have changed.
+        grad[index] = (float(f(plus)) - float(f(minus))) / (plus[index] - minus[index])
+    return grad
+
+
 _ACTIVATION_POINTS = _readonly(np.array([[-3.0, -1.5, -0.4, -0.1], [0.1, 0.4, 1.5, 3.0]]))  # away from kinks at 0
 _ACTIVATION_WEIGHTS = _readonly(np.array([[0.5, 1.5, 1.0, 0.7], [1.2, 0.9, 0.6, 1.4]]))
 
@@ -78,7 +98,7 @@ def check_activation(act: Activation, z: np.ndarray | None = None) -> np.ndarray
     """``forward`` and ``backward`` keep ``z``'s shape, return floats and write into nothing; returns ``forward(z)``.
 
     Without ``z``, on a few fixed points away from kinks, also: both are finite there, and
-    backward matches central finite differences of forward.
+    backward matches central finite differences of ``sum(forward(x) * grad_y)``.
     """
     fixed = z is None
     z = _ACTIVATION_POINTS if z is None else _readonly(z)
@@ -89,15 +109,14 @@ def check_activation(act: Activation, z: np.ndarray | None = None) -> np.ndarray
         return a  # the run's own pre-activations may lie at a kink or overflow: only shapes are checked
     if not (np.isfinite(a).all() and np.isfinite(grad_z).all()):
         raise ContractBroken(f"forward or backward returned a non-finite value for x in {z.min():g}..{z.max():g}")
-    # Elementwise, so one pair of calls gives every point's central difference.
-    step = 1e-6 * np.maximum(1.0, np.abs(z))
-    slope = (call("forward(x)", act.forward, z + step) - call("forward(x)", act.forward, z - step)) / (2 * step)
-    expected = grad * slope
+    # Finite differences of the scalar sum(forward(x) * grad_y), one point at a time, so that an activation
+    # that mixes a row's outputs (softmax) is held to its whole Jacobian, not only the diagonal.
+    expected = numerical_gradient(lambda x: np.sum(call("forward(x)", act.forward, x) * grad), z)
     wrong = np.abs(grad_z - expected) > 1e-4 * np.abs(expected) + 1e-6
     if wrong.any():
-        i = tuple(np.argwhere(wrong)[0])
-        raise ContractBroken(f"backward does not match forward's slope: at x = {z[i]:g} it gives "
-                             f"{grad_z[i] / grad[i]:.6g} times grad_y, finite differences give {slope[i]:.6g}")
+        i = tuple(int(k) for k in np.argwhere(wrong)[0])
+        raise ContractBroken(f"backward does not match finite differences of sum(forward(x) * grad_y): at x{list(i)} "
+                             f"= {z[i]:g} it gives {grad_z[i]:.6g}, finite differences give {expected[i]:.6g}")
     return a
 
 
