@@ -176,7 +176,7 @@ def check_loss(loss: Loss) -> None:
                       got, expected, {"pred": pred, "target": target}, rtol=1e-5, atol=1e-8)
         doubled = _loss_value(what, loss, np.concatenate([pred, pred]), np.concatenate([target, target]))
         if not np.isclose(doubled, value, rtol=1e-9, atol=1e-12):
-            raise AssertionError(f"{what}: value must be a mean over elements, but repeating the batch twice "
+            raise AssertionError(f"{what}: value must be a mean over points, but repeating the batch twice "
                                  f"changed it from {value!r} to {doubled!r}")
     edges = {"pred": np.array([[0.0], [1.0], [0.0], [1.0]]), "target": np.array([[0.0], [1.0], [1.0], [0.0]])}
     _loss_value(f"{what} (predictions exactly 0 and 1)", loss, **edges)

@@ -300,7 +300,7 @@ def names(kind: str) -> str:
         (["-a", "tanhh"], ["unknown activation 'tanhh'", f"available: {names('activation')}", "did you mean 'tanh'"]),
         (["--output-activation", "sigmod"],
          ["unknown activation 'sigmod'", f"available: {names('activation')}", "did you mean 'sigmoid'"]),
-        (["--loss", "mae"], ["unknown loss 'mae'", f"available: {names('loss')}"]),
+        (["--loss", "hinge"], ["unknown loss 'hinge'", f"available: {names('loss')}"]),  # mae is built in now
         (["-o", "adamm"], ["unknown optimizer 'adamm'", f"available: {names('optimizer')}", "did you mean 'adam'"]),
         (["--init", "bogus"], ["'bogus'", "xavier"]),
     ],

@@ -15,8 +15,8 @@ import fnn
 from support import SOFTSIGN, Softsign
 
 BUILTINS = {
-    "activation": ["identity", "leaky_relu", "none", "relu", "sigmoid", "tanh"],
-    "loss": ["bce", "mse"],
+    "activation": ["identity", "leaky_relu", "none", "relu", "sigmoid", "softmax", "tanh"],
+    "loss": ["bce", "cross_entropy", "huber", "mae", "mse"],
     "optimizer": ["adagrad", "adam", "adamw", "momentum", "nesterov", "rmsprop", "sgd"],
     "dataset": ["blobs", "checkerboard", "circle", "gauss", "linear", "moons", "multigauss", "plane", "sine", "spiral",
                 "xor"],
@@ -130,7 +130,7 @@ def test_an_unknown_name_with_nothing_close_has_no_suggestion():
     with pytest.raises(fnn.UnknownNameError) as caught:
         fnn.registry().loss("zzzzzz")
     assert "did you mean" not in str(caught.value)
-    assert "available: bce, mse" in str(caught.value)
+    assert "available: bce, cross_entropy, huber, mae, mse" in str(caught.value)
 
 
 @pytest.mark.parametrize("kind", BUILTINS)

@@ -22,6 +22,9 @@ import fnn.builtin.optimizers
 import fnn.testing
 from support import SOFTSIGN, Softsign
 
+BUILTIN_LOSSES = ["bce", "cross_entropy", "huber", "mae", "mse"]
+
+
 class WrongSlope:
     @fnn.hookimpl
     def fnn_activations(self):
@@ -45,7 +48,8 @@ def test_every_builtin_record_passes_its_check(record):
 
 def test_records_are_every_record_of_the_plugins_sorted_by_kind_then_name():
     records = fnn.testing.records(fnn.builtin.losses, Softsign())
-    assert [fnn.testing.record_id(record) for record in records] == ["activation:softsign", "loss:bce", "loss:mse"]
+    assert [fnn.testing.record_id(record) for record in records] == ["activation:softsign",
+                                                                     *(f"loss:{name}" for name in BUILTIN_LOSSES)]
     assert records[0] is SOFTSIGN
 
 
@@ -64,7 +68,7 @@ def test_check_dispatches_on_the_kind_and_reports_the_failure():
 def test_parametrize_records_names_each_case_by_kind_and_name():
     mark = fnn.testing.parametrize_records(Softsign(), fnn.builtin.losses, argname="rec")
     assert mark.args[0] == "rec"
-    assert mark.kwargs["ids"] == ["activation:softsign", "loss:bce", "loss:mse"]
+    assert mark.kwargs["ids"] == ["activation:softsign", *(f"loss:{name}" for name in BUILTIN_LOSSES)]
 
 
 def test_importing_fnn_testing_does_not_import_pytest():
@@ -82,8 +86,8 @@ def test_fnns_pytest_plugin_is_loaded_through_its_entry_point(pytestconfig):
 def test_fnn_registry_has_the_builtins_and_the_given_plugins_and_is_the_default(fnn_registry):
     registry = fnn_registry(Softsign())
     assert fnn.registry() is registry
-    assert set(registry.names("activation")) == {"identity", "leaky_relu", "none", "relu", "sigmoid", "tanh",
-                                                 "softsign"}
+    assert set(registry.names("activation")) == {"identity", "leaky_relu", "none", "relu", "sigmoid", "softmax",
+                                                 "tanh", "softsign"}
     assert fnn.fit(activation="softsign", epochs=3).experiment.config.activation == "softsign"
 
 
@@ -101,7 +105,7 @@ def test_fnn_registry_keeps_installed_and_disabled_settings_out(fnn_registry, mo
     monkeypatch.setenv("FNN_DISABLED_PLUGINS", "Softsign,fnn.builtin.losses")
     monkeypatch.setattr("importlib.metadata.distributions", lambda: pytest.fail("looked for installed plugins"))
     registry = fnn_registry(Softsign())
-    assert "softsign" in registry.names("activation") and registry.names("loss") == ["bce", "mse"]
+    assert "softsign" in registry.names("activation") and registry.names("loss") == BUILTIN_LOSSES
 
 
 def test_fnn_registry_is_put_back_after_the_block():

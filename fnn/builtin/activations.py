@@ -125,5 +125,5 @@ def fnn_activations():
     yield Activation("identity", identity, identity_backward, "no nonlinearity: a = z", "neither")
     yield Activation("none", identity, identity_backward, "same as identity: no nonlinearity", "neither")
     yield Activation("softmax", softmax, softmax_backward,
-                     "e^z / sum(e^z) over each row's outputs (not elementwise); gradient a(grad_a - sum(grad_a a))",
+                     "e^z / sum(e^z) over each point's outputs (row-wise); backward a(grad_a - sum(grad_a a))",
                      "a", tasks=("multiclass",))

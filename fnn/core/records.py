@@ -35,12 +35,14 @@ BACKWARD_USES = ("z", "a", "both", "neither")
 
 @dataclass(frozen=True)
 class Activation:
-    """An elementwise nonlinearity ``a = f(z)`` and its derivative.
+    """A nonlinearity ``a = f(z)`` and its derivative.
 
-    ``forward(z) -> a`` maps pre-activations to activations, same shape.
-    ``backward(z, a, grad_a) -> grad_z`` returns ``dL/dz = f'(z) * dL/da``
-    given the pre-activation ``z``, the output ``a = forward(z)`` and
-    ``grad_a = dL/da``.
+    ``forward(z) -> a`` maps pre-activations to activations, same shape: each
+    element on its own (sigmoid, relu), or each row over the last axis
+    (softmax), any leading axes being more rows (stacked models, (M, n, k)).
+    ``backward(z, a, grad_a) -> grad_z`` returns ``dL/dz``, the Jacobian of
+    ``f`` applied to ``grad_a = dL/da`` (``f'(z) * grad_a`` for an elementwise
+    ``f``), given the pre-activation ``z`` and the output ``a = forward(z)``.
 
     ``backward_uses`` declares which of ``z`` and ``a`` backward reads: ``"z"``,
     ``"a"``, ``"both"`` (the default, right for any function) or ``"neither"``.

@@ -69,9 +69,10 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def fnn_activations() -> Iterable[Activation]:
     """Return activations: ``Activation(name, forward, backward, description, backward_uses)``.
 
-    ``forward(z)`` is elementwise; ``backward(z, a, grad_a)`` returns dL/dz
-    from the pre-activation ``z``, the output ``a`` and dL/da. It must agree
-    with central finite differences of ``forward``. ``backward_uses`` says
+    ``forward(z)`` keeps the shape of ``z``, elementwise or row by row over
+    the last axis (softmax); ``backward(z, a, grad_a)`` returns dL/dz from
+    the pre-activation ``z``, the output ``a`` and dL/da. It must agree with
+    central finite differences of ``sum(forward(z) * grad_a)``. ``backward_uses`` says
     which of ``z`` and ``a`` it reads (default both); it is given None for
     the other, and the forward pass need not keep it.
     """
@@ -81,7 +82,8 @@ def fnn_activations() -> Iterable[Activation]:
 def fnn_losses() -> Iterable[Loss]:
     """Return losses: ``Loss(name, value, grad, description)``.
 
-    ``value(pred, target)`` is a float averaged over all elements;
+    ``value(pred, target)`` is a float, a mean over the points (over all
+    elements, or of a per-point sum over the outputs as cross_entropy's);
     ``grad(pred, target)`` is its gradient with respect to ``pred``;
     optionally ``value_and_grad`` gives both at once (the same numbers), for
     a loss whose two halves share work. ``stacks=True`` declares that it also
