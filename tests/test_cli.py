@@ -39,10 +39,16 @@ def logged_rows(stdout: str) -> list[tuple[int, str, str]]:
     return [(int(m[1]), m[2], m[3]) for m in map(ROW.match, stdout.splitlines()) if m]
 
 
-def table_rows(stdout: str) -> list[list[str]]:
-    """Body rows of the rich tables in ``stdout``, cells stripped; wrapped cells are joined back."""
+def table_rows(stdout: str, title: str | None = None) -> list[list[str]]:
+    """Body rows of the rich tables in ``stdout`` (or only of the one titled ``title``), cells stripped;
+    wrapped cells are joined back."""
     rows: list[list[str]] = []
-    for line in stdout.splitlines():
+    lines = stdout.splitlines()
+    if title is not None:
+        start = next(i for i, line in enumerate(lines) if line.startswith(title))
+        end = next(i for i in range(start, len(lines)) if lines[i].startswith("└"))
+        lines = lines[start:end]
+    for line in lines:
         if not line.startswith("│"):
             continue
         cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
@@ -93,7 +99,7 @@ def test_run_plain_header_rows_predictions_and_summary_for_xor():
     # Predictions: all 21 xor points in order, in the lab's style, no "subset" caption.
     experiment = reference.experiment
     prob = fnn.predict(reference.final.params, experiment.x, experiment.activation, experiment.output)[:, 0]
-    table = table_rows(result.stdout)
+    table = table_rows(result.stdout, "Predictions")
     assert [int(row[0]) for row in table] == list(range(21))
     for i, (_index, x1, x2, truth, prediction, correct) in enumerate(table):
         assert (x1, x2) == (f"{experiment.x[i, 0]:.4g}", f"{experiment.x[i, 1]:.4g}")
@@ -137,7 +143,7 @@ def test_run_plain_large_set_shows_captioned_subset_misclassified_first():
     wrong = set(np.flatnonzero((prob >= 0.5) != (y >= 0.5)).tolist())
     assert 0 < len(wrong) < 10  # the run this test needs: a few misclassified points
 
-    shown = [int(row[0]) for row in table_rows(result.stdout)]
+    shown = [int(row[0]) for row in table_rows(result.stdout, "Predictions")]
     assert len(wrong) < len(shown) <= 30  # a readable subset (20 today), more than just the misclassified
     assert shown == sorted(shown) and set(shown) <= set(range(100))
     assert wrong <= set(shown)  # every misclassified point is listed ...
@@ -152,7 +158,7 @@ def test_run_plain_large_set_shows_captioned_subset_misclassified_first():
 
 def test_run_plain_all_predictions_lists_every_point_without_caption():
     result = ok("run", "-d", "linear", "--epochs", "5", "--all-predictions")
-    assert [int(row[0]) for row in table_rows(result.stdout)] == list(range(100))
+    assert [int(row[0]) for row in table_rows(result.stdout, "Predictions")] == list(range(100))
     assert "of 100 points" not in squash(result.stdout)
 
 

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 import fnn
 from fnn.cli import app
+from fnn.runs.settings import TASK_DEFAULTS
 
 LAB_SETS = ("xor", "linear")
 DEFAULT = fnn.RunConfig()
@@ -40,8 +41,10 @@ def test_the_default_pair_is_a_lab_pair():
 def test_fit_with_defaults_reaches_full_accuracy(optimizer, dataset):
     result = fnn.fit(dataset=dataset, optimizer=optimizer)
     config = result.experiment.config
+    binary = TASK_DEFAULTS["binary"]  # the run fills in the output activation and loss from the task
     assert (config.epochs, config.hidden, config.activation, config.output, config.loss, config.seed) == (
-        DEFAULT.epochs, DEFAULT.hidden, DEFAULT.activation, DEFAULT.output, DEFAULT.loss, DEFAULT.seed)
+        DEFAULT.epochs, DEFAULT.hidden, DEFAULT.activation, binary.output, binary.loss, DEFAULT.seed)
+    assert (DEFAULT.output, DEFAULT.loss, config.task) == (None, None, "binary")
     assert config.learning_rate == fnn.registry().optimizer(optimizer).defaults["learning_rate"]
     assert result.final.accuracy == 1.0, (
         f"{optimizer} on {dataset}: accuracy {result.final.accuracy:.2%}, loss {result.final.loss:.4g}")

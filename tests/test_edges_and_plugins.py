@@ -115,15 +115,45 @@ def test_train_refuses_bad_settings_before_the_first_epoch(options, message):
     (np.zeros(4), np.zeros((4, 1)), r"x must be numbers of shape \(n, 2\)"),
     (np.zeros((3, 2)), np.zeros((4, 1)), r"y must have shape \(3, 1\)"),
     (np.zeros((3, 2)), np.zeros(3), r"y must have shape \(3, 1\)"),
-    (np.zeros((3, 2)), np.array([[0.0], [2.0], [1.0]]), "y holds 2; labels must be 0 or 1"),
-    (np.zeros((3, 2)), np.array([[0.0], [-1.0], [1.0]]), "y holds -1; labels must be 0 or 1"),
-    (np.zeros((3, 2)), np.array([[0.0], [np.nan], [1.0]]), "labels must be 0 or 1"),
+    (np.zeros((3, 2)), np.array([[0.0], [np.nan], [1.0]]), r"y holds nan; targets must be finite numbers "
+                                                            r"\(regression task\)"),
     (np.array([[0.0, 1.0], [np.inf, 0.0]]), np.zeros((2, 1)), r"x holds non-finite values .* at \(1, 0\)"),
     (np.array([[0.0, np.nan]]), np.zeros((1, 1)), "x holds non-finite values"),
 ])
 def test_train_refuses_data_it_cannot_use(x, y, message):
     with pytest.raises(fnn.ConfigError, match=message):
         train_once(x=x, y=y)
+
+
+@pytest.mark.parametrize("y, task, message", [
+    (np.array([[0.0], [2.0], [1.0]]), "binary", r"y holds 2; labels must be 0 or 1 \(binary task\)"),
+    (np.array([[0.0], [-1.0], [1.0]]), "binary", "y holds -1; labels must be 0 or 1"),
+    (np.array([[0.0], [np.nan], [1.0]]), "binary", "y holds nan; labels must be 0 or 1"),
+    (np.array([[0.0, 1.0], [1.0, 1.0], [0.0, 1.0]]), "multiclass", r"one-hot rows .* \(row 2 is not\)"),
+    (np.array([[0.0], [1.0], [1.0]]), "multiclass", "one-hot rows of 2 columns or more"),
+    (np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]), "binary", "binary targets are one column"),
+    (np.array([[0.0], [1.0], [1.0]]), "ranking", "task must be one of binary, multiclass, regression"),
+])
+def test_train_refuses_targets_that_do_not_fit_the_task(y, task, message):
+    width = y.shape[1]  # parameters with an output per target column, so that the shapes fit
+    params = {"W1": np.zeros((2, 3)), "b1": np.zeros(3), "W2": np.zeros((3, width)), "b2": np.zeros(width)}
+    with pytest.raises(fnn.ConfigError, match=message):
+        train_once(params, x=np.zeros((3, 2)), y=y, task=task)
+
+
+def test_train_reads_the_task_off_the_targets():
+    """0/1 in one column is binary (accuracy), one-hot rows multiclass (accuracy of the largest output,
+    not of each element), anything else regression (R²)."""
+    binary = train_once(x=np.zeros((3, 2)), y=np.array([[0.0], [1.0], [1.0]]))[-1]
+    assert set(binary.scores) == {"accuracy"} and binary.accuracy == binary.scores["accuracy"]
+    regression = train_once(x=np.zeros((3, 2)), y=np.array([[0.0], [2.0], [1.0]]))[-1]
+    assert set(regression.scores) == {"r2"} and regression.accuracy is None
+    params = {"W1": np.zeros((2, 3)), "b1": np.zeros(3), "W2": np.zeros((3, 2)), "b2": np.array([0.0, 1.0])}
+    one_hot = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    (epoch,) = list(fnn.train(params, np.zeros((3, 2)), one_hot, optimizer=fnn.builtin.optimizers.sgd(0.0),
+                              epochs=1, output="softmax", loss="cross_entropy"))
+    assert epoch.accuracy == pytest.approx(2 / 3)  # every point's largest output is class 1; per element: 2/3 too
+    assert set(epoch.scores) == {"accuracy"}
 
 
 def test_train_checks_the_held_out_points_too():

@@ -53,9 +53,6 @@ def run_data(path, *args):
     ("x1,x2,label\n0.1,0.2,0\n0.3,0.4,yes\n", ["line 3", "column 'label'", "'yes' is not a number"]),
     ("x1,x2,label\n0.1,0.2,0\n0.3,1\n", ["line 3", "2 cells", "header has 3 columns"]),
     ("x1,x2,label\n0.1,0.2,0\n0.3,0.4,1,7\n", ["line 3", "4 cells", "header has 3 columns"]),
-    ("x1,x2,label\n0.1,0.2,0\n0.3,0.4,1\n0.5,0.6,2\n", ["line 4", "label 2", "labels must be 0 or 1"]),
-    ("x1,x2,label\n0.1,0.2,0.5\n0.3,0.4,1\n", ["line 2", "label 0.5", "labels must be 0 or 1"]),
-    ("x1,x2,label\n0.1,0.2,0\n0.3,0.4,-1\n", ["line 3", "label -1", "labels must be 0 or 1"]),
     ("x1,x2,label\n0.1,0.2,1\n0.3,0.4,1\n", ["every label in column 'label' is 1", "both 0 and 1"]),
     ("x1,x2,label\n0.1,0.2,0\n0.3,0.4,0\n", ["every label in column 'label' is 0", "both 0 and 1"]),
     ("x1,x2,label\n0.1,0.2,0\nnan,0.4,1\n", ["line 3", "column 'x1'", "not a finite number"]),
@@ -66,12 +63,25 @@ def run_data(path, *args):
     ("x1,x2,x1\n0.1,0.2,0\n0.3,0.4,1\n", ["repeated column names"]),
     ("label\n0\n1\n", ["at least 2 columns"]),
 ], ids=["empty", "only-blank-lines", "no-header", "no-header-after-blank-lines", "header-only", "non-numeric",
-        "empty-cell", "non-numeric-label", "short-row", "long-row", "label-2", "label-0.5", "label-minus-1",
-        "only-class-1", "only-class-0", "nan", "NaN", "inf", "-Infinity", "nan-label", "repeated-names",
+        "empty-cell", "non-numeric-label", "short-row", "long-row", "only-class-1", "only-class-0", "nan", "NaN",
+        "inf", "-Infinity", "nan-label", "repeated-names",
         "one-column"])
 def test_each_csv_mistake_is_one_line_naming_the_file_and_line(tmp_path, content, fragments):
     path = write(tmp_path, content)
     assert_one_line_error(run_data(path), 1, repr(str(path)), *fragments, stdout_empty=True)
+
+
+@pytest.mark.parametrize("content, fragments, task", [
+    ("x1,x2,label\n0.1,0.2,0\n0.3,0.4,1\n0.5,0.6,2\n", ["line 4", "label 2", "labels must be 0 or 1"], "multiclass"),
+    ("x1,x2,label\n0.1,0.2,0.5\n0.3,0.4,1\n", ["line 2", "label 0.5", "labels must be 0 or 1"], "regression"),
+    ("x1,x2,label\n0.1,0.2,0\n0.3,0.4,-1\n", ["line 3", "label -1", "labels must be 0 or 1"], "regression"),
+], ids=["label-2", "label-0.5", "label-minus-1"])
+def test_labels_other_than_0_and_1_are_another_task_unless_binary_is_forced(tmp_path, content, fragments, task):
+    path = write(tmp_path, content)
+    assert_one_line_error(run_data(path, "--task", "binary"), 1, repr(str(path)), *fragments, stdout_empty=True)
+    result = run_data(path, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["task"] == task
 
 
 def test_missing_file_is_one_line(tmp_path):
@@ -101,11 +111,11 @@ def test_a_file_that_is_not_utf8_names_the_line_of_the_bad_byte(tmp_path):
 @pytest.mark.parametrize("content, where", [
     ("x1,x2,label\n\n0.1,0.2,0\n   \n0.3,abc,1\n", "line 5, column 'x2'"),
     ("\nx1,x2,label\n0.1,0.2,0\n\n\n0.3,0.4\n", "line 6: 2 cells"),
-    ("x1,x2,label\n\n0.1,0.2,0\n\n0.3,0.4,7\n", "line 5: label 7"),
+    ("x1,x2,label\n\n0.1,0.2,0\n\n0.3,0.4,0.5\n", "line 5: label 0.5"),
     ("x1,x2,label\r\n0.1,0.2,0\r\n\r\n0.3,nan,1\r\n", "line 4, column 'x2'"),
 ], ids=["non-numeric", "ragged", "label", "crlf-nan"])
 def test_blank_lines_do_not_shift_line_numbers(tmp_path, content, where):
-    assert_one_line_error(run_data(write(tmp_path, content)), 1, where)
+    assert_one_line_error(run_data(write(tmp_path, content), "--task", "binary"), 1, where)
 
 
 def test_a_multi_line_quoted_cell_does_not_shift_line_numbers(tmp_path):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated, Callable, Mapping, Optional
 
 import numpy as np
 import typer
@@ -108,7 +108,7 @@ def _columns(experiment: Experiment) -> list[tuple[str, Callable[[Epoch], str], 
     def score(name: str, test: bool) -> Callable[[Epoch], str]:
         return lambda r: score_text(name, (r.test_scores if test else r.scores)[name])
 
-    scored = [metric.name for metric in experiment.metrics]
+    scored = [metric.name for metric in experiment.scored]
     columns = [("epoch", lambda r: str(r.epoch), max(5, len(str(experiment.config.epochs)))),
                ("loss", lambda r: f"{r.loss:.6g}", 12)]
     columns += [(name, score(name, False), max(8, len(name))) for name in scored]
@@ -130,7 +130,7 @@ class _Monitor:
         self.total = experiment.config.epochs
         self.every = log_every or max(1, self.total // 10)
         self.columns = _columns(experiment)
-        self.headline = experiment.metrics[0].name
+        self.headline = experiment.scored[0].name
         self.logged: list[Epoch] = []
         self.live = console is not None and console.is_terminal
         self.console = console if not self.live else None
@@ -140,7 +140,7 @@ class _Monitor:
             TextColumn("epoch", markup=False), MofNCompleteColumn(table_column=Column(no_wrap=True)),
             BarColumn(bar_width=None),
             TextColumn("loss {task.fields[loss]}", markup=False, table_column=Column(no_wrap=True)),
-            TextColumn(experiment.metrics[0].name + " {task.fields[score]}", markup=False,
+            TextColumn(experiment.scored[0].name + " {task.fields[score]}", markup=False,
                        table_column=Column(no_wrap=True)),
             _TimeColumn(table_column=Column(no_wrap=True)),
             console=console, disable=not self.live,
@@ -341,7 +341,7 @@ def _result_line(result: FitResult) -> str:
     return f"{line} after {final.epoch} epoch{'s' if final.epoch != 1 else ''}"
 
 
-def _scores_text(scores: dict, n: int) -> str:
+def _scores_text(scores: Mapping[str, float], n: int) -> str:
     """``accuracy 95.24% (20/21)``, ``r2 0.9812``: each score, with the count of points right for accuracy."""
     return ", ".join(f"{name} {score_text(name, value)}" + (f" ({round(value * n)}/{n})" if name == "accuracy" else "")
                      for name, value in scores.items())

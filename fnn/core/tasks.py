@@ -157,12 +157,12 @@ def targets_task(y: np.ndarray) -> str:
 def check_targets(y: np.ndarray, task: str, name: str = "y") -> None:
     """Raise a :class:`~fnn.errors.ConfigError` unless ``y`` holds targets of ``task``."""
     check_task(task)
-    if not np.issubdtype(y.dtype, np.number) or not np.isfinite(y).all():
-        raise ConfigError(f"{name} must hold finite numbers")
+    if not np.issubdtype(y.dtype, np.number):
+        raise ConfigError(f"{name} must hold numbers, got {y.dtype}")
+    wrong = invalid_labels(y, task)
+    if wrong.any():
+        raise ConfigError(f"{name} holds {float(y[wrong].flat[0]):g}; {label_rule(task)} ({task} task)")
     if task == "binary":
-        wrong = (y != 0) & (y != 1)
-        if wrong.any():
-            raise ConfigError(f"{name} holds {float(y[wrong].flat[0]):g}; binary labels must be 0 or 1")
         if y.shape[-1] != 1:
             raise ConfigError(f"binary targets are one column of 0 and 1, but {name} has {y.shape[-1]} columns; "
                               "k classes are the multiclass task (one-hot targets)")

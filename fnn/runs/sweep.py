@@ -44,7 +44,7 @@ class SweepRun(NamedTuple):
     config: RunConfig
     summary: dict | None  # ``FitResult.summary()``; None when training diverged
     loss: np.ndarray
-    accuracy: np.ndarray
+    accuracy: np.ndarray | None  # None in regression
     first_perfect: int | None  # first epoch with 100% accuracy, None if never
     diverged_at: int | None
     error: str | None = None  # why the run failed (an exception, a worker that died); None if it trained
@@ -186,7 +186,7 @@ def _as_run(result: FitResult) -> SweepRun:
     not_finite = np.flatnonzero(~np.isfinite(result.loss))
     if len(not_finite):  # a stacked model trained on past its divergence, so that the others could finish
         return _diverged(result.experiment.config, int(not_finite[0]) + 1)
-    reached = [] if result.accuracy is None else np.flatnonzero(result.accuracy >= 1.0)
+    reached = np.array([]) if result.accuracy is None else np.flatnonzero(result.accuracy >= 1.0)
     first = int(reached[0]) + 1 if len(reached) else None
     return SweepRun(result.experiment.config, result.summary(), result.loss, result.accuracy, first, None)
 
@@ -224,11 +224,11 @@ def _split(result: FitResult, members: Sequence[Experiment]) -> list[FitResult]:
         params = models[m]
         scores = {name: float(values[m]) for name, values in final.scores.items()}
         test_scores = {name: float(values[m]) for name, values in final.test_scores.items()}
-        test_loss = None if final.test_loss is None else float(final.test_loss[m])
+        test_loss = None if final.test_loss is None else float(np.asarray(final.test_loss)[m])
         not_finite = np.flatnonzero(~np.isfinite(history["loss"]))
         reason = (f"diverged at epoch {not_finite[0] + 1}; trained on with its stack" if len(not_finite)
                   else result.stop_reason)
-        epoch = Epoch(final.epoch, float(final.loss[m]), scores.get("accuracy"), params, None, test_loss,
+        epoch = Epoch(final.epoch, float(np.asarray(final.loss)[m]), scores.get("accuracy"), params, None, test_loss,
                       test_scores.get("accuracy"), scores, test_scores)
         results.append(FitResult(experiment, epoch, history, result.seconds / count, reason))
     return results
@@ -506,8 +506,9 @@ def check_sort(configs: Sequence[RunConfig], key: str) -> None:
     key, test accuracy without a test split, or a setting that some runs leave unset."""
     if key not in SORT_KEYS and key not in BY_NAME:
         raise ConfigError(f"cannot sort by {key!r}; choose from {', '.join([*SORT_KEYS, *BY_NAME])}")
-    setting = "test_split" if key == "test_accuracy" else key
-    if setting in BY_NAME and any(getattr(config, setting) is None for config in configs):
+    # A result key needs no setting (the loss is the final loss, not the --loss setting), but the test split's.
+    setting = "test_split" if key == "test_accuracy" else None if key in SORT_KEYS else key
+    if setting is not None and any(getattr(config, setting) is None for config in configs):
         every = all(getattr(config, setting) is None for config in configs)
         raise ConfigError(f"cannot sort by {key}: {'no run sets' if every else 'some runs leave unset'} {setting}"
                           f"; give {setting} a value for every run or sort by something else")

@@ -131,8 +131,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     check_params(params)
     task = targets_task(np.asarray(y)) if task is None else task
     _check_training_inputs(params, x, y, x_test, y_test, epochs=epochs, batch_size=batch_size, l2=l2, task=task)
-    reg = registry or default_registry()
-    tracked = tuple(m if isinstance(m, Metric) else reg.metric(m)
+    tracked = tuple(m if isinstance(m, Metric) else (registry or default_registry()).metric(m)
                     for m in (metrics if metrics is not None else (TASK_DEFAULTS[task].metric,)))
     params = Params(params) if not isinstance(params, Params) else params
     batches = _mini_batches(batch_size, len(x), rng)
@@ -345,8 +344,10 @@ class Experiment(NamedTuple):
     task: str = "binary"
     classes: tuple[str, ...] = ()
     """The class names in label order (classification); empty in regression."""
-    metrics: tuple[Metric, ...] = ()
+    scored: tuple[Metric, ...] = ()
     """The metrics scored every epoch: the task's own first, then any a stopping rule watches."""
+    metrics: tuple[Metric, ...] = ()
+    """Every metric of the run's registry that applies to its task, scored once training ends."""
 
 
 def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
@@ -380,11 +381,11 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     if config.data is None and config.n_samples is not None:
         _check_memory(config, (config.n_samples, 1))  # one input at least; the real width is checked below
     if config.data is None:
-        entry = reg.entry("dataset", config.dataset)
-        x, y = _load_dataset(reg, entry, np.random.default_rng(data_seed), config)
-        features: tuple[str, ...] = entry.record.features
+        dataset = reg.dataset(config.dataset)
+        x, y = _load_dataset(reg, reg.entry("dataset", config.dataset), np.random.default_rng(data_seed), config)
+        features: tuple[str, ...] = dataset.features
         origin: np.ndarray = np.arange(len(x))
-        task, classes = _dataset_task(entry.record, config, y), entry.record.classes
+        task, classes = _dataset_task(dataset, config, y), dataset.classes
     else:
         table = read_csv(config.data, config.label_column, task=config.task)
         x, y, features, origin = table.x, table.y, table.features, table.lines
@@ -411,15 +412,16 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     y = encode_targets(y, task, len(classes)).astype(config.dtype)
     y_test = None if y_test is None else encode_targets(y_test, task, len(classes)).astype(config.dtype)
     defaults = TASK_DEFAULTS[task]
-    config = replace(config, task=task, output=config.output or defaults.output, loss=config.loss or defaults.loss)
-    output, loss = reg.activation(config.output), reg.loss(config.loss)
+    output, loss = reg.activation(config.output or defaults.output), reg.loss(config.loss or defaults.loss)
+    config = replace(config, task=task, output=output.name, loss=loss.name)
     _check_fit(task, output, loss)
-    metrics = tuple(reg.metric(name) for name in dict.fromkeys(
+    scored = tuple(reg.metric(name) for name in dict.fromkeys(
         [defaults.metric, *(["accuracy"] if config.target_accuracy is not None else []), *config.target]))
-    for metric in metrics:
-        if task not in metric.tasks:
+    metrics = tuple(reg.metric(name) for name in reg.names("metric") if task in reg.metric(name).tasks)
+    for metric in scored:
+        if metric not in metrics:
             raise ConfigError(f"--target {metric.name} does not apply to the {task} task; "
-                              f"metrics that do: {', '.join(_task_metrics(reg, task))}")
+                              f"metrics that do: {', '.join(m.name for m in metrics)}")
     sizes = (x.shape[1], *config.hidden, y.shape[1])
     if sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_PARAMETERS:
         raise ConfigError(f"a {'-'.join(map(str, sizes))} network has more than {MAX_PARAMETERS:,} parameters; "
@@ -434,7 +436,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     optimizer = _probe(reg, config, params, x, y, {**hyper, "learning_rate": learning_rate})
     return Experiment(resolved, x, y, params, optimizer, hyper, activation, output, loss,
                       x_test, y_test, scaler, rate, shuffle_seed, features, origin, origin_test, spec,
-                      task, classes, metrics)
+                      task, classes, scored, metrics)
 
 
 def _takes_classes(reg: Registry) -> list[str]:
@@ -464,10 +466,6 @@ def _check_fit(task: str, output: Activation, loss: Loss) -> None:
             raise ConfigError(f"{flag} {record.name} fits the {' and '.join(fits)} task"
                               f"{'s' if len(fits) > 1 else ''}, and this data is {task}; "
                               f"use the {task} task's {default}, or another {kind} that fits it")
-
-
-def _task_metrics(reg: Registry, task: str) -> list[str]:
-    return [name for name in reg.names("metric") if task in reg.metric(name).tasks]
 
 
 def _load_dataset(reg: Registry, entry, rng: np.random.Generator, config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -503,6 +501,7 @@ def _probe(reg: Registry, config: RunConfig, params: Params, x: np.ndarray, y: n
     """
     count = len(params) // 2
     entry = reg.entry("optimizer", config.optimizer)
+    assert config.output is not None and config.loss is not None  # prepare filled them in from the task
     try:
         # Shapes and types are checked here; overflow on the run's own data is training's to report.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -613,7 +612,7 @@ def run(experiment: Experiment) -> Iterator[Epoch]:
         activation=experiment.activation, output=experiment.output, loss=experiment.loss,
         batch_size=c.batch_size, rng=np.random.default_rng(experiment.shuffle_seed), l2=c.l2,
         x_test=experiment.x_test, y_test=experiment.y_test, stop_on_divergence=experiment.x.ndim == 2,
-        task=experiment.task, metrics=experiment.metrics,
+        task=experiment.task, metrics=experiment.scored,
     )
 
 
@@ -641,17 +640,15 @@ class FitResult(NamedTuple):
         """The accuracy of every epoch; None in regression."""
         return self.history.get("accuracy")
 
-    def metrics(self, test: bool = False, registry: Registry | None = None) -> dict[str, float]:
-        """Every metric that applies to the run's task, of its final parameters on the training points (or
-        the test points), by name; empty for test points the run does not have."""
+    def metrics(self, test: bool = False) -> dict[str, float]:
+        """Every metric that applies to the run's task (``Experiment.metrics``), of its final parameters on
+        the training points (or the test points), by name; empty for test points the run does not have."""
         e = self.experiment
         x, y = (e.x_test, e.y_test) if test else (e.x, e.y)
         if x is None or y is None:
             return {}
         y_hat = forward_unchecked(self.final.params, x, e.activation, e.output)[0]
-        reg = registry or default_registry()
-        return {name: float(metric.fn(y_hat, y)) for name in reg.names("metric")
-                if e.task in (metric := reg.metric(name)).tasks}
+        return {metric.name: float(metric.fn(y_hat, y)) for metric in e.metrics}
 
     @property
     def epochs_trained(self) -> int:
@@ -705,7 +702,7 @@ class _Stopper:
     def check(self, record: Epoch) -> tuple[str, Epoch] | None:
         """``(why, the epoch to keep)`` if training should stop after ``record``, else None."""
         c = self.config
-        if c.target_accuracy is not None and record.accuracy >= c.target_accuracy:
+        if c.target_accuracy is not None and record.scores["accuracy"] >= c.target_accuracy:
             return f"reached the target accuracy {c.target_accuracy:.2%} at epoch {record.epoch}", record
         for metric, value in self.targets:
             score = record.scores[metric.name]
@@ -743,12 +740,12 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
     stacked experiment (see :func:`run`) trains all its epochs and gives one
     ``FitResult`` whose history holds a column per model.
     """
-    scored = [metric.name for metric in experiment.metrics]
+    scored = [metric.name for metric in experiment.scored]
     names = ["loss", *scored]
     if experiment.x_test is not None:
         names += ["test_loss", *(f"test_{name}" for name in scored)]
     columns: dict[str, list[float]] = {name: [] for name in names}
-    stopper = _Stopper(experiment.config, experiment.metrics)
+    stopper = _Stopper(experiment.config, experiment.scored)
     reason = f"trained all {experiment.config.epochs} epochs"
     outside = 0.0
     start = time.perf_counter()
