@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from fnn.core.records import Metric
+from fnn.core.tasks import class_indices
 from fnn.errors import ConfigError
 from fnn.plugins.hookspecs import hookimpl
 
@@ -35,12 +36,6 @@ def _check_shapes(pred: Array, target: Array) -> None:
         raise ConfigError(f"a metric needs pred and target of one shape (n, k), got {pred.shape} and {target.shape}")
 
 
-def classes(values: Array) -> Array:
-    """Each point's class, from outputs or encoded targets alike: with one column (binary) 1 where the
-    value is at least 0.5, else 0; with k columns the column of the largest value (a one-hot row's 1)."""
-    return (values[:, 0] >= 0.5).astype(np.intp) if values.shape[1] == 1 else np.argmax(values, axis=1)
-
-
 def confusion_matrix(pred: Array, target: Array) -> Array:
     """Counts of points by true class (rows) and predicted class (columns): (k, k) ints, k = 2 for binary.
 
@@ -48,7 +43,7 @@ def confusion_matrix(pred: Array, target: Array) -> Array:
     """
     _check_shapes(pred, target)
     k = max(2, target.shape[1])
-    pairs = classes(target) * k + classes(pred)
+    pairs = class_indices(target) * k + class_indices(pred)
     return np.bincount(pairs, minlength=k * k).reshape(k, k)
 
 
@@ -86,7 +81,10 @@ def _one_score(per_class: Array, matrix: Array, pred: Array) -> float:
 def accuracy(pred: Array, target: Array) -> float:
     """The fraction of points whose predicted class is their true class (per point, not per output)."""
     _check_shapes(pred, target)
-    return float(np.mean(classes(pred) == classes(target)))
+    right = class_indices(pred) == class_indices(target)
+    # The count over the points: np.mean, with its Python wrapper, made whole xor runs 17% slower (this is
+    # scored every epoch; sgd, 20,000 epochs, medians of 3 interleaved runs).
+    return np.count_nonzero(right) / len(right)
 
 
 def precision(pred: Array, target: Array) -> float:
