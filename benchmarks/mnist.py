@@ -54,14 +54,14 @@ from .harness import ENGINE_LABELS, REPO, guard, interleave, speedup, target
 from .scale import PROC_STATUS, _status_kib
 
 NAME = "mnist"
-POINTS, SMOKE_POINTS = 60_000, 2_000
+POINTS, SMOKE_POINTS = 60_000, 1_000
 SIZES = (784, 128, 10)
 BATCH = 128
 LEARNING_RATE = 1e-3
 NOISE = 0.5  # the spread of each feature around its class's mean, before clipping to [0, 1]
 ROUNDS, SMOKE_ROUNDS = 5, 2
 SEED = 0
-WARMUP_POINTS = 1_024
+WARMUP_POINTS = 512
 LOSS_TOLERANCE = 1e-3  # float32 through 469 adam steps: PyTorch's and fnn's sums round differently
 FELL = 0.9  # after one epoch each engine's loss is at most this fraction of the initial loss
 ENGINES = ("fnn", "torch", "sklearn", "products")
