@@ -14,11 +14,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import scale, startup, sweeps, tiny
+from . import mnist, scale, startup, sweeps, tiny
 from .harness import machine
 from .report import print_report
 
-BENCHMARKS = {module.NAME: module for module in (tiny, scale, sweeps, startup)}
+BENCHMARKS = {module.NAME: module for module in (tiny, scale, sweeps, startup, mnist)}
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "latest.json"
 SMOKE_OUTPUT = Path(tempfile.gettempdir()) / "fnn-benchmarks-smoke.json"
 """A smoke run checks that the code runs; its numbers mean nothing, so it leaves the tracked results alone."""

@@ -31,7 +31,8 @@ from . import BLAS_PINNED
 
 REPO = Path(__file__).resolve().parent.parent
 ENGINE_LABELS = {"fnn": "fnn", "fnn_float32": "fnn float32", "lab": "(a) lab style", "fused": "(b) fused NumPy",
-                 "torch": "(c) PyTorch", "immutable": "(d) fnn's arithmetic alone"}
+                 "torch": "(c) PyTorch", "immutable": "(d) fnn's arithmetic alone",
+                 "sklearn": "scikit-learn MLPClassifier", "products": "fnn's matrix products alone"}
 """Display names of what the benchmarks time, by their key in the results."""
 
 

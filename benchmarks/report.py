@@ -40,7 +40,7 @@ def _table(title: str, *columns: str) -> Table:
     """A table whose first text columns are left-aligned and the numbers right-aligned."""
     table = Table(title=title)
     for column in columns:
-        text = column in ("set", "engine", "optimizer", "how", "command", "check", "target")
+        text = column in ("set", "engine", "optimizer", "how", "command", "check", "target", "what")
         table.add_column(column, justify="left" if text else "right")
     return table
 
@@ -102,6 +102,25 @@ def _startup(result: dict) -> Table:
     return table
 
 
+def _mnist(result: dict) -> Group:
+    net = "-".join(map(str, result["sizes"]))
+    table = _table(f"5. MNIST-shaped: {result['points']:,} points, {net} relu, softmax, cross_entropy, float32, "
+                   f"adam lr {result['learning_rate']:g}, batches of {result['batch_size']}, one epoch, median of "
+                   f"{result['rounds']} interleaved rounds", "engine", "s/epoch (range)", "fnn speed-up", "peak MB",
+                   "final loss")
+    for engine, values in result["engines"].items():
+        memory, loss = values["peak_memory_mb"], values["final_loss"]
+        table.add_row(ENGINE_LABELS[engine], _seconds(values["seconds"]),
+                      "" if engine == "fnn" else _ratio(values["fnn_speedup"]),
+                      "-" if memory is None else f"{memory:,.1f}", "-" if loss is None else f"{loss:.6g}")
+    table.caption = (f"fnn speed-up: the engine's time over fnn's, median and range of the per-round ratios; above 1, "
+                     f"fnn is faster. Initial loss {result['initial_loss']:.6g}.")
+    shares = _table("5b. Where fnn's epoch goes (cProfile of one epoch)", "what", "share")
+    for what, share in result["profile"].items():
+        shares.add_row(what, f"{share:.1%}")
+    return Group(table, shares)
+
+
 def _targets(results: dict) -> Table:
     table = _table("Targets (the issues' performance budgets)", "target", "goal", "measured", "met")
     for record in (t for result in results["benchmarks"].values() for t in result["targets"]):
@@ -119,4 +138,4 @@ def _guards(results: dict) -> Table:
     return table
 
 
-RENDERERS = {"tiny": _tiny, "scale": _scale, "sweep": _sweep, "startup": _startup}
+RENDERERS = {"tiny": _tiny, "scale": _scale, "sweep": _sweep, "startup": _startup, "mnist": _mnist}

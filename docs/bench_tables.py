@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
 SOURCE = "benchmarks/results/latest.json"
 RESULTS = REPO / SOURCE
-NEEDED = ("tiny", "scale", "sweep", "startup")
+NEEDED = ("tiny", "scale", "sweep", "startup", "mnist")
 _BLOCK = re.compile(r"(<!-- bench: (\w+) -->\n)(.*?)(<!-- /bench -->)", re.S)
 
 sys.path.insert(0, str(REPO))  # run as a script from anywhere, the benchmarks package is the repository's
@@ -126,8 +126,29 @@ def scale(results: dict) -> str:
             f"medians' in brackets): {slopes}.\n\n")
 
 
+def mnist(results: dict) -> str:
+    """One epoch of the MNIST-shaped classifier by engine, and where fnn's epoch goes."""
+    result = results["benchmarks"]["mnist"]
+    lines = ["| engine | s per epoch (range) | fnn's speed-up | peak memory | final loss |",
+             "|---|---:|---:|---:|---:|"]
+    for engine, values in result["engines"].items():
+        seconds, loss = values["seconds"], values["final_loss"]
+        speedup = "" if engine == "fnn" else f"{_number(values['fnn_speedup']['median'])}x"
+        memory = "-" if engine == "products" else _memory(values["peak_memory_mb"])
+        lines.append(f"| {ENGINE_LABELS[engine]} | {_seconds(seconds['median'])} ({_seconds(seconds['min'])} to "
+                     f"{_seconds(seconds['max'])}) | {speedup} | {memory} | {'-' if loss is None else _number(loss)} |")
+    lines += ["", "| where fnn's epoch goes | share |", "|---|---:|"]
+    lines += [f"| {what} | {share:.0%} |" for what, share in result["profile"].items()]
+    net = "-".join(map(str, result["sizes"]))
+    return ("\n".join(lines) + f"\n\n{result['points']:,} points, {net} (relu, softmax, cross_entropy), float32, adam "
+            f"at learning rate {result['learning_rate']:g}, mini-batches of {result['batch_size']}, one epoch, median "
+            f"of {result['rounds']} interleaved rounds; the initial loss is {_number(result['initial_loss'])}. "
+            "fnn's speed-up is the engine's time over fnn's (above 1, fnn is faster); the shares are of one "
+            "epoch under cProfile.\n\n")
+
+
 BLOCKS: dict[str, Callable[..., str]] = {
-    "latest": latest, "targets": targets, "tiny": tiny, "optimizers": optimizers, "scale": scale}
+    "latest": latest, "targets": targets, "tiny": tiny, "optimizers": optimizers, "scale": scale, "mnist": mnist}
 """What each README block shows, by its name in the block's opening marker."""
 
 

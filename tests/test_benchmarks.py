@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("tiny", "scale", "sweep", "startup")
+BENCHMARKS = ("tiny", "scale", "sweep", "startup", "mnist")
 
 
 def test_the_smoke_run_completes_writes_every_benchmark_and_passes_its_guards(tmp_path):
