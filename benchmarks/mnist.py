@@ -48,6 +48,7 @@ import numpy as np
 
 import fnn
 from fnn.core.network import _matmul
+from fnn.core.tasks import one_hot
 
 from .baselines import TORCH
 from .harness import ENGINE_LABELS, REPO, guard, interleave, speedup, target
@@ -86,7 +87,7 @@ def make_data(n: int, seed: int = SEED) -> Data:
     x *= NOISE
     x += means[labels]
     np.clip(x, 0.0, 1.0, out=x)
-    return Data(x, np.eye(classes, dtype=np.float32)[labels], labels)
+    return Data(x, one_hot(labels, classes).astype(np.float32), labels)
 
 
 def initial_params() -> fnn.Params:
