@@ -7,7 +7,7 @@ from typing import Annotated, Callable, Mapping, Optional
 
 import numpy as np
 import typer
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.table import Column, Table
 from rich.text import Text
@@ -26,6 +26,7 @@ SMALL_SET = 30
 LINEAR_NOTE = ("note: with activation {activation} the hidden layers are linear, so the network draws a single "
                "straight decision boundary: it can fit linear but never xor.")
 PREDICTION_ROWS = 20
+FEATURE_WIDTH = 10  # the room a feature's column takes at least: a number to 4 digits, its padding and border
 
 
 _OUTPUT = "Output"
@@ -83,9 +84,9 @@ def run(
         return
     if console.is_terminal:
         console.print(monitor.table())
-    console.print(_predictions_table(result, all_predictions))
+    console.print(_predictions_table(result, all_predictions, console.width))
     if experiment.task != "regression":
-        console.print(_confusion_table(result))
+        console.print(_confusion_table(result, console.width))
     _print_summary(console, _summary(result))
     _hint(console, one_class_hint(result))
     if is_linear(experiment.activation) and len(experiment.config.hidden):
@@ -236,7 +237,7 @@ def _describe(experiment: Experiment) -> str:
             f"{c.epochs} epoch{'s' if c.epochs != 1 else ''}, seed {c.seed}")
 
 
-def _predictions_table(result: FitResult, show_all: bool) -> Table:
+def _predictions_table(result: FitResult, show_all: bool, width: int = 80) -> Table:
     experiment = result.experiment
     # (set, points, targets, origins): Experiment types y_test optional, though prepare() sets it with x_test.
     parts: list[tuple[str, np.ndarray, np.ndarray | None, np.ndarray | None]] = [
@@ -257,15 +258,28 @@ def _predictions_table(result: FitResult, show_all: bool) -> Table:
         rows = order[:PREDICTION_ROWS][np.argsort(origin[order[:PREDICTION_ROWS]], kind="stable")]
     table = Table(title="Predictions", title_justify="left")
     from_file = experiment.config.data is not None
-    table.add_column("line" if from_file else "index", justify="right")
+    # The point's place, its set and what the network made of it are never cut or wrapped; the features
+    # give way: as many of the first three as the width leaves room for.
+    fixed: list[tuple[str, list[str], JustifyMethod]] = [
+        ("line" if from_file else "index", [str(origin[i]) for i in rows], "right")]
     if len(parts) > 1:
-        table.add_column("set")
-    visible = min(x.shape[1], 3)
+        fixed.append(("set", [str(sets[i]) for i in rows], "left"))
+    rendered = [[cell.plain if isinstance(cell, Text) else cell for cell in cells(i)] for i in rows]
+    task_columns: list[tuple[str, list[str], JustifyMethod]] = [
+        (heading, [row[j] for row in rendered], "center" if heading == "correct" else "right")
+        for j, heading in enumerate(headings)]
+    widths = [max(len(heading), *map(len, column)) for heading, column, _ in [*fixed, *task_columns]]
+    room = width - sum(widths) - 3 * len(widths) - 1
+    visible = max(0, min(x.shape[1], 3, room // FEATURE_WIDTH))
+    whole = room >= 0  # else even without features the cells do not fit: long class names wrap, never cut
+    for heading, column, justify in fixed:
+        table.add_column(heading, justify=justify, no_wrap=True, min_width=max(len(heading), *map(len, column)))
     names = experiment.features or tuple(f"x{j + 1}" for j in range(x.shape[1]))
     for name in names[:visible]:
         table.add_column(shown(name), justify="right")
-    for heading in headings:
-        table.add_column(heading, justify="center" if heading == "correct" else "right")
+    for heading, column, justify in task_columns:
+        table.add_column(heading, justify=justify, no_wrap=whole, overflow="fold",
+                         min_width=max(len(heading), *map(len, column)) if whole else None)
     for i in rows:
         first = [str(origin[i])] + ([sets[i]] if len(parts) > 1 else []) + [f"{v:.4g}" for v in values[i, :visible]]
         table.add_row(*first, *cells(i))
@@ -273,7 +287,8 @@ def _predictions_table(result: FitResult, show_all: bool) -> Table:
     if len(rows) < len(x):
         notes.append(f"{len(rows)} of {len(x)} points: {worth} (--all-predictions lists all)")
     if visible < x.shape[1]:
-        notes.append(f"first {visible} of {x.shape[1]} features shown")
+        notes.append(f"first {visible} of {x.shape[1]} features shown" if visible else "features not shown: "
+                     "no room at this width")
     if experiment.scaler is not None:
         notes.append("values as in the file (the network sees them standardized)")
     table.caption = "; ".join(notes) or None
@@ -356,7 +371,7 @@ def _metrics_row(result: FitResult) -> tuple[str, str]:
     return "Metrics", text
 
 
-def _confusion_table(result: FitResult) -> Table:
+def _confusion_table(result: FitResult, width: int = 80) -> Table:
     """Rows the true class, columns the predicted one, on the test points when there are some (else the
     training points); on a terminal the diagonal is green and the rest red where it is not 0. Then each
     class's precision and recall."""
@@ -367,15 +382,19 @@ def _confusion_table(result: FitResult) -> Table:
     counts = confusion_matrix(predict(result.final.params, x, e.activation, e.output), y)
     precision, recall = per_class_precision(counts), per_class_recall(counts)
     table = Table(title=f"Confusion matrix, {'test' if test else 'training'} points", title_justify="left",
-                  caption="rows: the true class; columns: the predicted class", caption_justify="left")
-    table.add_column("true class")
-    for name in e.classes:
-        table.add_column(shown(name), justify="right")
+                  caption_justify="left")
+    # Columns named by class where the names fit the width, else by number, the rows saying which is which.
+    numbered = sum(max(len(name), 5) + 3 for name in e.classes) + max(map(len, e.classes)) + 25 > width
+    table.caption = f"rows: the true class; columns: the predicted class{', by number' if numbered else ''}"
+    table.add_column("true class", no_wrap=True)
+    for k, name in enumerate(e.classes):
+        table.add_column(str(k) if numbered else shown(name), justify="right")
     table.add_column("recall", justify="right")
     for i, name in enumerate(e.classes):
         cells = [Text(str(count), style=("green" if i == j else "red") if count else "dim")
                  for j, count in enumerate(counts[i])]
-        table.add_row(Text(shown(name), style="bold"), *cells, f"{recall[i]:.3f}")
+        label = Text(f"{i} {name}" if numbered else name, style="bold")
+        table.add_row(label, *cells, f"{recall[i]:.3f}")
     table.add_row(Text("precision", style="bold"), *(f"{p:.3f}" for p in precision), "")
     return table
 
