@@ -357,22 +357,28 @@ def _metrics_row(result: FitResult) -> tuple[str, str]:
 
 
 def _confusion_table(result: FitResult) -> Table:
-    """Rows the true class, columns the predicted one, on the test points when there are some (else the
-    training points); on a terminal the diagonal is green and the rest red where it is not 0. Then each
-    class's precision and recall."""
+    """The confusion matrix on the test points when there are some, else on the training points."""
     e = result.experiment
     test = e.x_test is not None and e.y_test is not None
     x, y = (e.x_test, e.y_test) if test else (e.x, e.y)
     assert x is not None and y is not None
-    counts = confusion_matrix(predict(result.final.params, x, e.activation, e.output), y)
+    return confusion_table(e.classes, predict(result.final.params, x, e.activation, e.output), y,
+                           f"Confusion matrix, {'test' if test else 'training'} points")
+
+
+def confusion_table(classes: tuple[str, ...], outputs: np.ndarray, targets: np.ndarray, title: str) -> Table:
+    """Rows the true class, columns the class predicted from a classifier's ``outputs`` (n, k) for the
+    encoded ``targets``; on a terminal the diagonal is green and the rest red where it is not 0. Then each
+    class's precision and recall."""
+    counts = confusion_matrix(outputs, targets)
     precision, recall = per_class_precision(counts), per_class_recall(counts)
-    table = Table(title=f"Confusion matrix, {'test' if test else 'training'} points", title_justify="left",
+    table = Table(title=title, title_justify="left",
                   caption="rows: the true class; columns: the predicted class", caption_justify="left")
     table.add_column("true class")
-    for name in e.classes:
+    for name in classes:
         table.add_column(shown(name), justify="right")
     table.add_column("recall", justify="right")
-    for i, name in enumerate(e.classes):
+    for i, name in enumerate(classes):
         cells = [Text(str(count), style=("green" if i == j else "red") if count else "dim")
                  for j, count in enumerate(counts[i])]
         table.add_row(Text(shown(name), style="bold"), *cells, f"{recall[i]:.3f}")
