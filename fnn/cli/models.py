@@ -37,8 +37,7 @@ def predict(
                       "are ignored); a file without a header gives the inputs in order (this or --points).")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Predict new points with a saved model: the class and its probability, or the values of a regression.
-    Give the points with --points or --csv."""
+    """Predict new points (--points or --csv) with a saved model: classes and probabilities, or values."""
     if (points is None) == (csv_path is None):
         raise typer.BadParameter("give exactly one of --points or --csv", param_hint="--points / --csv")
     model = load_model(model_path)
@@ -132,7 +131,8 @@ def _regression_columns(model: Model, out: np.ndarray) -> _Columns:
     m = out.shape[1]
     names = model.labels or (("prediction",) if m == 1 else tuple(f"prediction {j + 1}" for j in range(m)))
     return _Columns(list(names), lambda i: [f"{v:.6g}" for v in out[i]],
-                    lambda i: {"prediction": dict(zip(names, map(float, out[i])))}, names, names_key="outputs")
+                    lambda i: {"prediction": dict(zip(names, map(float, out[i])))}, names, names_key="outputs",
+                    note=None if names[0].startswith("prediction") else f"{', '.join(names)}: the model's predictions")
 
 
 _PREDICTION_COLUMNS = {"binary": _binary_columns, "multiclass": _multiclass_columns,
