@@ -37,7 +37,7 @@ def predict(
                       "are ignored); a file without a header gives the inputs in order (this or --points).")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Predict new points (--points or --csv) with a saved model: classes and probabilities, or values."""
+    """Predict the class (or values) of new points with a saved model: give them with --points or --csv."""
     if (points is None) == (csv_path is None):
         raise typer.BadParameter("give exactly one of --points or --csv", param_hint="--points / --csv")
     model = load_model(model_path)
