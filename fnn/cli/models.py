@@ -1,9 +1,9 @@
-"""``fnn predict`` and ``fnn show``: use and inspect a saved model (``model.npz`` of a run folder)."""
+"""``fnn predict`` and ``fnn show``: use and inspect a saved model (``model.npz`` of a run folder), of any task."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Callable, NamedTuple, Optional
 
 import numpy as np
 import typer
@@ -33,11 +33,11 @@ def predict(
     points: Annotated[Optional[str], typer.Option("--points", help='Points as "x1,x2;x1,x2;..." (this or --csv).')
                       ] = None,
     csv_path: Annotated[Optional[Path], typer.Option(
-        "--csv", help="CSV file with a header row naming the model's inputs (other columns are ignored); "
-                      "a file without a header gives the inputs in order (this or --points).")] = None,
+        "--csv", help="CSV file with a header row naming the model's inputs (other columns, a label among them, "
+                      "are ignored); a file without a header gives the inputs in order (this or --points).")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Predict the class of new points with a saved model: give them with --points or --csv."""
+    """Predict the class (or values) of new points with a saved model: give them with --points or --csv."""
     if (points is None) == (csv_path is None):
         raise typer.BadParameter("give exactly one of --points or --csv", param_hint="--points / --csv")
     model = load_model(model_path)
@@ -49,29 +49,98 @@ def predict(
         x, lines, notes, source = parse_points(points, width), None, [], "--points"
     elif csv_path is not None:  # always, when --points is not given (checked above)
         (x, lines, notes), source = read_points_csv(csv_path, model), f"--csv {str(csv_path)!r}"
-    prob = model_predict(model, x, plugin_registry(ctx), str(model_path))
-    _check_outputs(prob, x, source, lines)
-    classes = (prob >= 0.5).astype(int)
+    out = model_predict(model, x, plugin_registry(ctx), str(model_path))
+    check_outputs(out, x, source, lines, model.task)
+    columns = _PREDICTION_COLUMNS[model.task](model, out)
     if json_output:
-        rows = [{"x": row.tolist(), "probability": float(p), "class": int(c)} for row, p, c in zip(x, prob, classes)]
-        typer.echo(jsonfile.dumps({"model": str(model_path), "inputs": list(names), "notes": notes,
+        rows = [{"x": row.tolist(), **columns.record(i)} for i, row in enumerate(x)]
+        # An old binary model's JSON stays as it was; any other says what its outputs are.
+        about = {} if columns.plain else {"task": model.task, columns.names_key: list(columns.names)}
+        typer.echo(jsonfile.dumps({"model": str(model_path), "inputs": list(names), **about, "notes": notes,
                                    "predictions": rows}))
         return
+    # As fnn run's predictions table: a model's outputs (classes, values) come before its fourth input.
+    visible = len(names) if columns.plain else min(len(names), 3)
+    notes = notes + ([columns.note] if columns.note else [])
+    notes += [f"first {visible} of {len(names)} inputs shown (--json lists all)"] if visible < len(names) else []
     table = Table(title=f"Predictions of {shown(model_path)}", title_justify="left",
                   caption=shown("; ".join(notes)) if notes else None, caption_justify="left")
     # A point is found again by its line in the file, or by its place in --points (from 0, as errors number it).
     table.add_column("#" if lines is None else "line", justify="right")
-    for name in names:
+    for name in names[:visible]:
         table.add_column(shown(name), justify="right")
-    table.add_column("probability", justify="right")
-    table.add_column("class", justify="right")
-    for i, (row, p, c) in enumerate(zip(x, prob, classes)):
-        table.add_row(str(i if lines is None else lines[i]), *(f"{v:g}" for v in row), f"{p:.5f}", str(c))
+    for heading in columns.headings:
+        # Predictions are what the table is for: when it is too wide, the inputs' headings wrap first.
+        table.add_column(shown(heading), justify="right", no_wrap=not columns.plain)
+    for i, row in enumerate(x):
+        table.add_row(str(i if lines is None else lines[i]), *(f"{v:g}" for v in row[:visible]),
+                      *(shown(cell) for cell in columns.cells(i)))
     make_console().print(table)
 
 
+class _Columns(NamedTuple):
+    """How one task's predictions read: the table's headings and a point's cells, its JSON record, and
+    the names of the outputs (classes, or regression targets) under ``names_key`` of the JSON."""
+
+    headings: list[str]
+    cells: Callable[[int], list[str]]
+    record: Callable[[int], dict]
+    names: tuple[str, ...] = ()
+    names_key: str = "classes"
+    note: str | None = None
+    plain: bool = False  # a binary model with the classes 0 and 1: table and JSON as before tasks existed
+
+
+TOP_CLASSES = 3
+"""A model of more classes than this shows each point's most probable ones in the table (JSON lists all)."""
+
+
+def _binary_columns(model: Model, out: np.ndarray) -> _Columns:
+    prob = out[:, 0]
+    chosen = (prob >= 0.5).astype(int)
+    classes = model.classes
+    plain = classes == ("0", "1")
+    if plain:
+        return _Columns(["probability", "class"], lambda i: [f"{prob[i]:.5f}", str(chosen[i])],
+                        lambda i: {"probability": float(prob[i]), "class": int(chosen[i])}, classes, plain=True)
+    return _Columns([f"P({classes[1]})", "class"], lambda i: [f"{prob[i]:.5f}", classes[chosen[i]]],
+                    lambda i: {"probability": float(prob[i]), "class": int(chosen[i]), "name": classes[chosen[i]]},
+                    classes, note=f"P({classes[1]}): the probability of class {classes[1]}, the model's output")
+
+
+def _multiclass_columns(model: Model, out: np.ndarray) -> _Columns:
+    classes = model.classes
+    chosen = out.argmax(axis=1)
+
+    def record(i: int) -> dict:
+        return {"class": int(chosen[i]), "name": classes[chosen[i]],
+                "probabilities": dict(zip(classes, map(float, out[i])))}
+
+    if len(classes) <= TOP_CLASSES + 1:
+        return _Columns(["class", *classes], lambda i: [classes[chosen[i]], *(f"{p:.4f}" for p in out[i])],
+                        record, classes)
+    top = np.argsort(-out, axis=1, kind="stable")[:, :TOP_CLASSES]
+    headings = [part for rank in ("class", "2nd", "3rd") for part in (rank, "p")]
+    return _Columns(headings, lambda i: [cell for k in top[i] for cell in (classes[k], f"{out[i, k]:.4f}")],
+                    record, classes,
+                    note=f"the {TOP_CLASSES} most probable of {len(classes)} classes with their probabilities "
+                         "(--json lists all)")
+
+
+def _regression_columns(model: Model, out: np.ndarray) -> _Columns:
+    m = out.shape[1]
+    names = model.labels or (("prediction",) if m == 1 else tuple(f"prediction {j + 1}" for j in range(m)))
+    return _Columns(list(names), lambda i: [f"{v:.6g}" for v in out[i]],
+                    lambda i: {"prediction": dict(zip(names, map(float, out[i])))}, names, names_key="outputs",
+                    note=None if names[0].startswith("prediction") else f"{', '.join(names)}: the model's predictions")
+
+
+_PREDICTION_COLUMNS = {"binary": _binary_columns, "multiclass": _multiclass_columns,
+                       "regression": _regression_columns}
+
+
 def model_predict(model: Model, x: np.ndarray, registry: Registry, source: str = "the model") -> np.ndarray:
-    """The saved network's output for raw points, standardised first if it was trained that way.
+    """The saved network's outputs (n, k) for raw points, standardised first if it was trained that way.
 
     Overflow on the way is not warned about: a non-finite output is the caller's to refuse.
     """
@@ -81,7 +150,7 @@ def model_predict(model: Model, x: np.ndarray, registry: Registry, source: str =
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if scaling:
             x = Scaler(np.array(scaling["mean"]), np.array(scaling["std"]))(x)
-        return network_predict(model.params, x, hidden, output)[:, 0]
+        return network_predict(model.params, x, hidden, output)
 
 
 def _activation(registry: Registry, config: dict, key: str, source: str):
@@ -93,9 +162,10 @@ def _activation(registry: Registry, config: dict, key: str, source: str):
                              "(is the plugin it was trained with installed?)") from None
 
 
-def _check_outputs(prob: np.ndarray, x: np.ndarray, source: str, lines: np.ndarray | None) -> None:
-    """Refuse points whose output is not a finite number: such a point has no class (NaN >= 0.5 is false)."""
-    bad = np.flatnonzero(~np.isfinite(prob))
+def check_outputs(out: np.ndarray, x: np.ndarray, source: str, lines: np.ndarray | None, task: str) -> None:
+    """Refuse points whose outputs are not all finite numbers: such a point has no class (NaN >= 0.5 is
+    false) and no value."""
+    bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
     if len(bad):
         i = int(bad[0])
         # Named as the table names it: by its line in a file, by its place from 0 in --points.
@@ -103,8 +173,9 @@ def _check_outputs(prob: np.ndarray, x: np.ndarray, source: str, lines: np.ndarr
         values = ", ".join(f"{v:g}" for v in x[i, :4]) + (", ..." if x.shape[1] > 4 else "")
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
         numbered = " (points are numbered from 0, as in the table)" if lines is None else ""
-        raise DataError(f"{where} ({values}){more} gives the output {prob[i]}, which is no probability: "
-                        f"its values are too large for this model{numbered}")
+        given = (f"the output {out[i, 0]}, which is no probability" if task == "binary"
+                 else f"the outputs {', '.join(map(str, out[i, :4]))}, which are not all finite numbers")
+        raise DataError(f"{where} ({values}){more} gives {given}: its values are too large for this model{numbered}")
 
 
 def parse_points(text: str, width: int) -> np.ndarray:
@@ -133,35 +204,56 @@ def parse_points(text: str, width: int) -> np.ndarray:
 def read_points_csv(path: Path, model: Model) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The model's inputs from a CSV file, each row's line number, and notes on how the columns were matched.
 
-    Columns are matched by name to the inputs the model was trained on; other
-    columns (a label, an id) are ignored. A file without a header row gives
-    the inputs in order, as does a file for a model that saved no names.
+    Columns are matched by name to the inputs the model was trained on (:func:`model_inputs`); other
+    columns (a label, even of class names, an id) are ignored.
     """
-    width = model.sizes[0]
     try:
-        header, values, lines = read_numeric_csv(path, header_optional=True)
+        header, values, lines = read_numeric_csv(path, header_optional=True,
+                                                 names_in=lambda header: _label_column(header, model))
     except DataError as error:
         raise DataError(f"--csv: {error}") from None
+    x, notes = model_inputs(header, values, model, f"--csv: {str(path)!r}")
+    return x, lines, notes
+
+
+def model_inputs(header: list[str] | None, values: np.ndarray, model: Model, source: str
+                 ) -> tuple[np.ndarray, list[str]]:
+    """The columns of ``values`` that are the model's inputs, in its order, and notes on how they were matched.
+
+    Columns are matched by ``header`` name to the inputs the model was trained
+    on; other columns are ignored. A file without a header row gives the
+    inputs in order, as does a file for a model that saved no names (or fnn's
+    stand-ins x1, x2, ... that the file does not use). ``source`` starts the errors.
+    """
+    width = model.sizes[0]
     features = model.config.get("features")
-    name = repr(str(path))
     if header is None or not features or _positional_names(features, header):
         if values.shape[1] != width:
-            raise DataError(f"--csv: {name} has {values.shape[1]} columns; the model takes {width} inputs")
+            raise DataError(f"{source} has {values.shape[1]} columns; the model takes {width} inputs")
         if header is None:
-            return values, lines, [f"no header row: the {width} columns are taken as the inputs in order"]
+            return values, [f"no header row: the {width} columns are taken as the inputs in order"]
         if not features:
-            return values, lines, ["the model saved no input names: columns taken in order"]
-        return values, lines, [f"columns {', '.join(header)} taken in order as {', '.join(features)}"]
+            return values, ["the model saved no input names: columns taken in order"]
+        return values, [f"columns {', '.join(header)} taken in order as {', '.join(features)}"]
     missing = [f for f in features if f not in header]
     if missing:
-        raise DataError(f"--csv: {name} has no column {', '.join(map(repr, missing))}; the model's inputs are "
+        raise DataError(f"{source} has no column {', '.join(map(repr, missing))}; the model's inputs are "
                         f"{', '.join(features)} and the file's columns are {', '.join(header)}")
     ignored = [h for h in header if h not in features]
     columns = [header.index(f) for f in features]
     notes = [f"ignored column{'s' if len(ignored) > 1 else ''} {', '.join(ignored)}"] if ignored else []
     if columns != list(range(width)):
         notes.append(f"columns matched by name ({', '.join(features)})")
-    return values[:, columns] if columns != list(range(values.shape[1])) else values, lines, notes
+    return values[:, columns] if columns != list(range(values.shape[1])) else values, notes
+
+
+def _label_column(header: list[str], model: Model) -> int | None:
+    """The column of a file for ``model`` that may hold class names: its label column when the file has it,
+    else the one column that is not an input, if there is only one."""
+    features = model.config.get("features") or []
+    others = [h for h in header if h not in features]
+    label = next((h for h in model.labels if h in others), others[0] if len(others) == 1 else None)
+    return None if label is None or not features else header.index(label)
 
 
 def _positional_names(features: list[str], header: list[str]) -> bool:

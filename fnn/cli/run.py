@@ -372,25 +372,31 @@ def _metrics_row(result: FitResult) -> tuple[str, str]:
 
 
 def _confusion_table(result: FitResult, width: int = 80) -> Table:
-    """Rows the true class, columns the predicted one, on the test points when there are some (else the
-    training points); on a terminal the diagonal is green and the rest red where it is not 0. Then each
-    class's precision and recall."""
+    """The confusion matrix on the test points when there are some, else on the training points."""
     e = result.experiment
     test = e.x_test is not None and e.y_test is not None
     x, y = (e.x_test, e.y_test) if test else (e.x, e.y)
     assert x is not None and y is not None
-    counts = confusion_matrix(predict(result.final.params, x, e.activation, e.output), y)
+    return confusion_table(e.classes, predict(result.final.params, x, e.activation, e.output), y,
+                           f"Confusion matrix, {'test' if test else 'training'} points", width)
+
+
+def confusion_table(classes: tuple[str, ...], outputs: np.ndarray, targets: np.ndarray, title: str,
+                    width: int = 80) -> Table:
+    """Rows the true class, columns the class predicted from a classifier's ``outputs`` (n, k) for the
+    encoded ``targets`` (by number when the names do not fit ``width``); on a terminal the diagonal is
+    green and the rest red where it is not 0. Then each class's precision and recall."""
+    counts = confusion_matrix(outputs, targets)
     precision, recall = per_class_precision(counts), per_class_recall(counts)
-    table = Table(title=f"Confusion matrix, {'test' if test else 'training'} points", title_justify="left",
-                  caption_justify="left")
+    table = Table(title=title, title_justify="left", caption_justify="left")
     # Columns named by class where the names fit the width, else by number, the rows saying which is which.
-    numbered = sum(max(len(name), 5) + 3 for name in e.classes) + max(map(len, e.classes)) + 25 > width
+    numbered = sum(max(len(name), 5) + 3 for name in classes) + max(map(len, classes)) + 25 > width
     table.caption = f"rows: the true class; columns: the predicted class{', by number' if numbered else ''}"
     table.add_column("true class", no_wrap=True)
-    for k, name in enumerate(e.classes):
+    for k, name in enumerate(classes):
         table.add_column(str(k) if numbered else shown(name), justify="right")
     table.add_column("recall", justify="right")
-    for i, name in enumerate(e.classes):
+    for i, name in enumerate(classes):
         cells = [Text(str(count), style=("green" if i == j else "red") if count else "dim")
                  for j, count in enumerate(counts[i])]
         label = Text(f"{i} {name}" if numbered else name, style="bold")

@@ -48,10 +48,12 @@ class Table(NamedTuple):
         return ", ".join(self.labels)
 
 
-def read_numeric_csv(path: str | os.PathLike, min_columns: int = 1,
-                     header_optional: bool = False) -> tuple[list[str] | None, np.ndarray, np.ndarray]:
+def read_numeric_csv(path: str | os.PathLike, min_columns: int = 1, header_optional: bool = False,
+                     names_in: Callable[[list[str]], int | None] | None = None,
+                     ) -> tuple[list[str] | None, np.ndarray, np.ndarray]:
     """The header, the values and each value row's line number, of a CSV file whose cells below
-    the header are all finite numbers.
+    the header are all finite numbers (but for the column ``names_in(header)`` gives, if any, which
+    may hold class names: each then stands as a code the caller ignores, as it ignores a label).
 
     Blank lines are skipped but still counted, so every error names the line
     a text editor shows. With ``header_optional``, a file whose first row is
@@ -59,7 +61,7 @@ def read_numeric_csv(path: str | os.PathLike, min_columns: int = 1,
     read row by row into float arrays, so memory stays a small multiple of
     the values' (the text is never held whole).
     """
-    header, values, lines, _ = _read_file(path, min_columns, header_optional)
+    header, values, lines, _ = _read_file(path, min_columns, header_optional, names_in)
     return header, values, lines
 
 

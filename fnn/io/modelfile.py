@@ -25,10 +25,12 @@ from typing import Any, Mapping, NamedTuple
 import numpy as np
 from numpy.lib import format as np_format
 
-from fnn.io.data import open_regular
+from fnn.io.data import MAX_CLASS_NAME, open_regular
 from fnn.errors import FnnError, readable_bytes
 from fnn.core.network import MAX_PARAMETERS
 from fnn.core.params import Params, layer_sizes
+from fnn.core.records import TASKS
+from fnn.core.tasks import MAX_CLASSES
 
 FORMAT = "fnn-model"
 FORMAT_VERSION = 1
@@ -49,6 +51,24 @@ class Model(NamedTuple):
     @property
     def sizes(self) -> tuple[int, ...]:
         return layer_sizes(self.params)
+
+    @property
+    def task(self) -> str:
+        """The task it was trained for; files written before tasks existed are binary classifiers."""
+        return self.config.get("task", "binary")
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """The class names in output order (``"0"``, ``"1"``, ... when the file names none); empty in regression."""
+        if self.task == "regression":
+            return ()
+        saved = self.config.get("classes")
+        return tuple(saved) if saved else tuple(str(k) for k in range(max(2, self.sizes[-1])))
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The names of the label columns it was trained on (a CSV's), or empty when unknown."""
+        return tuple(self.config.get("labels") or ())
 
 
 def save_model(path: str | os.PathLike, params: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> Path:
@@ -257,6 +277,7 @@ def _checked_config(name: str, config: dict[str, Any], sizes: tuple[int, ...]) -
     for key, expected in (("sizes", list(sizes)), ("hidden", list(sizes[1:-1]))):
         if key in config and config[key] != expected:
             raise fail(key, f"is {_short(config[key])}, but the parameters' sizes give {expected}")
+    _check_task_fields(fail, config, sizes[-1])
     features = config.get("features")
     if features is not None:
         if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
@@ -285,6 +306,35 @@ def _checked_config(name: str, config: dict[str, Any], sizes: tuple[int, ...]) -
                 raise fail(field, f"has {values[position]} at position {position}; a scale must be above 0")
         config = {**config, "scaler": scaling}
     return config
+
+
+def _check_task_fields(fail, config: dict[str, Any], outputs: int) -> None:
+    """The task, its class names and label column names agree with each other and with the output layer."""
+    task = config.get("task", "binary")
+    if task not in TASKS:
+        raise fail("task", f"is {_short(task)}; a task is one of {', '.join(TASKS)}")
+    if task == "binary" and outputs != 1:
+        raise fail("task", f"is binary, but the model has {outputs} outputs; a binary classifier has 1")
+    if task == "multiclass" and outputs < 2:
+        raise fail("task", "is multiclass, but the model has 1 output; a multi-class classifier has one per class")
+    for key, most in (("classes", MAX_CLASSES), ("labels", outputs)):
+        names = config.get(key)
+        if names is None:
+            continue
+        if not isinstance(names, list) or len(names) > most or not all(
+                isinstance(n, str) and 0 < len(n) <= MAX_CLASS_NAME for n in names):
+            raise fail(key, f"must be a list of at most {most:,} names (strings of 1 to {MAX_CLASS_NAME} characters)")
+        if len(set(names)) != len(names):
+            raise fail(key, "repeats a name")
+    classes = config.get("classes") or []
+    expected = {"binary": (0, 2), "multiclass": (0, outputs), "regression": (0,)}[task]
+    if len(classes) not in expected:
+        raise fail("classes", f"names {len(classes)} classes, but a {task} model of {outputs} output"
+                              f"{'s' if outputs != 1 else ''} has {' or '.join(map(str, expected[1:])) or 'none'}")
+    labels = config.get("labels") or []
+    if labels and len(labels) != (outputs if task == "regression" else 1):
+        raise fail("labels", f"names {len(labels)} label columns, but the model's {task} labels take "
+                             f"{outputs if task == 'regression' else 1}")
 
 
 def _depth(value: Any) -> int:

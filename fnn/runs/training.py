@@ -348,6 +348,8 @@ class Experiment(NamedTuple):
     """The metrics scored every epoch: the task's own first, then any a stopping rule watches."""
     metrics: tuple[Metric, ...] = ()
     """Every metric of the run's registry that applies to its task, scored once training ends."""
+    labels: tuple[str, ...] = ()
+    """The names of the ``--data`` file's label columns (one per output in regression); empty for a dataset."""
 
 
 def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
@@ -386,10 +388,11 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
         features: tuple[str, ...] = dataset.features
         origin: np.ndarray = np.arange(len(x))
         task, classes = _dataset_task(dataset, config, y), dataset.classes
+        labels: tuple[str, ...] = ()
     else:
         table = read_csv(config.data, config.label_column, task=config.task)
         x, y, features, origin = table.x, table.y, table.features, table.lines
-        task, classes = table.task, table.classes
+        task, classes, labels = table.task, table.classes, table.labels
     _check_memory(config, np.shape(x))
     x, y = np.asarray(x, dtype=config.dtype), np.asarray(y, dtype=config.dtype)
     x_test = y_test = scaler = origin_test = None
@@ -417,7 +420,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     _check_fit(task, output, loss)
     scored = tuple(reg.metric(name) for name in dict.fromkeys(
         [defaults.metric, *(["accuracy"] if config.target_accuracy is not None else []), *config.target]))
-    metrics = tuple(reg.metric(name) for name in reg.names("metric") if task in reg.metric(name).tasks)
+    metrics = task_metrics(reg, task)
     for metric in scored:
         if metric not in metrics:
             raise ConfigError(f"--target {metric.name} does not apply to the {task} task; "
@@ -436,7 +439,17 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     optimizer = _probe(reg, config, params, x, y, {**hyper, "learning_rate": learning_rate})
     return Experiment(resolved, x, y, params, optimizer, hyper, activation, output, loss,
                       x_test, y_test, scaler, rate, shuffle_seed, features, origin, origin_test, spec,
-                      task, classes, scored, metrics)
+                      task, classes, scored, metrics, labels)
+
+
+def task_metrics(registry: Registry, task: str) -> tuple[Metric, ...]:
+    """Every metric of ``registry`` that applies to ``task``, in the registry's order of names."""
+    return tuple(registry.metric(name) for name in registry.names("metric") if task in registry.metric(name).tasks)
+
+
+def metric_scores(metrics: tuple[Metric, ...], outputs: np.ndarray, targets: np.ndarray) -> dict[str, float]:
+    """Each metric's value on a network's ``outputs`` against the encoded ``targets``, by name."""
+    return {metric.name: float(metric.fn(outputs, targets)) for metric in metrics}
 
 
 def _takes_classes(reg: Registry) -> list[str]:
@@ -647,8 +660,7 @@ class FitResult(NamedTuple):
         x, y = (e.x_test, e.y_test) if test else (e.x, e.y)
         if x is None or y is None:
             return {}
-        y_hat = forward_unchecked(self.final.params, x, e.activation, e.output)[0]
-        return {metric.name: float(metric.fn(y_hat, y)) for metric in e.metrics}
+        return metric_scores(e.metrics, forward_unchecked(self.final.params, x, e.activation, e.output)[0], y)
 
     @property
     def epochs_trained(self) -> int:
@@ -679,6 +691,7 @@ class FitResult(NamedTuple):
             "test_loss": final.test_loss,
             "test_accuracy": final.test_accuracy,
             "classes": list(e.classes),
+            "labels": list(e.labels) or None,
             "metrics": self.metrics(),
             "test_metrics": self.metrics(test=True) if e.x_test is not None else None,
             "train_seconds": self.seconds,
