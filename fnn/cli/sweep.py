@@ -85,11 +85,13 @@ def sweep(
         raise ConfigError(f"this sweep would train {count:,} configurations, more than {MAX_UNCONFIRMED:,}; "
                           "add --yes to train them all")
     configs = grid(**choices)
+    if sort is not None:  # the settings as given (prepared, every run has a learning rate)
+        check_sort(configs, sort, registry)
     if out is not None:
         check_out_dir(out, force, inputs=[config.data for config in configs if config.data])
     configs = prepare_all(configs, registry)
     task_metrics(configs, registry)  # one table for the sweep: tasks whose metrics differ are refused
-    if sort is not None:  # once prepared, the runs' task says which metrics apply
+    if sort is not None:  # and the metrics, which the runs' task decides, known once they are prepared
         check_sort(configs, sort, registry)
     console = make_console()
     runs = _run_with_progress(configs, _worker_count(workers, force_workers),

@@ -596,7 +596,8 @@ def check_sort(configs: Sequence[RunConfig], key: str, registry: Registry | None
         known = registry or default_registry()
         reason = "does not apply to " + what if key.removeprefix("test_") in [*known.names("metric"), "epoch"] \
             else "is not a result or a setting"
-        raise ConfigError(f"cannot sort by {key!r}: it {reason}; choose from {', '.join([*allowed, *BY_NAME])}")
+        choices = ", ".join(dict.fromkeys([*allowed, *BY_NAME]))  # "loss" is a result and a setting
+        raise ConfigError(f"cannot sort by {key!r}: it {reason}; choose from {choices}")
     # A result key needs no setting (the loss is the final loss, not the --loss setting), but the test split's.
     if setting is not None and any(getattr(config, setting) is None for config in configs):
         every = all(getattr(config, setting) is None for config in configs)
