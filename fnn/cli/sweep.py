@@ -44,8 +44,8 @@ _SWEEP, _OUTPUT = "Sweep", "Output"
 def sweep(
     ctx: typer.Context,
     sort: Annotated[Optional[str], typer.Option(
-        "--sort", help="Order rows by loss, a metric of the task (accuracy, r2, ...; test_accuracy and so on for "
-        "the test points), epoch (of 100% accuracy), time (best first) or by a setting.",
+        "--sort", help="Order rows by loss, a metric of the task (accuracy, f1, r2, mae, ...; test_ and the name "
+        "for the test points), epoch (first 100%), time (best first) or by a setting.",
         show_default="grid order", rich_help_panel=_SWEEP)] = None,
     workers: Annotated[Optional[int], typer.Option(
         "--workers", "-w", help="Worker processes, at most one per core (more are capped, with a note, unless "
