@@ -85,7 +85,7 @@ def sweep(
         raise ConfigError(f"this sweep would train {count:,} configurations, more than {MAX_UNCONFIRMED:,}; "
                           "add --yes to train them all")
     configs = grid(**choices)
-    if sort is not None:  # the settings as given (prepared, every run has a learning rate)
+    if sort is not None:  # a setting as given: once prepared, every run has a learning rate, say
         check_sort(configs, sort, registry)
     if out is not None:
         check_out_dir(out, force, inputs=[config.data for config in configs if config.data])
@@ -203,7 +203,7 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
     seeds = len({run.config.seed for run in runs})
     tested = any(group.test_scores for group in groups)
     first = runs[0].config
-    name = headline(first.task)  # one for the sweep: tasks whose metrics differ do not sweep together
+    metric = headline(first.task)  # one for the sweep: tasks whose metrics differ do not sweep together
     epochs = classifies(first.task)
     defaults = RunConfig()
     fixed = "fixed: " + ", ".join(f"{BY_NAME[name].heading}={_value(getattr(first, name))}" for name in BY_NAME
@@ -216,7 +216,7 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
     # (spread, seconds per run, headings on two lines): from the whole table to the barest.
     layouts = [(spread, True, False), (spread, True, True), (spread, False, True)] + [(False, False, True)] * spread
     for layout in layouts:
-        table = _table(groups, settings, name, tested, epochs, *layout)
+        table = _table(groups, settings, metric, tested, epochs, *layout)
         if _table_width(table) <= console.width:
             left_out = [what for what, kept in (("s/run", layout[1]), ("± std", layout[0] or not spread)) if not kept]
             if left_out:
@@ -228,9 +228,9 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
             break
     else:
         console.print(title, soft_wrap=True)
-        headings = _headings(name, tested, epochs, False)
+        headings = _headings(metric, tested, epochs, False)
         for group in groups:
-            *cells, seconds = _results(group, name, spread, tested, epochs, True)
+            *cells, seconds = _results(group, metric, spread, tested, epochs, True)
             results = ", ".join(f"{heading} {cell}" for heading, cell in zip(headings, cells))
             # One line per configuration in a pipe; a terminal wraps it between words.
             console.print(f"{_describe(group.config, settings)}: {results}, {seconds} s/run",

@@ -522,9 +522,11 @@ def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
 
 def _spreads(scores: Sequence[dict[str, float]]) -> dict[str, Spread]:
     """Each metric's mean and spread over the runs' final scores (metric name to value)."""
-    names = dict.fromkeys(name for run in scores for name in run)
-    return {name: Spread(float(np.mean(values)), float(np.std(values)))
-            for name in names for values in [[run[name] for run in scores if name in run]]}
+    spreads = {}
+    for name in dict.fromkeys(name for run in scores for name in run):
+        values = [run[name] for run in scores if name in run]
+        spreads[name] = Spread(float(np.mean(values)), float(np.std(values)))
+    return spreads
 
 
 def task_metrics(configs: Iterable[RunConfig], registry: Registry | None = None) -> list[str]:
@@ -585,17 +587,18 @@ def check_sort(configs: Sequence[RunConfig], key: str, registry: Registry | None
     """Raise ``ConfigError`` before training if ``configs`` cannot be ordered by ``key``: an unknown key, a
     metric of another task, a test metric without a test split, or a setting that some runs leave unset.
     Configurations are best checked prepared (:func:`prepare_all`): their task is known then."""
+    registry = registry or default_registry()
     allowed = sort_keys(configs, registry)
     if key in allowed or key in BY_NAME:
         setting = None if key in allowed else key
-    elif key.startswith("test_") and key[5:] in allowed:
+    elif key.startswith("test_") and key.removeprefix("test_") in allowed:
         setting = "test_split"
     else:
-        tasks = sorted({config.task for config in configs if config.task is not None})
-        what = f"the {' and '.join(tasks)} task{'s' if len(tasks) > 1 else ''}" if tasks else "these runs"
-        known = registry or default_registry()
-        reason = "does not apply to " + what if key.removeprefix("test_") in [*known.names("metric"), "epoch"] \
-            else "is not a result or a setting"
+        if key.removeprefix("test_") in [*registry.names("metric"), "epoch"]:
+            tasks = sorted({config.task for config in configs if config.task is not None})
+            reason = f"does not apply to the {' and '.join(tasks)} task{'s' if len(tasks) > 1 else ''}"
+        else:
+            reason = "is not a result or a setting"
         choices = ", ".join(dict.fromkeys([*allowed, *BY_NAME]))  # "loss" is a result and a setting
         raise ConfigError(f"cannot sort by {key!r}: it {reason}; choose from {choices}")
     # A result key needs no setting (the loss is the final loss, not the --loss setting), but the test split's.
@@ -610,14 +613,15 @@ def sort_groups(groups: Sequence[Group], key: str, registry: Registry | None = N
     (see :func:`check_sort`); ties in a result go to the lower loss. A group with no value for the key
     (every run diverged, no test split) comes last. Metrics are looked up in ``registry``, for which way
     is better, by default the installed plugins'."""
+    registry = registry or default_registry()
     check_sort([group.config for group in groups], key, registry)
     if key in SORT_KEYS:
         return sorted(groups, key=SORT_KEYS[key])
     if key in BY_NAME:
         return sorted(groups, key=lambda g: _key(getattr(g.config, key)))
-    test = key not in (registry or default_registry()).names("metric")
+    test = key not in registry.names("metric")
     name = key.removeprefix("test_") if test else key
-    sign = -1.0 if (registry or default_registry()).metric(name).higher_is_better else 1.0
+    sign = -1.0 if registry.metric(name).higher_is_better else 1.0
 
     def by_metric(group: Group) -> tuple:
         value = group.score(name, test).mean
