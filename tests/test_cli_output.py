@@ -89,8 +89,9 @@ def test_a_sweep_table_leaves_out_detail_to_fit_and_says_so():
 
 
 def _run(seed: int, accuracy: float, first: int | None) -> SweepRun:
-    config = dataclasses.replace(fnn.RunConfig(), seed=seed)
-    summary = {"final_loss": 0.1, "accuracy": accuracy, "train_seconds": 1.0, "test_accuracy": None}
+    config = dataclasses.replace(fnn.RunConfig(), seed=seed, task="binary")
+    summary = {"final_loss": 0.1, "accuracy": accuracy, "train_seconds": 1.0, "test_accuracy": None,
+               "metrics": {"accuracy": accuracy}, "test_metrics": None}
     return SweepRun(config, summary, np.array([0.1]), np.array([accuracy]), first, None)
 
 

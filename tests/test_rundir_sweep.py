@@ -40,7 +40,7 @@ from fnn.errors import TrainingDiverged
 from fnn.io.modelfile import load_model
 from fnn.runs.rundir import MARKER, write_run, write_sweep
 from fnn.runs.settings import BY_NAME
-from fnn.runs.sweep import SORT_KEYS, SweepRun, grid, run_sweep, sort_groups, summarize_groups
+from fnn.runs.sweep import SORT_KEYS, SweepRun, grid, run_sweep, sort_groups, sort_keys, summarize_groups
 from support import assert_one_line_error, cli, ok
 
 RUN_FILES = {"metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png"}
@@ -378,7 +378,8 @@ def test_sweep_sort_orders_the_table(serial):
 
 
 def test_sort_keys_cover_results_and_every_setting():
-    assert {"loss", "accuracy", "epoch", "time"} <= set(SORT_KEYS)
+    assert {"loss", "epoch", "time"} <= set(SORT_KEYS)
+    assert {"loss", "accuracy", "epoch", "time"} <= set(sort_keys(grid(task=["binary"])))
     assert {"learning_rate", "hidden", "activation", "optimizer", "seed"} <= set(BY_NAME)
 
 
@@ -387,10 +388,11 @@ def test_sort_keys_cover_results_and_every_setting():
 
 def _run(seed: int, loss: float | None, accuracy: float = 0.5, first: int | None = None, seconds: float = 1.0,
          lr: float = 0.1) -> SweepRun:
-    config = dataclasses.replace(fnn.RunConfig(), seed=seed, learning_rate=lr)
+    config = dataclasses.replace(fnn.RunConfig(), seed=seed, learning_rate=lr, task="binary")
     if loss is None:
         return SweepRun(config, None, np.array([]), np.array([]), None, 7)
-    summary = {"final_loss": loss, "accuracy": accuracy, "train_seconds": seconds, "test_accuracy": None}
+    summary = {"final_loss": loss, "accuracy": accuracy, "train_seconds": seconds, "test_accuracy": None,
+               "metrics": {"accuracy": accuracy}, "test_metrics": None}
     return SweepRun(config, summary, np.array([loss]), np.array([accuracy]), first, None)
 
 
@@ -403,9 +405,9 @@ def test_summarize_groups_folds_seeds_with_mean_spread_and_divergence():
     low, high, wild = groups
     assert [r.config.seed for r in low.runs] == [1, 2]
     assert low.loss_mean == pytest.approx(0.3) and low.loss_std == pytest.approx(0.1)
-    assert low.accuracy_mean == pytest.approx(0.625) and low.accuracy_std == pytest.approx(0.125)
+    assert low.score("accuracy") == pytest.approx((0.625, 0.125))
     assert (low.reached, low.first_perfect_median, low.diverged, low.seconds) == (0, None, 0, 4.0)
-    assert high.loss_mean == pytest.approx(0.2) and high.accuracy_mean == 1.0  # the diverged run is left out
+    assert high.loss_mean == pytest.approx(0.2) and high.score("accuracy").mean == 1.0  # the diverged run: out
     assert (high.reached, high.first_perfect_median, high.diverged, high.seconds) == (2, 40.0, 1, 2.5)
     assert math.isnan(wild.loss_mean) and wild.diverged == 2 and wild.seconds == 0
     row = wild.as_dict(["learning_rate"])

@@ -36,6 +36,11 @@ def assert_same_runs(stacked, alone):
                 assert together.summary[key] is None
             else:
                 assert together.summary[key] == pytest.approx(separate.summary[key], rel=0, abs=TOLERANCE)
+        for key in ("metrics", "test_metrics"):  # every metric of the task at the end, as a sweep's table has them
+            if separate.summary[key] is None:
+                assert together.summary[key] is None
+            else:
+                assert together.summary[key] == pytest.approx(separate.summary[key], rel=0, abs=TOLERANCE)
 
 
 @pytest.fixture
@@ -66,6 +71,17 @@ def test_every_builtin_loss_stacks_with_results_equal_to_separate_runs(loss, sta
     configs = grid(learning_rate=[0.5, 2.0], seed=[1, 2], loss=[loss], dataset=[dataset], test_split=[0.25],
                    epochs=[60])
     assert_same_runs(train_group(configs), [train_one(c) for c in configs])
+    assert stacks == [4]
+
+
+@pytest.mark.parametrize("dataset, classes", [("spiral", 3), ("blobs", 4), ("sine", None), ("plane", None)])
+def test_multiclass_and_regression_stack_with_results_equal_to_separate_runs(dataset, classes, stacks):
+    # softmax is row-wise: stacking must keep each model's rows apart. Regression: identity output, mse.
+    configs = grid(learning_rate=[0.01, 0.1], seed=[1, 2], dataset=[dataset], classes=[classes], optimizer=["adam"],
+                   hidden=[(16, 16)], test_split=[0.3], epochs=[60])
+    stacked, alone = train_group(configs), [train_one(c) for c in configs]
+    assert {run.config.task for run in alone} == {"regression" if classes is None else "multiclass"}
+    assert_same_runs(stacked, alone)
     assert stacks == [4]
 
 

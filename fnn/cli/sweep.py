@@ -18,15 +18,15 @@ from fnn.errors import ConfigError, FnnError, Interrupted
 from fnn.core.network import is_linear
 from fnn.plugins.registry import Registry
 from fnn.runs.rundir import check_out_dir, write_sweep
-from fnn.runs.sweep import (SORT_KEYS, Group, SweepRun, check_sort, grid, prepare_all, run_sweep, sort_groups,
-                            summarize_groups, varied_settings)
+from fnn.runs.sweep import (SORT_KEYS, Group, Spread, SweepRun, check_sort, classifies, grid, headline, prepare_all,
+                            run_sweep, sort_groups, summarize_groups, task_metrics, varied_settings)
 from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig
 from fnn.io import jsonfile
 from fnn.cli._app import command, examples, plugin_registry, signals_interrupt
 from fnn.cli._console import make_console, shown
 from fnn.cli._options import refuse_dataset_with_data
 from fnn.cli._settings import choices_from, with_settings
-from fnn.cli.run import LINEAR_NOTE
+from fnn.cli.run import LINEAR_NOTE, score_text
 
 MAX_UNCONFIRMED = 5_000
 """A grid with more configurations than this trains only with --yes: a typo (one more value per flag) can
@@ -44,7 +44,8 @@ _SWEEP, _OUTPUT = "Sweep", "Output"
 def sweep(
     ctx: typer.Context,
     sort: Annotated[Optional[str], typer.Option(
-        "--sort", help=f"Order rows by {', '.join(SORT_KEYS)} (best first) or by a setting.",
+        "--sort", help="Order rows by loss, a metric of the task (accuracy, f1, r2, mae, ...; test_ and the name "
+        "for the test points), epoch (first 100%), time (best first) or by a setting.",
         show_default="grid order", rich_help_panel=_SWEEP)] = None,
     workers: Annotated[Optional[int], typer.Option(
         "--workers", "-w", help="Worker processes, at most one per core (more are capped, with a note, unless "
@@ -68,11 +69,13 @@ def sweep(
     **settings,
 ) -> None:
     """Train every combination of the given settings and compare them."""
+    registry = plugin_registry(ctx)
     if sort is not None:
         sort = {s.heading: s.name for s in SETTINGS}.get(sort, sort)  # "lr", as the table shows it
-        if sort not in SORT_KEYS and sort not in BY_NAME:
-            raise typer.BadParameter(f"{sort!r} is not one of: {', '.join([*SORT_KEYS, *BY_NAME])}",
-                                     param_hint="--sort")
+        metrics = registry.names("metric")
+        if sort not in [*SORT_KEYS, *BY_NAME, *metrics, *(f"test_{name}" for name in metrics)]:
+            raise typer.BadParameter(f"{sort!r} is not one of: {', '.join([*SORT_KEYS, *metrics, *BY_NAME])} "
+                                     "(test_ and a metric for the test points)", param_hint="--sort")
     if workers is not None and workers < 1:
         raise typer.BadParameter(f"must be at least 1, got {workers}", param_hint="--workers")
     refuse_dataset_with_data(ctx, settings["data"])
@@ -82,19 +85,21 @@ def sweep(
         raise ConfigError(f"this sweep would train {count:,} configurations, more than {MAX_UNCONFIRMED:,}; "
                           "add --yes to train them all")
     configs = grid(**choices)
-    if sort is not None:
-        check_sort(configs, sort)
+    if sort is not None:  # a setting as given: once prepared, every run has a learning rate, say
+        check_sort(configs, sort, registry)
     if out is not None:
         check_out_dir(out, force, inputs=[config.data for config in configs if config.data])
-    registry = plugin_registry(ctx)
     configs = prepare_all(configs, registry)
+    task_metrics(configs, registry)  # one table for the sweep: tasks whose metrics differ are refused
+    if sort is not None:  # and the metrics, which the runs' task decides, known once they are prepared
+        check_sort(configs, sort, registry)
     console = make_console()
     runs = _run_with_progress(configs, _worker_count(workers, force_workers),
                               None if json_output or quiet else console, registry)
     groups = summarize_groups(runs)
     varied = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
-        groups = sort_groups(groups, sort)
+        groups = sort_groups(groups, sort, registry)
     if out is not None:
         write_sweep(out, runs, force=force)
     if json_output:
@@ -176,7 +181,8 @@ def _outcome(run: SweepRun) -> str:
         return f"failed: {run.error}"
     if run.summary is None:
         return f"diverged at epoch {run.diverged_at}"
-    return f"loss {run.summary['final_loss']:.4g}, accuracy {run.summary['accuracy']:.2%}"
+    name = headline(run.config.task)
+    return f"loss {run.summary['final_loss']:.4g}, {name} {score_text(name, run.summary['metrics'][name])}"
 
 
 def _value(value) -> str:
@@ -195,8 +201,10 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
     """The results as a table that fits the console, leaving out detail while it does not; when even the
     barest table is too wide, one line per configuration. Numbers are never wrapped or cut."""
     seeds = len({run.config.seed for run in runs})
-    tested = any(group.test_accuracy_mean is not None for group in groups)
+    tested = any(group.test_scores for group in groups)
     first = runs[0].config
+    metric = headline(first.task)  # one for the sweep: tasks whose metrics differ do not sweep together
+    epochs = classifies(first.task)
     defaults = RunConfig()
     fixed = "fixed: " + ", ".join(f"{BY_NAME[name].heading}={_value(getattr(first, name))}" for name in BY_NAME
                                   if name not in settings and name != "seed"
@@ -208,7 +216,7 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
     # (spread, seconds per run, headings on two lines): from the whole table to the barest.
     layouts = [(spread, True, False), (spread, True, True), (spread, False, True)] + [(False, False, True)] * spread
     for layout in layouts:
-        table = _table(groups, settings, tested, *layout)
+        table = _table(groups, settings, metric, tested, epochs, *layout)
         if _table_width(table) <= console.width:
             left_out = [what for what, kept in (("s/run", layout[1]), ("± std", layout[0] or not spread)) if not kept]
             if left_out:
@@ -220,9 +228,9 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
             break
     else:
         console.print(title, soft_wrap=True)
-        headings = ["final loss", "accuracy", *(["test accuracy"] if tested else []), "100% at epoch"]
+        headings = _headings(metric, tested, epochs, False)
         for group in groups:
-            *cells, seconds = _results(group, spread, tested, True)
+            *cells, seconds = _results(group, metric, spread, tested, epochs, True)
             results = ", ".join(f"{heading} {cell}" for heading, cell in zip(headings, cells))
             # One line per configuration in a pipe; a terminal wraps it between words.
             console.print(f"{_describe(group.config, settings)}: {results}, {seconds} s/run",
@@ -232,20 +240,26 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
         console.print(note, soft_wrap=not console.is_terminal)
 
 
-def _table(groups: list[Group], settings: list[str], tested: bool, spread: bool, timed: bool,
-           stacked: bool) -> Table:
+def _table(groups: list[Group], settings: list[str], metric: str, tested: bool, epochs: bool, spread: bool,
+           timed: bool, stacked: bool) -> Table:
     """The results table; cells never wrap (``stacked`` puts the long headings on two lines instead)."""
     table = Table(title_justify="left", caption_justify="left")
     for name in settings:  # settings read left to right ...
         table.add_column(BY_NAME[name].heading, no_wrap=True)
-    headings = ["final\nloss", "accuracy", *(["test\naccuracy"] if tested else []), "100% at\nepoch",
-                *(["s/run"] if timed else [])]
-    for heading in headings:  # ... numbers line up on the right
-        table.add_column(heading if stacked else heading.replace("\n", " "), no_wrap=True, justify="right")
+    for heading in _headings(metric, tested, epochs, stacked) + (["s/run"] if timed else []):
+        table.add_column(heading, no_wrap=True, justify="right")  # ... numbers line up on the right
     for group in groups:
         table.add_row(*(_value(getattr(group.config, name)) for name in settings),
-                      *_results(group, spread, tested, timed))
+                      *_results(group, metric, spread, tested, epochs, timed))
     return table
+
+
+def _headings(metric: str, tested: bool, epochs: bool, stacked: bool) -> list[str]:
+    """The results' headings: the loss, the task's headline ``metric`` (and its test twin), the epoch of 100%
+    accuracy (classification only); ``stacked`` puts the long ones on two lines."""
+    headings = ["final\nloss", metric, *([f"test\n{metric}"] if tested else []),
+                *(["100% at\nepoch"] if epochs else [])]
+    return headings if stacked else [heading.replace("\n", " ") for heading in headings]
 
 
 def _table_width(table: Table) -> int:
@@ -262,7 +276,7 @@ def _fell_back(group: Group) -> bool:
                for run in group.runs)
 
 
-def _results(group: Group, spread: bool, tested: bool, timed: bool) -> list[str]:
+def _results(group: Group, metric: str, spread: bool, tested: bool, epochs: bool, timed: bool) -> list[str]:
     runs = len(group.runs)
     trained = runs - group.diverged - group.failed
     if not trained:
@@ -270,10 +284,9 @@ def _results(group: Group, spread: bool, tested: bool, timed: bool) -> list[str]
             outcome = "failed: " + "; ".join(sorted({run.error for run in group.runs if run.error}))
         else:
             outcome = "diverged" if not group.failed else f"{group.failed} failed, {group.diverged} diverged"
-        return [outcome, "-", *(["-"] if tested else []), "never", *(["-"] if timed else [])]
+        return [outcome, "-", *(["-"] if tested else []), *(["never"] if epochs else []), *(["-"] if timed else [])]
     loss = f"{group.loss_mean:.4g}" + (f" ± {group.loss_std:.2g}" if spread else "")
-    accuracy = _percent(group.accuracy_mean, group.accuracy_std, spread)
-    test = [_percent(group.test_accuracy_mean, group.test_accuracy_std, spread)] if tested else []
+    scores = [_score(metric, group.score(metric, test), spread) for test in ((False, True) if tested else (False,))]
     if group.first_perfect_median is None:
         first = "never"
     else:
@@ -282,13 +295,16 @@ def _results(group: Group, spread: bool, tested: bool, timed: bool) -> list[str]
     for count, what in ((group.diverged, "diverged"), (group.failed, "failed")):
         if count:
             loss += f" ({count} {what})"
-    return [loss, accuracy, *test, first, *([f"{group.seconds / trained:.2f}"] if timed else [])]
+    return [loss, *scores, *([first] if epochs else []), *([f"{group.seconds / trained:.2f}"] if timed else [])]
 
 
-def _percent(mean: float | None, std: float | None, spread: bool) -> str:
-    if mean is None:
+def _score(metric: str, score: Spread, with_std: bool) -> str:
+    """A metric's mean as ``fnn run`` shows it (accuracy in percent, the others to 4 digits), and its spread."""
+    if math.isnan(score.mean):
         return "-"
-    return f"{mean:.2%}" + (f" ± {std:.1%}" if spread else "")
+    if not with_std:
+        return score_text(metric, score.mean)
+    return f"{score_text(metric, score.mean)} ± " + (f"{score.std:.1%}" if metric == "accuracy" else f"{score.std:.2g}")
 
 
 def _notes(groups: list[Group], registry: Registry) -> list[str]:

@@ -58,7 +58,7 @@ from fnn.io import jsonfile
 from fnn.errors import ConfigError, OutputError
 from fnn.io.modelfile import save_model
 from fnn.runs.settings import BY_NAME, plain_settings
-from fnn.runs.sweep import SweepRun, summarize_groups, varied_settings
+from fnn.runs.sweep import SweepRun, classifies, headline, summarize_groups, varied_settings
 from fnn.runs.training import FitResult
 
 RUN_FILES = ("metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png")
@@ -383,7 +383,7 @@ def write_sweep(path: str | os.PathLike, runs: Sequence[SweepRun], *, force: boo
 def _write_sweep_files(folder: Path, runs: Sequence[SweepRun]) -> None:
     settings = varied_settings(run.config for run in runs)
     rows = [_run_row(run) for run in runs]
-    columns = list(rows[0])
+    columns = list(dict.fromkeys(column for row in rows for column in row))  # a run that diverged has no metrics
     with open(folder / "results.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
@@ -411,12 +411,20 @@ def _write_sweep_files(folder: Path, runs: Sequence[SweepRun]) -> None:
 
 
 def _run_row(run: SweepRun) -> dict:
+    """A run's row: its settings, the loss and the task's headline metric, the epoch of 100% accuracy
+    (classification), the outcome, then the task's other metrics and, with a test split, every test metric."""
     row = plain_settings(run.config)
     summary = run.summary or {}
-    row.update(
-        final_loss=summary.get("final_loss"), accuracy=summary.get("accuracy"), first_100_epoch=run.first_perfect,
-        diverged_at=run.diverged_at, train_seconds=summary.get("train_seconds"), error=run.error,
-    )
+    first = headline(run.config.task)
+    metrics = summary.get("metrics") or {}
+    row.update({"final_loss": summary.get("final_loss"), first: metrics.get(first)})
+    if classifies(run.config.task):
+        row.update(first_100_epoch=run.first_perfect)
+    row.update(diverged_at=run.diverged_at, train_seconds=summary.get("train_seconds"), error=run.error)
+    others = [name for name in metrics if name != first]
+    row.update((name, metrics[name]) for name in others)
+    tests = summary.get("test_metrics") or {}
+    row.update((f"test_{name}", tests[name]) for name in [first, *others] if name in tests)
     return row
 
 

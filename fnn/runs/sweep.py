@@ -34,7 +34,7 @@ from fnn.core.transforms import LearningRate
 from fnn.core.params import stacked, unstacked
 from fnn.plugins.registry import PluginSettings, Registry, registry as default_registry
 from fnn.builtin.schedules import per_step
-from fnn.runs.settings import BY_NAME, plain_settings
+from fnn.runs.settings import BY_NAME, TASK_DEFAULTS, plain_settings
 from fnn.runs.training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, run_bytes
 
 
@@ -428,6 +428,13 @@ def varied_settings(configs: Iterable[RunConfig]) -> list[str]:
     return [name for name in BY_NAME if len({_key(getattr(c, name)) for c in configs}) > 1]
 
 
+class Spread(NamedTuple):
+    """A result's mean and standard deviation across a group's seeds (NaN when no run trained)."""
+
+    mean: float
+    std: float
+
+
 class Group(NamedTuple):
     """Runs that share every setting but the seed, with statistics across seeds."""
 
@@ -435,29 +442,59 @@ class Group(NamedTuple):
     runs: tuple[SweepRun, ...]
     loss_mean: float
     loss_std: float
-    accuracy_mean: float
-    accuracy_std: float
-    test_accuracy_mean: float | None  # None without a test split
-    test_accuracy_std: float | None
-    first_perfect_median: float | None  # over the runs that reached 100%
+    scores: dict[str, Spread]  # every metric of the task at the end (``FitResult.metrics()``), by name
+    test_scores: dict[str, Spread]  # the same on the test points; empty without a test split
+    first_perfect_median: float | None  # over the runs that reached 100% accuracy; None in regression
     reached: int  # how many runs reached 100% accuracy
     diverged: int
     failed: int  # runs that raised or whose worker died (see ``SweepRun.error``)
     seconds: float  # total training time of the group
 
+    @property
+    def headline(self) -> str:
+        """The task's headline metric (accuracy, or r2 in regression), shown beside the loss."""
+        return headline(self.config.task)
+
+    def score(self, name: str, test: bool = False) -> Spread:
+        """A metric's spread; NaN when no run trained (or, for the test points, without a test split)."""
+        return (self.test_scores if test else self.scores).get(name, Spread(math.nan, math.nan))
+
     def as_dict(self, settings: Sequence[str]) -> dict:
+        """The JSON-ready row: the settings, the loss, the headline metric (training and test), the epoch of
+        100% accuracy (classification), the counts and time, then the task's other metrics (test too)."""
         plain = plain_settings(self.config)
         row = {name: plain[name] for name in settings}
+        row.update(runs=len(self.runs), seeds=[r.config.seed for r in self.runs],
+                   final_loss_mean=_finite_or_none(self.loss_mean), final_loss_std=_finite_or_none(self.loss_std))
+        row.update(_spread_items(self.headline, self.score(self.headline)))
+        row.update(_spread_items(f"test_{self.headline}", self.score(self.headline, test=True)))  # None: no split
+        if classifies(self.config.task):
+            row.update(first_100_epoch_median=self.first_perfect_median, reached_100=self.reached)
         row.update(
-            runs=len(self.runs), seeds=[r.config.seed for r in self.runs],
-            final_loss_mean=_finite_or_none(self.loss_mean), final_loss_std=_finite_or_none(self.loss_std),
-            accuracy_mean=_finite_or_none(self.accuracy_mean), accuracy_std=_finite_or_none(self.accuracy_std),
-            test_accuracy_mean=self.test_accuracy_mean, test_accuracy_std=self.test_accuracy_std,
-            first_100_epoch_median=self.first_perfect_median, reached_100=self.reached, diverged=self.diverged,
-            failed=self.failed, errors=sorted({r.error for r in self.runs if r.error is not None}),
-            train_seconds=self.seconds,
+            diverged=self.diverged, failed=self.failed,
+            errors=sorted({r.error for r in self.runs if r.error is not None}), train_seconds=self.seconds,
         )
+        others = [name for name in self.scores if name != self.headline]
+        for name in others:
+            row.update(_spread_items(name, self.scores[name]))
+        for name in others if self.test_scores else ():
+            row.update(_spread_items(f"test_{name}", self.test_scores[name]))
         return row
+
+
+def _spread_items(name: str, spread: Spread) -> dict:
+    return {f"{name}_mean": _finite_or_none(spread.mean), f"{name}_std": _finite_or_none(spread.std)}
+
+
+def headline(task: str | None) -> str:
+    """The metric a task is judged by first (:data:`~fnn.runs.settings.TASK_DEFAULTS`): accuracy or r2.
+    A configuration not yet prepared has no task: binary, the default for 0/1 labels."""
+    return TASK_DEFAULTS[task or "binary"].metric
+
+
+def classifies(task: str | None) -> bool:
+    """Whether runs of ``task`` have an accuracy, and so an epoch at which it reached 100%."""
+    return task != "regression"
 
 
 def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
@@ -470,20 +507,56 @@ def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
     for members in buckets.values():
         summaries = [r.summary for r in members if r.summary is not None]
         losses = np.array([s["final_loss"] for s in summaries]) if summaries else np.array([math.nan])
-        accuracies = np.array([s["accuracy"] for s in summaries]) if summaries else np.array([math.nan])
-        tests = [s["test_accuracy"] for s in summaries if s["test_accuracy"] is not None]
         firsts = [r.first_perfect for r in members if r.summary is not None and r.first_perfect is not None]
         groups.append(Group(
             config=members[0].config, runs=tuple(members),
             loss_mean=float(losses.mean()), loss_std=float(losses.std()),
-            accuracy_mean=float(accuracies.mean()), accuracy_std=float(accuracies.std()),
-            test_accuracy_mean=float(np.mean(tests)) if tests else None,
-            test_accuracy_std=float(np.std(tests)) if tests else None,
+            scores=_spreads([s["metrics"] for s in summaries]),
+            test_scores=_spreads([s["test_metrics"] for s in summaries if s["test_metrics"] is not None]),
             first_perfect_median=float(np.median(firsts)) if firsts else None, reached=len(firsts),
             diverged=sum(r.diverged_at is not None for r in members), failed=sum(r.failed for r in members),
             seconds=float(sum(s["train_seconds"] for s in summaries)),
         ))
     return groups
+
+
+def _spreads(scores: Sequence[dict[str, float]]) -> dict[str, Spread]:
+    """Each metric's mean and spread over the runs' final scores (metric name to value)."""
+    spreads = {}
+    for name in dict.fromkeys(name for run in scores for name in run):
+        values = [run[name] for run in scores if name in run]
+        spreads[name] = Spread(float(np.mean(values)), float(np.std(values)))
+    return spreads
+
+
+def task_metrics(configs: Iterable[RunConfig], registry: Registry | None = None) -> list[str]:
+    """The metrics of the configurations' task, the headline first, then in the registry's order.
+
+    Configurations of tasks with different metrics (binary xor and regression sine) cannot share a
+    table, a sort or ``results.csv``'s columns: ``ConfigError``. Binary and multi-class runs share
+    theirs. Configurations not yet prepared (no task) are left out; with none prepared, every metric.
+    """
+    registry = registry or default_registry()
+    by_task: dict[str, list[str]] = {}
+    examples: dict[str, RunConfig] = {}
+    for config in configs:
+        task = config.task
+        if task is not None and task not in by_task:
+            rest = [name for name in registry.names("metric")
+                    if task in registry.metric(name).tasks and name != headline(task)]
+            by_task[task], examples[task] = [headline(task), *rest], config
+    if not by_task:
+        return registry.names("metric")
+    (first, metrics), *others = by_task.items()
+    for task, names in others:
+        if names != metrics:
+            raise ConfigError(f"this sweep mixes {first} runs ({_data_of(examples[first])}) and {task} runs "
+                              f"({_data_of(examples[task])}), whose metrics differ; sweep each task separately")
+    return metrics
+
+
+def _data_of(config: RunConfig) -> str:
+    return config.data or config.dataset
 
 
 def _by_loss(group: Group) -> tuple:
@@ -492,34 +565,68 @@ def _by_loss(group: Group) -> tuple:
 
 SORT_KEYS = {
     "loss": _by_loss,
-    "accuracy": lambda g: (math.isnan(g.accuracy_mean), -g.accuracy_mean, *_by_loss(g)),
-    "test_accuracy": lambda g: (g.test_accuracy_mean is None, -(g.test_accuracy_mean or 0.0), *_by_loss(g)),
     "epoch": lambda g: (g.first_perfect_median is None, g.first_perfect_median or 0.0, *_by_loss(g)),
     "time": lambda g: g.seconds,
 }
-"""How ``--sort`` orders groups: best first (lowest loss, highest accuracy, earliest 100%, fastest). Ties in
-accuracy or epoch go to the lower loss: many configurations reach 100%, and the loss still tells them apart."""
+"""How ``--sort`` orders groups by a result other than a metric: best first (lowest loss, earliest 100%,
+fastest). ``epoch`` applies to classification only. Metrics (:func:`sort_keys`) sort best first too."""
 
 
-def check_sort(configs: Sequence[RunConfig], key: str) -> None:
-    """Raise ``ConfigError`` before training if ``configs`` cannot be ordered by ``key``: an unknown
-    key, test accuracy without a test split, or a setting that some runs leave unset."""
-    if key not in SORT_KEYS and key not in BY_NAME:
-        raise ConfigError(f"cannot sort by {key!r}; choose from {', '.join([*SORT_KEYS, *BY_NAME])}")
+def sort_keys(configs: Sequence[RunConfig], registry: Registry | None = None) -> list[str]:
+    """Every result ``configs`` can be sorted by: the loss, each metric of their task (:func:`task_metrics`),
+    with ``test_`` before it when a run has a test split, the epoch of 100% accuracy (classification) and
+    the time. The settings come on top of these (:func:`check_sort`)."""
+    metrics = task_metrics(configs, registry)
+    tested = any(config.test_split is not None for config in configs)
+    tasks = {config.task for config in configs}
+    return ["loss", *metrics, *([f"test_{name}" for name in metrics] if tested else []),
+            *(["epoch"] if any(map(classifies, tasks)) else []), "time"]
+
+
+def check_sort(configs: Sequence[RunConfig], key: str, registry: Registry | None = None) -> None:
+    """Raise ``ConfigError`` before training if ``configs`` cannot be ordered by ``key``: an unknown key, a
+    metric of another task, a test metric without a test split, or a setting that some runs leave unset.
+    Configurations are best checked prepared (:func:`prepare_all`): their task is known then."""
+    registry = registry or default_registry()
+    allowed = sort_keys(configs, registry)
+    if key in allowed or key in BY_NAME:
+        setting = None if key in allowed else key
+    elif key.startswith("test_") and key.removeprefix("test_") in allowed:
+        setting = "test_split"
+    else:
+        if key.removeprefix("test_") in [*registry.names("metric"), "epoch"]:
+            tasks = sorted({config.task for config in configs if config.task is not None})
+            reason = f"does not apply to the {' and '.join(tasks)} task{'s' if len(tasks) > 1 else ''}"
+        else:
+            reason = "is not a result or a setting"
+        choices = ", ".join(dict.fromkeys([*allowed, *BY_NAME]))  # "loss" is a result and a setting
+        raise ConfigError(f"cannot sort by {key!r}: it {reason}; choose from {choices}")
     # A result key needs no setting (the loss is the final loss, not the --loss setting), but the test split's.
-    setting = "test_split" if key == "test_accuracy" else None if key in SORT_KEYS else key
     if setting is not None and any(getattr(config, setting) is None for config in configs):
         every = all(getattr(config, setting) is None for config in configs)
         raise ConfigError(f"cannot sort by {key}: {'no run sets' if every else 'some runs leave unset'} {setting}"
                           f"; give {setting} a value for every run or sort by something else")
 
 
-def sort_groups(groups: Sequence[Group], key: str) -> list[Group]:
-    """Groups ordered by a :data:`SORT_KEYS` name or by a setting's value (see :func:`check_sort`)."""
-    check_sort([group.config for group in groups], key)
+def sort_groups(groups: Sequence[Group], key: str, registry: Registry | None = None) -> list[Group]:
+    """Groups ordered by a result, a metric (``test_`` for the test points) or a setting's value, best first
+    (see :func:`check_sort`); ties in a result go to the lower loss. A group with no value for the key
+    (every run diverged, no test split) comes last. Metrics are looked up in ``registry``, for which way
+    is better, by default the installed plugins'."""
+    registry = registry or default_registry()
+    check_sort([group.config for group in groups], key, registry)
     if key in SORT_KEYS:
         return sorted(groups, key=SORT_KEYS[key])
-    return sorted(groups, key=lambda g: _key(getattr(g.config, key)))
+    if key in BY_NAME:
+        return sorted(groups, key=lambda g: _key(getattr(g.config, key)))
+    test = key not in registry.names("metric")
+    name = key.removeprefix("test_") if test else key
+    sign = -1.0 if registry.metric(name).higher_is_better else 1.0
+
+    def by_metric(group: Group) -> tuple:
+        value = group.score(name, test).mean
+        return (math.isnan(value), sign * value if not math.isnan(value) else 0.0, *_by_loss(group))
+    return sorted(groups, key=by_metric)
 
 
 def _key(value):
