@@ -21,7 +21,8 @@ README). Time per epoch is each library's training time over the epochs: fnn's
 after each epoch), MLPClassifier's ``fit``; BLAS runs on one thread, and the
 two alternate which goes first, seed by seed.
 
-The table sits between ``<!-- realdata -->`` and ``<!-- /realdata -->``.
+The table sits between ``<!-- realdata -->`` and ``<!-- /realdata -->``; the
+prose after it quotes some of its numbers: read it again after a new measurement.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def summary(result: dict) -> dict:
 
 def table(results: dict) -> str:
     """The text between the README's markers."""
-    lines = ["| set | train / test points | classes | fnn test accuracy | MLPClassifier | difference "
+    lines = ["| set | train / test points | classes | fnn test accuracy | MLPClassifier | difference (points) "
              "| fnn ms per epoch | MLPClassifier | fnn's speed-up |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     within = faster = 0
@@ -158,6 +159,7 @@ def table(results: dict) -> str:
     st, m, n = results["settings"], results["machine"], len(results["sets"])
     seeds = len(next(iter(results["sets"].values()))["runs"])
     net = f"{'-'.join(map(str, st['hidden']))} hidden units ({st['activation']})"
+    threads = "one BLAS thread" if m["blas_threads"] == "1" else f"BLAS threads: {m['blas_threads']}"
     commit = f"commit `{m['git_commit'][:7]}`" if m["git_commit"] else "no git checkout"
     return ("\n".join(lines) + f"\n\nMean test accuracy over seeds 0 to {seeds - 1} (each seed its own split, "
             f"{results['test_split']:.0%} of each class held out, standardized from the training part), the "
@@ -167,7 +169,7 @@ def table(results: dict) -> str:
             f"{st['learning_rate']:g} (betas {st['beta1']:g}, {st['beta2']:g}, epsilon {st['eps']:g}), no L2, "
             f"{st['epochs']} epochs of mini-batches of {st['batch_size']}. fnn is within one point on {within} of "
             f"the {n} sets and faster on {faster} of them. Measured with `python docs/realdata.py` on "
-            f"{m['date'][:10]}, {m['cpu']}, one BLAS thread, fnn {m['fnn']} at {commit}; "
+            f"{m['date'][:10]}, {m['cpu']}, {threads}, fnn {m['fnn']} at {commit}; "
             f"the raw numbers are in `{SOURCE}`.\n\n")
 
 
