@@ -819,9 +819,24 @@ def divergence_hint(experiment: Experiment) -> str:
                           "use a smaller --noise")
         elif experiment.scaler is None:
             causes.append(f"the data has values as large as {largest:.3g}; try --standardize")
+    spread = _target_spread(experiment)
+    if spread is not None:
+        causes.append(f"the regression targets spread {spread:.3g} (standard deviation), so the loss's gradient is "
+                      f"that large too: try a learning rate about {rate / spread ** 2:.1g} (--lr), or -o adam")
     if causes:
         return "Likely cause: " + "; ".join(causes) + "."
     return f"Try a smaller learning rate (--lr, now {rate:g})."
+
+
+LARGE_TARGET = 10  # regression targets spread wider than this make the default learning rates overflow
+
+
+def _target_spread(experiment: Experiment) -> float | None:
+    """The widest spread (standard deviation) of a regression run's targets, when it is over LARGE_TARGET."""
+    if experiment.task != "regression":
+        return None
+    spread = float(np.std(experiment.y, axis=0).max())
+    return spread if spread > LARGE_TARGET else None
 
 
 SCALE_RATIO = 100  # features whose spreads differ more than this train badly without standardizing
@@ -829,7 +844,14 @@ SCALE_RATIO = 100  # features whose spreads differ more than this train badly wi
 
 def scale_hint(experiment: Experiment) -> str | None:
     """Advice before training, when the features' spreads differ more than :data:`SCALE_RATIO` times and
-    ``--standardize`` is off; None otherwise."""
+    ``--standardize`` is off, or when regression targets spread so wide that the learning rate may be too
+    large; None otherwise."""
+    spread = _target_spread(experiment)
+    rate = experiment.hyperparameters["learning_rate"]
+    if spread is not None and rate * spread > 1:
+        return (f"the targets spread {spread:.3g} (standard deviation); with {experiment.config.optimizer} at "
+                f"lr {rate:g} the loss may overflow: a learning rate about {rate / spread ** 2:.1g} (--lr), "
+                "or -o adam, trains such targets")
     if experiment.scaler is not None or experiment.x.shape[1] < 2:
         return None
     spread = experiment.x.std(axis=0)
