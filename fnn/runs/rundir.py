@@ -392,11 +392,11 @@ def _write_figures(folder: Path, result: FitResult, summary: dict) -> None:
     elif e.task == "multiclass":
         figures.class_comparison(result.final.params, e.x, e.y, e.activation, e.output, folder / "comparison.png",
                                  classes=e.classes, features=features, **common)
-        test = e.x_test is not None and len(e.x_test) > 0
-        x, y = (e.x_test, e.y_test) if test else (e.x, e.y)
+        x, y, points = e.x, e.y, "training points"
+        if e.x_test is not None and e.y_test is not None and len(e.x_test) > 0:
+            x, y, points = e.x_test, e.y_test, "test points"
         matrix = confusion_matrix(predict(result.final.params, x, e.activation, e.output), y)
-        figures.confusion(matrix, folder / "confusion.png", classes=e.classes, title=title,
-                          points="test points" if test else "training points")
+        figures.confusion(matrix, folder / "confusion.png", classes=e.classes, title=title, points=points)
     else:
         targets = [name.strip() for name in (e.config.label_column or "").split(",") if name.strip()]
         figures.regression_comparison(result.final.params, e.x, e.y, e.activation, e.output,
