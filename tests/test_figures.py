@@ -11,6 +11,17 @@ margin, and handles a degenerate axis; ``overlay`` with one and several
 panels; ``learning_curve`` with a loss that reaches zero. Finally ``import
 fnn``, ``import fnn.cli``, ``fnn --help`` and ``fnn run --json`` do not import
 matplotlib (with ``fnn run --out`` as the positive control).
+
+Then every task's figures, by what they draw: the multi-class comparison (k
+region colours from Okabe-Ito, the regions where the network's largest output
+is, rings on exactly the misclassified points, class names in the legend, the
+plane of the two features the first layer weighs most with a note), the
+confusion matrix (each count in its cell, rows true, class names on both
+axes), regression (the fitted curve over the data, the surface and the points
+on one colour scale, predicted against true with the diagonal, at most three
+outputs), the learning curve of R²; and run folders per task: which figures,
+titles with the epochs and final metric (binary titles unchanged), standardized
+axes named so, and all text inside the figure.
 """
 
 from __future__ import annotations
