@@ -625,3 +625,27 @@ def test_a_binary_run_folder_keeps_its_titles(tmp_path, trained, drawn):
     assert learning.axes[0].get_title() == "xor: 2-4-1 sigmoid net, sgd lr 1"
     assert comparison._suptitle.get_text() == "xor: 2-4-1 sigmoid net, sgd lr 1"
     assert comparison.axes[0].get_xlabel() == "x1" and comparison.axes[0].get_ylabel() == "x2"
+
+
+def test_a_csv_run_names_the_axes_and_classes_from_the_file(tmp_path, drawn):
+    from fnn.runs.rundir import write_run
+
+    rng = np.random.default_rng(5)
+    rows = [f"{a:.3f},{b:.3f},{name}" for name, centre in (("cat", 0), ("dog", 3), ("$bird$", 6))
+            for a, b in rng.normal(centre, 0.5, size=(10, 2))]
+    (tmp_path / "pets.csv").write_text("height,weight,kind\n" + "\n".join(rows) + "\n")
+    write_run(tmp_path / "run", fnn.fit(data=str(tmp_path / "pets.csv"), epochs=20, seed=0))
+    comparison = drawn[1]
+    assert (comparison.axes[0].get_xlabel(), comparison.axes[0].get_ylabel()) == ("height", "weight")
+    assert [t.get_text() for t in comparison.legends[0].get_texts()][:3] == [r"\$bird\$", "cat", "dog"]
+    confusion = drawn[2].axes[0]
+    assert [t.get_text() for t in confusion.get_yticklabels()] == [r"\$bird\$", "cat", "dog"]
+
+
+def test_a_multiclass_run_of_one_feature_has_a_confusion_matrix_and_no_regions(tmp_path, drawn):
+    from fnn.runs.rundir import write_run
+
+    (tmp_path / "one.csv").write_text("a,label\n" + "".join(f"{i},{'xyz'[i % 3]}\n" for i in range(12)))
+    folder = write_run(tmp_path / "run", fnn.fit(data=str(tmp_path / "one.csv"), epochs=5, seed=0))
+    assert sorted(p.name for p in folder.glob("*.png")) == ["confusion.png", "learning_curve.png"]
+    assert [t.get_text() for t in drawn[1].axes[0].get_xticklabels()] == ["x", "y", "z"]

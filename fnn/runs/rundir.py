@@ -3,7 +3,8 @@
 ``write_run(path, result)`` fills a folder with ``metrics.json`` (the
 ``--json`` summary plus the per-epoch history), ``history.csv``, ``model.npz``,
 ``learning_curve.png``, ``comparison.png`` (the network against the data, for each task; for a
-binary run only with two features) and, for a multi-class run, ``confusion.png``.
+binary run only with two features, for a multi-class one with two or more) and, for a multi-class run,
+``confusion.png``.
 ``write_sweep(path, runs)`` writes ``results.csv``, ``results.json`` and one
 overlay figure per varied setting.
 
@@ -66,8 +67,8 @@ from fnn.runs.training import FitResult
 
 RUN_FILES = (
     "metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png", "confusion.png")
-"""The files of a run folder (``comparison.png`` for a binary run only with two features, ``confusion.png``
-for multi-class runs)."""
+"""The files of a run folder (``comparison.png`` for a binary run only with two features and a multi-class
+one with two or more, ``confusion.png`` for multi-class runs)."""
 MARKER = ".fnn-folder.json"
 """The file that marks a folder as fnn's: ``{"kind": "run" | "sweep", "fnn_version": ...}``."""
 MAX_PANELS = 12
@@ -372,7 +373,8 @@ def _write_run_files(folder: Path, result: FitResult) -> None:
 
 def _write_figures(folder: Path, result: FitResult, summary: dict) -> None:
     """The run's figures: the learning curve of its headline metric and its task's comparison figure
-    (a binary run's only for two features, as before), and a multi-class run's confusion matrix."""
+    (a binary run's only for two features, as before; a multi-class run's for two or more), and a
+    multi-class run's confusion matrix."""
     e = result.experiment
     source = summary["data"] or summary["dataset"]
     title = (f"{source}: {'-'.join(map(str, summary['sizes']))} {summary['activation']} net, "
@@ -390,8 +392,9 @@ def _write_figures(folder: Path, result: FitResult, summary: dict) -> None:
             figures.comparison(result.final.params, e.x, e.y, e.activation, e.output,
                                folder / "comparison.png", features=features, **common)
     elif e.task == "multiclass":
-        figures.class_comparison(result.final.params, e.x, e.y, e.activation, e.output, folder / "comparison.png",
-                                 classes=e.classes, features=features, **common)
+        if e.x.shape[1] >= 2:  # regions need a plane
+            figures.class_comparison(result.final.params, e.x, e.y, e.activation, e.output,
+                                     folder / "comparison.png", classes=e.classes, features=features, **common)
         x, y, points = e.x, e.y, "training points"
         if e.x_test is not None and e.y_test is not None and len(e.x_test) > 0:
             x, y, points = e.x_test, e.y_test, "test points"
