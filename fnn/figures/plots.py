@@ -24,7 +24,14 @@ OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
 rings that mark misclassified points stay distinct); more classes take tab10, then tab20."""
 MAX_OUTPUT_PANELS = 3
 """A regression figure draws this many outputs at most, one row each."""
+PERCENT_METRICS = ("accuracy", "precision", "recall", "f1")
+"""Metrics that are shares of points, drawn in percent."""
 DPI = 150
+
+
+def metric_label(metric: str) -> str:
+    """A metric's name as figures write it ("R²" for r2)."""
+    return "R²" if metric == "r2" else metric
 
 
 def decision_grid(params: Mapping[str, np.ndarray], x: np.ndarray, activation: str | Activation,
@@ -133,13 +140,13 @@ def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: s
         axes.plot(epochs, history[f"{prefix}loss"], style, color="#1f77b4", linewidth=1.6, label=f"{name}loss")
         if f"{prefix}{metric}" in history:
             twin.plot(epochs, (100 if percent else 1) * np.asarray(history[f"{prefix}{metric}"]), style,
-                      color="#ff7f0e", linewidth=1.2, label=f"{name}{_metric_name(metric)}")
+                      color="#ff7f0e", linewidth=1.2, label=f"{name}{metric_label(metric)}")
     if all(np.all(np.asarray(history[k]) > 0) for k in history if k.endswith("loss")):
         axes.set_yscale("log")
     axes.set_xlabel("epoch")
     axes.set_ylabel("loss", color="#1f77b4")
     axes.grid(True, which="major", alpha=0.3)
-    twin.set_ylabel(f"{_metric_name(metric)} (%)" if percent else _metric_name(metric), color="#ff7f0e")
+    twin.set_ylabel(f"{metric_label(metric)} (%)" if percent else metric_label(metric), color="#ff7f0e")
     if percent:
         twin.set_ylim(-2, 102)
     elif metric == "r2" and twin.get_lines():
@@ -153,14 +160,6 @@ def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: s
     axes.set_title(_plain(title) or "Learning curve")
     figure.savefig(path)
     return Path(path)
-
-
-PERCENT_METRICS = ("accuracy", "precision", "recall", "f1")
-"""Metrics that are shares of points, drawn in percent."""
-
-
-def _metric_name(metric: str) -> str:
-    return "R²" if metric == "r2" else metric
 
 
 def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, activation: str | Activation,

@@ -412,7 +412,7 @@ def _final_score(result: FitResult, metric: str) -> str:
         return f"{value:.1%}" if metric in figures.PERCENT_METRICS else f"{value:.3f}"
 
     final = result.final
-    shown = f"final {'R²' if metric == 'r2' else metric} {text(final.scores[metric])}"
+    shown = f"final {figures.metric_label(metric)} {text(final.scores[metric])}"
     if final.test_scores.get(metric) is not None:
         shown += f" (test {text(final.test_scores[metric])})"
     return shown
