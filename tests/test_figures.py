@@ -512,7 +512,7 @@ def test_regression_with_one_input_draws_the_curve_over_the_data_and_predicted_a
     (diagonal,) = versus.get_lines()
     assert np.array_equal(diagonal.get_xdata(), diagonal.get_ydata())
     assert (versus.get_xlabel(), versus.get_ylabel()) == ("true y", "predicted y")
-    assert "R²" in versus.get_title() and "test" in versus.get_title()
+    assert versus.get_title() == "Predicted against true"
     assert figure._suptitle.get_text() == "sine t"
 
 
@@ -649,3 +649,12 @@ def test_a_multiclass_run_of_one_feature_has_a_confusion_matrix_and_no_regions(t
     folder = write_run(tmp_path / "run", fnn.fit(data=str(tmp_path / "one.csv"), epochs=5, seed=0))
     assert sorted(p.name for p in folder.glob("*.png")) == ["confusion.png", "learning_curve.png"]
     assert [t.get_text() for t in drawn[1].axes[0].get_xticklabels()] == ["x", "y", "z"]
+
+
+def test_force_replaces_a_multiclass_run_folder(tmp_path, three_spirals):
+    from fnn.runs.rundir import write_run
+
+    folder = write_run(tmp_path / "run", three_spirals)
+    assert (folder / "confusion.png").is_file()
+    assert write_run(tmp_path / "run", three_spirals, force=True) == folder  # confusion.png is one of fnn's files
+    assert (folder / "confusion.png").is_file()

@@ -13,7 +13,6 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from fnn.builtin.metrics import r2
 from fnn.core.network import predict
 from fnn.core.records import Activation
 from fnn.core.tasks import class_indices
@@ -426,10 +425,7 @@ def regression_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np
         axes.set_aspect("equal", adjustable="datalim")
         axes.set_xlabel(f"true {name}")
         axes.set_ylabel(f"predicted {name}")
-        score = f"R² {_r2(predicted[~is_test, j], truth[~is_test, j]):.3f}"
-        if held_out:
-            score = f"train {score}, test {_r2(predicted[is_test, j], truth[is_test, j]):.3f}"
-        axes.set_title(f"Predicted against true ({score})")
+        axes.set_title("Predicted against true")
         axes.legend(fontsize="small", loc="upper left")
     if y.shape[1] > outputs:
         figure.text(0.5, 0.005, f"the first {outputs} of {y.shape[1]} outputs", ha="center", fontsize="small")
@@ -437,10 +433,6 @@ def regression_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np
         figure.suptitle(_plain(title))
     figure.savefig(path)
     return Path(path)
-
-
-def _r2(pred: np.ndarray, target: np.ndarray) -> float:
-    return float(r2(pred[:, None], target[:, None]))
 
 
 def overlay(panels: Mapping[str, Mapping[str, Sequence[np.ndarray]]], path: str | Path, title: str,
