@@ -11,6 +11,17 @@ margin, and handles a degenerate axis; ``overlay`` with one and several
 panels; ``learning_curve`` with a loss that reaches zero. Finally ``import
 fnn``, ``import fnn.cli``, ``fnn --help`` and ``fnn run --json`` do not import
 matplotlib (with ``fnn run --out`` as the positive control).
+
+Then every task's figures, by what they draw: the multi-class comparison (k
+region colours from Okabe-Ito, the regions where the network's largest output
+is, rings on exactly the misclassified points, class names in the legend, the
+plane of the two features the first layer weighs most with a note), the
+confusion matrix (each count in its cell, rows true, class names on both
+axes), regression (the fitted curve over the data, the surface and the points
+on one colour scale, predicted against true with the diagonal, at most three
+outputs), the learning curve of R²; and run folders per task: which figures,
+titles with the epochs and final metric (binary titles unchanged), standardized
+axes named so, and all text inside the figure.
 """
 
 from __future__ import annotations
@@ -352,3 +363,298 @@ def test_text_from_outside_is_drawn_as_written_and_the_axes_keep_their_math(tmp_
         assert text.replace("$", "") in title.replace(r"\$", "")
     ticks = learning.axes[0].get_yticklabels()
     assert all(label.get_parse_math() for label in ticks)
+
+
+# ------------------------------------------------------------------------------------ every task's figures
+
+
+def _scatters(axes):
+    """The axes' scatter collections (their points in ``get_offsets()``)."""
+    from matplotlib.collections import PathCollection
+
+    return [c for c in axes.collections if isinstance(c, PathCollection)]
+
+
+def _rings(axes):
+    """The misclassified markers: scatters drawn with no face colour."""
+    return [c for c in _scatters(axes) if len(c.get_facecolors()) == 0]
+
+
+@pytest.fixture(scope="module")
+def three_spirals():
+    return fnn.fit(dataset="spiral", classes=3, hidden=(8,), optimizer="adam", learning_rate=0.01, epochs=150,
+                   seed=0, test_split=0.25)
+
+
+def test_multiclass_comparison_draws_k_regions_and_rings_the_misclassified(tmp_path, three_spirals, drawn):
+    r, e = three_spirals, three_spirals.experiment
+    figures.class_comparison(r.final.params, e.x, e.y, e.activation, e.output, tmp_path / "c.png", title="spiral t",
+                             classes=("a", "b", "c"), x_test=e.x_test, y_test=e.y_test)
+    (figure,) = drawn
+    truth_panel, predicted_panel, regions = figure.axes[:3]
+    points = np.concatenate([e.x, e.x_test])
+    truth = np.argmax(np.concatenate([e.y, e.y_test]), axis=1)
+    predicted = np.argmax(fnn.predict(r.final.params, points, e.activation, e.output), axis=1)
+    assert 0 < np.count_nonzero(predicted != truth) < len(points)  # a half-trained net: some right, some wrong
+    (ring,) = _rings(predicted_panel)
+    assert np.array_equal(ring.get_offsets(), points[predicted != truth])
+    assert _rings(truth_panel) == [] and _rings(regions) == []
+    # The regions: one colour per class, Okabe-Ito tinted, each class's region somewhere on the plane.
+    (mesh,) = [c for c in regions.collections if hasattr(c, "get_cmap") and c.get_cmap().N == 3]
+    from matplotlib.colors import to_rgb
+
+    tints = 0.55 * np.array([to_rgb(c) for c in figures.OKABE_ITO[:3]]) + 0.45
+    assert np.allclose(mesh.get_cmap().colors, tints)
+    assert set(np.unique(mesh.get_array())) == {0, 1, 2}
+    xs, ys, z = figures.output_grid(r.final.params, e.x, e.activation, e.output)
+    assert np.array_equal(np.asarray(mesh.get_array()).reshape(z.shape[:2]), np.argmax(z, axis=-1))
+    assert regions.get_title() == "Class regions" and truth_panel.get_title() == "Ground truth"
+    # The points carry their class's colour: truth on the first panel, the network's answer on the second.
+    for axes, labels in ((truth_panel, truth), (predicted_panel, predicted)):
+        train, test = _scatters(axes)[:2]
+        assert np.allclose(train.get_facecolors()[:, :3], np.array(
+            [to_rgb(figures.OKABE_ITO[k]) for k in labels[: len(e.x)]]))
+        assert np.array_equal(test.get_offsets(), e.x_test) and test.get_paths()[0] != train.get_paths()[0]
+    assert "test" in predicted_panel.get_title() and "correct" in predicted_panel.get_title()
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert legend[:3] == ["a", "b", "c"] and "misclassified" in legend and "test point" in legend
+    assert [axes.get_xlabel() for axes in figure.axes[:3]] == ["x1"] * 3 and truth_panel.get_ylabel() == "x2"
+    assert figure._suptitle.get_text() == "spiral t"
+    assert png_size(tmp_path / "c.png") == pixels(13.0, 4.9)
+
+
+def test_multiclass_comparison_with_more_features_draws_the_plane_the_network_weighs_most(tmp_path, drawn):
+    # Four features, of which the first layer only reads the second and the fourth.
+    rng = np.random.default_rng(1)
+    params = dict(fnn.init_params((4, 6, 3), rng, "normal"))
+    params["W1"] = params["W1"] * np.array([[0.0], [1.0], [0.0], [2.0]])
+    x = rng.normal(size=(60, 4))
+    y = np.eye(3)[rng.integers(0, 3, 60)]
+    assert figures.main_features(params, x) == (1, 3)
+    names = ("sepal length", "sepal width", "petal length", "petal $width$")
+    figures.class_comparison(params, x, y, "tanh", "softmax", tmp_path / "c.png", features=names)
+    (figure,) = drawn
+    assert figure.axes[0].get_xlabel() == "sepal width" and figure.axes[0].get_ylabel() == r"petal \$width\$"
+    assert np.array_equal(_scatters(figure.axes[0])[0].get_offsets(), x[:, [1, 3]])
+    notes = [t.get_text() for t in figure.axes[2].texts]
+    assert notes == ["the other 2 features at their mean"]
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert legend[:3] == ["0", "1", "2"] and "test point" not in legend
+
+
+def test_output_grid_holds_the_other_features_at_their_mean():
+    rng = np.random.default_rng(2)
+    params = fnn.init_params((3, 4, 2), rng, "normal")
+    x = rng.normal(size=(20, 3)) + [0.0, 5.0, -1.0]
+    xs, ys, z = figures.output_grid(params, x, "tanh", "softmax", columns=(0, 2), resolution=7)
+    assert z.shape == (7, 7, 2)
+    i, j = 3, 5
+    point = np.array([[xs[j], x[:, 1].mean(), ys[i]]])
+    assert np.allclose(z[i, j], fnn.predict(params, point, "tanh", "softmax")[0], rtol=1e-12)
+    assert xs[0] < x[:, 0].min() and ys[-1] > x[:, 2].max()
+
+
+@pytest.mark.parametrize("k, expected", [(3, figures.OKABE_ITO[:3]), (8, figures.OKABE_ITO)])
+def test_class_colours_are_okabe_ito_up_to_eight(k, expected):
+    assert figures.class_colours(k) == list(expected)
+
+
+def test_class_colours_beyond_eight_stay_distinct():
+    for k in (10, 15, 25):
+        colours = [tuple(c) for c in figures.class_colours(k)]
+        assert len(set(colours)) == k
+
+
+def test_confusion_writes_each_count_in_its_cell_with_the_classes_named(tmp_path, drawn):
+    matrix = np.array([[5, 1, 0], [0, 7, 2], [3, 0, 9]])
+    figures.confusion(matrix, tmp_path / "m.png", classes=("setosa", "versicolor", "virginica"), title="iris",
+                      points="test points")
+    (figure,) = drawn
+    axes = figure.axes[0]
+    cells = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in axes.texts}
+    assert cells == {(i, j): str(matrix[i, j]) for i in range(3) for j in range(3)}  # rows true, columns predicted
+    assert np.array_equal(axes.images[0].get_array(), matrix)
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["setosa", "versicolor", "virginica"]
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["setosa", "versicolor", "virginica"]
+    assert (axes.get_xlabel(), axes.get_ylabel()) == ("predicted class", "true class")
+    assert figure._suptitle.get_text() == "iris\nConfusion matrix, test points (27)"
+    # The darkest cell's number is white, a light one's black.
+    colours = {t.get_text(): t.get_color() for t in axes.texts}
+    assert colours["9"] == "white" and colours["1"] == "black"
+    png_size(tmp_path / "m.png")
+
+
+@pytest.fixture(scope="module")
+def sine():
+    return fnn.fit(dataset="sine", hidden=(8,), optimizer="adam", learning_rate=0.01, epochs=200, seed=0,
+                   test_split=0.2)
+
+
+def test_regression_with_one_input_draws_the_curve_over_the_data_and_predicted_against_true(tmp_path, sine, drawn):
+    r, e = sine, sine.experiment
+    figures.regression_comparison(r.final.params, e.x, e.y, e.activation, e.output, tmp_path / "r.png",
+                                  title="sine t", features=("x",), x_test=e.x_test, y_test=e.y_test)
+    (figure,) = drawn
+    fit, versus = figure.axes
+    (curve,) = fit.get_lines()
+    line_x, line_y = curve.get_xdata(), curve.get_ydata()
+    points = np.concatenate([e.x, e.x_test])
+    assert np.all(np.diff(line_x) > 0) and line_x[0] < points.min() and line_x[-1] > points.max()
+    assert np.allclose(line_y, fnn.predict(r.final.params, line_x[:, None], e.activation, e.output)[:, 0])
+    train, test = _scatters(fit)
+    assert np.array_equal(train.get_offsets(), np.column_stack([e.x[:, 0], e.y[:, 0]]))
+    assert np.array_equal(test.get_offsets(), np.column_stack([e.x_test[:, 0], e.y_test[:, 0]]))
+    assert (fit.get_xlabel(), fit.get_ylabel()) == ("x", "y")
+    predicted = fnn.predict(r.final.params, points, e.activation, e.output)[:, 0]
+    truth = np.concatenate([e.y, e.y_test])[:, 0]
+    assert np.allclose(np.concatenate([c.get_offsets() for c in _scatters(versus)]),
+                       np.column_stack([truth, predicted]))
+    (diagonal,) = versus.get_lines()
+    assert np.array_equal(diagonal.get_xdata(), diagonal.get_ydata())
+    assert (versus.get_xlabel(), versus.get_ylabel()) == ("true y", "predicted y")
+    assert versus.get_title() == "Predicted against true"
+    assert figure._suptitle.get_text() == "sine t"
+
+
+def test_regression_with_two_inputs_colours_surface_and_points_on_one_scale(tmp_path, drawn):
+    rng = np.random.default_rng(3)
+    params = fnn.init_params((2, 5, 2), rng, "normal")
+    x = rng.uniform(-1, 1, size=(40, 2))
+    y = np.column_stack([x[:, 0] + x[:, 1], x[:, 0] * x[:, 1]])
+    figures.regression_comparison(params, x, y, "tanh", "identity", tmp_path / "r.png", features=("a", "b"),
+                                  targets=("sum", "product"))
+    (figure,) = drawn
+    surfaces = [axes for axes in figure.axes if axes.get_title().startswith("Fitted surface")]
+    assert [axes.get_title() for axes in surfaces] == ["Fitted surface: sum", "Fitted surface: product"]
+    xs, ys, z = figures.output_grid(params, x, "tanh", "identity")
+    for j, axes in enumerate(surfaces):
+        mesh = axes.collections[0]
+        (points,) = _scatters(axes)
+        assert np.allclose(np.asarray(mesh.get_array()).reshape(z.shape[:2]), z[:, :, j])
+        assert np.allclose(points.get_array(), y[:, j])
+        assert points.norm is mesh.norm  # one scale for the network's surface and the data
+        assert mesh.norm.vmin <= min(y[:, j].min(), z[:, :, j].min())
+        assert (axes.get_xlabel(), axes.get_ylabel()) == ("a", "b")
+    assert [axes.get_xlabel() for axes in figure.axes if "against" in axes.get_title()] == ["true sum", "true product"]
+
+
+def test_regression_with_many_inputs_and_outputs_draws_the_first_outputs_only(tmp_path, drawn):
+    rng = np.random.default_rng(4)
+    params = fnn.init_params((5, 3, 4), rng, "normal")
+    x, y = rng.normal(size=(30, 5)), rng.normal(size=(30, 4))
+    figures.regression_comparison(params, x, y, "tanh", "identity", tmp_path / "r.png")
+    (figure,) = drawn
+    assert [axes.get_xlabel() for axes in figure.axes] == ["true y1", "true y2", "true y3"]
+    assert [t.get_text() for t in figure.texts] == ["the first 3 of 4 outputs"]
+
+
+def test_learning_curve_of_r2_with_its_test_twin(tmp_path, sine, drawn):
+    figures.learning_curve(sine.history, tmp_path / "lc.png", title="t", metric="r2")
+    (figure,) = drawn
+    axes, twin = figure.axes
+    assert twin.get_ylabel() == "R²"
+    train, test = twin.get_lines()
+    assert np.array_equal(train.get_ydata(), sine.history["r2"]) and train.get_linestyle() == "-"
+    assert np.array_equal(test.get_ydata(), sine.history["test_r2"]) and test.get_linestyle() == "--"
+    assert twin.get_ylim()[1] == pytest.approx(1.05) and twin.get_ylim()[0] >= -1.05
+
+
+def test_learning_curve_of_r2_keeps_a_curve_that_ends_below_minus_one_in_view(tmp_path, drawn):
+    history = {"loss": np.array([9.0, 5.0, 4.0]), "r2": np.array([-9.0, -4.0, -2.5])}
+    figures.learning_curve(history, tmp_path / "lc.png", metric="r2")
+    low, high = drawn[0].axes[1].get_ylim()
+    assert low <= -2.5 and low > -9.0 and high == pytest.approx(1.05)
+
+
+def test_binary_learning_curve_is_unchanged_by_the_metric_argument(tmp_path, trained, drawn):
+    figures.learning_curve(trained.history, tmp_path / "a.png")
+    figures.learning_curve(trained.history, tmp_path / "b.png", metric="accuracy")
+    for figure in drawn:
+        twin = figure.axes[1]
+        assert twin.get_ylabel() == "accuracy (%)" and twin.get_ylim() == (-2, 102)
+        assert np.allclose(twin.get_lines()[0].get_ydata(), 100 * trained.history["accuracy"])
+
+
+def _text_inside(figure) -> None:
+    """Everything drawn (titles, labels, ticks, legends, notes) lies inside the figure: its tight box, which
+    matplotlib computes from what is drawn, within the figure's own (in inches, to a hundredth)."""
+    tight, whole = figure.get_tightbbox(figure.canvas.get_renderer()), figure.bbox_inches
+    assert tight.x0 >= whole.x0 - 0.01 and tight.y0 >= whole.y0 - 0.01, tight
+    assert tight.x1 <= whole.x1 + 0.01 and tight.y1 <= whole.y1 + 0.01, tight
+
+
+def test_a_multiclass_run_folder_has_the_regions_and_the_confusion_matrix(tmp_path, three_spirals, drawn):
+    from fnn.runs.rundir import write_run
+
+    folder = write_run(tmp_path / "run", three_spirals)
+    assert sorted(p.name for p in folder.glob("*.png")) == ["comparison.png", "confusion.png", "learning_curve.png"]
+    learning, comparison, confusion = drawn
+    final = three_spirals.final
+    ending = f"150 epochs\nfinal accuracy {final.accuracy:.1%} (test {final.test_accuracy:.1%})"
+    assert learning.axes[0].get_title().endswith(ending)
+    assert comparison._suptitle.get_text().startswith("spiral: 2-8-3 sigmoid net, adam lr 0.01, 150 epochs")
+    assert confusion._suptitle.get_text().endswith("Confusion matrix, test points (50)")
+    e = three_spirals.experiment
+    expected = np.zeros((3, 3), int)
+    predicted = np.argmax(fnn.predict(final.params, e.x_test, e.activation, e.output), axis=1)
+    np.add.at(expected, (np.argmax(e.y_test, axis=1), predicted), 1)
+    assert np.array_equal(confusion.axes[0].images[0].get_array(), expected)
+    for figure in drawn:
+        _text_inside(figure)
+
+
+def test_a_regression_run_folder_names_the_task_metric_and_the_standardized_features(tmp_path, drawn):
+    from fnn.runs.rundir import write_run
+
+    result = fnn.fit(dataset="plane", epochs=30, seed=0, standardize=True)
+    folder = write_run(tmp_path / "run", result)
+    assert sorted(p.name for p in folder.glob("*.png")) == ["comparison.png", "learning_curve.png"]
+    learning, comparison = drawn
+    assert learning.axes[0].get_title().endswith(f"30 epochs\nfinal R² {result.final.scores['r2']:.3f}")
+    assert learning.axes[1].get_ylabel() == "R²"
+    assert comparison.axes[0].get_xlabel() == "x1, standardized"
+    for figure in drawn:
+        _text_inside(figure)
+
+
+def test_a_binary_run_folder_keeps_its_titles(tmp_path, trained, drawn):
+    from fnn.runs.rundir import write_run
+
+    write_run(tmp_path / "run", trained)
+    learning, comparison = drawn
+    assert learning.axes[0].get_title() == "xor: 2-4-1 sigmoid net, sgd lr 1"
+    assert comparison._suptitle.get_text() == "xor: 2-4-1 sigmoid net, sgd lr 1"
+    assert comparison.axes[0].get_xlabel() == "x1" and comparison.axes[0].get_ylabel() == "x2"
+
+
+def test_a_csv_run_names_the_axes_and_classes_from_the_file(tmp_path, drawn):
+    from fnn.runs.rundir import write_run
+
+    rng = np.random.default_rng(5)
+    rows = [f"{a:.3f},{b:.3f},{name}" for name, centre in (("cat", 0), ("dog", 3), ("$bird$", 6))
+            for a, b in rng.normal(centre, 0.5, size=(10, 2))]
+    (tmp_path / "pets.csv").write_text("height,weight,kind\n" + "\n".join(rows) + "\n")
+    write_run(tmp_path / "run", fnn.fit(data=str(tmp_path / "pets.csv"), epochs=20, seed=0))
+    comparison = drawn[1]
+    assert (comparison.axes[0].get_xlabel(), comparison.axes[0].get_ylabel()) == ("height", "weight")
+    assert [t.get_text() for t in comparison.legends[0].get_texts()][:3] == [r"\$bird\$", "cat", "dog"]
+    confusion = drawn[2].axes[0]
+    assert [t.get_text() for t in confusion.get_yticklabels()] == [r"\$bird\$", "cat", "dog"]
+
+
+def test_a_multiclass_run_of_one_feature_has_a_confusion_matrix_and_no_regions(tmp_path, drawn):
+    from fnn.runs.rundir import write_run
+
+    (tmp_path / "one.csv").write_text("a,label\n" + "".join(f"{i},{'xyz'[i % 3]}\n" for i in range(12)))
+    folder = write_run(tmp_path / "run", fnn.fit(data=str(tmp_path / "one.csv"), epochs=5, seed=0))
+    assert sorted(p.name for p in folder.glob("*.png")) == ["confusion.png", "learning_curve.png"]
+    assert [t.get_text() for t in drawn[1].axes[0].get_xticklabels()] == ["x", "y", "z"]
+
+
+def test_force_replaces_a_multiclass_run_folder(tmp_path, three_spirals):
+    from fnn.runs.rundir import write_run
+
+    folder = write_run(tmp_path / "run", three_spirals)
+    assert (folder / "confusion.png").is_file()
+    assert write_run(tmp_path / "run", three_spirals, force=True) == folder  # confusion.png is one of fnn's files
+    assert (folder / "confusion.png").is_file()

@@ -1,4 +1,4 @@
-"""Figures for a report: the learning curve and the lab's comparison figure.
+"""Figures for a report: the learning curve, the lab's comparison figure for each task, the confusion matrix.
 
 matplotlib is imported inside the drawing functions only (and drives the Agg
 backend through ``Figure`` objects, never pyplot's global state), so importing
@@ -15,9 +15,22 @@ import numpy as np
 
 from fnn.core.network import predict
 from fnn.core.records import Activation
+from fnn.core.tasks import class_indices
 
 CLASS_COLOURS = ("#d62728", "#1f77b4")  # the lab's red for 0 and blue for 1
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#7F7F7F")
+"""Okabe and Ito's palette for colour-blind readers, for up to 8 classes (its black made grey, so the black
+rings that mark misclassified points stay distinct); more classes take tab10, then tab20."""
+MAX_OUTPUT_PANELS = 3
+"""A regression figure draws this many outputs at most, one row each."""
+PERCENT_METRICS = ("accuracy", "precision", "recall", "f1")
+"""Metrics that are shares of points, drawn in percent."""
 DPI = 150
+
+
+def metric_label(metric: str) -> str:
+    """A metric's name as figures write it ("R²" for r2)."""
+    return "R²" if metric == "r2" else metric
 
 
 def decision_grid(params: Mapping[str, np.ndarray], x: np.ndarray, activation: str | Activation,
@@ -27,13 +40,52 @@ def decision_grid(params: Mapping[str, np.ndarray], x: np.ndarray, activation: s
     Returns ``(xs, ys, z)``: the grid's coordinates along each axis and
     ``z[i, j] = predict(params, [[xs[j], ys[i]]])``.
     """
-    low, high = x.min(axis=0), x.max(axis=0)
+    xs, ys, z = output_grid(params, x, activation, output, resolution=resolution, margin=margin)
+    return xs, ys, z[:, :, 0]
+
+
+def output_grid(params: Mapping[str, np.ndarray], x: np.ndarray, activation: str | Activation,
+                output: str | Activation, columns: tuple[int, int] = (0, 1), resolution: int = 200,
+                margin: float = 0.1):
+    """Every output of the network over a grid in the plane of ``x``'s ``columns``, the other features at
+    their mean over ``x``.
+
+    Returns ``(xs, ys, z)``: the grid's coordinates along each axis and
+    ``z[i, j] = predict(params, [point])[0]`` (all outputs) where the point has ``xs[j]`` and ``ys[i]`` in
+    ``columns`` and the mean elsewhere.
+    """
+    plane = x[:, list(columns)]
+    low, high = plane.min(axis=0), plane.max(axis=0)
     pad = np.maximum(high - low, 1e-9) * margin + (high == low) * 0.5
     xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
     ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
     gx, gy = np.meshgrid(xs, ys)
-    z = predict(params, np.column_stack([gx.ravel(), gy.ravel()]), activation, output)[:, 0]
-    return xs, ys, z.reshape(gx.shape)
+    points = np.repeat(x.mean(axis=0, keepdims=True), gx.size, axis=0)
+    points[:, columns[0]], points[:, columns[1]] = gx.ravel(), gy.ravel()
+    z = predict(params, points, activation, output)
+    return xs, ys, z.reshape(*gx.shape, -1)
+
+
+def main_features(params: Mapping[str, np.ndarray], x: np.ndarray) -> tuple[int, int]:
+    """The two columns of ``x`` (in order) the first layer feels most: a feature's spread times the size of
+    its weights, so the plane drawn is the one the network's output varies along most at first order."""
+    if x.shape[1] <= 2:
+        return (0, 1)
+    reach = x.std(axis=0) * np.linalg.norm(np.asarray(params["W1"]), axis=1)
+    return tuple(sorted(int(i) for i in np.argsort(-reach, kind="stable")[:2]))  # type: ignore[return-value]
+
+
+def class_colours(k: int) -> list:
+    """k colours for k classes: :data:`OKABE_ITO` up to 8, then tab10 and tab20 (not all pairs of which
+    colour-blind readers can tell apart), then viridis."""
+    if k <= len(OKABE_ITO):
+        return list(OKABE_ITO[:k])
+    from matplotlib import colormaps
+
+    if k <= 20:
+        cmap = colormaps["tab10" if k <= 10 else "tab20"]
+        return [cmap(i) for i in range(k)]
+    return _palette(k)
 
 
 def _plain(text: str) -> str:
@@ -68,30 +120,40 @@ def _figure(width: float, height: float):
     return figure
 
 
-def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: str = "") -> Path:
-    """Loss per epoch (log scale when every value is positive) with accuracy on a second axis.
+def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: str = "",
+                   metric: str = "accuracy") -> Path:
+    """Loss per epoch (log scale when every value is positive) with ``metric`` on a second axis.
 
-    ``history`` has "loss" and "accuracy" and, with a test split, "test_loss"
-    and "test_accuracy", drawn dashed.
+    ``history`` has "loss" and ``metric`` ("accuracy", drawn in percent, or "r2", ...) and, with a test
+    split, "test_loss" and "test_" and the metric's name, drawn dashed.
     """
     figure = _figure(7.0, 4.0)
     axes = figure.add_subplot()
     twin = axes.twinx()
     epochs = np.arange(1, len(history["loss"]) + 1)
+    percent = metric in PERCENT_METRICS
     for prefix, style in (("", "-"), ("test_", "--")):
         if f"{prefix}loss" not in history:
             continue
         name = prefix.replace("_", " ")
         axes.plot(epochs, history[f"{prefix}loss"], style, color="#1f77b4", linewidth=1.6, label=f"{name}loss")
-        twin.plot(epochs, 100 * np.asarray(history[f"{prefix}accuracy"]), style, color="#ff7f0e", linewidth=1.2,
-                  label=f"{name}accuracy")
+        if f"{prefix}{metric}" in history:
+            twin.plot(epochs, (100 if percent else 1) * np.asarray(history[f"{prefix}{metric}"]), style,
+                      color="#ff7f0e", linewidth=1.2, label=f"{name}{metric_label(metric)}")
     if all(np.all(np.asarray(history[k]) > 0) for k in history if k.endswith("loss")):
         axes.set_yscale("log")
     axes.set_xlabel("epoch")
     axes.set_ylabel("loss", color="#1f77b4")
     axes.grid(True, which="major", alpha=0.3)
-    twin.set_ylabel("accuracy (%)", color="#ff7f0e")
-    twin.set_ylim(-2, 102)
+    twin.set_ylabel(f"{metric_label(metric)} (%)" if percent else metric_label(metric), color="#ff7f0e")
+    if percent:
+        twin.set_ylim(-2, 102)
+    elif metric == "r2" and twin.get_lines():
+        # R² starts far below 0 for an untrained network: from -1 up (or down to where the curves end) the
+        # axis shows the fit that matters.
+        lowest = min(float(np.nanmin(line.get_ydata())) for line in twin.get_lines())
+        last = min(float(line.get_ydata()[-1]) for line in twin.get_lines())
+        twin.set_ylim(max(lowest, min(-1.0, last)) - 0.05, 1.05)
     lines = axes.get_lines() + twin.get_lines()
     axes.legend(lines, [line.get_label() for line in lines], loc="center right")
     axes.set_title(_plain(title) or "Learning curve")
@@ -101,8 +163,10 @@ def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: s
 
 def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, activation: str | Activation,
                output: str | Activation, path: str | Path, title: str = "",
-               x_test: np.ndarray | None = None, y_test: np.ndarray | None = None) -> Path:
-    """The lab's figure: ground truth, predicted classes and the decision boundary, side by side.
+               x_test: np.ndarray | None = None, y_test: np.ndarray | None = None,
+               features: Sequence[str] = ("x1", "x2")) -> Path:
+    """The lab's figure for a binary classifier: ground truth, predicted classes and the decision boundary,
+    side by side, for two features (named by ``features``).
 
     Held-out points (``x_test``), when given, are drawn as triangles.
     """
@@ -148,8 +212,8 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
         axes.set_aspect("equal", adjustable="box")
         axes.set_xlim(xs[0], xs[-1])
         axes.set_ylim(ys[0], ys[-1])
-        axes.set_xlabel("x1")
-    panels[0].set_ylabel("x2")
+        axes.set_xlabel(_plain(features[0]))
+    panels[0].set_ylabel(_plain(features[1]))
 
     def marker(label, **style):
         return Line2D([], [], linestyle="", label=label, **{"markersize": 9, **style})
@@ -163,6 +227,208 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
     if held_out:
         handles.insert(2, marker("test point", marker="^", markerfacecolor="grey", markeredgecolor="white"))
     figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    if title:
+        figure.suptitle(_plain(title))
+    figure.savefig(path)
+    return Path(path)
+
+
+def class_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, activation: str | Activation,
+                     output: str | Activation, path: str | Path, title: str = "", classes: Sequence[str] = (),
+                     features: Sequence[str] = (), x_test: np.ndarray | None = None,
+                     y_test: np.ndarray | None = None) -> Path:
+    """The comparison figure of a multi-class classifier (one-hot ``y``, k outputs): ground truth, predicted
+    classes with the misclassified points ringed, and the k regions the network assigns with the boundaries
+    between them, each class in its colour (:func:`class_colours`) and named in the legend by ``classes``.
+
+    With more than two features the figure is the plane of the two the first layer weighs most
+    (:func:`main_features`), the others at their mean over the points, as a note in the figure says:
+    points are drawn where they fall in that plane and ringed by the network's answer on all their features.
+    Held-out points (``x_test``), when given, are drawn as triangles.
+    """
+    held_out = x_test is not None and len(x_test) > 0
+    points = np.concatenate([x, x_test]) if held_out else x
+    is_test = np.arange(len(points)) >= len(x)
+    k = y.shape[1]
+    names = list(classes) or [str(i) for i in range(k)]
+    features = list(features) or [f"x{i + 1}" for i in range(x.shape[1])]
+    truth = class_indices(np.concatenate([y, y_test]) if held_out else y)
+    predicted = class_indices(predict(params, points, activation, output))
+    columns = main_features(params, x)
+    xs, ys, z = output_grid(params, x, activation, output, columns)
+    region = np.argmax(z, axis=-1)
+    figure = _figure(13.0, 4.9)
+    from matplotlib.colors import ListedColormap, to_rgb
+    from matplotlib.lines import Line2D
+
+    panels = figure.subplots(1, 3, sharex=True, sharey=True)
+    colours = np.array([to_rgb(colour) for colour in class_colours(k)])
+    shown = points[:, list(columns)]
+    size = 60 if len(points) <= 100 else max(8, 6000 / len(points))
+    rim = 0.8 if len(points) <= 300 else 0.3
+
+    def scatter(axes, labels, edge="white"):
+        for subset, marker in ((~is_test, "o"), (is_test, "^")):
+            if subset.any():
+                axes.scatter(shown[subset, 0], shown[subset, 1], c=colours[labels[subset]], s=size, marker=marker,
+                             edgecolors=edge, linewidths=rim, zorder=3)
+
+    wrong = predicted != truth
+    scatter(panels[0], truth)
+    panels[0].set_title("Ground truth")
+    scatter(panels[1], predicted)
+    if wrong.any():
+        panels[1].scatter(shown[wrong, 0], shown[wrong, 1], s=size * 2.2, facecolors="none", edgecolors="black",
+                          linewidths=1.4, zorder=4, label="misclassified")
+    score = f"{np.mean(~wrong[~is_test]):.1%} correct"
+    if held_out:
+        score = f"train {score}, test {np.mean(~wrong[is_test]):.1%}"
+    panels[1].set_title(f"Predicted classes ({score})")
+    tints = 0.55 * colours + 0.45  # the regions lighter than the points on them
+    panels[2].pcolormesh(xs, ys, region, cmap=ListedColormap(tints), vmin=-0.5, vmax=k - 0.5, shading="auto",
+                         rasterized=True)
+    for c in range(k):  # where class c stops being the largest output: smooth lines, not the grid's steps
+        margin = z[:, :, c] - np.max(np.delete(z, c, axis=-1), axis=-1)
+        if margin.min() < 0 < margin.max():
+            panels[2].contour(xs, ys, margin, levels=[0.0], colors="black", linewidths=1.2)
+    scatter(panels[2], truth, edge="black")
+    panels[2].set_title("Class regions")
+    for axes in panels:
+        axes.set_xlim(xs[0], xs[-1])
+        axes.set_ylim(ys[0], ys[-1])
+        axes.set_xlabel(_plain(features[columns[0]]))
+        if x.shape[1] == 2:
+            axes.set_aspect("equal", adjustable="box")
+    panels[0].set_ylabel(_plain(features[columns[1]]))
+    if x.shape[1] > 2:
+        others = x.shape[1] - 2
+        panels[2].text(0.02, 0.02, f"the other {others} feature{'s' if others > 1 else ''} at their mean",
+                       transform=panels[2].transAxes, fontsize="small", va="bottom",
+                       bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+
+    def marker(label, **style):
+        return Line2D([], [], linestyle="", label=_plain(label), **{"markersize": 9, **style})
+
+    handles = [marker(name, marker="o", markerfacecolor=colour, markeredgecolor="white")
+               for name, colour in zip(names, colours)]
+    handles.append(marker("misclassified", marker="o", markerfacecolor="none", markeredgecolor="black",
+                          markersize=11))
+    if held_out:
+        handles.append(marker("test point", marker="^", markerfacecolor="grey", markeredgecolor="white"))
+    handles.append(Line2D([], [], color="black", linewidth=1.2, label="boundary"))
+    figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 8), frameon=False)
+    if title:
+        figure.suptitle(_plain(title))
+    figure.savefig(path)
+    return Path(path)
+
+
+def confusion(matrix: np.ndarray, path: str | Path, classes: Sequence[str] = (), title: str = "",
+              points: str = "training points") -> Path:
+    """The confusion matrix as a heat map: ``matrix[i, j]`` points of true class ``i`` (rows) predicted as
+    class ``j`` (columns), each cell's count written in it, the classes named on both axes; ``points``
+    says which points were counted."""
+    matrix = np.asarray(matrix)
+    k = len(matrix)
+    names = [_plain(name) for name in (list(classes) or [str(i) for i in range(k)])]
+    side = min(11.0, 3.2 + 0.55 * k)
+    figure = _figure(side + 1.2, side)
+    axes = figure.add_subplot()
+    image = axes.imshow(matrix, cmap="Blues", vmin=0, vmax=max(1, int(matrix.max())))
+    dark = image.norm(matrix) > 0.55  # white numbers on dark cells, black on light ones
+    for i in range(k):
+        for j in range(k):
+            axes.text(j, i, str(int(matrix[i, j])), ha="center", va="center",
+                      color="white" if dark[i, j] else "black", fontsize="medium" if k <= 10 else "small")
+    axes.set_xticks(range(k), names, rotation=45 if max(map(len, names)) > 3 else 0, ha="right"
+                    if max(map(len, names)) > 3 else "center")
+    axes.set_yticks(range(k), names)
+    axes.set_xlabel("predicted class")
+    axes.set_ylabel("true class")
+    figure.colorbar(image, ax=axes, label="points", shrink=0.8)
+    heading = f"Confusion matrix, {points} ({int(matrix.sum())})"
+    figure.suptitle(_plain(title) + "\n" + heading if title else heading)
+    figure.savefig(path)
+    return Path(path)
+
+
+def regression_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray,
+                          activation: str | Activation, output: str | Activation, path: str | Path, title: str = "",
+                          features: Sequence[str] = (), targets: Sequence[str] = (),
+                          x_test: np.ndarray | None = None, y_test: np.ndarray | None = None) -> Path:
+    """The comparison figure of a regression network: one row per output (the first
+    :data:`MAX_OUTPUT_PANELS`), named by ``targets``, with its predictions against the true values and the
+    diagonal where they would be equal; for one input, first the fitted curve over the data, and for two
+    the fitted surface as a heat map with the points coloured by their target on the same scale.
+
+    Held-out points (``x_test``), when given, are drawn as triangles.
+    """
+    held_out = x_test is not None and len(x_test) > 0
+    points = np.concatenate([x, x_test]) if held_out else x
+    truth = np.concatenate([y, y_test]) if held_out else y
+    is_test = np.arange(len(points)) >= len(x)
+    predicted = predict(params, points, activation, output)
+    features = list(features) or [f"x{i + 1}" for i in range(x.shape[1])]
+    outputs = min(y.shape[1], MAX_OUTPUT_PANELS)
+    targets = list(targets) if len(targets) == y.shape[1] else (
+        ["y"] if y.shape[1] == 1 else [f"y{j + 1}" for j in range(y.shape[1])])
+    fit = x.shape[1] in (1, 2)
+    figure = _figure(11.0 if fit else 5.6, 4.6 * outputs + 0.4)
+    grid = np.atleast_2d(figure.subplots(outputs, 2 if fit else 1, squeeze=False))
+    size = 40 if len(points) <= 200 else max(6, 8000 / len(points))
+    # (points, marker, label, face, edge): held-out points as orange triangles, told apart by shape and colour
+    subsets = [(~is_test, "o", "train points" if held_out else "data", "#56B4E9", "#0072B2"),
+               (is_test, "^", "test points", "#E69F00", "#D55E00")][:1 + held_out]
+    if x.shape[1] == 1:
+        low, high = points.min(), points.max()
+        pad = max(high - low, 1e-9) * 0.05
+        line = np.linspace(low - pad, high + pad, 400)[:, None]
+        curve = predict(params, line, activation, output)
+    elif x.shape[1] == 2:
+        xs, ys, surface = output_grid(params, x, activation, output)
+    for j in range(outputs):
+        name = _plain(targets[j])
+        if x.shape[1] == 1:
+            axes = grid[j, 0]
+            for subset, marker, label, face, edge in subsets:
+                axes.scatter(points[subset, 0], truth[subset, j], s=size, marker=marker, color=face,
+                             edgecolors=edge, linewidths=0.5, label=label, zorder=2)
+            axes.plot(line[:, 0], curve[:, j], color="#D55E00", linewidth=2.0, label="network", zorder=3)
+            axes.set_xlabel(_plain(features[0]))
+            axes.set_ylabel(name)
+            axes.set_title(f"Fitted curve: {name}")
+            axes.legend(fontsize="small")
+        elif x.shape[1] == 2:
+            from matplotlib.colors import Normalize
+
+            axes = grid[j, 0]
+            values = np.concatenate([truth[:, j], surface[:, :, j].ravel()])
+            norm = Normalize(float(values.min()), float(values.max()))
+            mesh = axes.pcolormesh(xs, ys, surface[:, :, j], cmap="viridis", norm=norm, shading="auto",
+                                   rasterized=True)
+            for subset, marker, *_ in subsets:
+                axes.scatter(points[subset, 0], points[subset, 1], c=truth[subset, j], cmap="viridis", norm=norm,
+                             s=size, marker=marker, edgecolors="black", linewidths=0.5, zorder=3)
+            figure.colorbar(mesh, ax=axes, label=f"{name} (surface: network, points: data)", shrink=0.85)
+            axes.set_xlim(xs[0], xs[-1])
+            axes.set_ylim(ys[0], ys[-1])
+            axes.set_xlabel(_plain(features[0]))
+            axes.set_ylabel(_plain(features[1]))
+            axes.set_title(f"Fitted surface: {name}")
+        axes = grid[j, -1]
+        for subset, marker, label, face, edge in subsets:
+            axes.scatter(truth[subset, j], predicted[subset, j], s=size, marker=marker, color=face,
+                         edgecolors=edge, linewidths=0.5, label=label, zorder=2)
+        both = np.concatenate([truth[:, j], predicted[:, j]])
+        ends = [both.min(), both.max()]
+        axes.plot(ends, ends, "--", color="black", linewidth=1.0, label="predicted = true", zorder=3)
+        axes.set_aspect("equal", adjustable="datalim")
+        axes.set_xlabel(f"true {name}")
+        axes.set_ylabel(f"predicted {name}")
+        axes.set_title("Predicted against true")
+        axes.legend(fontsize="small", loc="upper left")
+    if y.shape[1] > outputs:
+        figure.text(0.5, 0.005, f"the first {outputs} of {y.shape[1]} outputs", ha="center", fontsize="small")
     if title:
         figure.suptitle(_plain(title))
     figure.savefig(path)
