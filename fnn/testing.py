@@ -488,6 +488,8 @@ def check_metric(metric: Metric) -> None:
             if not np.isclose(permuted, value, rtol=1e-9, atol=1e-12):
                 raise AssertionError(f"{on}: permuting the points changed fn(pred, target) from {value!r} to "
                                      f"{permuted!r}; a metric must not depend on the order of the points")
+            if metric.stacks:
+                _check_metric_stacks(on, metric, pred, target, rng)
             perfect = _metric_value(f"{on} (pred = target)", metric, target, target)
             worse = perfect < value if metric.higher_is_better else perfect > value
             if worse and not np.isclose(perfect, value, rtol=1e-12, atol=1e-12):
@@ -495,6 +497,19 @@ def check_metric(metric: Metric) -> None:
                 raise AssertionError(f"{on}: the perfect prediction (pred = target) scored {perfect!r} and a random "
                                      f"one {value!r}, but higher_is_better={metric.higher_is_better} says "
                                      f"{direction} is better; the perfect prediction must score at least as well")
+
+
+def _check_metric_stacks(on: str, metric: Metric, pred: np.ndarray, target: np.ndarray,
+                         rng: np.random.Generator) -> None:
+    """``stacks=True``: three models' (3, n, k) give each model's own value."""
+    preds = np.stack([pred, pred[rng.permutation(len(pred))], target])
+    targets = np.stack([target, target, target])
+    with _strict(f"{on}, stacked"):
+        values = np.asarray(metric.fn(_copy(preds, writeable=False), _copy(targets, writeable=False)))
+    alone = [metric.fn(p, t) for p, t in zip(preds, targets)]
+    if values.shape != (3,) or not np.allclose(values, alone, rtol=1e-12, atol=1e-12):
+        raise AssertionError(f"{on}: stacks=True, but fn on 3 stacked models gave {values.tolist()!r}, and on "
+                             f"each alone {alone!r}; give one value per model, each its own model's")
 
 
 _METRIC_OUTPUTS = {"binary": (1,), "multiclass": (2, 3), "regression": (1, 3)}

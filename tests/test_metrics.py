@@ -278,3 +278,14 @@ def test_pred_and_target_of_different_shapes_are_a_one_line_error(name):
     with pytest.raises(fnn.ConfigError, match=r"^a metric needs pred and target of one shape \(n, k\), "
                                               r"got \(4, 3\) and \(4, 1\)$"):
         fnn.registry().metric(name).fn(np.ones((4, 3)), np.ones((4, 1)))
+
+
+def test_accuracy_stacks_one_value_per_model_and_the_kit_checks_the_claim():
+    pred = np.random.default_rng(3).uniform(size=(4, 10, 3))
+    target = np.stack([one_hot(np.arange(10) % 3, 3)] * 4)
+    assert accuracy(pred, target).tolist() == [accuracy(p, t) for p, t in zip(pred, target)]
+    assert fnn.registry().metric("accuracy").stacks
+    overall = fnn.Metric("overall", lambda p, t: float(np.mean(np.argmax(p, -1) == np.argmax(t, -1))), True,
+                         ("multiclass",), stacks=True)  # one number for all models: not what stacks promises
+    with pytest.raises(AssertionError, match="stacks=True, but fn on 3 stacked models"):
+        fnn.testing.check(overall)

@@ -79,12 +79,16 @@ def _one_score(per_class: Array, matrix: Array, pred: Array) -> float:
 # ------------------------------------------------------------------------------------------------ metrics
 
 def accuracy(pred: Array, target: Array) -> float:
-    """The fraction of points whose predicted class is their true class (per point, not per output)."""
-    _check_shapes(pred, target)
+    """The fraction of points whose predicted class is their true class (per point, not per output); one
+    per model for M stacked models' (M, n, k)."""
+    if pred.ndim not in (2, 3) or pred.shape != target.shape:
+        _check_shapes(pred, target)
     right = class_indices(pred) == class_indices(target)
     # The count over the points: np.mean, with its Python wrapper, made whole xor runs 17% slower (this is
     # scored every epoch; sgd, 20,000 epochs, medians of 3 interleaved runs).
-    return np.count_nonzero(right) / len(right)
+    if right.ndim == 1:
+        return np.count_nonzero(right) / len(right)
+    return np.count_nonzero(right, axis=-1) / right.shape[-1]
 
 
 def precision(pred: Array, target: Array) -> float:
@@ -134,7 +138,8 @@ def rmse(pred: Array, target: Array) -> float:
 @hookimpl
 def fnn_metrics():
     yield Metric("accuracy", accuracy, True, CLASSIFICATION,
-                 "fraction of points whose predicted class is right (output >= 0.5, or the largest output)")
+                 "fraction of points whose predicted class is right (output >= 0.5, or the largest output)",
+                 stacks=True)
     yield Metric("precision", precision, True, CLASSIFICATION,
                  "TP / (TP + FP) of class 1, or its mean over the classes (macro); 0/0 counts as 0")
     yield Metric("recall", recall, True, CLASSIFICATION,

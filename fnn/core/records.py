@@ -208,6 +208,11 @@ class Metric:
     regression. ``higher_is_better`` gives the score's direction (accuracy:
     True, mean absolute error: False); ``tasks`` names the tasks it applies to,
     a non-empty tuple from :data:`TASKS`.
+
+    ``stacks=True`` declares that ``fn`` also takes M models' outputs at once,
+    (M, n, k), giving M values, each its own model's; a stacked sweep then
+    scores them in one call instead of one call per model.
+    :func:`fnn.testing.check_metric` checks the claim.
     """
 
     name: str
@@ -215,6 +220,7 @@ class Metric:
     higher_is_better: bool
     tasks: tuple[str, ...]
     description: str = ""
+    stacks: bool = False
 
     def __post_init__(self) -> None:
         _check_tasks("metric", self.name, self.tasks)

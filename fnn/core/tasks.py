@@ -109,11 +109,11 @@ def class_indices(targets) -> np.ndarray:
     classification tasks.
     """
     targets = np.asarray(targets)
-    if targets.ndim != 2:
+    if targets.ndim < 2:
         raise ConfigError(f"targets must have shape (n, k), got {targets.shape}")
-    if targets.shape[1] == 1:
-        return (targets[:, 0] >= 0.5).astype(np.int64)
-    return np.argmax(targets, axis=1)
+    if targets.shape[-1] == 1:  # (..., n, k): a leading axis of stacked models passes through
+        return (targets[..., 0] >= 0.5).astype(np.int64)
+    return np.argmax(targets, axis=-1)
 
 
 def encode_targets(labels, task: str, k: int | None = None) -> np.ndarray:

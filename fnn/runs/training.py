@@ -66,18 +66,19 @@ def accuracy(y_hat: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> float:
     0/1); with k outputs and one-hot labels, the largest output is the true class. One per model when
     stacked."""
     if y_hat.shape[-1] > 1:
-        return _per_model(builtin_metrics.accuracy, y_hat, y)
+        return builtin_metrics.accuracy(y_hat, y)
     hits = (y_hat >= threshold) == (y >= threshold)
     if hits.ndim == 2:
         return np.count_nonzero(hits) / hits.size
     return np.add.reduce(hits, axis=(-2, -1)) / (hits.shape[-2] * hits.shape[-1])
 
 
-def _per_model(metric: Callable[[np.ndarray, np.ndarray], float], y_hat: np.ndarray, y: np.ndarray) -> Any:
-    """``metric(y_hat, y)``, a float; with stacked models (a leading model axis), an array of one per model."""
-    if y_hat.ndim == 2:
-        return metric(y_hat, y)
-    return np.array([metric(one_hat, one_y) for one_hat, one_y in zip(y_hat, y)])
+def _per_model(metric: Metric, y_hat: np.ndarray, y: np.ndarray) -> Any:
+    """``metric.fn(y_hat, y)``, a float; with stacked models (a leading model axis), an array of one per
+    model: in one call when the metric declares it stacks, else one call per model."""
+    if y_hat.ndim == 2 or metric.stacks:
+        return metric.fn(y_hat, y)
+    return np.array([metric.fn(one_hat, one_y) for one_hat, one_y in zip(y_hat, y)])
 
 
 def l2_penalty(params: Mapping[str, np.ndarray], l2: float) -> float:
@@ -244,7 +245,7 @@ def _score(model: _Model, params: Params, data: _Data, with_grad: bool) -> _Scor
 
 
 def _metrics(metrics: tuple[Metric, ...], y_hat: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-    return {metric.name: _per_model(metric.fn, y_hat, y) for metric in metrics}
+    return {metric.name: _per_model(metric, y_hat, y) for metric in metrics}
 
 
 def _record(model: _Model, epoch: int, params: Params, state: Any, scores: _Scores, test: _Data | None) -> Epoch:
