@@ -186,16 +186,8 @@ def _vector_like(like: Params, arrays: Mapping[str, np.ndarray]) -> np.ndarray:
     if models:
         return np.concatenate([np.reshape(value, (*models, 1, -1)) for value in values], axis=2,
                               dtype=like._vector.dtype)
-    return _concatenated(values, like._vector.dtype)
+    return np.concatenate(values, axis=None, dtype=like._vector.dtype)
 
-
-def _concatenated(values: list[np.ndarray], dtype: np.dtype) -> np.ndarray:
-    """``np.concatenate(values, axis=None, dtype=dtype)``, with ``dtype`` given only when some array has another:
-    concatenate's casting path costs about twice its copy on parameter-sized arrays (13 against 6.5 us for
-    the 2-4-8-1 net; ``backward`` builds a vector every step, so whole xor runs gain about 3%)."""
-    if all(value.dtype == dtype for value in values):
-        return np.concatenate(values, axis=None)
-    return np.concatenate(values, axis=None, dtype=dtype)
 
 
 def _restored(vector: np.ndarray, structure: tuple[tuple[str, tuple[int, ...]], ...]) -> Params:
