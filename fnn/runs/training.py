@@ -447,6 +447,8 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
         raise ConfigError(f"a {'-'.join(map(str, sizes))} network has more than {MAX_PARAMETERS:,} parameters; "
                           "use smaller layers")
     params = init_params(sizes, np.random.default_rng(init_seed), config.init, config.dtype)
+    if config.learning_rate is None and "learning_rate" not in config.options and defaults.max_learning_rate:
+        hyper["learning_rate"] = min(hyper["learning_rate"], defaults.max_learning_rate)
     resolved = replace(config, learning_rate=hyper["learning_rate"])
     rate = None if schedule.name == "constant" else schedule.make(hyper["learning_rate"], config.epochs,
                                                                    **schedule_params)
