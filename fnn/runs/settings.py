@@ -205,7 +205,7 @@ class RunConfig:
         "model and applied by fnn predict."), group=DATA, sweep=False)
     scale_targets: bool = setting(True, "--scale-targets", help=(
         "Regression only: train on targets scaled to mean 0 and standard deviation 1 per column (fitted on the "
-        "training points only), so the default learning rates suit any target's spread; the loss is then in "
+        "training points only), so one learning rate suits targets of any spread; the loss is then in "
         "these standardized units, and predictions, metrics, figures and the saved model in the data's."),
         group=DATA, sweep=False, default_text="on (regression only)")
     dtype: str = setting("float64", "--dtype", group=MODEL, help=(

@@ -655,8 +655,11 @@ def _scored_in_data_units(experiment: Experiment) -> tuple[Metric, ...]:
     if experiment.target_scaler is None:
         return experiment.scored
     inverse = experiment.target_scaler.inverse
-    return tuple(replace(metric, fn=lambda y_hat, y, metric=metric: _per_model(metric, inverse(y_hat), inverse(y)),
-                         stacks=True) for metric in experiment.scored)
+
+    def in_data_units(metric: Metric) -> Metric:
+        return replace(metric, fn=lambda y_hat, y: _per_model(metric, inverse(y_hat), inverse(y)), stacks=True)
+
+    return tuple(in_data_units(metric) for metric in experiment.scored)
 
 
 class FitResult(NamedTuple):
