@@ -110,7 +110,10 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
 
     ``y`` holds the targets, one column per output: for ``task`` "binary" 0/1
     in one column, for "multiclass" one-hot rows (see
-    :func:`fnn.core.tasks.one_hot`), for "regression" any finite numbers.
+    :func:`fnn.core.tasks.one_hot`), for "regression" any finite numbers,
+    trained on as given: standardizing them is :func:`prepare`'s (the
+    ``scale_targets`` setting), and the loss and scores are then of the
+    targets given here.
     By default the task is read off ``y`` (:func:`targets_task`). ``metrics``
     (records or names) are scored every epoch, into each :class:`Epoch`'s
     ``scores``; by default the task's own (:data:`fnn.runs.settings.TASK_DEFAULTS`).
@@ -666,7 +669,9 @@ class FitResult(NamedTuple):
     """A finished run: its experiment, final epoch, per-epoch history, training time and why it stopped.
 
     ``final`` is the last epoch, or the best one when early stopping restored
-    it; ``history`` maps "loss" and each metric scored every epoch ("accuracy",
+    it. Its loss, and the history's, is the loss the optimizer minimized: on the
+    standardized targets when the experiment has a ``target_scaler``; the metrics
+    are in the data's units either way. ``history`` maps "loss" and each metric scored every epoch ("accuracy",
     or "r2" in regression), and with test points "test_loss" and "test_" and the
     metric's name, to one value per epoch trained.
     """
