@@ -429,7 +429,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     target_scaler = None
     if task == "regression" and config.scale_targets:
         # As the features' scaler: from the training targets only. The loss's gradient grows with the targets'
-        # spread, so standardized targets let the default learning rates train any regression.
+        # spread, so on standardized targets one learning rate suits targets of any spread.
         target_scaler = fit_scaler(y)
         y = target_scaler(y)
         y_test = None if y_test is None else target_scaler(y_test)
@@ -671,9 +671,9 @@ class FitResult(NamedTuple):
     ``final`` is the last epoch, or the best one when early stopping restored
     it. Its loss, and the history's, is the loss the optimizer minimized: on the
     standardized targets when the experiment has a ``target_scaler``; the metrics
-    are in the data's units either way. ``history`` maps "loss" and each metric scored every epoch ("accuracy",
-    or "r2" in regression), and with test points "test_loss" and "test_" and the
-    metric's name, to one value per epoch trained.
+    are in the data's units either way. ``history`` maps "loss" and each metric
+    scored every epoch ("accuracy", or "r2" in regression), and with test points
+    "test_loss" and "test_" and the metric's name, to one value per epoch trained.
     """
 
     experiment: Experiment
