@@ -243,7 +243,8 @@ def _targets_note(experiment: Experiment) -> str:
     """What standardizing the targets means for the numbers that follow: which are in which units."""
     scaler = experiment.target_scaler
     assert scaler is not None
-    fitted = ", ".join(f"mean {m:.4g}, standard deviation {s:.4g}" for m, s in zip(scaler.mean, scaler.std))
+    fitted = (f"mean {scaler.mean[0]:.4g}, standard deviation {scaler.std[0]:.4g}" if len(scaler.mean) == 1
+              else f"each of its {len(scaler.mean)} columns by its own mean and standard deviation")
     return (f"note: the network trains on the targets standardized ({fitted}, from the training points), so the "
             "loss is in standardized units; the metrics and predictions are in the data's")
 
