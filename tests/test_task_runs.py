@@ -117,7 +117,7 @@ def test_regression_targets_spread_wide_get_a_learning_rate_hint_before_and_afte
     x = rng.uniform(size=(50, 2))
     path = tmp_path / "wide.csv"
     path.write_text("a,b,y\n" + "\n".join(f"{a:.4f},{b:.4f},{150 + 80 * (a - b):.2f}" for a, b in x) + "\n")
-    result = cli("run", "--data", path, "-e", "300", "--no-scale-targets")
+    result = cli("run", "--data", path, "-e", "300", "--no-scale-targets", "--lr", "1")
     assert "hint: the targets spread" in result.stdout and "-o adam" in result.stdout
     assert "--no-scale-targets" in result.stdout
     assert_one_line_error(result, 1, "the loss became inf", "the regression targets spread", "--lr")
