@@ -9,7 +9,7 @@ the figures are plain NumPy (:func:`decision_grid`), testable on their own.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -121,8 +121,9 @@ def _figure(width: float, height: float):
 
 
 def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: str = "",
-                   metric: str = "accuracy") -> Path:
-    """Loss per epoch (log scale when every value is positive) with ``metric`` on a second axis.
+                   metric: str = "accuracy", loss_label: str = "loss") -> Path:
+    """Loss per epoch (log scale when every value is positive), its axis labelled ``loss_label``, with
+    ``metric`` on a second axis.
 
     ``history`` has "loss" and ``metric`` ("accuracy", drawn in percent, or "r2", ...) and, with a test
     split, "test_loss" and "test_" and the metric's name, drawn dashed.
@@ -143,7 +144,7 @@ def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: s
     if all(np.all(np.asarray(history[k]) > 0) for k in history if k.endswith("loss")):
         axes.set_yscale("log")
     axes.set_xlabel("epoch")
-    axes.set_ylabel("loss", color="#1f77b4")
+    axes.set_ylabel(loss_label, color="#1f77b4")
     axes.grid(True, which="major", alpha=0.3)
     twin.set_ylabel(f"{metric_label(metric)} (%)" if percent else metric_label(metric), color="#ff7f0e")
     if percent:
@@ -355,19 +356,25 @@ def confusion(matrix: np.ndarray, path: str | Path, classes: Sequence[str] = (),
 def regression_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray,
                           activation: str | Activation, output: str | Activation, path: str | Path, title: str = "",
                           features: Sequence[str] = (), targets: Sequence[str] = (),
-                          x_test: np.ndarray | None = None, y_test: np.ndarray | None = None) -> Path:
+                          x_test: np.ndarray | None = None, y_test: np.ndarray | None = None,
+                          in_target_units: Callable[[np.ndarray], np.ndarray] | None = None) -> Path:
     """The comparison figure of a regression network: one row per output (the first
     :data:`MAX_OUTPUT_PANELS`), named by ``targets``, with its predictions against the true values and the
     diagonal where they would be equal; for one input, first the fitted curve over the data, and for two
     the fitted surface as a heat map with the points coloured by their target on the same scale.
 
-    Held-out points (``x_test``), when given, are drawn as triangles.
+    Held-out points (``x_test``), when given, are drawn as triangles. ``in_target_units`` turns the
+    network's outputs into the units of ``y`` (undoes the targets' standardizing), where they differ.
     """
+    def network(points: np.ndarray) -> np.ndarray:
+        out = predict(params, points, activation, output)
+        return out if in_target_units is None else in_target_units(out)
+
     held_out = x_test is not None and len(x_test) > 0
     points = np.concatenate([x, x_test]) if held_out else x
     truth = np.concatenate([y, y_test]) if held_out else y
     is_test = np.arange(len(points)) >= len(x)
-    predicted = predict(params, points, activation, output)
+    predicted = network(points)
     features = list(features) or [f"x{i + 1}" for i in range(x.shape[1])]
     outputs = min(y.shape[1], MAX_OUTPUT_PANELS)
     targets = list(targets) if len(targets) == y.shape[1] else (
@@ -383,9 +390,10 @@ def regression_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np
         low, high = points.min(), points.max()
         pad = max(high - low, 1e-9) * 0.05
         line = np.linspace(low - pad, high + pad, 400)[:, None]
-        curve = predict(params, line, activation, output)
+        curve = network(line)
     elif x.shape[1] == 2:
         xs, ys, surface = output_grid(params, x, activation, output)
+        surface = surface if in_target_units is None else in_target_units(surface)
     for j in range(outputs):
         name = _plain(targets[j])
         if x.shape[1] == 1:

@@ -382,7 +382,9 @@ def _write_figures(folder: Path, result: FitResult, summary: dict) -> None:
     metric = e.scored[0].name if e.scored else "accuracy"
     if e.task != "binary":  # the binary figures keep their look; the other tasks' titles also say how it ended
         title = f"{title}, {result.epochs_trained} epochs\n{_final_score(result, metric)}"
-    figures.learning_curve(result.history, folder / "learning_curve.png", title=title, metric=metric)
+    loss_label = "loss (standardized targets)" if e.target_scaler is not None else "loss"
+    figures.learning_curve(result.history, folder / "learning_curve.png", title=title, metric=metric,
+                           loss_label=loss_label)
     features = summary["features"]
     if e.scaler is not None and e.task != "binary":  # the axes are the network's inputs, in standard units
         features = [f"{name}, standardized" for name in features]
@@ -402,8 +404,11 @@ def _write_figures(folder: Path, result: FitResult, summary: dict) -> None:
         figures.confusion(matrix, folder / "confusion.png", classes=e.classes, title=title, points=points)
     else:
         targets = [name.strip() for name in (e.config.label_column or "").split(",") if name.strip()]
-        figures.regression_comparison(result.final.params, e.x, e.y, e.activation, e.output,
-                                      folder / "comparison.png", features=features, targets=targets, **common)
+        # In the data's units: the targets' standardizing (if any) undone on the targets and the network's outputs.
+        common["y_test"] = None if e.y_test is None else e.in_data_units(e.y_test)
+        figures.regression_comparison(result.final.params, e.x, e.in_data_units(e.y), e.activation, e.output,
+                                      folder / "comparison.png", features=features, targets=targets,
+                                      in_target_units=e.in_data_units, **common)
 
 
 def _final_score(result: FitResult, metric: str) -> str:
