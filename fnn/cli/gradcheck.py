@@ -108,8 +108,9 @@ def _result(array: ArrayCheck) -> Text:
 
 
 def _rule(result: GradCheck) -> str:
-    return (f"Tolerance: relative error |a - n| / max(|a|, |n|, {result.floor:g}) at most {result.tolerance:g}, "
-            f"a = backward's gradient, n = central differences with step {result.step:g}·max(1, |p|)")
+    return (f"Tolerance: relative error |a - n| / max(|a|, |n|, {result.floor:g}·max(1, L)) at most "
+            f"{result.tolerance:g}, a = backward's gradient, n = central differences with step "
+            f"{result.step:g}·max(1, |p|), L = the loss, {result.loss:.4g}")
 
 
 def _verdict(result: GradCheck) -> Text:
@@ -134,7 +135,8 @@ def _as_json(experiment: Experiment, result: GradCheck) -> dict:
         "settings": plain_settings(experiment.config),
         "sizes": list(experiment.params.sizes),
         "n_train": len(experiment.x),
-        "relative_error": f"|a - n| / max(|a|, |n|, {result.floor:g})",
+        "relative_error": f"|a - n| / max(|a|, |n|, {result.floor:g} * max(1, loss))",
+        "loss": result.loss,
         "tolerance": result.tolerance,
         "step": result.step,
         "entries": result.entries,

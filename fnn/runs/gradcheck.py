@@ -9,23 +9,32 @@ initial parameters or after some epochs of the one training loop.
 
 The error of one entry, analytic ``a`` against numerical ``n``, is
 
-    relative error = |a - n| / max(|a|, |n|, FLOOR)
+    relative error = |a - n| / max(|a|, |n|, FLOOR * max(1, |L|))
 
-the elementwise error cs231n's notes use, with a floor: below ``FLOOR`` an
-entry is judged by its absolute error (``TOLERANCE * FLOOR``), since finite
-differences of a loss near 1 carry rounding noise of about 1e-10 whatever the
-gradient's size, and a true gradient of 1e-12 would otherwise "fail" at a
-relative error near 1. An array passes when its largest relative error is at
-most ``TOLERANCE``. ``STEP``, ``FLOOR`` and ``TOLERANCE`` were chosen by
-measurement over every built-in activation and loss at depths 1 to 3 on
-every task (see the README's "Checking backpropagation").
+the elementwise error cs231n's notes use, with a floor: below it an entry is
+judged by its absolute error (``TOLERANCE`` times the floor). Central
+differences of a loss ``L`` carry rounding noise of about ``1e-16 |L| / h``
+(1e-10 |L| at the step used) whatever the gradient's size, so a true gradient
+of 1e-12 would otherwise "fail" at a relative error near 1; the floor grows
+with the loss for the same reason. An array passes when its largest relative
+error is at most ``TOLERANCE``. ``STEP``, ``FLOOR`` and ``TOLERANCE`` were
+chosen by measurement over every built-in activation and loss at depths 1 to
+3 on every task, at the initial parameters and after 100 epochs: the largest
+relative error seen was 3.3e-7, and without the floor 3e-4 (on gradients of
+1e-8). A derivative off by a factor ``1 + e`` gives ``e / (1 + e)``.
 
 Kinks: where the loss is not differentiable within the step (relu at a
 pre-activation of exactly 0, as zero-initialised biases give on a point at
 the origin), the central difference averages the two one-sided slopes and
-need not equal any gradient ``backward`` could give. Such an entry, found by
-its one-sided differences disagreeing (by more than ``KINK`` times its size),
-is counted as a kink and left out of the verdict rather than failed.
+need not equal any gradient ``backward`` could give. Such an entry is counted
+as a kink and left out of the verdict rather than failed. Kinks are found with
+a second step of ``2h``: where the loss is smooth, the central differences at
+``h`` and ``2h`` agree to ``O(h^2)`` and the gap between the one-sided
+differences doubles with the step (it is about ``h f''``). A kink within ``h``
+of the entry breaks one or the other: it moves the central difference at
+``2h`` away from the one at ``h``, or (right at the kink) leaves the gap the
+jump in slope at both steps. Either, by more than the tolerance allows, marks
+the entry. The check finds the kinks of any plugin, not only relu's.
 
 Float32 networks are checked in float64 (parameters and data rounded up):
 the check is of the derivative formulas, and float32's finite differences
@@ -49,11 +58,9 @@ from fnn.runs.training import Experiment, gradients, l2_penalty, run
 STEP = 1e-6
 """The finite-difference step, relative: ``h = STEP * max(1, |p|)`` for a parameter ``p``."""
 FLOOR = 1e-3
-"""Gradients smaller than this are judged by their absolute error, ``TOLERANCE * FLOOR``."""
+"""Gradients smaller than ``FLOOR * max(1, |loss|)`` are judged by their absolute error, the tolerance times that."""
 TOLERANCE = 1e-5
 """An array passes when its largest relative error is at most this."""
-KINK = 1e-2
-"""An entry whose one-sided differences disagree by more than this times ``max(|a|, |n|, FLOOR)`` sits at a kink."""
 ENTRIES = 50
 """How many entries of each array are checked by default (all of a smaller array), drawn at random."""
 
@@ -90,6 +97,8 @@ class GradCheck(NamedTuple):
     arrays: tuple[ArrayCheck, ...]
     epoch: int
     entries: int
+    loss: float
+    """The full loss at the checked parameters, which scales the floor."""
     step: float = STEP
     tolerance: float = TOLERANCE
     floor: float = FLOOR
@@ -110,7 +119,8 @@ def check_gradients(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarr
     """Check the gradient of every array of ``params`` on the points ``x`` and targets ``y``.
 
     Arrays with more than ``entries`` elements are checked on ``entries`` of them drawn without
-    replacement with ``rng`` (by default ``default_rng(0)``); each entry costs two forward passes.
+    replacement with ``rng`` (by default ``default_rng(0)``); each entry costs four forward passes
+    (steps of ``h`` and ``2h`` each way: the second pair finds kinks).
     Everything is computed in float64. Returns one :class:`ArrayCheck` per array, in the parameters' order.
     """
     if entries < 1:
@@ -120,31 +130,51 @@ def check_gradients(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarr
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
     def total_loss(arrays: Mapping[str, np.ndarray]) -> float:
-        return float(loss.value(forward_unchecked(arrays, x, hidden, output)[0], y)) + l2_penalty(arrays, l2)
+        return full_loss(arrays, x, y, hidden, output, loss, l2)
 
     y_hat, cache = forward_unchecked(params, x, hidden, output)
     analytic = gradients(params, cache, loss.grad(y_hat, y), l2)
     at_params = total_loss(params)
+    floor = floor * max(1.0, abs(at_params))  # rounding noise grows with the loss (see the module)
     checks = []
     for position, key in enumerate(params):
         value = params[key]
         picked = np.arange(value.size) if value.size <= entries else np.sort(
             rng.choice(value.size, entries, replace=False))
         indices = [tuple(int(i) for i in np.unravel_index(flat, value.shape)) for flat in picked]
-        plus, minus, width = perturbed(lambda v: total_loss({**params, key: v}), value,  # noqa: B023 (called at once)
-                                       indices, step)
+        def moved(v: np.ndarray) -> float:
+            return total_loss({**params, key: v})  # noqa: B023 (called at once, for this key)
+
+        near, far = perturbed(moved, value, indices, step), perturbed(moved, value, indices, 2 * step)
         checks.append(_compare(key, position // 2 + 1, value.shape, np.array([analytic[key][i] for i in indices]),
-                               plus, minus, width, at_params, indices, tolerance, floor))
+                               near, far, at_params, indices, tolerance, floor))
     return tuple(checks)
 
 
-def _compare(key: str, layer: int, shape: tuple[int, ...], a: np.ndarray, plus: np.ndarray, minus: np.ndarray,
-             width: np.ndarray, at: float, indices: list[tuple[int, ...]], tolerance: float,
-             floor: float) -> ArrayCheck:
-    n = (plus - minus) / width
+def full_loss(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, hidden: Activation, output: Activation,
+              loss: Loss, l2: float) -> float:
+    """The loss training minimises: the loss's value on the network's outputs plus the L2 penalty."""
+    return float(loss.value(forward_unchecked(params, x, hidden, output)[0], y)) + l2_penalty(params, l2)
+
+
+_Moved = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""What :func:`fnn.plugins.contracts.perturbed` gives: the loss moved up, moved down, and the step's width."""
+
+
+def _slopes(moved: _Moved, at: float) -> tuple[np.ndarray, np.ndarray]:
+    """The central difference, and the forward difference less the backward one (about ``h f''`` where smooth)."""
+    plus, minus, width = moved
+    return (plus - minus) / width, ((plus - at) - (at - minus)) / (width / 2)
+
+
+def _compare(key: str, layer: int, shape: tuple[int, ...], a: np.ndarray, near: _Moved, far: _Moved, at: float,
+             indices: list[tuple[int, ...]], tolerance: float, floor: float) -> ArrayCheck:
+    (n, gap), (n_wide, gap_wide) = _slopes(near, at), _slopes(far, at)
     scale = np.maximum(np.maximum(np.abs(a), np.abs(n)), floor)
-    # One-sided slopes: equal to within rounding and curvature where the loss is smooth, apart at a kink.
-    kink = np.abs((plus - at) - (at - minus)) / (width / 2) > KINK * scale
+    # See the module's docstring: steps h and 2h disagree, or the one-sided gap does not grow with the step.
+    shifted = np.abs(n - n_wide) > tolerance * scale / 4
+    flat = (np.abs(gap) > tolerance * scale) & (np.abs(gap_wide - gap) < np.abs(gap) / 2)
+    kink = shifted | flat
     judged = ~kink
     abs_error = np.abs(a - n)
     rel_error = abs_error / scale
@@ -174,4 +204,6 @@ def gradcheck(experiment: Experiment, after: int = 0, entries: int = ENTRIES) ->
     arrays = check_gradients(params, experiment.x, experiment.y, hidden=experiment.activation,
                              output=experiment.output, loss=experiment.loss, l2=experiment.config.l2,
                              entries=entries, rng=np.random.default_rng(experiment.config.seed))
-    return GradCheck(arrays, after, entries)
+    value = full_loss(params, experiment.x, experiment.y, experiment.activation, experiment.output,
+                      experiment.loss, experiment.config.l2)
+    return GradCheck(arrays, after, entries, value)
