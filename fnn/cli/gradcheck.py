@@ -24,7 +24,7 @@ _CHECK = "Check"
 @command(epilog=examples(
     ("fnn gradcheck", "the lab's xor net at its initial weights"),
     ("fnn gradcheck -a relu --hidden 8,8,8 --loss bce --after 100", "a deeper relu net after 100 epochs"),
-    ("fnn gradcheck -a softsign --json", "a plugin's activation, as JSON"),
+    ("fnn gradcheck -a swish --json", "a plugin's activation (fnn-swish), as JSON"),
 ))
 @with_settings(sweep=False)
 def gradcheck(
@@ -34,13 +34,16 @@ def gradcheck(
                         "initial parameters.", rich_help_panel=_CHECK)] = 0,
     entries: Annotated[int, typer.Option(
         "--entries", help="Check at most this many entries of each array, drawn at random with --seed (each costs "
-                          "two forward passes).", rich_help_panel=_CHECK)] = checks.ENTRIES,
+                          "four forward passes).", rich_help_panel=_CHECK)] = checks.ENTRIES,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout and nothing else.",
                                               rich_help_panel=_CHECK)] = False,
     **settings,
 ) -> None:
-    """Check backpropagation: compare every gradient array (W1, b1, ...) with central finite differences of the
-    loss (the L2 term included), at the initial parameters or after --after epochs. Exit 1 if any differs."""
+    """Check backpropagation: every gradient array against finite differences of the loss; exit 1 if one differs.
+
+    Takes fnn run's settings. Compares each array backward gives (W1, b1, ...) with central finite differences
+    of the full loss (the L2 term included) at the initial parameters, or after --after epochs of training.
+    """
     if after < 0:
         raise typer.BadParameter(f"must be 0 or more, got {after}", param_hint="--after")
     if entries < 1:
