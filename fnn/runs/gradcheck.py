@@ -137,16 +137,16 @@ def check_gradients(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarr
     at_params = total_loss(params)
     floor = floor * max(1.0, abs(at_params))  # rounding noise grows with the loss (see the module)
     checks = []
-    for position, key in enumerate(params):
-        value = params[key]
+    for key, value in params.items():
         picked = np.arange(value.size) if value.size <= entries else np.sort(
             rng.choice(value.size, entries, replace=False))
         indices = [tuple(int(i) for i in np.unravel_index(flat, value.shape)) for flat in picked]
+
         def moved(v: np.ndarray) -> float:
             return total_loss({**params, key: v})  # noqa: B023 (called at once, for this key)
 
         near, far = perturbed(moved, value, indices, step), perturbed(moved, value, indices, 2 * step)
-        checks.append(_compare(key, position // 2 + 1, value.shape, np.array([analytic[key][i] for i in indices]),
+        checks.append(_compare(key, int(key[1:]), value.shape, np.array([analytic[key][i] for i in indices]),
                                near, far, at_params, indices, tolerance, floor))
     return tuple(checks)
 
