@@ -5,8 +5,8 @@
 
 A table sits between ``<!-- flags: COMMAND -->`` and ``<!-- /flags -->``. The
 settings' rows come from their declarations in ``fnn/runs/settings.py``; the
-commands' own options from their signatures. ``fnn sweep``'s table lists only
-its own options: its settings are ``fnn run``'s, as comma lists.
+commands' own options from their signatures. ``fnn sweep``'s and ``fnn gradcheck``'s
+tables list only their own options: their settings are ``fnn run``'s (as comma lists for a sweep).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import typer
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-TABLES = {"run": None, "sweep": ("Sweep", "Output")}  # command -> the help panels it lists (None: all)
+TABLES = {"run": None, "sweep": ("Sweep", "Output"), "gradcheck": ("Check",)}  # command -> its panels (None: all)
 _BLOCK = re.compile(r"(<!-- flags: (\w+) -->\n)(.*?)(<!-- /flags -->)", re.S)
 
 

@@ -145,8 +145,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         optimizer = _scaled_each_epoch(optimizer, rate_scale, steps_per_epoch(len(x), batch_size))
         state = None if state is None else (state, 0)
     state = optimizer.init(params) if state is None else state
-    weights = Params({key: np.full_like(value, key.startswith("W")) for key, value in params.items()})
-    model = _Model(hidden, last, loss, optimizer, l2, weights, tracked)
+    model = _Model(hidden, last, loss, optimizer, l2, weight_mask(params), tracked)
     train_set = _data(x, y, params["W1"].dtype)
     test_set = None if x_test is None else _data(x_test, y_test, params["W1"].dtype)
 
@@ -192,12 +191,28 @@ def _data(x, y, dtype: np.dtype) -> _Data:
 def _step(model: _Model, params: Params, state: Any, cache: Cache, grad_y: np.ndarray) -> tuple[Params, Any]:
     """One optimization step: backward, the L2 term, the optimizer's update, applied. Returns the new
     parameters and optimizer state."""
-    grads = backward(params, cache, grad_y)
-    if model.l2:
-        # The penalty's gradient, l2 * W, with the mask (1 for every weight, 0 for every bias): one tree_map.
-        grads = tree_map(lambda g, p, w: g + model.l2 * (w * p), grads, params, model.weights)
+    grads = gradients(params, cache, grad_y, model.l2, model.weights)
     updates, state = model.optimizer.update(grads, state, params)
     return apply_updates(params, updates), state
+
+
+def gradients(params: Params, cache: Cache, grad_y: np.ndarray, l2: float = 0.0,
+              weights: Params | None = None) -> Params:
+    """The gradient of the training loss for every parameter, as each step takes it: ``backward``'s,
+    plus the L2 penalty's ``l2 * W`` on the weights. ``weights`` is the mask (1 for every weight, 0 for
+    every bias) that :func:`train` makes once; without it, it is made here."""
+    grads = backward(params, cache, grad_y)
+    if l2:
+        if weights is None:
+            weights = weight_mask(params)
+        # The penalty's gradient, l2 * W, with the mask: one tree_map.
+        grads = tree_map(lambda g, p, w: g + l2 * (w * p), grads, params, weights)
+    return grads
+
+
+def weight_mask(params: Params) -> Params:
+    """1 for every weight, 0 for every bias: where the L2 penalty applies."""
+    return Params({key: np.full_like(value, key.startswith("W")) for key, value in params.items()})
 
 
 def _mini_batches(batch_size: int | None, n: int,
