@@ -169,6 +169,8 @@ def test_a_sweep_page_shows_every_row_of_results_csv_and_the_curves(sweep_dir):
     assert {"activation", "learning_rate", "seed", "final_loss", "accuracy"} <= set(header)
     fixed = dict(page.tables["settings"][1:])
     assert fixed["epochs (--epochs)"] == "20" and "activation (--activation)" not in fixed
+    for column in set(rows[0]) - set(header):  # left out of the table: shared by every run, or empty in all
+        assert any(name.startswith(f"{column} (") for name in fixed) or not any(row[column] for row in rows), column
     groups = json.loads((sweep_dir / "results.json").read_text())["groups"]
     group_header, *group_rows = page.tables["groups"]
     assert len(group_rows) == len(groups) == 4

@@ -225,7 +225,8 @@ def _run_sections(folder: Folder) -> list[str]:
 def _sweep_sections(folder: Folder) -> list[str]:
     columns, rows = folder.columns, folder.rows
     fixed = [i for i, name in enumerate(columns) if name in BY_NAME and len({row[i] for row in rows}) <= 1]
-    shown = [i for i in range(len(columns)) if i not in fixed]
+    # Settings every run shared are listed once, below; columns no run filled in (no run diverged) are left out.
+    shown = [i for i in range(len(columns)) if i not in fixed and any(row[i] for row in rows)]
     varied = folder.record.get("varied")
     varied_text = ", ".join(map(_text, varied)) if isinstance(varied, list) and varied else "nothing"
     intro = (f"<p>{len(rows)} run{'s' if len(rows) != 1 else ''}; varied: {_e(varied_text)}. "
@@ -315,6 +316,7 @@ def _groups_table(groups: Any) -> str:
     keys = list(dict.fromkeys(key for group in groups for key in group if key != "errors"))
     if "seeds" in keys and "seed" in keys:  # a group's "seed" is only its first; "seeds" lists them all
         keys.remove("seed")
+    keys = [key for key in keys if any(group.get(key) is not None for group in groups)]  # no test split: no test_
     columns = [key.removesuffix("_mean") for key in keys if not key.endswith("_std")]
     rows = []
     for group in groups:
@@ -342,7 +344,8 @@ def _pairs_table(kind: str, pairs: Iterable[tuple[str, Any]], known: Mapping[str
 def _table(kind: str, header: Sequence[str], rows: Iterable[Sequence[str | tuple[str, str]]], *,
            numeric: bool = False) -> str:
     """A table; a cell is its text, or ``(text, exact)`` for a number shown rounded (exact on hover)."""
-    head = "".join(f"<th scope=col>{_e(name)}</th>" for name in header)
+    # A heading may break after an underscore (first_100_epoch), never inside a word.
+    head = "".join(f"<th scope=col>{_e(name).replace('_', '_<wbr>')}</th>" for name in header)
     body = "".join("<tr>" + "".join(_td(cell) for cell in row) + "</tr>\n" for row in rows)
     style = " numeric" if numeric else ""
     return (f"<div class=scroll><table class=\"{kind}{style}\"><thead><tr>{head}</tr></thead>\n"
@@ -431,7 +434,6 @@ code { font-size: .85em; }
   figure img { max-height: 90vh; width: auto; }
   .scroll { overflow: visible; }
   table { font-size: 8pt; }
-  th, td { overflow-wrap: anywhere; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; page-break-inside: avoid; }
 }
