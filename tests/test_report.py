@@ -112,7 +112,8 @@ def test_a_run_page_holds_every_figure_the_settings_metrics_and_the_learning_cur
         prefix = "data:image/png;base64,"
         assert image["src"].startswith(prefix)
         assert base64.b64decode(image["src"][len(prefix):]) == (evil_run / image["alt"]).read_bytes()
-    assert "Learning curve: the loss at every epoch (log scale) and the task's metric learning_curve.png" in page.captions
+    caption = "Learning curve: the loss at every epoch (log scale) and the task's metric learning_curve.png"
+    assert caption in page.captions
     record = json.loads((evil_run / "metrics.json").read_text())
     settings = {name: value for name, value in page.tables["settings"][1:]}
     assert settings["learning_rate (--lr)"] == f"{record['learning_rate']:g}"

@@ -105,10 +105,10 @@ def read_folder(path: str | os.PathLike) -> Folder:
     figures, notes = _figures(folder)
     name = folder.resolve().name
     if kind == "run":
-        record = _json(folder / "metrics.json", required=True)
+        record = _json(folder / "metrics.json", "run record", required=True)
         return Folder(kind, name, figures, record, notes=tuple(notes))
     columns, rows = _csv(folder / "results.csv")
-    record = _json(folder / "results.json", required=False)
+    record = _json(folder / "results.json", "sweep record", required=False)
     return Folder(kind, name, figures, record, columns, rows, tuple(notes))
 
 
@@ -132,10 +132,10 @@ def _read_bounded(path: Path, limit: int, what: str) -> bytes:
     return data
 
 
-def _json(path: Path, *, required: bool) -> dict:
+def _json(path: Path, what: str, *, required: bool) -> dict:
     if not required and not os.path.lexists(path):
         return {}
-    data = _read_bounded(path, MAX_TABLE_BYTES, "run record")
+    data = _read_bounded(path, MAX_TABLE_BYTES, what)
     try:
         record = jsonfile.loads(data)
     except (ValueError, RecursionError) as error:
@@ -283,11 +283,16 @@ def _caption(name: str) -> str:
 
 def _metrics_table(record: Mapping[str, Any]) -> str:
     """One row per metric: its value on the training points and, with a test split, on the test points."""
-    train = record.get("metrics") if isinstance(record.get("metrics"), dict) else {}
-    test = record.get("test_metrics") if isinstance(record.get("test_metrics"), dict) else {}
+    train, test = (_mapping(record.get(key)) for key in ("metrics", "test_metrics"))
     rows = [["loss", _score("loss", record.get("final_loss")), _score("loss", record.get("test_loss"))]]
-    rows += [[name, _score(name, train.get(name)), _score(name, test.get(name))] for name in dict.fromkeys([*train, *test])]
+    rows += [[name, _score(name, train.get(name)), _score(name, test.get(name))]
+             for name in dict.fromkeys([*train, *test])]
     return _table("metrics", ["metric", "training points", "test points"], rows, numeric=True)
+
+
+def _mapping(value: Any) -> dict:
+    """``value`` if it is a JSON object, else an empty one (``test_metrics`` is null without a test split)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _history_table(history: Any) -> str:

@@ -19,6 +19,8 @@ Users' files are never deleted or overwritten; the rules that make it so:
   at the path, the current folder, one above it, the home folder and ``/`` are
   refused, ``force`` or not. Replacing never recurses: only files with fnn's
   names are unlinked, then the folder is removed with ``rmdir``.
+  ``report.html`` counts as fnn's only when ``fnn report`` wrote it (it begins
+  with :data:`REPORT_SIGNATURE`).
 - :func:`check_out_dir`, called before training, checks all that and that the
   name is valid and the nearest existing parent is a writable folder (by
   making and removing a folder in it), so no training is wasted. Missing
