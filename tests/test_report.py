@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import json
+import os
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -192,6 +193,16 @@ def test_unknown_figures_appear_with_a_generic_caption_and_bad_ones_are_noted(tm
     text = "".join(page.text)
     assert page.captions[3].startswith("Neuron maps") and "Figure zz <mine>.png" in page.captions
     assert "left out: not a PNG image" in text and "left out: larger than" in text
+
+
+def test_names_that_are_not_utf8_still_make_a_page(tmp_path, evil_run):
+    folder = _copy(evil_run, tmp_path / "copy")
+    (folder / os.fsdecode(b"\xff.png")).write_bytes((folder / "confusion.png").read_bytes())
+    record = json.loads((folder / "metrics.json").read_text())
+    (folder / "metrics.json").write_text(json.dumps({**record, "dataset": "\ud800"}))
+    ok("report", folder)
+    text = (folder / REPORT_FILE).read_text()
+    assert "\\udcff.png" in text and "\\ud800" in text
 
 
 def _copy(source: Path, target: Path) -> Path:

@@ -460,7 +460,8 @@ def write_report(path: str | os.PathLike, output: str | os.PathLike | None = Non
     reason = _refusal(target, shown, Path(path), force)
     if reason:
         raise ConfigError(reason)
-    page = render(folder).encode("utf-8")
+    # A file name that is not UTF-8, or a lone surrogate escaped in JSON, shows as its escape.
+    page = render(folder).encode("utf-8", "backslashreplace")
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
     try:
         with open(partial, "xb") as handle:
