@@ -19,6 +19,8 @@ Users' files are never deleted or overwritten; the rules that make it so:
   at the path, the current folder, one above it, the home folder and ``/`` are
   refused, ``force`` or not. Replacing never recurses: only files with fnn's
   names are unlinked, then the folder is removed with ``rmdir``.
+  ``report.html`` counts as fnn's only when ``fnn report`` wrote it (it begins
+  with :data:`REPORT_SIGNATURE`).
 - :func:`check_out_dir`, called before training, checks all that and that the
   name is valid and the nearest existing parent is a writable folder (by
   making and removing a folder in it), so no training is wasted. Missing
@@ -71,12 +73,17 @@ RUN_FILES = (
 one with two or more, ``confusion.png`` for multi-class runs)."""
 MARKER = ".fnn-folder.json"
 """The file that marks a folder as fnn's: ``{"kind": "run" | "sweep", "fnn_version": ...}``."""
+REPORT_FILE = "report.html"
+"""The page ``fnn report DIR`` writes into the folder (see :mod:`fnn.runs.report`)."""
+REPORT_SIGNATURE = b"<!DOCTYPE html>\n<!-- written by fnn report"
+"""How every page ``fnn report`` writes begins: a file of that name without it is the user's."""
 MAX_PANELS = 12
 """A sweep figure splits into one panel per combination of the other settings up to this many."""
 
 # Every name fnn writes into a run or sweep folder, including save_model's own partial file.
 _FNN_FILE = re.compile("|".join([*map(re.escape, [*RUN_FILES, MARKER, "results.csv", "results.json"]),
-                                 r"loss_by_\w+\.png", r"\.model\.npz\.[0-9a-f]{8}\.partial"]))
+                                 r"loss_by_\w+\.png", r"\.model\.npz\.[0-9a-f]{8}\.partial", re.escape(REPORT_FILE),
+                                 rf"\.{re.escape(REPORT_FILE)}\.[0-9a-f]{{8}}\.partial"]))
 _SCRATCH = re.compile(r"\.fnn-(?:staging|old)-([0-9a-f]{8})-(\d+)-[0-9a-f]{8}")
 _HOST = format(zlib.crc32(socket.gethostname().encode()), "08x")
 _NAME_MAX = 255
@@ -189,10 +196,20 @@ def _foreign(folder: Path, shown: str) -> str | None:
         return (f"{shown!r} was not written by fnn (it has no {MARKER}); --force replaces only folders "
                 "fnn wrote: choose another --out")
     for name in sorted(entries):
-        if not (_FNN_FILE.fullmatch(name) and (folder / name).is_file() and not (folder / name).is_symlink()):
+        if not (_FNN_FILE.fullmatch(name) and (folder / name).is_file() and not (folder / name).is_symlink()
+                and (name != REPORT_FILE or written_by_report(folder / name))):
             return (f"{shown!r} holds {name!r}, which fnn did not write; --force replaces only folders fnn "
                     "wrote: move it out, or choose another --out")
     return None
+
+
+def written_by_report(path: Path) -> bool:
+    """Whether the file at ``path`` is a page ``fnn report`` wrote (it begins with :data:`REPORT_SIGNATURE`)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(REPORT_SIGNATURE)) == REPORT_SIGNATURE
+    except OSError:
+        return False
 
 
 def _marked(folder: Path) -> bool:
