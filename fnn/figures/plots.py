@@ -26,6 +26,8 @@ MAX_OUTPUT_PANELS = 3
 PERCENT_METRICS = ("accuracy", "precision", "recall", "f1")
 """Metrics that are shares of points, drawn in percent."""
 DPI = 150
+TEST_RIM = "#333333"
+"""The rim of held-out points: dark, where training points have a white one."""
 
 
 def metric_label(metric: str) -> str:
@@ -168,64 +170,47 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
     """The lab's figure for a binary classifier: ground truth, predicted classes and the decision boundary,
     side by side, for two features (named by ``features``).
 
-    Held-out points (``x_test``), when given, are drawn as triangles.
+    Points are filled in their class's colour with a thin white rim; the misclassified ones are ringed in
+    black in the predictions and on the boundary (:func:`_draw_points`). Held-out points (``x_test``), when
+    given, are drawn as bigger triangles.
     """
     held_out = x_test is not None and len(x_test) > 0
     points = np.concatenate([x, x_test]) if held_out else x
     labels = np.concatenate([y, y_test]) if held_out else y
     is_test = np.arange(len(points)) >= len(x)
-    truth = labels[:, 0] >= 0.5
-    predicted = predict(params, points, activation, output)[:, 0] >= 0.5
+    truth = (labels[:, 0] >= 0.5).astype(int)
+    predicted = (predict(params, points, activation, output)[:, 0] >= 0.5).astype(int)
+    wrong = predicted != truth
     xs, ys, z = decision_grid(params, points, activation, output)
-    figure = _figure(13.0, 4.6)
-    from matplotlib.colors import LinearSegmentedColormap
+    figure, equal = _plane_figure(xs, ys, colour_bar=True)
+    from matplotlib.colors import LinearSegmentedColormap, to_rgb
     from matplotlib.lines import Line2D
 
     panels = figure.subplots(1, 3, sharex=True, sharey=True)
     colours = np.array(CLASS_COLOURS)
-    size = 60 if len(points) <= 100 else max(8, 6000 / len(points))
-    rim = 0.8 if len(points) <= 300 else 0.3  # thin rims, or a dense set hides the heat map behind them
-
-    def scatter(axes, classes, wrong=None, edge="white"):
-        for subset, marker in ((~is_test, "o"), (is_test, "^")):
-            if subset.any():
-                axes.scatter(points[subset, 0], points[subset, 1], c=colours[classes[subset].astype(int)], s=size,
-                             marker=marker, edgecolors=edge, linewidths=rim, zorder=3)
-        if wrong is not None and wrong.any():
-            axes.scatter(points[wrong, 0], points[wrong, 1], s=size * 2.2, facecolors="none", edgecolors="black",
-                         linewidths=1.4, zorder=4)
-
-    scatter(panels[0], truth)
+    style = _point_style(len(points))
+    _draw_points(panels[0], points, colours[truth], is_test, style)
     panels[0].set_title("Ground truth")
-    scatter(panels[1], predicted, wrong=predicted != truth)
-    score = f"{np.mean(predicted[~is_test] == truth[~is_test]):.1%} correct"
-    if held_out:
-        score = f"train {score}, test {np.mean(predicted[is_test] == truth[is_test]):.1%}"
-    panels[1].set_title(f"Predict result ({score})")
-    cmap = LinearSegmentedColormap.from_list("fnn", [CLASS_COLOURS[0], "#f7f7f7", CLASS_COLOURS[1]])
+    _draw_points(panels[1], points, colours[predicted], is_test, style, wrong)
+    panels[1].set_title(f"Predictions ({_correct(wrong, is_test)})")
+    # The map lighter than the points (as the multi-class regions are), so a point on its own class's side
+    # shows as a filled dot, not as a rim on a background of its colour.
+    tints = 0.55 * np.array([to_rgb(colour) for colour in CLASS_COLOURS]) + 0.45
+    cmap = LinearSegmentedColormap.from_list("fnn", [tints[0], "#f7f7f7", tints[1]])
     mesh = panels[2].pcolormesh(xs, ys, z, cmap=cmap, vmin=0.0, vmax=1.0, shading="auto", rasterized=True)
     panels[2].contour(xs, ys, z, levels=[0.5], colors="black", linewidths=1.5)
-    scatter(panels[2], truth, edge="black")  # black rims keep the points visible on their own colour
+    _draw_points(panels[2], points, colours[truth], is_test, style, wrong)
     panels[2].set_title("Decision boundary")
-    figure.colorbar(mesh, ax=panels[2], label="network output", shrink=0.85)
+    figure.colorbar(mesh, ax=panels[2], label="network output", fraction=0.08, pad=0.02)
     for axes in panels:
-        axes.set_aspect("equal", adjustable="box")
+        if equal:
+            axes.set_aspect("equal", adjustable="box")
         axes.set_xlim(xs[0], xs[-1])
         axes.set_ylim(ys[0], ys[-1])
         axes.set_xlabel(_plain(features[0]))
     panels[0].set_ylabel(_plain(features[1]))
-
-    def marker(label, **style):
-        return Line2D([], [], linestyle="", label=label, **{"markersize": 9, **style})
-
-    handles = [
-        marker("class 0", marker="o", markerfacecolor=CLASS_COLOURS[0], markeredgecolor="white"),
-        marker("class 1", marker="o", markerfacecolor=CLASS_COLOURS[1], markeredgecolor="white"),
-        marker("misclassified", marker="o", markerfacecolor="none", markeredgecolor="black", markersize=11),
-        Line2D([], [], color="black", linewidth=1.5, label="output = 0.5"),
-    ]
-    if held_out:
-        handles.insert(2, marker("test point", marker="^", markerfacecolor="grey", markeredgecolor="white"))
+    handles = _point_handles(["class 0", "class 1"], CLASS_COLOURS, held_out)
+    handles.append(Line2D([], [], color="black", linewidth=1.5, label="output = 0.5"))
     figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
     if title:
         figure.suptitle(_plain(title))
@@ -233,18 +218,79 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
     return Path(path)
 
 
+def _plane_figure(xs: np.ndarray, ys: np.ndarray, colour_bar: bool = False, equal: bool = True):
+    """A 13-inch-wide figure for three maps of the plane ``xs`` x ``ys`` side by side, its height fitted to
+    the plane's shape so that panels with equal axes fill their space, with no blank bands above and below
+    them (nor a colour bar taller than its panel). Returns ``(figure, equal)``: whether the axes keep equal
+    scales, which they do unless the plane is more than three times longer one way than the other (a
+    sliver) or ``equal`` is False (features that are not in one unit)."""
+    width = 13.0
+    panel = (width - 1.2 - 0.9 * colour_bar) / 3  # the margins, tick labels and colour bar taken off
+    ratio = float((ys[-1] - ys[0]) / max(xs[-1] - xs[0], 1e-12))
+    equal = equal and 1 / 3 <= ratio <= 3
+    height = min(panel * (ratio if equal else 0.85), 7.5) + 1.7  # the titles and the legend beneath
+    return _figure(width, height), equal
+
+
+def _point_style(count: int) -> tuple[float, float]:
+    """(marker area, rim width) for ``count`` points: smaller and thinner rims when there are many, or a
+    dense set hides the map behind them."""
+    return (60 if count <= 100 else max(8, 6000 / count)), (0.8 if count <= 300 else 0.3)
+
+
+def _draw_points(axes, xy: np.ndarray, colours: np.ndarray, is_test: np.ndarray, style: tuple[float, float],
+                 wrong: np.ndarray | None = None) -> None:
+    """Points filled in ``colours`` with a thin white rim, held-out ones as triangles twice as big with a
+    dark rim (told apart from the training points in a dense set); the ``wrong`` points, and only those,
+    ringed in black: the legend's "misclassified"."""
+    size, rim = style
+    sizes = np.where(is_test, 2.2 * size, size)
+    for subset, marker, edge in ((~is_test, "o", "white"), (is_test, "^", TEST_RIM)):
+        if subset.any():
+            axes.scatter(xy[subset, 0], xy[subset, 1], c=colours[subset], s=sizes[subset], marker=marker,
+                         edgecolors=edge, linewidths=rim, zorder=3)
+    if wrong is not None and wrong.any():
+        axes.scatter(xy[wrong, 0], xy[wrong, 1], s=2.6 * sizes[wrong], facecolors="none", edgecolors="black",
+                     linewidths=1.4, zorder=4, label="misclassified")
+
+
+def _point_handles(names: Sequence[str], colours: Sequence, held_out: bool) -> list:
+    """Legend entries for :func:`_draw_points`: each class's colour, "misclassified" and "test point"."""
+    from matplotlib.lines import Line2D
+
+    def marker(label, **style):
+        return Line2D([], [], linestyle="", label=_plain(label), **{"markersize": 9, **style})
+
+    handles = [marker(name, marker="o", markerfacecolor=colour, markeredgecolor="white")
+               for name, colour in zip(names, colours)]
+    handles.append(marker("misclassified", marker="o", markerfacecolor="none", markeredgecolor="black",
+                          markeredgewidth=1.4, markersize=12))
+    if held_out:
+        handles.append(marker("test point", marker="^", markerfacecolor="grey", markeredgecolor=TEST_RIM,
+                              markersize=12))
+    return handles
+
+
+def _correct(wrong: np.ndarray, is_test: np.ndarray) -> str:
+    """The share of points classified correctly, as the panel titles say it: "train 97.5% correct, test 95.0%"
+    with a test split."""
+    score = f"{np.mean(~wrong[~is_test]):.1%} correct"
+    return f"train {score}, test {np.mean(~wrong[is_test]):.1%}" if is_test.any() else score
+
+
 def class_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, activation: str | Activation,
                      output: str | Activation, path: str | Path, title: str = "", classes: Sequence[str] = (),
                      features: Sequence[str] = (), x_test: np.ndarray | None = None,
                      y_test: np.ndarray | None = None) -> Path:
     """The comparison figure of a multi-class classifier (one-hot ``y``, k outputs): ground truth, predicted
-    classes with the misclassified points ringed, and the k regions the network assigns with the boundaries
-    between them, each class in its colour (:func:`class_colours`) and named in the legend by ``classes``.
+    classes and the k regions the network assigns with the boundaries between them, each class in its
+    colour (:func:`class_colours`) and named in the legend by ``classes``; the misclassified points are
+    ringed in the predictions and on the regions.
 
     With more than two features the figure is the plane of the two the first layer weighs most
     (:func:`main_features`), the others at their mean over the points, as a note in the figure says:
     points are drawn where they fall in that plane and ringed by the network's answer on all their features.
-    Held-out points (``x_test``), when given, are drawn as triangles.
+    Held-out points (``x_test``), when given, are drawn as bigger triangles.
     """
     held_out = x_test is not None and len(x_test) > 0
     points = np.concatenate([x, x_test]) if held_out else x
@@ -254,36 +300,22 @@ def class_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndar
     features = list(features) or [f"x{i + 1}" for i in range(x.shape[1])]
     truth = class_indices(np.concatenate([y, y_test]) if held_out else y)
     predicted = class_indices(predict(params, points, activation, output))
+    wrong = predicted != truth
     columns = main_features(params, x)
     xs, ys, z = output_grid(params, x, activation, output, columns)
     region = np.argmax(z, axis=-1)
-    figure = _figure(13.0, 4.9)
+    figure, equal = _plane_figure(xs, ys, equal=x.shape[1] == 2)
     from matplotlib.colors import ListedColormap, to_rgb
     from matplotlib.lines import Line2D
 
     panels = figure.subplots(1, 3, sharex=True, sharey=True)
     colours = np.array([to_rgb(colour) for colour in class_colours(k)])
     shown = points[:, list(columns)]
-    size = 60 if len(points) <= 100 else max(8, 6000 / len(points))
-    rim = 0.8 if len(points) <= 300 else 0.3
-
-    def scatter(axes, labels, edge="white"):
-        for subset, marker in ((~is_test, "o"), (is_test, "^")):
-            if subset.any():
-                axes.scatter(shown[subset, 0], shown[subset, 1], c=colours[labels[subset]], s=size, marker=marker,
-                             edgecolors=edge, linewidths=rim, zorder=3)
-
-    wrong = predicted != truth
-    scatter(panels[0], truth)
+    style = _point_style(len(points))
+    _draw_points(panels[0], shown, colours[truth], is_test, style)
     panels[0].set_title("Ground truth")
-    scatter(panels[1], predicted)
-    if wrong.any():
-        panels[1].scatter(shown[wrong, 0], shown[wrong, 1], s=size * 2.2, facecolors="none", edgecolors="black",
-                          linewidths=1.4, zorder=4, label="misclassified")
-    score = f"{np.mean(~wrong[~is_test]):.1%} correct"
-    if held_out:
-        score = f"train {score}, test {np.mean(~wrong[is_test]):.1%}"
-    panels[1].set_title(f"Predicted classes ({score})")
+    _draw_points(panels[1], shown, colours[predicted], is_test, style, wrong)
+    panels[1].set_title(f"Predicted classes ({_correct(wrong, is_test)})")
     tints = 0.55 * colours + 0.45  # the regions lighter than the points on them
     panels[2].pcolormesh(xs, ys, region, cmap=ListedColormap(tints), vmin=-0.5, vmax=k - 0.5, shading="auto",
                          rasterized=True)
@@ -291,13 +323,13 @@ def class_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndar
         margin = z[:, :, c] - np.max(np.delete(z, c, axis=-1), axis=-1)
         if margin.min() < 0 < margin.max():
             panels[2].contour(xs, ys, margin, levels=[0.0], colors="black", linewidths=1.2)
-    scatter(panels[2], truth, edge="black")
+    _draw_points(panels[2], shown, colours[truth], is_test, style, wrong)
     panels[2].set_title("Class regions")
     for axes in panels:
         axes.set_xlim(xs[0], xs[-1])
         axes.set_ylim(ys[0], ys[-1])
         axes.set_xlabel(_plain(features[columns[0]]))
-        if x.shape[1] == 2:
+        if equal:
             axes.set_aspect("equal", adjustable="box")
     panels[0].set_ylabel(_plain(features[columns[1]]))
     if x.shape[1] > 2:
@@ -305,16 +337,7 @@ def class_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndar
         panels[2].text(0.02, 0.02, f"the other {others} feature{'s' if others > 1 else ''} at their mean",
                        transform=panels[2].transAxes, fontsize="small", va="bottom",
                        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
-
-    def marker(label, **style):
-        return Line2D([], [], linestyle="", label=_plain(label), **{"markersize": 9, **style})
-
-    handles = [marker(name, marker="o", markerfacecolor=colour, markeredgecolor="white")
-               for name, colour in zip(names, colours)]
-    handles.append(marker("misclassified", marker="o", markerfacecolor="none", markeredgecolor="black",
-                          markersize=11))
-    if held_out:
-        handles.append(marker("test point", marker="^", markerfacecolor="grey", markeredgecolor="white"))
+    handles = _point_handles(names, colours, held_out)
     handles.append(Line2D([], [], color="black", linewidth=1.2, label="boundary"))
     figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 8), frameon=False)
     if title:

@@ -377,14 +377,13 @@ def _write_figures(folder: Path, result: FitResult, summary: dict) -> None:
     multi-class run's confusion matrix."""
     e = result.experiment
     source = summary["data"] or summary["dataset"]
-    title = (f"{source}: {'-'.join(map(str, summary['sizes']))} {summary['activation']} net, "
-             f"{summary['optimizer']} lr {summary['learning_rate']:g}")
     metric = e.scored[0].name if e.scored else "accuracy"
-    if e.task != "binary":  # the binary figures keep their look; the other tasks' titles also say how it ended
-        title = f"{title}, {result.epochs_trained} epochs\n{_final_score(result, metric)}"
+    title = (f"{source}: {'-'.join(map(str, summary['sizes']))} {summary['activation']} net, "
+             f"{summary['optimizer']} lr {summary['learning_rate']:g}, {result.epochs_trained} epochs, "
+             f"seed {summary['seed']}\n{_final_score(result, metric)}")
     figures.learning_curve(result.history, folder / "learning_curve.png", title=title, metric=metric)
     features = summary["features"]
-    if e.scaler is not None and e.task != "binary":  # the axes are the network's inputs, in standard units
+    if e.scaler is not None:  # the axes are the network's inputs, in standard units
         features = [f"{name}, standardized" for name in features]
     common: dict[str, Any] = {"title": title, "x_test": e.x_test, "y_test": e.y_test}
     if e.task == "binary":
@@ -407,15 +406,19 @@ def _write_figures(folder: Path, result: FitResult, summary: dict) -> None:
 
 
 def _final_score(result: FitResult, metric: str) -> str:
-    """The headline metric at the end, as the titles say it: "final accuracy 97.5% (test 95.0%)"."""
+    """The loss and headline metric at the end, as the titles say them: "final loss 0.0123, accuracy 97.5%",
+    with the test points' after the training points' ("accuracy 97.5% (test 95.0%)")."""
     def text(value):
         return f"{value:.1%}" if metric in figures.PERCENT_METRICS else f"{value:.3f}"
 
     final = result.final
-    shown = f"final {figures.metric_label(metric)} {text(final.scores[metric])}"
+    loss = f"final loss {final.loss:.3g}"
+    if final.test_loss is not None:
+        loss += f" (test {final.test_loss:.3g})"
+    score = f"{figures.metric_label(metric)} {text(final.scores[metric])}"
     if final.test_scores.get(metric) is not None:
-        shown += f" (test {text(final.test_scores[metric])})"
-    return shown
+        score += f" (test {text(final.test_scores[metric])})"
+    return f"{loss}, {score}"
 
 
 def write_sweep(path: str | os.PathLike, runs: Sequence[SweepRun], *, force: bool = False) -> Path:
