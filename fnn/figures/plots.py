@@ -458,51 +458,105 @@ def regression_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np
     return Path(path)
 
 
+BAND_MIN = 5
+"""A line of a sweep figure is the median of its runs with their 25-75% band from this many runs up;
+below it each run is drawn thinly (the median of three runs is no run at all, and their bands overlap)."""
+
+
 def overlay(panels: Mapping[str, Mapping[str, Sequence[np.ndarray]]], path: str | Path, title: str,
-            ylabel: str = "loss") -> Path:
+            ylabel: str = "loss", subtitle: str = "",
+            metrics: Mapping[str, Mapping[str, Sequence[np.ndarray]]] | None = None,
+            metric: str = "accuracy") -> Path:
     """Small multiples of learning curves: one axes per panel, one colour per label.
 
-    ``panels`` maps a panel title to ``{label: [curve, ...]}``; each label is
-    drawn as the median of its curves, with the 25-75% band when it has
-    several (seeds). Curves of different lengths are cut to the shortest.
+    ``panels`` maps a panel title to ``{label: [curve, ...]}``, a label's curves being its runs (its seeds,
+    or whatever the ``title`` says is pooled): fewer than :data:`BAND_MIN` are drawn one thin line each,
+    more as their median with the 25-75% band (curves of different lengths cut to the shortest). Each
+    panel's title says how many runs it holds. ``metrics``, the same mapping for ``metric`` (accuracy,
+    drawn in percent, or r2, ...), adds a row of panels under each row of loss panels. ``subtitle`` (what
+    was held fixed, say) is written under the title. Titles are wrapped to stay inside the figure, whose
+    width is bounded (three panels a row at most).
     """
+    import textwrap
+
     count = len(panels)
     columns = min(3, count)
     rows = -(-count // columns)
-    figure = _figure(max(7.5, 5.2 * columns + 1.0), 3.8 * rows + 0.8)
-    grid = np.atleast_1d(figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)).ravel()
+    kinds = [(panels, ylabel)] + ([(metrics, metric)] if metrics else [])
+    width = max(6.5, 3.7 * columns + 0.4)
+    heights = [3.0, 2.3][:len(kinds)] * rows
+    figure = _figure(width, sum(heights) + 1.3)
+    grid = figure.subplots(len(heights), columns, sharex=True, squeeze=False, height_ratios=heights)
+    from matplotlib.lines import Line2D
+
     labels = list(dict.fromkeys(label for curves in panels.values() for label in curves))
     colours = dict(zip(labels, _palette(len(labels))))
-    positive = all(np.all(run > 0) for curves in panels.values() for runs in curves.values() for run in runs)
-    for axes, (panel, curves) in zip(grid, panels.items()):
-        for label, runs in curves.items():
-            length = min(len(run) for run in runs)
-            stack = np.array([run[:length] for run in runs])
-            epochs = np.arange(1, length + 1)
-            axes.plot(epochs, np.median(stack, axis=0), color=colours[label], linewidth=1.6, label=_plain(label))
-            if len(runs) > 1:
-                axes.fill_between(epochs, *np.percentile(stack, [25, 75], axis=0), color=colours[label], alpha=0.18,
-                                  linewidth=0)
-        if positive and ylabel == "loss":
-            axes.set_yscale("log")
-        axes.grid(True, alpha=0.3)
-        if count > 1 or panel:
-            axes.set_title(_plain(panel), fontsize="medium")
-    for axes in grid[count:]:
-        axes.set_visible(False)
-    for axes in grid[(rows - 1) * columns:]:
-        axes.set_xlabel("epoch")
-    for axes in grid[::columns]:
-        axes.set_ylabel(ylabel)
-    seeds = max(len(runs) for curves in panels.values() for runs in curves.values())
-    note = f" (median of {seeds} seeds, band 25-75%)" if seeds > 1 else ""
+    sizes = {len(runs) for curves in panels.values() for runs in curves.values()}
+
+    def cell(index: int, row: int = 0):  # panel ``index``'s axes for its loss (row 0) or its metric (row 1)
+        return grid[len(kinds) * (index // columns) + row, index % columns]
+
+    for row, (mapping, name) in enumerate(kinds):
+        axes_of = [cell(i, row) for i in range(count)]
+        for axes in axes_of[1:]:  # shared before drawing, so every panel's range is the union of all of them
+            axes.sharey(axes_of[0])
+        percent = name in PERCENT_METRICS
+        for axes, (panel, curves) in zip(axes_of, mapping.items()):
+            runs_in = sum(len(runs) for runs in curves.values())
+            for label, runs in curves.items():
+                _draw_runs(axes, [(100 if percent else 1) * np.asarray(run) for run in runs], colours[label])
+            if name == "loss" and all(np.all(np.asarray(run) > 0) for runs in curves.values() for run in runs):
+                axes.set_yscale("log")
+            if percent:
+                axes.set_ylim(-2, 102)
+            axes.grid(True, alpha=0.3)
+            heading = f"{panel} ({runs_in} runs)" if panel else f"{runs_in} runs"
+            axes.set_title(textwrap.fill(_plain(heading), int(3.7 * 13)), fontsize="medium")
+        for i, axes in enumerate(axes_of):
+            if i % columns == 0:
+                axes.set_ylabel(f"{metric_label(name)} (%)" if percent else metric_label(name))
+    for index in range(count, rows * columns):  # the empty places of the last row
+        for row in range(len(kinds)):
+            cell(index, row).set_visible(False)
+    lowest = {index % columns: index for index in range(count)}  # each column's last panel
+    for index in range(count):
+        for row in range(len(kinds)):
+            last = index == lowest[index % columns] and row == len(kinds) - 1
+            cell(index, row).tick_params(labelbottom=last)  # epochs under each column's lowest panel only
+            if last:
+                cell(index, row).set_xlabel("epoch")
+    handles = [Line2D([], [], color=colours[label], linewidth=1.6, label=_plain(label)) for label in labels]
     if count == 1:
-        grid[0].legend(fontsize="small")
+        grid[0, 0].legend(handles=handles, fontsize="small")
+    else:  # beneath the panels: beside them, it would reach into the title
+        figure.legend(handles=handles, loc="outside lower center", ncols=min(len(labels), 4 if width > 9 else 2),
+                      frameon=False)
+    if sizes and max(sizes) < BAND_MIN:
+        how = "one thin line per run"
+    elif sizes and min(sizes) >= BAND_MIN:
+        how = "each line the median of its runs, band 25-75%"
     else:
-        figure.legend(*grid[0].get_legend_handles_labels(), loc="outside right upper", frameon=False)
-    figure.suptitle(_plain(title + note))
+        how = f"the median and 25-75% band of {BAND_MIN} runs or more, else one thin line per run"
+    chars = int(width * 9)  # characters of the title's size that fit across the figure
+    lines = [textwrap.fill(_plain(f"{title} ({how})"), chars)]
+    if subtitle:
+        lines.append(textwrap.fill(_plain(subtitle), int(width * 11)))
+    figure.suptitle("\n".join(lines), fontsize="large")
     figure.savefig(path)
     return Path(path)
+
+
+def _draw_runs(axes, runs: Sequence[np.ndarray], colour) -> None:
+    """One line of a sweep figure (see :func:`overlay`): each run thinly, or the median and its band."""
+    if len(runs) < BAND_MIN:
+        for run in runs:
+            axes.plot(np.arange(1, len(run) + 1), run, color=colour, linewidth=0.9, alpha=0.8)
+        return
+    length = min(len(run) for run in runs)
+    stack = np.array([run[:length] for run in runs])
+    epochs = np.arange(1, length + 1)
+    axes.plot(epochs, np.median(stack, axis=0), color=colour, linewidth=1.6)
+    axes.fill_between(epochs, *np.percentile(stack, [25, 75], axis=0), color=colour, alpha=0.18, linewidth=0)
 
 
 def _palette(count: int) -> list:
