@@ -399,6 +399,7 @@ def regression_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np
     figure = _figure(11.0 if fit else 5.6, 4.6 * outputs + 0.4)
     grid = np.atleast_2d(figure.subplots(outputs, 2 if fit else 1, squeeze=False))
     size = 40 if len(points) <= 200 else max(6, 8000 / len(points))
+    sizes = {"o": size, "^": 2.2 * size}  # held-out triangles bigger, to be found among the training points
     # (points, marker, label, face, edge): held-out points as orange triangles, told apart by shape and colour
     subsets = [(~is_test, "o", "train points" if held_out else "data", "#56B4E9", "#0072B2"),
                (is_test, "^", "test points", "#E69F00", "#D55E00")][:1 + held_out]
@@ -414,7 +415,7 @@ def regression_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np
         if x.shape[1] == 1:
             axes = grid[j, 0]
             for subset, marker, label, face, edge in subsets:
-                axes.scatter(points[subset, 0], truth[subset, j], s=size, marker=marker, color=face,
+                axes.scatter(points[subset, 0], truth[subset, j], s=sizes[marker], marker=marker, color=face,
                              edgecolors=edge, linewidths=0.5, label=label, zorder=2)
             axes.plot(line[:, 0], curve[:, j], color="#D55E00", linewidth=2.0, label="network", zorder=3)
             axes.set_xlabel(_plain(features[0]))
@@ -431,7 +432,7 @@ def regression_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np
                                    rasterized=True)
             for subset, marker, *_ in subsets:
                 axes.scatter(points[subset, 0], points[subset, 1], c=truth[subset, j], cmap="viridis", norm=norm,
-                             s=size, marker=marker, edgecolors="black", linewidths=0.5, zorder=3)
+                             s=sizes[marker], marker=marker, edgecolors="black", linewidths=0.5, zorder=3)
             figure.colorbar(mesh, ax=axes, label=f"{name} (surface: network, points: data)", shrink=0.85)
             axes.set_xlim(xs[0], xs[-1])
             axes.set_ylim(ys[0], ys[-1])
@@ -440,7 +441,7 @@ def regression_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np
             axes.set_title(f"Fitted surface: {name}")
         axes = grid[j, -1]
         for subset, marker, label, face, edge in subsets:
-            axes.scatter(truth[subset, j], predicted[subset, j], s=size, marker=marker, color=face,
+            axes.scatter(truth[subset, j], predicted[subset, j], s=sizes[marker], marker=marker, color=face,
                          edgecolors=edge, linewidths=0.5, label=label, zorder=2)
         both = np.concatenate([truth[:, j], predicted[:, j]])
         ends = [both.min(), both.max()]
