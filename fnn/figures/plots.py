@@ -166,9 +166,10 @@ def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: s
 def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, activation: str | Activation,
                output: str | Activation, path: str | Path, title: str = "",
                x_test: np.ndarray | None = None, y_test: np.ndarray | None = None,
-               features: Sequence[str] = ("x1", "x2")) -> Path:
+               features: Sequence[str] = ("x1", "x2"), classes: Sequence[str] = ()) -> Path:
     """The lab's figure for a binary classifier: ground truth, predicted classes and the decision boundary,
-    side by side, for two features (named by ``features``).
+    side by side, for two features (named by ``features``) and two classes (named by ``classes``, else
+    "class 0" and "class 1").
 
     Points are filled in their class's colour with a thin white rim; the misclassified ones are ringed in
     black in the predictions and on the boundary (:func:`_draw_points`). Held-out points (``x_test``), when
@@ -182,7 +183,7 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
     predicted = (predict(params, points, activation, output)[:, 0] >= 0.5).astype(int)
     wrong = predicted != truth
     xs, ys, z = decision_grid(params, points, activation, output)
-    figure, equal = _plane_figure(xs, ys, colour_bar=True)
+    figure, equal = _plane_figure(xs, ys, title, colour_bar=True)
     from matplotlib.colors import LinearSegmentedColormap, to_rgb
     from matplotlib.lines import Line2D
 
@@ -201,7 +202,8 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
     panels[2].contour(xs, ys, z, levels=[0.5], colors="black", linewidths=1.5)
     _draw_points(panels[2], points, colours[truth], is_test, style, wrong)
     panels[2].set_title("Decision boundary")
-    figure.colorbar(mesh, ax=panels[2], label="network output", fraction=0.08, pad=0.02)
+    # In an inset, the colour bar takes the panel's own height, whatever its aspect leaves of it.
+    figure.colorbar(mesh, cax=panels[2].inset_axes([1.04, 0.0, 0.05, 1.0]), label="network output")
     for axes in panels:
         if equal:
             axes.set_aspect("equal", adjustable="box")
@@ -209,7 +211,8 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
         axes.set_ylim(ys[0], ys[-1])
         axes.set_xlabel(_plain(features[0]))
     panels[0].set_ylabel(_plain(features[1]))
-    handles = _point_handles(["class 0", "class 1"], CLASS_COLOURS, held_out)
+    names = list(classes) if len(classes) == 2 else ["class 0", "class 1"]
+    handles = _point_handles(names, CLASS_COLOURS, held_out)
     handles.append(Line2D([], [], color="black", linewidth=1.5, label="output = 0.5"))
     figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
     if title:
@@ -218,17 +221,18 @@ def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, a
     return Path(path)
 
 
-def _plane_figure(xs: np.ndarray, ys: np.ndarray, colour_bar: bool = False, equal: bool = True):
+def _plane_figure(xs: np.ndarray, ys: np.ndarray, title: str, colour_bar: bool = False, equal: bool = True):
     """A 13-inch-wide figure for three maps of the plane ``xs`` x ``ys`` side by side, its height fitted to
     the plane's shape so that panels with equal axes fill their space, with no blank bands above and below
-    them (nor a colour bar taller than its panel). Returns ``(figure, equal)``: whether the axes keep equal
+    them. Returns ``(figure, equal)``: whether the axes keep equal
     scales, which they do unless the plane is more than three times longer one way than the other (a
     sliver) or ``equal`` is False (features that are not in one unit)."""
     width = 13.0
     panel = (width - 1.2 - 0.9 * colour_bar) / 3  # the margins, tick labels and colour bar taken off
     ratio = float((ys[-1] - ys[0]) / max(xs[-1] - xs[0], 1e-12))
     equal = equal and 1 / 3 <= ratio <= 3
-    height = min(panel * (ratio if equal else 0.85), 7.5) + 1.7  # the titles and the legend beneath
+    lines = title.count("\n") + 1 if title else 0
+    height = min(panel * (ratio if equal else 0.85), 7.5) + 1.15 + 0.25 * lines  # the titles, the legend beneath
     return _figure(width, height), equal
 
 
@@ -304,7 +308,7 @@ def class_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndar
     columns = main_features(params, x)
     xs, ys, z = output_grid(params, x, activation, output, columns)
     region = np.argmax(z, axis=-1)
-    figure, equal = _plane_figure(xs, ys, equal=x.shape[1] == 2)
+    figure, equal = _plane_figure(xs, ys, title, equal=x.shape[1] == 2)
     from matplotlib.colors import ListedColormap, to_rgb
     from matplotlib.lines import Line2D
 
@@ -511,7 +515,8 @@ def overlay(panels: Mapping[str, Mapping[str, Sequence[np.ndarray]]], path: str 
             if percent:
                 axes.set_ylim(-2, 102)
             axes.grid(True, alpha=0.3)
-            heading = f"{panel} ({runs_in} runs)" if panel else f"{runs_in} runs"
+            runs_text = f"{runs_in} run{'s' if runs_in != 1 else ''}"
+            heading = f"{panel} ({runs_text})" if panel else runs_text
             axes.set_title(textwrap.fill(_plain(heading), int(3.7 * 13)), fontsize="medium")
         for i, axes in enumerate(axes_of):
             if i % columns == 0:

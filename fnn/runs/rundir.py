@@ -388,8 +388,9 @@ def _write_figures(folder: Path, result: FitResult, summary: dict) -> None:
     common: dict[str, Any] = {"title": title, "x_test": e.x_test, "y_test": e.y_test}
     if e.task == "binary":
         if e.x.shape[1] == 2:
+            classes = e.classes if tuple(e.classes) != ("0", "1") else ()  # else "class 0" and "class 1"
             figures.comparison(result.final.params, e.x, e.y, e.activation, e.output,
-                               folder / "comparison.png", features=features, **common)
+                               folder / "comparison.png", features=features, classes=classes, **common)
     elif e.task == "multiclass":
         if e.x.shape[1] >= 2:  # regions need a plane
             figures.class_comparison(result.final.params, e.x, e.y, e.activation, e.output,
