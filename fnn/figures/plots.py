@@ -341,7 +341,7 @@ def class_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndar
         panels[2].text(0.02, 0.02, f"the other {others} feature{'s' if others > 1 else ''} at their mean",
                        transform=panels[2].transAxes, fontsize="small", va="bottom",
                        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
-    handles = _point_handles(names, colours, held_out)
+    handles = _point_handles(names, list(colours), held_out)
     handles.append(Line2D([], [], color="black", linewidth=1.2, label="boundary"))
     figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 8), frameon=False)
     if title:
