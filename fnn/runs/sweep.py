@@ -93,6 +93,11 @@ def _diverged(config: RunConfig, epoch: int) -> SweepRun:
     return SweepRun(config, None, np.array([]), np.array([]), None, epoch)
 
 
+ALWAYS_SHOWN = frozenset({"dataset", "hidden", "activation", "output", "loss", "optimizer", "learning_rate",
+                          "epochs"})
+"""The settings a sweep's table and figures name as held fixed even at their defaults; others only when
+changed."""
+
 WORKER_DIED = "worker died"
 """The error of runs whose worker process ended without a result (killed, crashed)."""
 
