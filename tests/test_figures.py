@@ -626,7 +626,8 @@ def test_a_regression_run_folder_names_the_task_metric_and_the_standardized_feat
     folder = write_run(tmp_path / "run", result)
     assert sorted(p.name for p in folder.glob("*.png")) == ["comparison.png", "learning_curve.png"]
     learning, comparison = drawn
-    ending = f"30 epochs, seed 0\nfinal loss {result.final.loss:.3g}, R² {result.final.scores['r2']:.3f}"
+    ending = (f"30 epochs, seed 0\nfinal loss on standardized targets {result.final.loss:.3g}, "
+              f"R² {result.final.scores['r2']:.3f}")
     assert learning.axes[0].get_title().endswith(ending)
     assert learning.axes[1].get_ylabel() == "R²"
     assert comparison.axes[0].get_xlabel() == "x1, standardized"
