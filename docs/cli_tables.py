@@ -5,8 +5,8 @@
 
 A table sits between ``<!-- flags: COMMAND -->`` and ``<!-- /flags -->``. The
 settings' rows come from their declarations in ``fnn/runs/settings.py``; the
-commands' own options from their signatures. ``fnn sweep``'s table lists only
-its own options: its settings are ``fnn run``'s, as comma lists.
+commands' own options from their signatures. ``fnn sweep``'s and ``fnn gradcheck``'s
+tables list only their own options: their settings are ``fnn run``'s (as comma lists for a sweep).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import typer
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-TABLES = {"run": None, "sweep": ("Sweep", "Output")}  # command -> the help panels it lists (None: all)
+TABLES = {"run": None, "sweep": ("Sweep", "Output"), "report": None, "gradcheck": ("Check",)}  # command -> its panels (None: all)
 _BLOCK = re.compile(r"(<!-- flags: (\w+) -->\n)(.*?)(<!-- /flags -->)", re.S)
 
 
@@ -32,7 +32,9 @@ def table(command_name: str) -> str:
         panel = getattr(param, "rich_help_panel", None) or "Options"
         if TABLES[command_name] is not None and panel not in TABLES[command_name]:
             continue
-        flags = ", ".join(f"`{flag}`" for flag in [*param.opts, *param.secondary_opts])
+        option = param.param_type_name == "option"
+        names = [*param.opts, *param.secondary_opts] if option else [param.metavar or param.name]
+        flags = ", ".join(f"`{flag}`" for flag in names)
         panels.setdefault(panel, []).append(f"| {flags} | {_cell(param.help or '')} | {_default(param)} |")
     lines = ["| flag | meaning | default |", "|---|---|---|"]
     for panel, rows in panels.items():

@@ -20,8 +20,18 @@ confusion matrix (each count in its cell, rows true, class names on both
 axes), regression (the fitted curve over the data, the surface and the points
 on one colour scale, predicted against true with the diagonal, at most three
 outputs), the learning curve of R²; and run folders per task: which figures,
-titles with the epochs and final metric (binary titles unchanged), standardized
-axes named so, and all text inside the figure.
+titles with the epochs, seed, final loss and metric, standardized axes named
+so, and all text inside the figure.
+
+The binary comparison by what each point shows: at 100% accuracy no point
+carries the misclassified ring and points on the boundary keep their colour;
+otherwise exactly the misclassified points are ringed, in the predictions and on
+the boundary; test points are bigger triangles in the legend; the panels and
+colour bar fill the figure's height; CSV columns and classes name the axes and
+legend. Sweep figures: each run drawn thinly below ``BAND_MIN`` runs a line,
+medians and bands from it up, panel titles with true counts, pooling beyond 12
+panels said in the title, the accuracy row, what was held fixed, a bounded
+width and every text inside the figure.
 """
 
 from __future__ import annotations
@@ -63,11 +73,12 @@ def pixels(width_in: float, height_in: float) -> tuple[int, int]:
     return round(width_in * DPI), round(height_in * DPI)
 
 
-def overlay_inches(count: int) -> tuple[float, float]:
-    """The documented overlay layout: up to three panels per row, 5.2 in per column (at least 7.5), 3.8 in per row."""
+def overlay_inches(count: int, metrics: bool = False) -> tuple[float, float]:
+    """The overlay layout: up to three panels per row, 3.7 in per column (at least 6.5), 3 in per row of loss
+    panels and 2.3 per row of metric panels, 1.3 in for the titles and legend."""
     columns = min(3, count)
     rows = -(-count // columns)
-    return max(7.5, 5.2 * columns + 1.0), 3.8 * rows + 0.8
+    return max(6.5, 3.7 * columns + 0.4), (3.0 + 2.3 * metrics) * rows + 1.3
 
 
 def curves(count: int, length: int = 40, seed: int = 0) -> list[np.ndarray]:
@@ -94,18 +105,19 @@ def test_learning_curve_is_a_png_of_the_figure_size(tmp_path, trained):
     assert png_size(path) == pixels(7.0, 4.0)
 
 
-def test_comparison_is_a_png_of_the_figure_size(tmp_path, trained):
+def test_comparison_is_a_png_of_the_figure_size(tmp_path, trained, drawn):
     e = trained.experiment
     path = figures.comparison(trained.final.params, e.x, e.y, e.activation, e.output, tmp_path / "c.png", title="t")
     assert path == tmp_path / "c.png"
-    assert png_size(path) == pixels(13.0, 4.6)
+    assert np.allclose(png_size(path), pixels(*drawn[0].get_size_inches()), atol=1)  # the height: to a pixel
+    assert drawn[0].get_size_inches()[0] == 13.0
 
 
-def test_comparison_with_names_and_many_points(tmp_path):
+def test_comparison_with_names_and_many_points(tmp_path, drawn):
     result = fnn.fit(dataset="linear", n_samples=300, epochs=50, seed=1)
     e = result.experiment
     path = figures.comparison(result.final.params, e.x, e.y, "sigmoid", "sigmoid", tmp_path / "c.png")
-    assert png_size(path) == pixels(13.0, 4.6)
+    assert np.allclose(png_size(path), pixels(*drawn[0].get_size_inches()), atol=1)
 
 
 def test_learning_curve_with_a_zero_loss_uses_a_linear_axis_without_error(tmp_path):
@@ -223,7 +235,7 @@ def test_comparison_with_a_degenerate_axis_and_a_constant_output(tmp_path):
     x = np.column_stack([np.full(4, 1.0), np.arange(4.0)])
     y = np.array([[0.0], [1.0], [0.0], [1.0]])
     path = figures.comparison(params, x, y, "sigmoid", "sigmoid", tmp_path / "flat.png")  # warnings are fine
-    assert png_size(path) == pixels(13.0, 4.6)
+    assert png_size(path)[0] == pixels(13.0, 1.0)[0]
 
 
 # --------------------------------------------------------------------------------------- no display, no pyplot
@@ -264,9 +276,10 @@ def test_figures_are_drawn_on_agg_without_a_display_or_pyplot(tmp_path):
     report = json.loads(result.stdout.splitlines()[-1])
     assert report["canvases"] == ["matplotlib.backends.backend_agg.FigureCanvasAgg"] * 3
     assert report["pyplot"] is False
-    sizes = (("lc.png", pixels(7.0, 4.0)), ("c.png", pixels(13.0, 4.6)), ("o.png", pixels(*overlay_inches(1))))
+    sizes = (("lc.png", pixels(7.0, 4.0)), ("c.png", pixels(13.0, 1.0)), ("o.png", pixels(*overlay_inches(1))))
     for name, size in sizes:
-        assert png_size(tmp_path / name) == size
+        assert png_size(tmp_path / name)[0] == size[0]
+    assert png_size(tmp_path / "lc.png") == pixels(7.0, 4.0)  # the comparison's height follows the plane
 
 
 _IMPORTS_MATPLOTLIB = """
@@ -396,9 +409,10 @@ def test_multiclass_comparison_draws_k_regions_and_rings_the_misclassified(tmp_p
     truth = np.argmax(np.concatenate([e.y, e.y_test]), axis=1)
     predicted = np.argmax(fnn.predict(r.final.params, points, e.activation, e.output), axis=1)
     assert 0 < np.count_nonzero(predicted != truth) < len(points)  # a half-trained net: some right, some wrong
-    (ring,) = _rings(predicted_panel)
-    assert np.array_equal(ring.get_offsets(), points[predicted != truth])
-    assert _rings(truth_panel) == [] and _rings(regions) == []
+    for axes in (predicted_panel, regions):  # the misclassified points, and only those, found on both
+        (ring,) = _rings(axes)
+        assert np.array_equal(ring.get_offsets(), points[predicted != truth])
+    assert _rings(truth_panel) == []
     # The regions: one colour per class, Okabe-Ito tinted, each class's region somewhere on the plane.
     (mesh,) = [c for c in regions.collections if hasattr(c, "get_cmap") and c.get_cmap().N == 3]
     from matplotlib.colors import to_rgb
@@ -420,7 +434,7 @@ def test_multiclass_comparison_draws_k_regions_and_rings_the_misclassified(tmp_p
     assert legend[:3] == ["a", "b", "c"] and "misclassified" in legend and "test point" in legend
     assert [axes.get_xlabel() for axes in figure.axes[:3]] == ["x1"] * 3 and truth_panel.get_ylabel() == "x2"
     assert figure._suptitle.get_text() == "spiral t"
-    assert png_size(tmp_path / "c.png") == pixels(13.0, 4.9)
+    assert np.allclose(png_size(tmp_path / "c.png"), pixels(*figure.get_size_inches()), atol=1)
 
 
 def test_multiclass_comparison_with_more_features_draws_the_plane_the_network_weighs_most(tmp_path, drawn):
@@ -590,8 +604,10 @@ def test_a_multiclass_run_folder_has_the_regions_and_the_confusion_matrix(tmp_pa
     assert sorted(p.name for p in folder.glob("*.png")) == ["comparison.png", "confusion.png", "learning_curve.png"]
     learning, comparison, confusion = drawn
     final = three_spirals.final
-    ending = f"150 epochs\nfinal accuracy {final.accuracy:.1%} (test {final.test_accuracy:.1%})"
+    ending = (f"150 epochs, seed 0\nfinal loss {final.loss:.3g} (test {final.test_loss:.3g}), "
+              f"accuracy {final.accuracy:.1%} (test {final.test_accuracy:.1%})")
     assert learning.axes[0].get_title().endswith(ending)
+    assert comparison._suptitle.get_text() == learning.axes[0].get_title()
     assert comparison._suptitle.get_text().startswith("spiral: 2-8-3 sigmoid net, adam lr 0.01, 150 epochs")
     assert confusion._suptitle.get_text().endswith("Confusion matrix, test points (50)")
     e = three_spirals.experiment
@@ -610,21 +626,27 @@ def test_a_regression_run_folder_names_the_task_metric_and_the_standardized_feat
     folder = write_run(tmp_path / "run", result)
     assert sorted(p.name for p in folder.glob("*.png")) == ["comparison.png", "learning_curve.png"]
     learning, comparison = drawn
-    assert learning.axes[0].get_title().endswith(f"30 epochs\nfinal R² {result.final.scores['r2']:.3f}")
+    ending = f"30 epochs, seed 0\nfinal loss {result.final.loss:.3g}, R² {result.final.scores['r2']:.3f}"
+    assert learning.axes[0].get_title().endswith(ending)
     assert learning.axes[1].get_ylabel() == "R²"
     assert comparison.axes[0].get_xlabel() == "x1, standardized"
     for figure in drawn:
         _text_inside(figure)
 
 
-def test_a_binary_run_folder_keeps_its_titles(tmp_path, trained, drawn):
+def test_a_binary_run_folder_titles_say_the_epochs_seed_and_final_loss(tmp_path, trained, drawn):
     from fnn.runs.rundir import write_run
 
     write_run(tmp_path / "run", trained)
     learning, comparison = drawn
-    assert learning.axes[0].get_title() == "xor: 2-4-1 sigmoid net, sgd lr 1"
-    assert comparison._suptitle.get_text() == "xor: 2-4-1 sigmoid net, sgd lr 1"
+    final = trained.final
+    title = (f"xor: 2-4-1 sigmoid net, sgd lr 1, 100 epochs, seed 3\n"
+             f"final loss {final.loss:.3g}, accuracy {final.accuracy:.1%}")
+    assert learning.axes[0].get_title() == title and comparison._suptitle.get_text() == title
     assert comparison.axes[0].get_xlabel() == "x1" and comparison.axes[0].get_ylabel() == "x2"
+    assert comparison.axes[1].get_title().startswith("Predictions (")
+    for figure in drawn:
+        _text_inside(figure)
 
 
 def test_a_csv_run_names_the_axes_and_classes_from_the_file(tmp_path, drawn):
@@ -658,3 +680,189 @@ def test_force_replaces_a_multiclass_run_folder(tmp_path, three_spirals):
     assert (folder / "confusion.png").is_file()
     assert write_run(tmp_path / "run", three_spirals, force=True) == folder  # confusion.png is one of fnn's files
     assert (folder / "confusion.png").is_file()
+
+
+# ---------------------------------------------------------------------- binary comparison: what each point shows
+
+
+def _comparison(result, path, **kwargs):
+    e = result.experiment
+    return figures.comparison(result.final.params, e.x, e.y, e.activation, e.output, path, **kwargs)
+
+
+def test_at_full_accuracy_no_point_looks_misclassified(tmp_path, drawn):
+    """The README's xor figure: every point right, so no panel rings any, and on the boundary each point is
+    filled with its class's colour and rimmed in white, unlike the legend's black "misclassified" ring."""
+    result = fnn.fit(learning_rate=5, epochs=1500, seed=0)
+    assert result.final.accuracy == 1.0
+    _comparison(result, tmp_path / "c.png", title="xor")
+    (figure,) = drawn
+    assert all(_rings(axes) == [] for axes in figure.axes[:3])
+    from matplotlib.colors import to_rgba
+
+    boundary = figure.axes[2]
+    (points,) = _scatters(boundary)
+    classes = result.experiment.y[:, 0].astype(int)
+    assert np.allclose(points.get_facecolors(), [to_rgba(figures.CLASS_COLOURS[k]) for k in classes])
+    assert np.allclose(points.get_edgecolors(), to_rgba("white"))
+    legend = {t.get_text(): h for t, h in zip(figure.legends[0].get_texts(), figure.legends[0].legend_handles)}
+    ring = legend["misclassified"]
+    assert ring.get_markerfacecolor() == "none" and ring.get_markeredgecolor() == "black"
+    _text_inside(figure)
+
+
+def test_misclassified_points_are_ringed_in_the_predictions_and_on_the_boundary_only(tmp_path, drawn):
+    result = fnn.fit(dataset="moons", epochs=300, seed=0, test_split=0.3)
+    e = result.experiment
+    _comparison(result, tmp_path / "c.png", x_test=e.x_test, y_test=e.y_test, features=("width", "height"))
+    (figure,) = drawn
+    points = np.concatenate([e.x, e.x_test])
+    truth = np.concatenate([e.y, e.y_test])[:, 0] >= 0.5
+    wrong = (fnn.predict(result.final.params, points, e.activation, e.output)[:, 0] >= 0.5) != truth
+    assert 0 < wrong.sum() < len(points)
+    truth_panel, predicted, boundary = figure.axes[:3]
+    assert _rings(truth_panel) == []
+    for axes in (predicted, boundary):
+        (ring,) = _rings(axes)
+        assert np.array_equal(ring.get_offsets(), points[wrong])
+    # Test points: triangles, bigger than the training points, with their own legend entry.
+    train, test = _scatters(boundary)[:2]
+    assert np.array_equal(test.get_offsets(), e.x_test) and test.get_paths()[0] != train.get_paths()[0]
+    assert test.get_sizes().min() >= 2 * train.get_sizes().max()
+    assert "test point" in [t.get_text() for t in figure.legends[0].get_texts()]
+    assert [axes.get_xlabel() for axes in figure.axes[:3]] == ["width"] * 3 and truth_panel.get_ylabel() == "height"
+    # The moons' plane is wider than tall: the panels keep equal scales and fill the figure's height.
+    figure.canvas.draw()
+    heights = [axes.get_position().height for axes in figure.axes[:4]]  # the colour bar last
+    assert max(heights) - min(heights) < 0.01 * max(heights), heights  # a colour bar the panels' height
+    drawn_box = figure.get_tightbbox(figure.canvas.get_renderer())
+    assert drawn_box.height > 0.93 * figure.get_size_inches()[1]  # no blank bands above and below the panels
+    _text_inside(figure)
+
+
+def test_a_binary_csv_run_names_its_axes_and_classes(tmp_path, drawn):
+    from fnn.runs.rundir import write_run
+
+    rng = np.random.default_rng(1)
+    rows = [f"{a:.3f},{b:.3f},{'yes' if a * b > 0 else 'no'}" for a, b in rng.normal(size=(40, 2))]
+    (tmp_path / "d.csv").write_text("petal length,sepal width,label\n" + "\n".join(rows) + "\n")
+    write_run(tmp_path / "run", fnn.fit(data=str(tmp_path / "d.csv"), epochs=20, seed=0))
+    comparison = drawn[1]
+    assert (comparison.axes[0].get_xlabel(), comparison.axes[0].get_ylabel()) == ("petal length", "sepal width")
+    assert [t.get_text() for t in comparison.legends[0].get_texts()][:2] == ["no", "yes"]
+
+
+# ------------------------------------------------------------------------------------------------- sweep figures
+
+
+def _sweep_run(seed: int, task: str = "binary", **settings):
+    """A finished sweep run with a made-up loss curve (and accuracy curve for classification)."""
+    import dataclasses
+
+    from fnn.runs.sweep import SweepRun
+
+    config = dataclasses.replace(fnn.RunConfig(), seed=seed, task=task, **settings)
+    loss = np.exp(-np.linspace(0, 2 + seed, 30)) * (1 + settings.get("learning_rate", 1.0))
+    accuracy = None if task == "regression" else np.minimum(1.0, np.linspace(0.5, 1.1, 30))
+    summary = {"final_loss": float(loss[-1]), "metrics": {}, "test_metrics": None, "train_seconds": 0.1}
+    return SweepRun(config, summary, loss, accuracy, None, None)
+
+
+def _texts_inside(figure) -> None:
+    """Every text drawn (titles, axis labels, the tick labels in view, legends, notes) lies within the
+    figure's box, in pixels, as the renderer places it."""
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    texts = [*figure.texts, *(text for legend in figure.legends for text in legend.get_texts())]
+    for axes in figure.axes:
+        if not axes.get_visible():
+            continue
+        texts += [axes.title, axes.xaxis.label, axes.yaxis.label, *axes.texts]
+        for axis in (axes.xaxis, axes.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            span = high - low
+            texts += [tick.label1 for tick in axis.get_major_ticks()
+                      if tick.label1.get_visible() and low - 1e-9 * span <= tick.get_loc() <= high + 1e-9 * span]
+        if axes.get_legend():
+            texts += axes.get_legend().get_texts()
+    drawn = [text for text in texts if text.get_visible() and text.get_text()]
+    assert drawn
+    for text in drawn:
+        box = text.get_window_extent(renderer)
+        assert (box.x0 >= figure.bbox.x0 - 1 and box.x1 <= figure.bbox.x1 + 1
+                and box.y0 >= figure.bbox.y0 - 1 and box.y1 <= figure.bbox.y1 + 1), text.get_text()
+
+
+def test_a_sweep_of_few_seeds_draws_each_run_and_its_accuracy_with_true_counts(tmp_path, drawn):
+    from fnn.runs.rundir import write_sweep
+
+    runs = [_sweep_run(seed, learning_rate=lr, hidden=hidden)
+            for hidden in ((2,), (4,)) for lr in (0.5, 1.0, 2.0) for seed in (1, 2, 3)]
+    write_sweep(tmp_path / "s", runs)
+    by_hidden, by_lr = drawn  # the settings in RunConfig's order
+    title = by_lr._suptitle.get_text()
+    assert title.startswith("Loss and accuracy by lr (one thin line per run)")
+    assert "18 runs, 3 seeds each; held fixed: dataset=xor" in title.replace("\n", " ")
+    assert "lr=" not in title.split("held fixed")[1]  # the varied settings are not said to be fixed
+    # Two panels (hidden=2, hidden=4), each with a loss axes and an accuracy axes under it.
+    titles = [axes.get_title() for axes in by_lr.axes if axes.get_visible()]
+    assert titles == ["hidden=2 (9 runs)", "hidden=4 (9 runs)"] * 2
+    loss_axes, accuracy_axes = by_lr.axes[0], by_lr.axes[2]
+    assert loss_axes.get_ylabel() == "loss" and accuracy_axes.get_ylabel() == "accuracy (%)"
+    assert len(loss_axes.get_lines()) == 9 and len(loss_axes.collections) == 0  # each seed drawn, no band
+    assert np.allclose(accuracy_axes.get_lines()[0].get_ydata(), 100 * runs[0].accuracy)
+    assert [t.get_text() for t in by_lr.legends[0].get_texts()] == ["lr=0.5", "lr=1", "lr=2"]
+    for figure in drawn:
+        assert figure.get_size_inches()[0] <= 11.6  # bounded: three panels a row at most
+        _texts_inside(figure)
+
+
+def test_a_sweep_of_many_seeds_draws_medians_with_bands(tmp_path, drawn):
+    from fnn.runs.rundir import write_sweep
+
+    runs = [_sweep_run(seed, learning_rate=lr) for lr in (0.5, 1.0) for seed in range(1, 7)]
+    write_sweep(tmp_path / "s", runs)
+    (figure,) = drawn
+    loss_axes = figure.axes[0]
+    assert len(loss_axes.get_lines()) == 2 and len(loss_axes.collections) == 2  # a median and a band per lr
+    stack = np.array([run.loss for run in runs[:6]])
+    assert np.allclose(loss_axes.get_lines()[0].get_ydata(), np.median(stack, axis=0))
+    assert loss_axes.get_title() == "12 runs"
+    assert "each line the median of its runs, band 25-75%" in figure._suptitle.get_text().replace("\n", " ")
+    _texts_inside(figure)
+
+
+def test_a_sweep_beyond_twelve_panels_pools_only_what_its_title_says(tmp_path, drawn):
+    from fnn.runs.rundir import write_sweep
+
+    activations = ("sigmoid", "tanh", "relu", "leaky_relu", "identity", "none")
+    runs = [_sweep_run(seed, learning_rate=lr, hidden=hidden, activation=activation)
+            for hidden in ((2,), (4,), (8,)) for activation in activations for lr in (0.5, 1.0)
+            for seed in (1, 2, 3)]
+    write_sweep(tmp_path / "s", runs)
+    by_hidden, by_activation, by_lr = drawn
+    # lr: its others make 18 combinations, more than 12: one panel per activation, hidden and seeds pooled.
+    title = by_lr._suptitle.get_text().replace("\n", " ")
+    assert title.startswith("Loss and accuracy by lr, runs pooled over hidden and seeds")
+    titles = [axes.get_title() for axes in by_lr.axes if axes.get_visible()]
+    assert len(titles) == 12  # six loss panels and their six accuracy panels
+    assert set(titles) == {f"activation={a} (18 runs)" for a in activations}
+    assert len(by_lr.axes[0].get_lines()) == 2 and len(by_lr.axes[0].collections) == 2  # 9 runs a line: bands
+    # hidden and activation: their others make at most 12 combinations, one panel each, nothing pooled.
+    assert "pooled" not in by_activation._suptitle.get_text()
+    assert {axes.get_title() for axes in by_activation.axes if axes.get_visible()} == {
+        f"hidden={h}, lr={lr} (18 runs)" for h in (2, 4, 8) for lr in ("0.5", "1")}
+    for figure in drawn:
+        _texts_inside(figure)
+
+
+def test_a_regression_sweep_draws_the_loss_only(tmp_path, drawn):
+    from fnn.runs.rundir import write_sweep
+
+    runs = [_sweep_run(seed, task="regression", dataset="sine", learning_rate=lr) for lr in (0.5, 1.0)
+            for seed in (1, 2)]
+    write_sweep(tmp_path / "s", runs)
+    (figure,) = drawn
+    assert figure._suptitle.get_text().startswith("Loss by lr (one thin line per run)")
+    assert [axes.get_ylabel() for axes in figure.axes] == ["loss"]
+    _texts_inside(figure)

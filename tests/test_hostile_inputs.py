@@ -253,6 +253,13 @@ def nested(depth: int):
     ({"scaler": {"mean": [0, True], "std": [1, 1]}}, "'scaler.mean' has true"),
     ({"standardize": {"mean": [0, 0]}}, "field 'standardize' must be an object"),
     ({"scaler": [0, 1]}, "field 'scaler' must be an object"),
+    ({"target_scaler": {"mean": [0], "std": [1]}}, "field 'target_scaler' is set, but only a regression model's"),
+    ({"task": "regression", "target_scaler": [0, 1]}, "field 'target_scaler' must be an object"),
+    ({"task": "regression", "target_scaler": {"mean": [0], "std": [0]}}, "'target_scaler.std' has 0 at position 0"),
+    ({"task": "regression", "target_scaler": {"mean": [0, 0], "std": [1]}},
+     "field 'target_scaler.mean' must be a list of 1 numbers, one per output"),
+    ({"task": "regression", "target_scaler": {"mean": [float("nan")], "std": [1]}}, "'target_scaler.mean' has NaN"),
+    ({"task": "regression", "target_scaler": {"mean": [0], "std": ["1"]}}, "'target_scaler.std' has \"1\""),
     ({"deep": nested(40)}, "nested deeper than 32 levels"),
 ], ids=lambda value: None if isinstance(value, str) else json.dumps(value)[:40])
 def test_each_config_field_fnn_uses_is_checked(tmp_path, change, fragment):

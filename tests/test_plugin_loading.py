@@ -191,8 +191,24 @@ def test_a_plugin_returning_a_malformed_name_is_left_out(install, name):
     record = fnn.Activation(name, np.tanh, lambda x, y, g: g * (1 - y * y))
     message = left_out(package("fnn-names", plugin_module("fnn_names", fnn_activations=lambda: [record])),
                        install=install)
-    assert (f"fnn_activations returned a activation named {name!r}; a name must be lowercase letters, digits and "
-            "underscores, starting with a letter") in message
+    assert (f"fnn_activations returned an activation named {name!r}; a name must be lowercase letters, digits "
+            "and underscores, starting with a letter") in message
+
+
+@pytest.mark.parametrize("name", ["loss", "epoch", "test_loss", "test_accuracy", "test_mine"])
+def test_a_metric_named_like_a_history_column_is_left_out(install, name):
+    record = fnn.Metric(name, lambda pred, target: 0.0, True, ("binary",))
+    message = left_out(package("fnn-clash", plugin_module("fnn_clash", fnn_metrics=lambda: [record])),
+                       install=install)
+    assert f"fnn_metrics returned a metric named {name!r}; a metric's name is a column of a run's history" in message
+    assert "not start with 'test_'" in message
+
+
+def test_a_metric_whose_name_only_contains_test_is_accepted(install):
+    record = fnn.Metric("my_test_score", lambda pred, target: 0.0, True, ("binary",))
+    install(package("fnn-fine", plugin_module("fnn_fine", fnn_metrics=lambda: [record])))
+    registry, messages = load()
+    assert messages == [] and "my_test_score" in registry.names("metric")
 
 
 @pytest.mark.parametrize("name", ["a", "swish", "leaky_relu2", "x_"])

@@ -112,12 +112,15 @@ def test_the_hint_when_a_classifier_predicts_one_class_for_every_point():
 
 
 def test_regression_targets_spread_wide_get_a_learning_rate_hint_before_and_after(tmp_path):
+    """Only targets trained as they are (--no-scale-targets) get the hint; standardized ones need none."""
     rng = np.random.default_rng(2)
     x = rng.uniform(size=(50, 2))
     path = tmp_path / "wide.csv"
     path.write_text("a,b,y\n" + "\n".join(f"{a:.4f},{b:.4f},{150 + 80 * (a - b):.2f}" for a, b in x) + "\n")
-    result = cli("run", "--data", path, "-e", "300")
+    result = cli("run", "--data", path, "-e", "300", "--no-scale-targets", "--lr", "1")
     assert "hint: the targets spread" in result.stdout and "-o adam" in result.stdout
+    assert "--no-scale-targets" in result.stdout
     assert_one_line_error(result, 1, "the loss became inf", "the regression targets spread", "--lr")
+    assert "hint: the targets spread" not in ok("run", "--data", path, "-e", "3").stdout
     data = run_json("--data", path, "-e", "2000", "-o", "adam", "--lr", "0.05")
     assert data["task"] == "regression" and data["metrics"]["r2"] > 0

@@ -70,7 +70,10 @@ def _parameter(s: Setting, listed: bool) -> inspect.Parameter:
 
 
 def _option(s: Setting, help_text: str, metavar: str | None, show_default: Any) -> Any:
-    return typer.Option(*s.flags, help=help_text, rich_help_panel=s.group, metavar=metavar,
+    flags = s.flags
+    if _shape(s) == "flag" and s.default:  # a flag that is on by default needs its off switch
+        flags = (f"{s.flags[0]}/--no-{s.flags[0][2:]}", *s.flags[1:])
+    return typer.Option(*flags, help=help_text, rich_help_panel=s.group, metavar=metavar,
                         show_default=show_default, autocompletion=_completer(s.kind) if s.kind else None)
 
 

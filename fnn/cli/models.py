@@ -140,17 +140,21 @@ _PREDICTION_COLUMNS = {"binary": _binary_columns, "multiclass": _multiclass_colu
 
 
 def model_predict(model: Model, x: np.ndarray, registry: Registry, source: str = "the model") -> np.ndarray:
-    """The saved network's outputs (n, k) for raw points, standardised first if it was trained that way.
+    """The saved network's outputs (n, k) for raw points, standardised first if it was trained that way,
+    and, for a regression trained on standardized targets, in the targets' own units.
 
     Overflow on the way is not warned about: a non-finite output is the caller's to refuse.
     """
     config = model.config
     hidden, output = (_activation(registry, config, key, source) for key in ("activation", "output"))
-    scaling = config.get("scaler")
+    scaling, target_scaling = config.get("scaler"), config.get("target_scaler")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if scaling:
-            x = Scaler(np.array(scaling["mean"]), np.array(scaling["std"]))(x)
-        return network_predict(model.params, x, hidden, output)
+            x = Scaler.from_dict(scaling)(x)
+        out = network_predict(model.params, x, hidden, output)
+        if target_scaling:
+            out = Scaler.from_dict(target_scaling).inverse(out)
+        return out
 
 
 def _activation(registry: Registry, config: dict, key: str, source: str):
@@ -301,7 +305,7 @@ def _setting(key: str, value) -> str:
     """A saved setting as a person reads it: numbers rounded, lists and mappings without JSON's brackets."""
     if value is None or value == {}:  # not set, or no options
         return "-"
-    if key == "scaler" or (key == "standardize" and isinstance(value, dict)):  # {"mean": [...], "std": [...]}
+    if key in ("scaler", "target_scaler") or (key == "standardize" and isinstance(value, dict)):  # {"mean": [...], ...}
         return "; ".join(f"{name} {_setting(name, numbers)}" for name, numbers in value.items())
     if key == "train_seconds":
         return f"{value:.3g} s"

@@ -70,6 +70,8 @@ def run(
     if show:
         # A pipe gets one line per record; a terminal gets the line wrapped between words.
         console.print(_describe(experiment), soft_wrap=not console.is_terminal)
+        if experiment.target_scaler is not None:
+            console.print(_targets_note(experiment), soft_wrap=not console.is_terminal, markup=False)
         _hint(console, scale_hint(experiment))
     with _Monitor(console if show else None, experiment, log_every) as monitor:
         result = complete(experiment, on_epoch=monitor.on_epoch)
@@ -237,6 +239,16 @@ def _describe(experiment: Experiment) -> str:
             f"{c.epochs} epoch{'s' if c.epochs != 1 else ''}, seed {c.seed}")
 
 
+def _targets_note(experiment: Experiment) -> str:
+    """What standardizing the targets means for the numbers that follow: which are in which units."""
+    scaler = experiment.target_scaler
+    assert scaler is not None
+    fitted = (f"mean {scaler.mean[0]:.4g}, standard deviation {scaler.std[0]:.4g}" if len(scaler.mean) == 1
+              else f"each of its {len(scaler.mean)} columns by its own mean and standard deviation")
+    return (f"note: the network trains on the targets standardized ({fitted}, from the training points), so the "
+            "loss is in standardized units; the metrics and predictions are in the data's")
+
+
 def _predictions_table(result: FitResult, show_all: bool, width: int = 80) -> Table:
     experiment = result.experiment
     # (set, points, targets, origins): Experiment types y_test optional, though prepare() sets it with x_test.
@@ -248,9 +260,10 @@ def _predictions_table(result: FitResult, show_all: bool, width: int = 80) -> Ta
     y = np.concatenate([p[2] for p in parts])
     origin = np.concatenate([p[3] for p in parts])
     sets = np.concatenate([[p[0]] * len(p[1]) for p in parts])
-    out = predict(result.final.params, x, experiment.activation, experiment.output)
     # The file's values, not the standardized ones the network saw: what a student can find in the data.
-    values = x if experiment.scaler is None else x * experiment.scaler.std + experiment.scaler.mean
+    out = experiment.in_data_units(predict(result.final.params, x, experiment.activation, experiment.output))
+    y = experiment.in_data_units(y)
+    values = x if experiment.scaler is None else experiment.scaler.inverse(x)
     headings, cells, priority, worth = _TASK_COLUMNS[experiment.task](experiment, out, y)
     rows = np.argsort(origin, kind="stable")
     if not show_all and len(x) > SMALL_SET:
@@ -350,7 +363,8 @@ _TASK_COLUMNS = {"binary": _binary_columns, "multiclass": _multiclass_columns, "
 
 def _result_line(result: FitResult) -> str:
     final, experiment = result.final, result.experiment
-    line = f"loss {final.loss:.6g}, {_scores_text(final.scores, len(experiment.x))}"
+    units = " (standardized targets)" if experiment.target_scaler is not None else ""
+    line = f"loss {final.loss:.6g}{units}, {_scores_text(final.scores, len(experiment.x))}"
     if final.test_loss is not None and experiment.x_test is not None:  # one is None only with the other
         line += f"; test loss {final.test_loss:.6g}, test {_scores_text(final.test_scores, len(experiment.x_test))}"
     return f"{line} after {final.epoch} epoch{'s' if final.epoch != 1 else ''}"
@@ -421,7 +435,8 @@ def _summary(result: FitResult) -> list[tuple[str, str]]:
                   + (f", {c.dtype}" if c.dtype != "float64" else "")),
         ("Training", f"{c.optimizer} ({hyper}), {c.loss} loss, {', '.join(extras)}, seed {c.seed}"),
         ("Data", f"{_data_name(experiment)}: {_points(experiment)}"
-                 + (", standardized" if experiment.scaler is not None else "")),
+                 + (", standardized" if experiment.scaler is not None else "")
+                 + (", targets standardized" if experiment.target_scaler is not None else "")),
         ("Time", f"{seconds:.3g} s ({result.epochs_trained / seconds:,.0f} epochs/s)"),
     ]
 

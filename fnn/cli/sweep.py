@@ -18,8 +18,8 @@ from fnn.errors import ConfigError, FnnError, Interrupted
 from fnn.core.network import is_linear
 from fnn.plugins.registry import Registry
 from fnn.runs.rundir import check_out_dir, write_sweep
-from fnn.runs.sweep import (SORT_KEYS, Group, Spread, SweepRun, check_sort, classifies, grid, headline, prepare_all,
-                            run_sweep, sort_groups, summarize_groups, task_metrics, varied_settings)
+from fnn.runs.sweep import (ALWAYS_SHOWN, SORT_KEYS, Group, Spread, SweepRun, check_sort, classifies, grid, headline,
+                            prepare_all, run_sweep, sort_groups, summarize_groups, task_metrics, varied_settings)
 from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig
 from fnn.io import jsonfile
 from fnn.cli._app import command, examples, plugin_registry, signals_interrupt
@@ -31,7 +31,6 @@ from fnn.cli.run import LINEAR_NOTE, score_text
 MAX_UNCONFIRMED = 5_000
 """A grid with more configurations than this trains only with --yes: a typo (one more value per flag) can
 multiply a sweep's size and hours, and the refusal costs nothing."""
-_ALWAYS_SHOWN = {"dataset", "hidden", "activation", "output", "loss", "optimizer", "learning_rate", "epochs"}
 _SWEEP, _OUTPUT = "Sweep", "Output"
 
 
@@ -208,7 +207,7 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
     defaults = RunConfig()
     fixed = "fixed: " + ", ".join(f"{BY_NAME[name].heading}={_value(getattr(first, name))}" for name in BY_NAME
                                   if name not in settings and name != "seed"
-                                  and (name in _ALWAYS_SHOWN or getattr(first, name) != getattr(defaults, name)))
+                                  and (name in ALWAYS_SHOWN or getattr(first, name) != getattr(defaults, name)))
     title = f"Sweep: {len(runs)} runs" + (f", {seeds} seeds each, mean ± std" if seeds > 1 else "")
     fell = any(map(_fell_back, groups))
     notes = ["* reached 100% accuracy, then fell back below it by the last epoch"] if fell else []

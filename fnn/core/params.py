@@ -179,14 +179,15 @@ def _fill(params: Params, vector: np.ndarray, layout: _Layout) -> Params:
 def _vector_like(like: Params, arrays: Mapping[str, np.ndarray]) -> np.ndarray:
     """``arrays``, which must have ``like``'s keys and shapes, as one new vector laid out as ``like``'s."""
     layout, models = like._layout, like._vector.shape[:-2] if like._vector.ndim == 3 else ()
-    values = list(arrays.values())
-    if tuple(arrays) != layout.keys or list(map(np.shape, values)) != layout.full_shapes(models):
+    values = [np.asarray(value) for value in arrays.values()]
+    if tuple(arrays) != layout.keys or [value.shape for value in values] != layout.full_shapes(models):
         raise ConfigError(f"Params(..., like=) was given {_describe(arrays)}, which is not laid out like "
                           f"{_describe(like)}")
     if models:
         return np.concatenate([np.reshape(value, (*models, 1, -1)) for value in values], axis=2,
                               dtype=like._vector.dtype)
     return np.concatenate(values, axis=None, dtype=like._vector.dtype)
+
 
 
 def _restored(vector: np.ndarray, structure: tuple[tuple[str, tuple[int, ...]], ...]) -> Params:
@@ -249,9 +250,11 @@ def tree_map(fn: Callable[..., np.ndarray], tree: Mapping[str, np.ndarray],
 
 def _laid_out_alike_all(*trees: Mapping[str, np.ndarray]) -> list[Params]:
     """``trees`` if all are ``Params`` laid out alike (then ``fn`` runs on their vectors), else an empty list."""
-    alike = [tree for tree in trees if isinstance(tree, Params)]
-    if len(alike) < len(trees) or not all(_laid_out_alike(alike[0], other) for other in alike[1:]):
-        return []
+    alike: list[Params] = []
+    for tree in trees:  # a loop that stops at the first misfit: tree_map runs every step
+        if not isinstance(tree, Params) or (alike and not _laid_out_alike(alike[0], tree)):
+            return []
+        alike.append(tree)
     return alike
 
 

@@ -15,7 +15,7 @@ import math
 import os
 import stat
 import warnings
-from typing import Callable, NamedTuple, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -405,8 +405,17 @@ class Scaler(NamedTuple):
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return (x - self.mean) / self.std
 
+    def inverse(self, z: np.ndarray) -> np.ndarray:
+        """The values ``z`` in the units of the data the scaler was fitted on: ``z * std + mean``."""
+        return z * self.std + self.mean
+
     def as_dict(self) -> dict:
         return {"mean": self.mean.tolist(), "std": self.std.tolist()}
+
+    @classmethod
+    def from_dict(cls, saved: Mapping[str, Any]) -> "Scaler":
+        """The scaler :meth:`as_dict` wrote (a model file's, checked when it was read)."""
+        return cls(np.array(saved["mean"], dtype=float), np.array(saved["std"], dtype=float))
 
 
 def fit_scaler(x: np.ndarray) -> Scaler:

@@ -23,6 +23,15 @@ def dumps(value: Any, **options) -> str:
     return json.dumps(strict(value), allow_nan=False, **options)
 
 
+def loads(text: str | bytes) -> Any:
+    """Parse JSON as strictly as :func:`dumps` writes it: ``NaN``, ``Infinity`` and ``-Infinity``, which
+    Python's ``json`` would accept, raise ``ValueError`` (as malformed JSON does)."""
+    def refuse(name: str) -> Any:
+        raise ValueError(f"{name} is not a JSON value")
+
+    return json.loads(text, parse_constant=refuse)
+
+
 def strict(value: Any) -> Any:
     """``value`` with NumPy scalars and arrays as plain Python values and non-finite floats as None."""
     if isinstance(value, dict):

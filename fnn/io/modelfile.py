@@ -289,23 +289,33 @@ def _checked_config(name: str, config: dict[str, Any], sizes: tuple[int, ...]) -
     # The scaler of a run with --standardize; files written before issue 14 keep it as the value of
     # "standardize" itself (now the setting, true or false), and are read as if it were "scaler".
     scaler_key = "standardize" if isinstance(config.get("standardize"), dict) and "scaler" not in config else "scaler"
-    scaling = config.get(scaler_key)
-    if scaling is not None:
-        if not isinstance(scaling, dict) or set(scaling) != {"mean", "std"}:
-            raise fail(scaler_key, "must be an object with the lists 'mean' and 'std'")
-        for key in ("mean", "std"):
-            values = scaling[key]
-            field = f"{scaler_key}.{key}"
-            if not isinstance(values, list) or len(values) != width:
-                raise fail(field, f"must be a list of {width} numbers, one per input")
-            bad = next((j for j, v in enumerate(values) if type(v) not in (int, float) or not math.isfinite(v)), None)
-            if bad is not None:
-                raise fail(field, f"has {_short(values[bad])} at position {bad}; it must hold finite numbers")
-            if key == "std" and min(values) <= 0:
-                position = values.index(min(values))
-                raise fail(field, f"has {values[position]} at position {position}; a scale must be above 0")
-        config = {**config, "scaler": scaling}
+    if config.get(scaler_key) is not None:
+        config = {**config, "scaler": _checked_scaler(fail, scaler_key, config[scaler_key], width, "input")}
+    # The targets' scaler of a regression trained on standardized targets; older files have none.
+    if config.get("target_scaler") is not None:
+        if config.get("task", "binary") != "regression":
+            raise fail("target_scaler", "is set, but only a regression model's targets are standardized")
+        _checked_scaler(fail, "target_scaler", config["target_scaler"], sizes[-1], "output")
     return config
+
+
+def _checked_scaler(fail, key: str, scaling: Any, width: int, per: str) -> dict:
+    """A saved scaler, ``{"mean": [...], "std": [...]}`` of ``width`` finite numbers each (the scales above
+    0), one ``per`` input or output."""
+    if not isinstance(scaling, dict) or set(scaling) != {"mean", "std"}:
+        raise fail(key, "must be an object with the lists 'mean' and 'std'")
+    for part in ("mean", "std"):
+        values = scaling[part]
+        field = f"{key}.{part}"
+        if not isinstance(values, list) or len(values) != width:
+            raise fail(field, f"must be a list of {width} numbers, one per {per}")
+        bad = next((j for j, v in enumerate(values) if type(v) not in (int, float) or not math.isfinite(v)), None)
+        if bad is not None:
+            raise fail(field, f"has {_short(values[bad])} at position {bad}; it must hold finite numbers")
+        if part == "std" and min(values) <= 0:
+            position = values.index(min(values))
+            raise fail(field, f"has {values[position]} at position {position}; a scale must be above 0")
+    return scaling
 
 
 def _check_task_fields(fail, config: dict[str, Any], outputs: int) -> None:

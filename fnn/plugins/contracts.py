@@ -79,15 +79,30 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -
     ``f`` is only ever given copies; ``x`` is never written to.
     """
     x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
+    plus, minus, width = perturbed(f, x, list(np.ndindex(x.shape)), eps)
+    return ((plus - minus) / width).reshape(x.shape)
+
+
+def perturbed(f: Callable[[np.ndarray], float], x, indices: list[tuple[int, ...]],
+              eps: float = 1e-6) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``f`` with one element of ``x`` moved each way, for each of ``indices``: ``(f(x + h e_i),
+    f(x - h e_i), 2h)`` as three float64 arrays, one value per index, ``h = eps * max(1, |x_i|)``.
+
+    The central difference is ``(plus - minus) / width``; with ``f(x)`` the one-sided ones too
+    (:func:`fnn.runs.gradcheck.check_gradients` uses them to find kinks). ``x`` is taken in float64
+    and never written to; ``f`` is only ever given copies.
+    """
+    x = np.array(x, dtype=np.float64)
+    plus, minus, width = (np.zeros(len(indices)) for _ in range(3))
+    for k, index in enumerate(indices):
         step = eps * max(1.0, abs(x[index]))
-        plus, minus = x.copy(), x.copy()
-        plus[index] += step
-        minus[index] -= step
-        # Divide by the step actually taken, which rounding may have changed.
-        grad[index] = (float(f(plus)) - float(f(minus))) / (plus[index] - minus[index])
-    return grad
+        up, down = x.copy(), x.copy()
+        up[index] += step
+        down[index] -= step
+        plus[k], minus[k] = float(f(up)), float(f(down))
+        # The step actually taken, which rounding may have changed.
+        width[k] = up[index] - down[index]
+    return plus, minus, width
 
 
 _ACTIVATION_POINTS = _readonly(np.array([[-3.0, -1.5, -0.4, -0.1], [0.1, 0.4, 1.5, 3.0]]))  # away from kinks at 0

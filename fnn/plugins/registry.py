@@ -65,6 +65,10 @@ NAME_RULE = re.compile(r"[a-z][a-z0-9_]*")
 """What a record's name must match, whole: it is typed on the command line, split
 out of comma lists (``fnn sweep -a relu,swish``) and used in file names."""
 
+HISTORY_NAMES = ("epoch", "loss", "test_loss")
+"""The columns of a run's history that are not metrics: a metric may not take these names (nor any starting
+with ``test_``, which name the metrics' scores on the test points)."""
+
 _IN_CODE = "registered in code"
 
 
@@ -478,8 +482,16 @@ def _check_record(record: object, kind: str, hook_name: str) -> None:
     if not isinstance(record, expected):
         raise _Broken(f"{hook_name} returned {type(record).__name__}, expected fnn.{expected.__name__}")
     if not (isinstance(record.name, str) and NAME_RULE.fullmatch(record.name)):
-        raise _Broken(f"{hook_name} returned a {kind} named {record.name!r}; a name must be lowercase letters, "
-                      "digits and underscores, starting with a letter")
+        raise _Broken(f"{hook_name} returned {_article(kind)} {kind} named {record.name!r}; a name must be "
+                      "lowercase letters, digits and underscores, starting with a letter")
+    if kind == "metric" and (record.name in HISTORY_NAMES or record.name.startswith("test_")):
+        raise _Broken(f"{hook_name} returned a metric named {record.name!r}; a metric's name is a column of a run's "
+                      f"history beside {', '.join(HISTORY_NAMES)} and each metric's test_ twin, so it must be "
+                      "none of those and not start with 'test_'")
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
 
 
 def _conflicts(infos: list[PluginInfo]) -> dict[str, str]:

@@ -19,6 +19,8 @@ Users' files are never deleted or overwritten; the rules that make it so:
   at the path, the current folder, one above it, the home folder and ``/`` are
   refused, ``force`` or not. Replacing never recurses: only files with fnn's
   names are unlinked, then the folder is removed with ``rmdir``.
+  ``report.html`` counts as fnn's only when ``fnn report`` wrote it (it begins
+  with :data:`REPORT_SIGNATURE`).
 - :func:`check_out_dir`, called before training, checks all that and that the
   name is valid and the nearest existing parent is a writable folder (by
   making and removing a folder in it), so no training is wasted. Missing
@@ -61,8 +63,8 @@ from fnn.figures import plots as figures
 from fnn.io import jsonfile
 from fnn.errors import ConfigError, OutputError
 from fnn.io.modelfile import save_model
-from fnn.runs.settings import BY_NAME, plain_settings
-from fnn.runs.sweep import SweepRun, classifies, headline, summarize_groups, varied_settings
+from fnn.runs.settings import BY_NAME, RunConfig, plain_settings
+from fnn.runs.sweep import ALWAYS_SHOWN, SweepRun, classifies, headline, summarize_groups, varied_settings
 from fnn.runs.training import FitResult
 
 RUN_FILES = (
@@ -71,12 +73,17 @@ RUN_FILES = (
 one with two or more, ``confusion.png`` for multi-class runs)."""
 MARKER = ".fnn-folder.json"
 """The file that marks a folder as fnn's: ``{"kind": "run" | "sweep", "fnn_version": ...}``."""
+REPORT_FILE = "report.html"
+"""The page ``fnn report DIR`` writes into the folder (see :mod:`fnn.runs.report`)."""
+REPORT_SIGNATURE = b"<!DOCTYPE html>\n<!-- written by fnn report"
+"""How every page ``fnn report`` writes begins: a file of that name without it is the user's."""
 MAX_PANELS = 12
 """A sweep figure splits into one panel per combination of the other settings up to this many."""
 
 # Every name fnn writes into a run or sweep folder, including save_model's own partial file.
 _FNN_FILE = re.compile("|".join([*map(re.escape, [*RUN_FILES, MARKER, "results.csv", "results.json"]),
-                                 r"loss_by_\w+\.png", r"\.model\.npz\.[0-9a-f]{8}\.partial"]))
+                                 r"loss_by_\w+\.png", r"\.model\.npz\.[0-9a-f]{8}\.partial", re.escape(REPORT_FILE),
+                                 rf"\.{re.escape(REPORT_FILE)}\.[0-9a-f]{{8}}\.partial"]))
 _SCRATCH = re.compile(r"\.fnn-(?:staging|old)-([0-9a-f]{8})-(\d+)-[0-9a-f]{8}")
 _HOST = format(zlib.crc32(socket.gethostname().encode()), "08x")
 _NAME_MAX = 255
@@ -189,10 +196,20 @@ def _foreign(folder: Path, shown: str) -> str | None:
         return (f"{shown!r} was not written by fnn (it has no {MARKER}); --force replaces only folders "
                 "fnn wrote: choose another --out")
     for name in sorted(entries):
-        if not (_FNN_FILE.fullmatch(name) and (folder / name).is_file() and not (folder / name).is_symlink()):
+        if not (_FNN_FILE.fullmatch(name) and (folder / name).is_file() and not (folder / name).is_symlink()
+                and (name != REPORT_FILE or written_by_report(folder / name))):
             return (f"{shown!r} holds {name!r}, which fnn did not write; --force replaces only folders fnn "
                     "wrote: move it out, or choose another --out")
     return None
+
+
+def written_by_report(path: Path) -> bool:
+    """Whether the file at ``path`` is a page ``fnn report`` wrote (it begins with :data:`REPORT_SIGNATURE`)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(REPORT_SIGNATURE)) == REPORT_SIGNATURE
+    except OSError:
+        return False
 
 
 def _marked(folder: Path) -> bool:
@@ -377,20 +394,22 @@ def _write_figures(folder: Path, result: FitResult, summary: dict) -> None:
     multi-class run's confusion matrix."""
     e = result.experiment
     source = summary["data"] or summary["dataset"]
-    title = (f"{source}: {'-'.join(map(str, summary['sizes']))} {summary['activation']} net, "
-             f"{summary['optimizer']} lr {summary['learning_rate']:g}")
     metric = e.scored[0].name if e.scored else "accuracy"
-    if e.task != "binary":  # the binary figures keep their look; the other tasks' titles also say how it ended
-        title = f"{title}, {result.epochs_trained} epochs\n{_final_score(result, metric)}"
-    figures.learning_curve(result.history, folder / "learning_curve.png", title=title, metric=metric)
+    title = (f"{source}: {'-'.join(map(str, summary['sizes']))} {summary['activation']} net, "
+             f"{summary['optimizer']} lr {summary['learning_rate']:g}, {result.epochs_trained} epochs, "
+             f"seed {summary['seed']}\n{_final_score(result, metric)}")
+    loss_label = "loss (standardized targets)" if e.target_scaler is not None else "loss"
+    figures.learning_curve(result.history, folder / "learning_curve.png", title=title, metric=metric,
+                           loss_label=loss_label)
     features = summary["features"]
-    if e.scaler is not None and e.task != "binary":  # the axes are the network's inputs, in standard units
+    if e.scaler is not None:  # the axes are the network's inputs, in standard units
         features = [f"{name}, standardized" for name in features]
     common: dict[str, Any] = {"title": title, "x_test": e.x_test, "y_test": e.y_test}
     if e.task == "binary":
         if e.x.shape[1] == 2:
+            classes = e.classes if tuple(e.classes) != ("0", "1") else ()  # else "class 0" and "class 1"
             figures.comparison(result.final.params, e.x, e.y, e.activation, e.output,
-                               folder / "comparison.png", features=features, **common)
+                               folder / "comparison.png", features=features, classes=classes, **common)
     elif e.task == "multiclass":
         if e.x.shape[1] >= 2:  # regions need a plane
             figures.class_comparison(result.final.params, e.x, e.y, e.activation, e.output,
@@ -402,20 +421,28 @@ def _write_figures(folder: Path, result: FitResult, summary: dict) -> None:
         figures.confusion(matrix, folder / "confusion.png", classes=e.classes, title=title, points=points)
     else:
         targets = [name.strip() for name in (e.config.label_column or "").split(",") if name.strip()]
-        figures.regression_comparison(result.final.params, e.x, e.y, e.activation, e.output,
-                                      folder / "comparison.png", features=features, targets=targets, **common)
+        # In the data's units: the targets' standardizing (if any) undone on the targets and the network's outputs.
+        common["y_test"] = None if e.y_test is None else e.in_data_units(e.y_test)
+        figures.regression_comparison(result.final.params, e.x, e.in_data_units(e.y), e.activation, e.output,
+                                      folder / "comparison.png", features=features, targets=targets,
+                                      in_target_units=e.in_data_units, **common)
 
 
 def _final_score(result: FitResult, metric: str) -> str:
-    """The headline metric at the end, as the titles say it: "final accuracy 97.5% (test 95.0%)"."""
+    """The loss and headline metric at the end, as the titles say them: "final loss 0.0123, accuracy 97.5%",
+    with the test points' after the training points' ("accuracy 97.5% (test 95.0%)")."""
     def text(value):
         return f"{value:.1%}" if metric in figures.PERCENT_METRICS else f"{value:.3f}"
 
     final = result.final
-    shown = f"final {figures.metric_label(metric)} {text(final.scores[metric])}"
+    standardized = " on standardized targets" if result.experiment.target_scaler is not None else ""
+    loss = f"final loss{standardized} {final.loss:.3g}"
+    if final.test_loss is not None:
+        loss += f" (test {final.test_loss:.3g})"
+    score = f"{figures.metric_label(metric)} {text(final.scores[metric])}"
     if final.test_scores.get(metric) is not None:
-        shown += f" (test {text(final.test_scores[metric])})"
-    return shown
+        score += f" (test {text(final.test_scores[metric])})"
+    return f"{loss}, {score}"
 
 
 def write_sweep(path: str | os.PathLike, runs: Sequence[SweepRun], *, force: bool = False) -> Path:
@@ -439,20 +466,46 @@ def _write_sweep_files(folder: Path, runs: Sequence[SweepRun]) -> None:
     (folder / "results.json").write_text(jsonfile.dumps(results, indent=2) + "\n")
     compared = [name for name in settings if name != "seed"]
     finished = [run for run in runs if run.summary is not None]
+    if not finished:
+        return
+    # The metric's curves, when the runs kept them: accuracy per epoch (regression keeps only the loss).
+    curves = all(run.accuracy is not None and len(run.accuracy) for run in finished)
+    seeds = len({run.config.seed for run in finished})
+    fixed = ", ".join(f"{_heading(name)}={_label(getattr(finished[0].config, name))}" for name in BY_NAME
+                      if name not in settings and name != "seed" and (
+                          name in ALWAYS_SHOWN or getattr(finished[0].config, name) != getattr(RunConfig(), name)))
+    subtitle = f"{len(finished)} runs, {seeds} seed{'s' if seeds > 1 else ''} each; held fixed: {fixed}"
     for setting in compared:
-        others = [name for name in compared if name != setting]
-        combos = {tuple(_label(getattr(run.config, name)) for name in others) for run in finished}
-        split = len(combos) <= MAX_PANELS
-        panels: dict[str, dict[str, list]] = {}
+        split, pooled = _sweep_panels(setting, compared, finished)
+        losses: dict[str, dict[str, list]] = {}
+        accuracies: dict[str, dict[str, list]] = {}
         for run in finished:
-            panel = (", ".join(f"{_heading(name)}={_label(getattr(run.config, name))}" for name in others)
-                     if split else "")
+            panel = ", ".join(f"{_heading(name)}={_label(getattr(run.config, name))}" for name in split)
             label = f"{_heading(setting)}={_label(getattr(run.config, setting))}"
-            panels.setdefault(panel, {}).setdefault(label, []).append(run.loss)
-        if panels:
-            median = "" if split or not others else f", median over {', '.join(others)}"
-            title = f"Loss by {_heading(setting)}{median}"
-            figures.overlay(panels, folder / f"loss_by_{setting}.png", title=title)
+            losses.setdefault(panel, {}).setdefault(label, []).append(run.loss)
+            accuracies.setdefault(panel, {}).setdefault(label, []).append(run.accuracy)
+        title = f"Loss{' and accuracy' if curves else ''} by {_heading(setting)}"
+        if pooled:
+            title += f", runs pooled over {', '.join(map(_heading, pooled))} and seeds"
+        figures.overlay(losses, folder / f"loss_by_{setting}.png", title=title, subtitle=subtitle,
+                        metrics=accuracies if curves else None, metric="accuracy")
+
+
+def _sweep_panels(setting: str, compared: Sequence[str], runs: Sequence[SweepRun]) -> tuple[list, list]:
+    """How the figure of ``setting`` splits a sweep's runs: the settings whose values make its panels (one
+    panel per combination) and those its lines pool. Every combination of the other settings while they
+    make at most :data:`MAX_PANELS` panels; beyond, one panel per value of the other setting with the most
+    values that fit, the rest pooled (and said so in the title)."""
+    others = [name for name in compared if name != setting]
+
+    def count(names):
+        return len({tuple(_label(getattr(run.config, name)) for name in names) for run in runs})
+
+    if count(others) <= MAX_PANELS:
+        return others, []
+    fitting = [name for name in others if count([name]) <= MAX_PANELS]
+    split = [max(fitting, key=lambda name: count([name]))] if fitting else []
+    return split, [name for name in others if name not in split]
 
 
 def _run_row(run: SweepRun) -> dict:

@@ -33,18 +33,23 @@ MAX_CLASSES = 1000
 
 @dataclass(frozen=True)
 class TaskDefaults:
-    """What a task chooses when the run does not: its output activation, its loss, and the metric scored
-    every epoch (the others are scored at the end)."""
+    """What a task chooses when the run does not: its output activation, its loss, the metric scored
+    every epoch (the others are scored at the end), and the most a learning rate the run does not set may be
+    (None: the optimizer's default as it is)."""
 
     output: str
     loss: str
     metric: str
+    max_learning_rate: float | None = None
 
 
 TASK_DEFAULTS = {
     "binary": TaskDefaults("sigmoid", "mse", "accuracy"),
     "multiclass": TaskDefaults("softmax", "cross_entropy", "accuracy"),
-    "regression": TaskDefaults("identity", "mse", "r2"),
+    # An identity output has no squashing slope (a sigmoid's is at most 1/4), so the loss curves far more
+    # steeply in the last layer's weights than a classifier's: sgd's default rate of 1 overshoots and saturates
+    # the hidden units, even on standardized targets, where 0.1 fits sine (R² 0.99) and diabetes.
+    "regression": TaskDefaults("identity", "mse", "r2", max_learning_rate=0.1),
 }
 """Each task's defaults, by name (see :data:`fnn.core.records.TASKS`)."""
 
@@ -128,7 +133,8 @@ class RunConfig:
     optimizer: str = setting("sgd", "--optimizer", "-o", help="Optimizer name.", group=TRAINING, kind="optimizer")
     # Checked once the optimizer's default has filled it in (fnn.runs.training.hyperparameters).
     learning_rate: float | None = setting(None, "--lr", help="Learning rate.", group=TRAINING,
-                                          default_text="the optimizer's own", heading="lr")
+                                          default_text="the optimizer's own, at most 0.1 in regression",
+                                          heading="lr")
     options: Mapping[str, float] = setting(
         {}, "--opt", help="An optimizer hyper-parameter or schedule parameter, repeatable (e.g. momentum=0.95).",
         group=TRAINING, heading="opt")
@@ -197,6 +203,11 @@ class RunConfig:
     standardize: bool = setting(False, "--standardize", help=(
         "Scale features to mean 0 and standard deviation 1, fitted on the training points only; saved with the "
         "model and applied by fnn predict."), group=DATA, sweep=False)
+    scale_targets: bool = setting(True, "--scale-targets", help=(
+        "Regression only: train on targets scaled to mean 0 and standard deviation 1 per column (fitted on the "
+        "training points only), so one learning rate suits targets of any spread; the loss is then in "
+        "these standardized units, and predictions, metrics, figures and the saved model in the data's."),
+        group=DATA, sweep=False, default_text="on (regression only)")
     dtype: str = setting("float64", "--dtype", group=MODEL, help=(
         "float64 or float32 for the whole computation: data, weights, optimizer state (float32 weights start as "
         "the float64 draw, rounded)."))

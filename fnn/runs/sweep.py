@@ -32,6 +32,7 @@ from fnn._environ import environment
 from fnn.errors import ConfigError, FnnError, PluginWarning, TrainingDiverged, one_line
 from fnn.core.transforms import LearningRate
 from fnn.core.params import stacked, unstacked
+from fnn.io.data import Scaler
 from fnn.plugins.registry import PluginSettings, Registry, registry as default_registry
 from fnn.builtin.schedules import per_step
 from fnn.runs.settings import BY_NAME, TASK_DEFAULTS, plain_settings
@@ -91,6 +92,11 @@ def _failed(config: RunConfig, error: str) -> SweepRun:
 def _diverged(config: RunConfig, epoch: int) -> SweepRun:
     return SweepRun(config, None, np.array([]), np.array([]), None, epoch)
 
+
+ALWAYS_SHOWN = frozenset({"dataset", "hidden", "activation", "output", "loss", "optimizer", "learning_rate",
+                          "epochs"})
+"""The settings a sweep's table and figures name as held fixed even at their defaults; others only when
+changed."""
 
 WORKER_DIED = "worker died"
 """The error of runs whose worker process ended without a result (killed, crashed)."""
@@ -205,12 +211,16 @@ def _stacked_experiment(members: Sequence[Experiment]) -> Experiment:
     assert first.optimizer_spec is not None  # _stacks stacks only experiments that have one
     optimizer = first.optimizer_spec.make(**{**first.hyperparameters, "learning_rate": rates})
     tested = first.x_test is not None
+    # Each model's targets standardized by its own scaler (its seed may draw other points): means and
+    # scales of shape (M, 1, k), which undo a stack of outputs (M, n, k) model by model.
+    target_scaler = None if first.target_scaler is None else Scaler(
+        *(np.stack([getattr(e.target_scaler, part) for e in members])[:, None, :] for part in ("mean", "std")))
     return first._replace(
         x=np.stack([e.x for e in members]), y=np.stack([e.y for e in members]),
         params=stacked([e.params for e in members]), optimizer=optimizer,
         x_test=np.stack([e.x_test for e in members if e.x_test is not None]) if tested else None,
         y_test=np.stack([e.y_test for e in members if e.y_test is not None]) if tested else None,
-        scaler=None, schedule=None, origin=None, origin_test=None)
+        scaler=None, schedule=None, origin=None, origin_test=None, target_scaler=target_scaler)
 
 
 def _split(result: FitResult, members: Sequence[Experiment]) -> list[FitResult]:

@@ -110,7 +110,10 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
 
     ``y`` holds the targets, one column per output: for ``task`` "binary" 0/1
     in one column, for "multiclass" one-hot rows (see
-    :func:`fnn.core.tasks.one_hot`), for "regression" any finite numbers.
+    :func:`fnn.core.tasks.one_hot`), for "regression" any finite numbers,
+    trained on as given: standardizing them is :func:`prepare`'s (the
+    ``scale_targets`` setting), and the loss and scores are then of the
+    targets given here.
     By default the task is read off ``y`` (:func:`targets_task`). ``metrics``
     (records or names) are scored every epoch, into each :class:`Epoch`'s
     ``scores``; by default the task's own (:data:`fnn.runs.settings.TASK_DEFAULTS`).
@@ -142,8 +145,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         optimizer = _scaled_each_epoch(optimizer, rate_scale, steps_per_epoch(len(x), batch_size))
         state = None if state is None else (state, 0)
     state = optimizer.init(params) if state is None else state
-    weights = Params({key: np.full_like(value, key.startswith("W")) for key, value in params.items()})
-    model = _Model(hidden, last, loss, optimizer, l2, weights, tracked)
+    model = _Model(hidden, last, loss, optimizer, l2, weight_mask(params), tracked)
     train_set = _data(x, y, params["W1"].dtype)
     test_set = None if x_test is None else _data(x_test, y_test, params["W1"].dtype)
 
@@ -189,12 +191,28 @@ def _data(x, y, dtype: np.dtype) -> _Data:
 def _step(model: _Model, params: Params, state: Any, cache: Cache, grad_y: np.ndarray) -> tuple[Params, Any]:
     """One optimization step: backward, the L2 term, the optimizer's update, applied. Returns the new
     parameters and optimizer state."""
-    grads = backward(params, cache, grad_y)
-    if model.l2:
-        # The penalty's gradient, l2 * W, with the mask (1 for every weight, 0 for every bias): one tree_map.
-        grads = tree_map(lambda g, p, w: g + model.l2 * (w * p), grads, params, model.weights)
+    grads = gradients(params, cache, grad_y, model.l2, model.weights)
     updates, state = model.optimizer.update(grads, state, params)
     return apply_updates(params, updates), state
+
+
+def gradients(params: Params, cache: Cache, grad_y: np.ndarray, l2: float = 0.0,
+              weights: Params | None = None) -> Params:
+    """The gradient of the training loss for every parameter, as each step takes it: ``backward``'s,
+    plus the L2 penalty's ``l2 * W`` on the weights. ``weights`` is the mask (1 for every weight, 0 for
+    every bias) that :func:`train` makes once; without it, it is made here."""
+    grads = backward(params, cache, grad_y)
+    if l2:
+        if weights is None:
+            weights = weight_mask(params)
+        # The penalty's gradient, l2 * W, with the mask: one tree_map.
+        grads = tree_map(lambda g, p, w: g + l2 * (w * p), grads, params, weights)
+    return grads
+
+
+def weight_mask(params: Params) -> Params:
+    """1 for every weight, 0 for every bias: where the L2 penalty applies."""
+    return Params({key: np.full_like(value, key.startswith("W")) for key, value in params.items()})
 
 
 def _mini_batches(batch_size: int | None, n: int,
@@ -351,6 +369,14 @@ class Experiment(NamedTuple):
     """Every metric of the run's registry that applies to its task, scored once training ends."""
     labels: tuple[str, ...] = ()
     """The names of the ``--data`` file's label columns (one per output in regression); empty for a dataset."""
+    target_scaler: Scaler | None = None
+    """Regression with ``scale_targets``: the targets' scaler, fitted on the training targets. ``y`` and
+    ``y_test`` are then standardized, as the network trains on them; :meth:`in_data_units` undoes it."""
+
+    def in_data_units(self, values: np.ndarray) -> np.ndarray:
+        """Network outputs, or targets (``y``, ``y_test``), in the data's units: the targets' standardizing
+        undone when the run standardized them, else ``values`` as they are."""
+        return values if self.target_scaler is None else self.target_scaler.inverse(values)
 
 
 def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
@@ -415,9 +441,17 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
         classes = ()
     y = encode_targets(y, task, len(classes)).astype(config.dtype)
     y_test = None if y_test is None else encode_targets(y_test, task, len(classes)).astype(config.dtype)
+    target_scaler = None
+    if task == "regression" and config.scale_targets:
+        # As the features' scaler: from the training targets only. The loss's gradient grows with the targets'
+        # spread, so on standardized targets one learning rate suits targets of any spread.
+        target_scaler = fit_scaler(y)
+        y = target_scaler(y)
+        y_test = None if y_test is None else target_scaler(y_test)
     defaults = TASK_DEFAULTS[task]
     output, loss = reg.activation(config.output or defaults.output), reg.loss(config.loss or defaults.loss)
-    config = replace(config, task=task, output=output.name, loss=loss.name)
+    # scale_targets as applied: classification ignores it.
+    config = replace(config, task=task, output=output.name, loss=loss.name, scale_targets=target_scaler is not None)
     _check_fit(task, output, loss)
     scored = tuple(reg.metric(name) for name in dict.fromkeys(
         [defaults.metric, *(["accuracy"] if config.target_accuracy is not None else []), *config.target]))
@@ -431,6 +465,8 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
         raise ConfigError(f"a {'-'.join(map(str, sizes))} network has more than {MAX_PARAMETERS:,} parameters; "
                           "use smaller layers")
     params = init_params(sizes, np.random.default_rng(init_seed), config.init, config.dtype)
+    if config.learning_rate is None and "learning_rate" not in config.options and defaults.max_learning_rate:
+        hyper["learning_rate"] = min(hyper["learning_rate"], defaults.max_learning_rate)
     resolved = replace(config, learning_rate=hyper["learning_rate"])
     rate = None if schedule.name == "constant" else schedule.make(hyper["learning_rate"], config.epochs,
                                                                    **schedule_params)
@@ -440,7 +476,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     optimizer = _probe(reg, config, params, x, y, {**hyper, "learning_rate": learning_rate})
     return Experiment(resolved, x, y, params, optimizer, hyper, activation, output, loss,
                       x_test, y_test, scaler, rate, shuffle_seed, features, origin, origin_test, spec,
-                      task, classes, scored, metrics, labels)
+                      task, classes, scored, metrics, labels, target_scaler)
 
 
 def task_metrics(registry: Registry, task: str) -> tuple[Metric, ...]:
@@ -626,17 +662,33 @@ def run(experiment: Experiment) -> Iterator[Epoch]:
         activation=experiment.activation, output=experiment.output, loss=experiment.loss,
         batch_size=c.batch_size, rng=np.random.default_rng(experiment.shuffle_seed), l2=c.l2,
         x_test=experiment.x_test, y_test=experiment.y_test, stop_on_divergence=experiment.x.ndim == 2,
-        task=experiment.task, metrics=experiment.scored,
+        task=experiment.task, metrics=_scored_in_data_units(experiment),
     )
+
+
+def _scored_in_data_units(experiment: Experiment) -> tuple[Metric, ...]:
+    """The metrics scored every epoch, as :func:`train` is to score them: on outputs and targets in the
+    data's units when the run trains on standardized targets, so that an epoch's MAE or RMSE (and a
+    ``--target`` on it) reads as the data's. Each takes a stack of models at once, as the inverse does."""
+    if experiment.target_scaler is None:
+        return experiment.scored
+    inverse = experiment.target_scaler.inverse
+
+    def in_data_units(metric: Metric) -> Metric:
+        return replace(metric, fn=lambda y_hat, y: _per_model(metric, inverse(y_hat), inverse(y)), stacks=True)
+
+    return tuple(in_data_units(metric) for metric in experiment.scored)
 
 
 class FitResult(NamedTuple):
     """A finished run: its experiment, final epoch, per-epoch history, training time and why it stopped.
 
     ``final`` is the last epoch, or the best one when early stopping restored
-    it; ``history`` maps "loss" and each metric scored every epoch ("accuracy",
-    or "r2" in regression), and with test points "test_loss" and "test_" and the
-    metric's name, to one value per epoch trained.
+    it. Its loss, and the history's, is the loss the optimizer minimized: on the
+    standardized targets when the experiment has a ``target_scaler``; the metrics
+    are in the data's units either way. ``history`` maps "loss" and each metric
+    scored every epoch ("accuracy", or "r2" in regression), and with test points
+    "test_loss" and "test_" and the metric's name, to one value per epoch trained.
     """
 
     experiment: Experiment
@@ -661,7 +713,8 @@ class FitResult(NamedTuple):
         x, y = (e.x_test, e.y_test) if test else (e.x, e.y)
         if x is None or y is None:
             return {}
-        return metric_scores(e.metrics, forward_unchecked(self.final.params, x, e.activation, e.output)[0], y)
+        outputs = forward_unchecked(self.final.params, x, e.activation, e.output)[0]
+        return metric_scores(e.metrics, e.in_data_units(outputs), e.in_data_units(y))
 
     @property
     def epochs_trained(self) -> int:
@@ -684,10 +737,12 @@ class FitResult(NamedTuple):
             "sizes": list(e.params.sizes),
             "hyperparameters": dict(e.hyperparameters),
             "scaler": None if e.scaler is None else e.scaler.as_dict(),
+            "target_scaler": None if e.target_scaler is None else e.target_scaler.as_dict(),
             "epochs_trained": self.epochs_trained,
             "final_epoch": final.epoch,
             "stop_reason": self.stop_reason,
             "final_loss": final.loss,
+            "loss_units": "standardized" if e.target_scaler is not None else "data",
             "accuracy": final.accuracy,
             "test_loss": final.test_loss,
             "test_accuracy": final.test_accuracy,
@@ -823,7 +878,8 @@ def divergence_hint(experiment: Experiment) -> str:
     spread = _target_spread(experiment)
     if spread is not None:
         causes.append(f"the regression targets spread {spread:.3g} (standard deviation), so the loss's gradient is "
-                      f"that large too: try a learning rate about {rate / spread ** 2:.1g} (--lr), or -o adam")
+                      f"that large too: leave out --no-scale-targets, or try a learning rate about "
+                      f"{rate / spread ** 2:.1g} (--lr), or -o adam")
     if causes:
         return "Likely cause: " + "; ".join(causes) + "."
     return f"Try a smaller learning rate (--lr, now {rate:g})."
@@ -833,8 +889,9 @@ LARGE_TARGET = 10  # regression targets spread wider than this make the default 
 
 
 def _target_spread(experiment: Experiment) -> float | None:
-    """The widest spread (standard deviation) of a regression run's targets, when it is over LARGE_TARGET."""
-    if experiment.task != "regression":
+    """The widest spread (standard deviation) of a regression run's targets, when it is over LARGE_TARGET
+    and the run trains on them as they are (``--no-scale-targets``)."""
+    if experiment.task != "regression" or experiment.target_scaler is not None:
         return None
     spread = float(np.std(experiment.y, axis=0).max())
     return spread if spread > LARGE_TARGET else None
@@ -845,14 +902,14 @@ SCALE_RATIO = 100  # features whose spreads differ more than this train badly wi
 
 def scale_hint(experiment: Experiment) -> str | None:
     """Advice before training, when the features' spreads differ more than :data:`SCALE_RATIO` times and
-    ``--standardize`` is off, or when regression targets spread so wide that the learning rate may be too
-    large; None otherwise."""
+    ``--standardize`` is off, or when regression targets trained as they are (``--no-scale-targets``) spread
+    so wide that the learning rate may be too large; None otherwise."""
     spread = _target_spread(experiment)
     rate = experiment.hyperparameters["learning_rate"]
     if spread is not None and rate * spread > 1:
         return (f"the targets spread {spread:.3g} (standard deviation); with {experiment.config.optimizer} at "
-                f"lr {rate:g} the loss may overflow: a learning rate about {rate / spread ** 2:.1g} (--lr), "
-                "or -o adam, trains such targets")
+                f"lr {rate:g} the loss may overflow: leave out --no-scale-targets, or a learning rate about "
+                f"{rate / spread ** 2:.1g} (--lr), or -o adam, trains such targets")
     if experiment.scaler is not None or experiment.x.shape[1] < 2:
         return None
     spread = experiment.x.std(axis=0)
