@@ -45,10 +45,16 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
+def _rounds(result: dict) -> str:
+    """How the table's times were taken; a smoke run has a single round, whose time is itself."""
+    rounds = result["rounds"]
+    return f"median of {rounds} interleaved rounds" if rounds > 1 else "one round"
+
+
 def _tiny(result: dict) -> Group:
     epochs = result["epochs"]
     table = _table(f"1. Tiny nets: 2-4-8-1 sigmoid, MSE, SGD lr 1.0, {epochs:,} epochs, "
-                   f"median of {result['rounds']} interleaved rounds", "set", "engine", "epochs/s (range)",
+                   + _rounds(result), "set", "engine", "epochs/s (range)",
                    "fnn speed-up", "final loss")
     for dataset, row in result["datasets"].items():
         for engine, values in row["engines"].items():
@@ -105,8 +111,8 @@ def _startup(result: dict) -> Table:
 def _mnist(result: dict) -> Group:
     net = "-".join(map(str, result["sizes"]))
     table = _table(f"5. MNIST-shaped: {result['points']:,} points, {net} relu, softmax, cross_entropy, float32, "
-                   f"adam lr {result['learning_rate']:g}, batches of {result['batch_size']}, one epoch, median of "
-                   f"{result['rounds']} interleaved rounds", "engine", "s/epoch (range)", "fnn speed-up", "peak MB",
+                   f"adam lr {result['learning_rate']:g}, batches of {result['batch_size']}, one epoch, "
+                   + _rounds(result), "engine", "s/epoch (range)", "fnn speed-up", "peak MB",
                    "final loss")
     for engine, values in result["engines"].items():
         memory, loss = values["peak_memory_mb"], values["final_loss"]

@@ -28,7 +28,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from fnn.runs.training import Experiment, RunConfig, complete, prepare
 
@@ -38,7 +38,7 @@ from .harness import REPO, guard, interleave, loglog_slope, speedup, target
 NAME = "scale"
 SIZES, SMOKE_SIZES = (10**3, 10**4, 10**5, 10**6), (10**3, 10**4)
 HIDDEN = (64, 64)
-ROUNDS, SMOKE_ROUNDS = 5, 3
+ROUNDS, SMOKE_ROUNDS = 5, 1
 LARGE = 10**6
 FLOAT32_GOAL, LINEAR_SLOPE = 1.5, 1.15
 LOSS_TOLERANCE = 1e-9
@@ -57,7 +57,10 @@ def measure(smoke: bool) -> dict:
     sizes = SMOKE_SIZES if smoke else SIZES
     engines = [engine for engine in ENGINES
                if (engine != "fnn_float32" or HAS_DTYPE) and (engine != "torch" or TORCH)]
-    points = [_measure_size(n, 2 if smoke else epochs_for(n), engines, SMOKE_ROUNDS if smoke else ROUNDS)
+    # A smoke run measures fnn's memory alone: each fresh process of a baseline imports PyTorch, seconds each.
+    measured_memory = ("fnn",) if smoke else engines
+    points = [_measure_size(n, 2 if smoke else epochs_for(n), engines, SMOKE_ROUNDS if smoke else ROUNDS,
+                            measured_memory)
               for n in sizes]
     slopes = {engine: _slopes(sizes, [p["engines"][engine]["seconds_per_epoch"] for p in points]) for engine in engines}
     largest = points[-1]
@@ -79,7 +82,7 @@ def measure(smoke: bool) -> dict:
         ]
     guards = [guard(f"n = {p['n']:,}: |final loss - fnn float64's| of the float64 baselines", p["max_loss_difference"],
                     LOSS_TOLERANCE) for p in points]
-    return {"hidden": list(HIDDEN), "sizes": list(sizes), "notes": _notes(), "points": points, "slopes": slopes,
+    return {"hidden": list(HIDDEN), "sizes": list(sizes), "notes": _notes(smoke), "points": points, "slopes": slopes,
             "targets": targets, "guards": guards}
 
 
@@ -91,7 +94,7 @@ def _slopes(sizes, timings) -> dict:
             "top_decade_fastest": loglog_slope(sizes[-2:], fastest[-2:])}
 
 
-def _notes() -> list[str]:
+def _notes(smoke: bool) -> list[str]:
     notes = ["Memory: peak resident memory while training minus resident memory before it, in a fresh process.",
              "From 10^5 points a 64-wide layer's array (51 MB in float64) is above glibc's largest mmap threshold "
              "(32 MB): every fresh array is page-faulted in from the kernel, so engines that allocate more arrays per "
@@ -100,6 +103,8 @@ def _notes() -> list[str]:
              "caches, so the slope over all sizes mixes in that step), and on each size's fastest round: that "
              "interference is bimodal on a shared machine (a round is either fast or about twice as slow, in "
              "every float64 engine alike) and only ever adds time, so medians of 5 rounds swing the slope by 0.3."]
+    if smoke:
+        notes.append("Smoke run: only fnn's memory is measured.")
     if not HAS_DTYPE:
         notes.append("fnn float32 skipped: RunConfig has no dtype field.")
     if not TORCH:
@@ -122,14 +127,15 @@ def _workload(engine: str, experiment: Experiment) -> Callable[[], float]:
     return lambda: train(experiment.params, experiment.x, experiment.y, c.epochs, c.learning_rate)
 
 
-def _measure_size(n: int, epochs: int, engines: list[str], rounds: int) -> dict:
+def _measure_size(n: int, epochs: int, engines: list[str], rounds: int, measured_memory: Sequence[str]) -> dict:
     workloads = {engine: _workload(engine, _experiment(engine, n, epochs)) for engine in engines}
     warmups = {engine: _workload(engine, _experiment(engine, SIZES[0], 1)) for engine in engines}
     measured = interleave(workloads, rounds, warmups)
     per_epoch = {engine: timing._replace(samples=tuple(s / epochs for s in timing.samples))
                  for engine, timing in measured.timings.items()}
     with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-        memory = dict(zip(engines, pool.map(lambda engine: _peak_memory_mb(engine, n, epochs), engines)))
+        memory = dict(zip(engines, pool.map(
+            lambda engine: _peak_memory_mb(engine, n, epochs) if engine in measured_memory else None, engines)))
     results = {
         engine: {
             "seconds_per_epoch": timing.as_dict(),

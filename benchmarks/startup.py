@@ -26,7 +26,7 @@ from . import USER_ENV
 from .harness import interleave, target
 
 NAME = "startup"
-ROUNDS, SMOKE_ROUNDS = 7, 2
+ROUNDS, SMOKE_ROUNDS = 7, 1
 GOALS = {"fnn --help": 0.5, "fnn run --epochs 1 --json": 1.0}
 """Wall-time limits in seconds (issue 6)."""
 

@@ -18,8 +18,8 @@ from .harness import guard, interleave, speedup, target
 NAME = "sweep"
 LEARNING_RATES = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
 SEEDS = tuple(range(8))
-EPOCHS, SMOKE_EPOCHS = 5_000, 200
-ROUNDS = 3
+EPOCHS, SMOKE_EPOCHS = 5_000, 20
+ROUNDS, SMOKE_ROUNDS = 3, 1
 WARMUP_EPOCHS = 10
 GOAL = 10.0
 LOSS_TOLERANCE = 1e-12
@@ -28,16 +28,17 @@ LOSS_TOLERANCE = 1e-12
 def measure(smoke: bool) -> dict:
     """Time the sweep against the same runs one by one, interleaved; compare their final losses."""
     rates, seeds, epochs = (LEARNING_RATES[3:5], SEEDS[:2], SMOKE_EPOCHS) if smoke else (LEARNING_RATES, SEEDS, EPOCHS)
+    rounds = SMOKE_ROUNDS if smoke else ROUNDS
     configs = grid(learning_rate=rates, seed=seeds, epochs=[epochs])
     warm = grid(learning_rate=rates, seed=seeds, epochs=[WARMUP_EPOCHS])
-    measured = interleave(_workloads(configs), ROUNDS, warmups=_workloads(warm))
+    measured = interleave(_workloads(configs), rounds, warmups=_workloads(warm))
     swept = [math.inf if run.summary is None else run.summary["final_loss"] for run in measured.results["sweep"]]
     alone = [result.final.loss for result in measured.results["one_by_one"]]
     difference = max(abs(a - b) for a, b in zip(swept, alone))
     sweep_speedup = speedup(measured.timings["sweep"], measured.timings["one_by_one"])
     return {
         "configurations": len(configs), "learning_rates": list(rates), "seeds": list(seeds), "epochs": epochs,
-        "rounds": ROUNDS,
+        "rounds": rounds,
         "seconds": {name: timing.as_dict() for name, timing in measured.timings.items()},
         "speedup": sweep_speedup,
         "max_loss_difference": difference,

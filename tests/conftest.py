@@ -19,5 +19,5 @@ def stand_in_figures(monkeypatch):
     def stand_in(*args, **kwargs):
         path = next(arg for arg in (*args, *kwargs.values()) if isinstance(arg, Path))
         path.write_bytes(b"\x89PNG stand-in")
-    for name in ("learning_curve", "comparison", "overlay"):
+    for name in ("learning_curve", "comparison", "class_comparison", "regression_comparison", "confusion", "overlay"):
         monkeypatch.setattr(fnn.figures.plots, name, stand_in)

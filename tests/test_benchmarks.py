@@ -4,6 +4,8 @@ It runs as ``python -m benchmarks`` in a fresh process, as documented: the
 benchmarks pin BLAS to one thread before NumPy loads, which this test process
 has already done. Only completion, the JSON file and the correctness guards
 are checked; the timings and targets are not (benchmarks are not tests).
+The timeouts only catch a hang: a smoke run takes seconds on an idle machine,
+but a shared 2-core machine under load has taken minutes.
 """
 
 import json
@@ -13,12 +15,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS = ("tiny", "scale", "sweep", "startup", "mnist")
+HANG = 900  # seconds
 
 
 def test_the_smoke_run_completes_writes_every_benchmark_and_passes_its_guards(tmp_path):
     output = tmp_path / "results.json"
     completed = subprocess.run([sys.executable, "-m", "benchmarks", "--smoke", "--output", str(output)],
-                               cwd=REPO, capture_output=True, text=True, timeout=120)
+                               cwd=REPO, capture_output=True, text=True, timeout=HANG)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     results = json.loads(output.read_text())
     assert results["smoke"] is True
@@ -40,5 +43,5 @@ def test_the_smoke_run_completes_writes_every_benchmark_and_passes_its_guards(tm
 def test_only_runs_the_named_benchmark(tmp_path):
     output = tmp_path / "results.json"
     subprocess.run([sys.executable, "-m", "benchmarks", "--smoke", "--only", "sweep", "--output", str(output)],
-                   cwd=REPO, capture_output=True, check=True, timeout=60)
+                   cwd=REPO, capture_output=True, check=True, timeout=HANG)
     assert list(json.loads(output.read_text())["benchmarks"]) == ["sweep"]

@@ -62,7 +62,7 @@ def test_a_pipe_gets_one_line_per_record():
     assert training.endswith(", mse loss, full batch, seed 0")  # the summary's longest row, unbroken
 
 
-def test_quiet_with_out_is_one_line(tmp_path):
+def test_quiet_with_out_is_one_line(tmp_path, stand_in_figures):
     stdout = narrow("run", "-q", "-e", "5", "--out", tmp_path / "run")
     assert stdout.count("\n") == 1 and stdout.rstrip().endswith(f"run written to {tmp_path / 'run'}/")
 
@@ -111,7 +111,7 @@ def test_sparkline_fits_the_line_even_for_tiny_losses():
     assert len(line.plain) <= 80 and "1.23e-10 (log scale)" in line.plain
 
 
-def test_show_prints_settings_in_words(tmp_path):
+def test_show_prints_settings_in_words(tmp_path, stand_in_figures):
     path = tmp_path / "d.csv"
     path.write_text("a,b,y\n0,10,0\n1,20,1\n2,30,0\n3,40,1\n")
     ok("run", "--data", path, "--standardize", "-e", "3", "--out", tmp_path / "run")
@@ -134,7 +134,7 @@ def test_predict_and_show_help_name_a_run_and_the_points_needed():
     assert "give them with --points or --csv" in " ".join(ok("predict", "--help").stdout.split())
 
 
-def test_predict_numbers_csv_points_by_line_and_typed_points_from_0(tmp_path):
+def test_predict_numbers_csv_points_by_line_and_typed_points_from_0(tmp_path, stand_in_figures):
     ok("run", "-e", "3", "--out", tmp_path / "run")
     path = tmp_path / "p.csv"
     path.write_text("x1,x2\n0.1,0.2\n\n0.9,0.1\n")

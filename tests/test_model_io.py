@@ -117,7 +117,7 @@ def test_other_float_dtypes_round_trip(good_params, tmp_path, dtype):
     assert all(loaded[k].dtype == dtype and loaded[k].tobytes() == params[k].tobytes() for k in params)
 
 
-def test_a_run_folder_can_be_given_instead_of_its_model(trained, tmp_path):
+def test_a_run_folder_can_be_given_instead_of_its_model(trained, tmp_path, stand_in_figures):
     folder = write_run(tmp_path / "run", trained)
     from_folder, from_file = load_model(folder), load_model(folder / "model.npz")
     assert from_folder.config == from_file.config
@@ -374,7 +374,7 @@ def test_predict_table_points(model_file, monkeypatch):
                     for i, ((x1, x2), p) in enumerate(zip(POINTS_X, prob))]
 
 
-def test_predict_from_a_run_folder(trained, tmp_path):
+def test_predict_from_a_run_folder(trained, tmp_path, stand_in_figures):
     folder = write_run(tmp_path / "run", trained)
     data = json.loads(ok("predict", folder, "--points", "0.1,0.9", "--json").stdout)
     e = trained.experiment

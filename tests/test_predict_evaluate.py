@@ -268,7 +268,7 @@ def test_evaluate_regression(regression):
     assert "Confusion" not in stdout
 
 
-def test_evaluate_a_run_folder_of_text_classes(tmp_path, fruit_csv):
+def test_evaluate_a_run_folder_of_text_classes(tmp_path, fruit_csv, stand_in_figures):
     """End to end as a user goes: fnn run --out on a CSV of class names, then evaluate its folder."""
     ok("run", "--data", fruit_csv.with_name("fruit_train.csv"), "--epochs", "50", "-o", "adam", "--lr", "0.05",
        "--out", tmp_path / "run", "-q")

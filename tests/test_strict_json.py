@@ -36,7 +36,7 @@ def test_a_named_non_finite_field_keeps_what_it_was():
     assert strict_loads(jsonfile.dumps({"a": -math.inf}))["a_nonfinite"] == "-inf"
 
 
-def test_every_json_the_cli_prints_or_writes_is_strict(tmp_path):
+def test_every_json_the_cli_prints_or_writes_is_strict(tmp_path, stand_in_figures):
     printed = [
         ok("run", "-e", "20", "--json").stdout,
         ok("run", "-e", "20", "--json", "--test-split", "0.3", "--dataset", "moons", "--out", tmp_path / "run").stdout,

@@ -95,7 +95,7 @@ def test_a_multiclass_sweep_table_shows_accuracy_and_the_epoch_of_100_percent(mu
         assert row[2].startswith(f"{group['accuracy_mean']:.2%} ± ")
 
 
-def test_a_binary_sweep_keeps_its_json_and_csv_columns_first_and_adds_the_other_metrics(tmp_path):
+def test_a_binary_sweep_keeps_its_json_and_csv_columns_first_and_adds_the_other_metrics(tmp_path, stand_in_figures):
     out = tmp_path / "sweep"
     data = json.loads(ok("sweep", "--lr", "0.5,1", "-e", "20", "--workers", "1", "--json", "--out", out).stdout)
     for group in data["groups"]:
@@ -114,7 +114,7 @@ def test_a_binary_sweep_keeps_its_json_and_csv_columns_first_and_adds_the_other_
         assert run["f1"] == fit.metrics()["f1"]
 
 
-def test_regression_results_csv_has_a_column_per_metric_and_test_metric(tmp_path):
+def test_regression_results_csv_has_a_column_per_metric_and_test_metric(tmp_path, stand_in_figures):
     out = tmp_path / "sweep"
     ok(*REGRESSION, "--quiet", "--out", out)
     with open(out / "results.csv", newline="") as handle:
