@@ -18,7 +18,8 @@ from pathlib import Path
 import typer
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-TABLES = {"run": None, "sweep": ("Sweep", "Output"), "report": None, "gradcheck": ("Check",)}  # command -> its panels (None: all)
+# Each command with a flag table in the README, and the help panels it lists (None: all of them).
+TABLES = {"run": None, "sweep": ("Sweep", "Output"), "report": None, "gradcheck": ("Check",)}
 _BLOCK = re.compile(r"(<!-- flags: (\w+) -->\n)(.*?)(<!-- /flags -->)", re.S)
 
 
