@@ -50,6 +50,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import zlib
 from pathlib import Path
@@ -58,15 +59,18 @@ from typing import Any, Callable, Iterable, Sequence
 from fnn.builtin.metrics import confusion_matrix
 from fnn.core.network import predict
 from fnn.figures import plots as figures
+from fnn.figures import views
 from fnn.io import jsonfile
 from fnn.errors import ConfigError, OutputError
 from fnn.io.modelfile import save_model
+from fnn.runs.frames import Frames, save_frames
 from fnn.runs.settings import BY_NAME, plain_settings
 from fnn.runs.sweep import SweepRun, classifies, headline, summarize_groups, varied_settings
 from fnn.runs.training import FitResult
 
 RUN_FILES = (
-    "metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png", "confusion.png")
+    "metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png", "confusion.png",
+    "neurons.png", "network.png", "frames.npz", "training.gif", "training.mp4")
 """The files of a run folder (``comparison.png`` for a binary run only with two features and a multi-class
 one with two or more, ``confusion.png`` for multi-class runs)."""
 MARKER = ".fnn-folder.json"
@@ -352,13 +356,14 @@ def _load_renameat2():
 _renameat2 = _load_renameat2()
 
 
-def write_run(path: str | os.PathLike, result: FitResult, *, force: bool = False) -> Path:
-    """Write the run folder for ``result`` at ``path`` (replacing it if ``force``); return the path."""
-    return write_folder(path, lambda folder: _write_run_files(folder, result), kind="run", force=force,
+def write_run(path: str | os.PathLike, result: FitResult, *, force: bool = False, frames: Frames | None = None) -> Path:
+    """Write the run folder for ``result`` at ``path`` (replacing it if ``force``); return the path. With
+    ``frames`` (kept by a :class:`~fnn.runs.frames.FrameKeeper`) also ``frames.npz`` and the animation."""
+    return write_folder(path, lambda folder: _write_run_files(folder, result, frames), kind="run", force=force,
                         inputs=[result.experiment.config.data] if result.experiment.config.data else [])
 
 
-def _write_run_files(folder: Path, result: FitResult) -> None:
+def _write_run_files(folder: Path, result: FitResult, frames: Frames | None = None) -> None:
     summary = result.summary()
     epochs = list(range(1, result.epochs_trained + 1))
     history = {"epoch": epochs, **{name: values.tolist() for name, values in result.history.items()}}
@@ -369,6 +374,7 @@ def _write_run_files(folder: Path, result: FitResult) -> None:
         writer.writerows(zip(epochs, *(map(repr, values) for name, values in history.items() if name != "epoch")))
     save_model(folder / "model.npz", result.final.params, summary)
     _write_figures(folder, result, summary)
+    _write_views(folder, result, summary, frames)
 
 
 def _write_figures(folder: Path, result: FitResult, summary: dict) -> None:
@@ -416,6 +422,33 @@ def _final_score(result: FitResult, metric: str) -> str:
     if final.test_scores.get(metric) is not None:
         shown += f" (test {text(final.test_scores[metric])})"
     return shown
+
+
+def _write_views(folder: Path, result: FitResult, summary: dict, frames: Frames | None = None) -> None:
+    """The views inside the network: ``neurons.png`` (two features or more, over the plane of
+    ``--plot-features``) and ``network.png``; with ``frames``, ``frames.npz``, ``training.gif`` and, when
+    ffmpeg is installed, ``training.mp4``."""
+    e = result.experiment
+    features = summary["features"]
+    if e.scaler is not None:
+        features = [f"{name}, standardized" for name in features]
+    source = summary["data"] or summary["dataset"]
+    title = (f"{source}: {'-'.join(map(str, summary['sizes']))} {summary['activation']} net, "
+             f"{result.epochs_trained} epochs")
+    columns = views.plot_columns(e.config.plot_features, summary["features"])
+    targets = [name.strip() for name in (e.config.label_column or "").split(",") if name.strip()]
+    outputs = list(e.classes) if e.task == "multiclass" else targets
+    if e.x.shape[1] >= 2:
+        views.neuron_maps(result.final.params, e.x, e.y, e.activation, e.output, folder / "neurons.png",
+                          task=e.task, title=title, columns=columns, features=features, classes=e.classes,
+                          targets=targets)
+    views.network(result.final.params, e.x, e.activation, e.output, folder / "network.png", title=title,
+                  columns=columns, features=features, outputs=outputs)
+    if frames is not None and frames.epochs:
+        save_frames(folder / "frames.npz", frames)
+        views.animation(frames.params, frames.epochs, result.loss, e.x, e.y, e.activation, e.output,
+                        folder / "training.gif", task=e.task, title=title.split(",")[0], columns=columns,
+                        features=features, mp4=folder / "training.mp4" if shutil.which("ffmpeg") else None)
 
 
 def write_sweep(path: str | os.PathLike, runs: Sequence[SweepRun], *, force: bool = False) -> Path:
