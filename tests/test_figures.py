@@ -587,8 +587,9 @@ def test_a_multiclass_run_folder_has_the_regions_and_the_confusion_matrix(tmp_pa
     from fnn.runs.rundir import write_run
 
     folder = write_run(tmp_path / "run", three_spirals)
-    assert sorted(p.name for p in folder.glob("*.png")) == ["comparison.png", "confusion.png", "learning_curve.png"]
-    learning, comparison, confusion = drawn
+    assert sorted(p.name for p in folder.glob("*.png")) == ["comparison.png", "confusion.png", "learning_curve.png",
+                                                                 "network.png", "neurons.png"]
+    learning, comparison, confusion = drawn[:3]
     final = three_spirals.final
     ending = f"150 epochs\nfinal accuracy {final.accuracy:.1%} (test {final.test_accuracy:.1%})"
     assert learning.axes[0].get_title().endswith(ending)
@@ -608,7 +609,8 @@ def test_a_regression_run_folder_names_the_task_metric_and_the_standardized_feat
 
     result = fnn.fit(dataset="plane", epochs=30, seed=0, standardize=True)
     folder = write_run(tmp_path / "run", result)
-    assert sorted(p.name for p in folder.glob("*.png")) == ["comparison.png", "learning_curve.png"]
+    assert sorted(p.name for p in folder.glob("*.png")) == ["comparison.png", "learning_curve.png", "network.png",
+                                                            "neurons.png"]
     learning, comparison = drawn
     assert learning.axes[0].get_title().endswith(f"30 epochs\nfinal R² {result.final.scores['r2']:.3f}")
     assert learning.axes[1].get_ylabel() == "R²"
@@ -621,7 +623,7 @@ def test_a_binary_run_folder_keeps_its_titles(tmp_path, trained, drawn):
     from fnn.runs.rundir import write_run
 
     write_run(tmp_path / "run", trained)
-    learning, comparison = drawn
+    learning, comparison = drawn[:2]
     assert learning.axes[0].get_title() == "xor: 2-4-1 sigmoid net, sgd lr 1"
     assert comparison._suptitle.get_text() == "xor: 2-4-1 sigmoid net, sgd lr 1"
     assert comparison.axes[0].get_xlabel() == "x1" and comparison.axes[0].get_ylabel() == "x2"
@@ -647,7 +649,7 @@ def test_a_multiclass_run_of_one_feature_has_a_confusion_matrix_and_no_regions(t
 
     (tmp_path / "one.csv").write_text("a,label\n" + "".join(f"{i},{'xyz'[i % 3]}\n" for i in range(12)))
     folder = write_run(tmp_path / "run", fnn.fit(data=str(tmp_path / "one.csv"), epochs=5, seed=0))
-    assert sorted(p.name for p in folder.glob("*.png")) == ["confusion.png", "learning_curve.png"]
+    assert sorted(p.name for p in folder.glob("*.png")) == ["confusion.png", "learning_curve.png", "network.png"]
     assert [t.get_text() for t in drawn[1].axes[0].get_xticklabels()] == ["x", "y", "z"]
 
 

@@ -36,7 +36,7 @@ def plot_columns(names: str | None, features: Sequence[str]) -> tuple[int, int]:
     chosen = [name.strip() for name in names.split(",")]
     unknown = [name for name in chosen if name not in features]
     if unknown:
-        raise ConfigError(f"--plot-features: {', '.join(map(repr, unknown))} is not a feature of this data; "
+        raise ConfigError(f"--plot-features: no feature named {', '.join(map(repr, unknown))}; "
                           f"allowed: {', '.join(features)}")
     first, second = (list(features).index(name) for name in chosen)
     return (first, second)
@@ -105,7 +105,13 @@ def neuron_maps(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, 
     widths = [m.shape[-1] for m in maps]
     rows = min(MAX_MAP_UNITS, max(widths))
     cell = 1.25 if rows <= 8 else 0.95  # inches per map
-    step, top, bottom, side = cell + 0.3, 0.75, 0.75, 0.25  # a map and its title; room for the headings and bars
+    lines = [_plain(title)] if title else []
+    lines += ["Neuron maps: every unit's output over the input plane",
+              f"{_plain(features[columns[0]])} across, {_plain(features[columns[1]])} up"]
+    if x.shape[1] > 2:
+        lines.append(f"the other {x.shape[1] - 2} feature{'s' if x.shape[1] > 3 else ''} at their mean")
+    step, top, bottom = cell + 0.3, 0.45 + 0.17 * len(lines), 0.75  # a map and its title; headings; colour bars
+    side = max(0.25, (5.5 - len(maps) * (cell + 0.35)) / 2)  # narrow networks centred in a figure the title fits
     width, height = side * 2 + len(maps) * (cell + 0.35), top + rows * step + bottom
     figure = _figure(width, height)
     figure.set_layout_engine("none")  # placed by hand: columns centred like the layers of a network drawing
@@ -142,11 +148,7 @@ def neuron_maps(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, 
                     fontsize=7, fontweight="bold")
         bar = figure.add_axes((left / width, 0.45 / height, cell / width, 0.1 / height))
         figure.colorbar(mesh, cax=bar, orientation="horizontal").ax.tick_params(labelsize=6)
-    note = f"over {_plain(features[columns[0]])} (across) and {_plain(features[columns[1]])} (up)"
-    if x.shape[1] > 2:
-        note += f", the other {x.shape[1] - 2} feature{'s' if x.shape[1] > 3 else ''} at their mean"
-    figure.text(0.5, 1 - 0.08 / height, (_plain(title) + "\n" if title else "") + f"Neuron maps {note}",
-                ha="center", va="top", fontsize=8, wrap=True)
+    figure.text(0.5, 1 - 0.08 / height, "\n".join(lines), ha="center", va="top", fontsize=8)
     figure.savefig(path)
     return Path(path)
 
