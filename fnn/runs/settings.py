@@ -201,7 +201,8 @@ class RunConfig:
         "float64 or float32 for the whole computation: data, weights, optimizer state (float32 weights start as "
         "the float64 draw, rounded)."))
     plot_features: str | None = setting(None, "--plot-features", help=(
-        "The two features the figures draw over, as NAME,NAME (the others held at their mean)."), group=FIGURES,
+        "The two features neurons.png, network.png and training.gif draw over, as NAME,NAME (the others held at "
+        "their mean)."), group=FIGURES,
                                         sweep=False, valid=lambda names: names is None or _two_names(names),
                                         rule="two different feature names, comma separated (NAME,NAME)",
                                         default_text="the first two")
