@@ -611,7 +611,7 @@ def test_a_regression_run_folder_names_the_task_metric_and_the_standardized_feat
     folder = write_run(tmp_path / "run", result)
     assert sorted(p.name for p in folder.glob("*.png")) == ["comparison.png", "learning_curve.png", "network.png",
                                                             "neurons.png"]
-    learning, comparison = drawn
+    learning, comparison = drawn[:2]
     assert learning.axes[0].get_title().endswith(f"30 epochs\nfinal R² {result.final.scores['r2']:.3f}")
     assert learning.axes[1].get_ylabel() == "R²"
     assert comparison.axes[0].get_xlabel() == "x1, standardized"
