@@ -12,6 +12,9 @@ and an unknown name is a one-line error naming the allowed ones; ``--animate`` w
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 from matplotlib.collections import LineCollection
@@ -157,3 +160,56 @@ def test_plot_features_choose_the_plane_and_unknown_names_are_one_line_errors(tm
 
 def test_animate_needs_a_run_folder():
     assert_one_line_error(cli("run", "--epochs", "2", "--animate"), 2, "--animate", "--out")
+
+
+def _drawn(figure) -> list:
+    """What a figure draws, comparably: every axes' title and labels and its collections' data."""
+    seen = []
+    for axes in figure.axes:
+        seen.append((axes.get_title(), axes.get_xlabel(), axes.get_ylabel()))
+        for collection in axes.collections:
+            data = collection.get_array() if collection.get_array() is not None else collection.get_offsets()
+            seen.append(np.round(np.asarray(data, dtype=float), 10).tolist())
+        for line in axes.get_lines():
+            seen.append(np.asarray(line.get_ydata(), dtype=float).tolist())
+    return seen + [figure._suptitle.get_text() if figure._suptitle else ""]
+
+
+@pytest.mark.parametrize("args", [["--epochs", "40"], ["-d", "spiral", "--classes", "3", "--epochs", "30",
+                                                        "--test-split", "0.3", "--standardize"]])
+def test_fnn_plot_redraws_every_figure_as_it_was(monkeypatch, tmp_path, args):
+    from matplotlib.figure import Figure
+
+    drawn: list = []
+    save = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: drawn.append((Path(a[0]).name, self)) or save(
+        self, *a, **k))
+    ok("run", *args, "--out", tmp_path / "r", "-q")
+    first = {name: _drawn(figure) for name, figure in drawn}
+    drawn.clear()
+    result = ok("plot", tmp_path / "r")
+    again = {name: _drawn(figure) for name, figure in drawn}
+    assert sorted(again) == sorted(first) and "neurons.png" in again
+    for name in first:
+        assert again[name] == first[name], name
+    assert "Redrawn in" in result.stdout
+    ok("plot", tmp_path / "r", "--format", "svg")
+    assert (tmp_path / "r" / "network.svg").read_text().startswith("<?xml")
+
+
+def test_fnn_plot_replaces_only_what_fnn_wrote(tmp_path):
+    ok("run", "--epochs", "5", "--out", tmp_path / "r", "-q")
+    mine = tmp_path / "mine.png"
+    mine.write_bytes(b"a student's figure")
+    (tmp_path / "r" / "network.png").unlink()
+    (tmp_path / "r" / "network.png").symlink_to(mine)
+    assert_one_line_error(cli("plot", tmp_path / "r"), 1, "network.png", "fnn plot leaves it alone")
+    assert mine.read_bytes() == b"a student's figure"
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".fnn-")]
+    assert_one_line_error(cli("plot", tmp_path), 2, "not a folder fnn wrote")
+    assert_one_line_error(cli("plot", tmp_path / "r", "--animate"), 2, "frames.npz", "--animate")
+
+
+def test_fnn_plot_says_why_a_sweep_cannot_be_redrawn(tmp_path):
+    ok("sweep", "--lr", "0.5,1", "--epochs", "5", "--out", tmp_path / "s")
+    assert_one_line_error(cli("plot", tmp_path / "s"), 1, "sweep folder", "loss curve")
