@@ -8,7 +8,7 @@ lookup per epoch. ``frames.npz`` in a run folder holds them, so ``fnn plot --ani
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -48,9 +48,8 @@ class FrameKeeper:
 
 def save_frames(path: str | os.PathLike, frames: Frames) -> None:
     """Write ``frames`` as ``.npz``: ``epochs`` and, for each parameter, its arrays stacked along the frames."""
-    keys = list(frames.params[0])
-    np.savez_compressed(path, epochs=np.array(frames.epochs),
-                        **{key: np.stack([np.asarray(p[key]) for p in frames.params]) for key in keys})
+    arrays: dict[str, Any] = {key: np.stack([np.asarray(p[key]) for p in frames.params]) for key in frames.params[0]}
+    np.savez_compressed(path, epochs=np.array(frames.epochs), **arrays)
 
 
 def load_frames(path: str | os.PathLike) -> Frames:
