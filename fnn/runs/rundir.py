@@ -364,11 +364,17 @@ _renameat2 = _load_renameat2()
 def write_run(path: str | os.PathLike, result: FitResult, *, force: bool = False, frames: Frames | None = None) -> Path:
     """Write the run folder for ``result`` at ``path`` (replacing it if ``force``); return the path. With
     ``frames`` (kept by a :class:`~fnn.runs.frames.FrameKeeper`) also ``frames.npz`` and the animation."""
-    return write_folder(path, lambda folder: _write_run_files(folder, result, frames), kind="run", force=force,
+    def fill(folder: Path) -> None:
+        _write_run_files(folder, result)
+        if frames is not None:
+            save_frames(folder / "frames.npz", frames)
+            _write_animation(folder, result, frames)
+
+    return write_folder(path, fill, kind="run", force=force,
                         inputs=[result.experiment.config.data] if result.experiment.config.data else [])
 
 
-def _write_run_files(folder: Path, result: FitResult, frames: Frames | None = None) -> None:
+def _write_run_files(folder: Path, result: FitResult) -> None:
     summary = result.summary()
     epochs = list(range(1, result.epochs_trained + 1))
     history = {"epoch": epochs, **{name: values.tolist() for name, values in result.history.items()}}
@@ -379,7 +385,7 @@ def _write_run_files(folder: Path, result: FitResult, frames: Frames | None = No
         writer.writerows(zip(epochs, *(map(repr, values) for name, values in history.items() if name != "epoch")))
     save_model(folder / "model.npz", result.final.params, summary)
     _write_figures(folder, result, summary)
-    _write_views(folder, result, summary, frames)
+    _write_views(folder, result)
 
 
 def _write_figures(folder: Path, result: FitResult, summary: dict, suffix: str = ".png") -> None:
@@ -429,19 +435,22 @@ def _final_score(result: FitResult, metric: str) -> str:
     return shown
 
 
-def _write_views(folder: Path, result: FitResult, summary: dict, frames: Frames | None = None,
-                 suffix: str = ".png") -> None:
-    """The views inside the network: ``neurons.png`` (two features or more, over the plane of
-    ``--plot-features``) and ``network.png``; with ``frames``, ``frames.npz``, ``training.gif`` and, when
-    ffmpeg is installed, ``training.mp4``."""
+def _view_setup(result: FitResult) -> tuple[list[str], str, tuple[int, int]]:
+    """The views' feature names, title and plane (the columns of ``--plot-features``)."""
     e = result.experiment
-    features = summary["features"]
-    if e.scaler is not None:
-        features = [f"{name}, standardized" for name in features]
-    source = summary["data"] or summary["dataset"]
-    title = (f"{source}: {'-'.join(map(str, summary['sizes']))} {summary['activation']} net, "
-             f"{result.epochs_trained} epochs")
-    columns = views.plot_columns(e.config.plot_features, summary["features"])
+    summary_features = list(e.features) or [f"x{i + 1}" for i in range(e.x.shape[1])]
+    features = [f"{name}, standardized" for name in summary_features] if e.scaler is not None else summary_features
+    c = e.config
+    source = c.data or c.dataset
+    title = f"{source}: {'-'.join(map(str, e.params.sizes))} {c.activation} net, {result.epochs_trained} epochs"
+    return features, title, views.plot_columns(c.plot_features, summary_features)
+
+
+def _write_views(folder: Path, result: FitResult, suffix: str = ".png") -> None:
+    """The views inside the network: ``neurons.png`` (two features or more, over the plane of
+    ``--plot-features``) and ``network.png``."""
+    e = result.experiment
+    features, title, columns = _view_setup(result)
     targets = [name.strip() for name in (e.config.label_column or "").split(",") if name.strip()]
     outputs = list(e.classes) if e.task == "multiclass" else targets
     if e.x.shape[1] >= 2:
@@ -450,11 +459,15 @@ def _write_views(folder: Path, result: FitResult, summary: dict, frames: Frames 
                           targets=targets)
     views.network(result.final.params, e.x, e.activation, e.output, folder / f"network{suffix}", title=title,
                   columns=columns, features=features, outputs=outputs)
-    if frames is not None and frames.epochs:
-        save_frames(folder / "frames.npz", frames)
-        views.animation(frames.params, frames.epochs, result.loss, e.x, e.y, e.activation, e.output,
-                        folder / "training.gif", task=e.task, title=title.split(",")[0], columns=columns,
-                        features=features, mp4=folder / "training.mp4" if shutil.which("ffmpeg") else None)
+
+
+def _write_animation(folder: Path, result: FitResult, frames: Frames) -> None:
+    """``training.gif`` from ``frames`` and, when ffmpeg is installed, ``training.mp4``."""
+    e = result.experiment
+    features, title, columns = _view_setup(result)
+    views.animation(frames.params, frames.epochs, result.loss, e.x, e.y, e.activation, e.output,
+                    folder / "training.gif", task=e.task, title=title.split(",")[0], columns=columns,
+                    features=features, mp4=folder / "training.mp4" if shutil.which("ffmpeg") else None)
 
 
 FORMATS = ("png", "svg", "pdf")
@@ -522,8 +535,9 @@ def redraw_run(path: str | os.PathLike, registry=None, *, plot_features: str | N
     staging.mkdir()
     try:
         _write_figures(staging, result, summary, suffix=f".{format}")
-        _write_views(staging, result, summary, frames, suffix=f".{format}")
-        (staging / "frames.npz").unlink(missing_ok=True)  # the frames were read, not made: keep the run's own
+        _write_views(staging, result, suffix=f".{format}")
+        if frames is not None:
+            _write_animation(staging, result, frames)
         written = sorted(os.listdir(staging))
         for name in written:
             target = folder / name
