@@ -601,8 +601,9 @@ def test_a_multiclass_run_folder_has_the_regions_and_the_confusion_matrix(tmp_pa
     from fnn.runs.rundir import write_run
 
     folder = write_run(tmp_path / "run", three_spirals)
-    assert sorted(p.name for p in folder.glob("*.png")) == ["comparison.png", "confusion.png", "learning_curve.png"]
-    learning, comparison, confusion = drawn
+    assert sorted(p.name for p in folder.glob("*.png")) == ["comparison.png", "confusion.png", "learning_curve.png",
+                                                                 "network.png", "neurons.png"]
+    learning, comparison, confusion = drawn[:3]
     final = three_spirals.final
     ending = (f"150 epochs, seed 0\nfinal loss {final.loss:.3g} (test {final.test_loss:.3g}), "
               f"accuracy {final.accuracy:.1%} (test {final.test_accuracy:.1%})")
@@ -624,8 +625,9 @@ def test_a_regression_run_folder_names_the_task_metric_and_the_standardized_feat
 
     result = fnn.fit(dataset="plane", epochs=30, seed=0, standardize=True)
     folder = write_run(tmp_path / "run", result)
-    assert sorted(p.name for p in folder.glob("*.png")) == ["comparison.png", "learning_curve.png"]
-    learning, comparison = drawn
+    assert sorted(p.name for p in folder.glob("*.png")) == ["comparison.png", "learning_curve.png", "network.png",
+                                                            "neurons.png"]
+    learning, comparison = drawn[:2]
     ending = (f"30 epochs, seed 0\nfinal loss on standardized targets {result.final.loss:.3g}, "
               f"R² {result.final.scores['r2']:.3f}")
     assert learning.axes[0].get_title().endswith(ending)
@@ -639,7 +641,7 @@ def test_a_binary_run_folder_titles_say_the_epochs_seed_and_final_loss(tmp_path,
     from fnn.runs.rundir import write_run
 
     write_run(tmp_path / "run", trained)
-    learning, comparison = drawn
+    learning, comparison = drawn[:2]
     final = trained.final
     title = (f"xor: 2-4-1 sigmoid net, sgd lr 1, 100 epochs, seed 3\n"
              f"final loss {final.loss:.3g}, accuracy {final.accuracy:.1%}")
@@ -670,7 +672,7 @@ def test_a_multiclass_run_of_one_feature_has_a_confusion_matrix_and_no_regions(t
 
     (tmp_path / "one.csv").write_text("a,label\n" + "".join(f"{i},{'xyz'[i % 3]}\n" for i in range(12)))
     folder = write_run(tmp_path / "run", fnn.fit(data=str(tmp_path / "one.csv"), epochs=5, seed=0))
-    assert sorted(p.name for p in folder.glob("*.png")) == ["confusion.png", "learning_curve.png"]
+    assert sorted(p.name for p in folder.glob("*.png")) == ["confusion.png", "learning_curve.png", "network.png"]
     assert [t.get_text() for t in drawn[1].axes[0].get_xticklabels()] == ["x", "y", "z"]
 
 

@@ -40,7 +40,8 @@ from fnn.runs.rundir import MARKER, RUN_FILES, check_out_dir, write_run, write_s
 from fnn.runs.sweep import grid, run_sweep
 from support import assert_one_line_error, cli, ok
 
-RUN_FOLDER = set(RUN_FILES) - {"confusion.png"} | {MARKER}  # a binary run: no confusion matrix
+# a binary run without --animate
+RUN_FOLDER = set(RUN_FILES) - {"confusion.png", "frames.npz", "training.gif", "training.mp4"} | {MARKER}
 CSV = "a,b,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
 
 

@@ -279,4 +279,4 @@ def test_evaluate_a_run_folder_of_text_classes(tmp_path, fruit_csv, stand_in_fig
 def test_evaluate_is_listed_after_predict():
     commands = ok("--help").stdout.split("Commands")[1]
     listed = [line[2:].split()[0] for line in commands.splitlines() if line.startswith("│ ") and line[2] != " "]
-    assert listed == ["run", "sweep", "report", "gradcheck", "predict", "evaluate", "show", "list", "plugins"]
+    assert listed == ["run", "sweep", "plot", "report", "gradcheck", "predict", "evaluate", "show", "list", "plugins"]

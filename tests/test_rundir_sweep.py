@@ -43,7 +43,8 @@ from fnn.runs.settings import BY_NAME
 from fnn.runs.sweep import SORT_KEYS, SweepRun, grid, run_sweep, sort_groups, sort_keys, summarize_groups
 from support import assert_one_line_error, cli, ok
 
-RUN_FILES = {"metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png"}
+RUN_FILES = {"metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png", "neurons.png",
+             "network.png"}
 RUN_FOLDER = RUN_FILES | {MARKER}
 LINEAR_NOTE = "the hidden layers are linear"
 

@@ -235,7 +235,7 @@ def test_the_saved_model_carries_the_scaler_and_predict_applies_it(five_feature_
 def test_no_comparison_figure_for_five_features_but_the_rest_of_the_folder(five_feature_run):
     out, _, stdout = five_feature_run
     assert sorted(p.name for p in out.iterdir()) == [".fnn-folder.json", "history.csv", "learning_curve.png",
-                                                    "metrics.json", "model.npz"]
+                                                    "metrics.json", "model.npz", "network.png", "neurons.png"]
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["sizes"][0] == 5 and metrics["n_test"] == 20
     assert "comparison.png" not in stdout

@@ -11,6 +11,6 @@ from __future__ import annotations
 
 from fnn.cli._app import app, main
 from fnn.cli._settings import parse_hidden, parse_options
-from fnn.cli import evaluate, gradcheck, listing, models, plugins, report, run, sweep  # noqa: F401  (importing a command module registers its commands)
+from fnn.cli import evaluate, gradcheck, listing, models, plot, plugins, report, run, sweep  # noqa: F401  (importing a command module registers its commands)
 
 __all__ = ["app", "main", "parse_hidden", "parse_options"]

@@ -31,7 +31,7 @@ from fnn.plugins.registry import DISABLED_ENV, STRICT_ENV, PluginSettings, Regis
 from fnn.cli._console import help_at_least_min_width, shown
 
 DEBUG_ENV = "FNN_DEBUG"
-COMMAND_ORDER = ("run", "sweep", "report", "gradcheck", "predict", "evaluate", "show", "list", "plugins")
+COMMAND_ORDER = ("run", "sweep", "plot", "report", "gradcheck", "predict", "evaluate", "show", "list", "plugins")
 EXIT_USAGE, EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM = 2, 1, 130, 143
 EXIT_CODES = (f"Exit codes: 0 success; {EXIT_USAGE} a command line that cannot be accepted (flags, names, points); "
               f"{EXIT_FAILED} a run that failed or a file that could not be used; {EXIT_SIGINT} and {EXIT_SIGTERM} "

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from fnn.builtin.metrics import confusion_matrix, per_class_precision, per_class_recall
 from fnn.core.network import is_linear, predict
+from fnn.runs.frames import FrameKeeper
 from fnn.runs.rundir import RUN_FILES, check_out_dir, write_run
 from fnn.runs.training import Epoch, Experiment, FitResult, complete, one_class_hint, prepare, scale_hint
 from fnn.io import jsonfile
@@ -62,6 +63,9 @@ def run(
         raise typer.BadParameter(f"must be at least 1, got {log_every}", param_hint="--log-every")
     refuse_dataset_with_data(ctx, settings["data"])
     config = config_from(settings)
+    if config.animate and out is None:
+        raise typer.BadParameter("--animate writes training.gif into the run folder; give --out too",
+                                 param_hint="--animate")
     if out is not None:
         check_out_dir(out, force, inputs=[config.data] if config.data is not None else [])
     experiment = prepare(config, plugin_registry(ctx))
@@ -73,10 +77,17 @@ def run(
         if experiment.target_scaler is not None:
             console.print(_targets_note(experiment), soft_wrap=not console.is_terminal, markup=False)
         _hint(console, scale_hint(experiment))
+    keeper = FrameKeeper(config.epochs) if config.animate else None
+
+    def on_epoch(record: Epoch) -> None:
+        monitor.on_epoch(record)
+        if keeper is not None:
+            keeper(record)
+
     with _Monitor(console if show else None, experiment, log_every) as monitor:
-        result = complete(experiment, on_epoch=monitor.on_epoch)
+        result = complete(experiment, on_epoch=on_epoch)
     if out is not None:
-        write_run(out, result, force=force)
+        write_run(out, result, force=force, frames=None if keeper is None else keeper.frames(result.final))
     if json_output:
         typer.echo(jsonfile.dumps(result.summary()))
         return

@@ -52,23 +52,30 @@ import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import zlib
+
+import numpy as np
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from fnn.builtin.metrics import confusion_matrix
 from fnn.core.network import predict
 from fnn.figures import plots as figures
+from fnn.figures import views
 from fnn.io import jsonfile
 from fnn.errors import ConfigError, OutputError
 from fnn.io.modelfile import save_model
+from fnn.runs.frames import Frames, save_frames
 from fnn.runs.settings import BY_NAME, RunConfig, plain_settings
 from fnn.runs.sweep import ALWAYS_SHOWN, SweepRun, classifies, headline, summarize_groups, varied_settings
 from fnn.runs.training import FitResult
 
 RUN_FILES = (
-    "metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png", "confusion.png")
+    "metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png", "confusion.png",
+    "neurons.png", "network.png", "frames.npz", "training.gif", "training.mp4")
 """The files of a run folder (``comparison.png`` for a binary run only with two features and a multi-class
 one with two or more, ``confusion.png`` for multi-class runs)."""
 MARKER = ".fnn-folder.json"
@@ -82,7 +89,9 @@ MAX_PANELS = 12
 
 # Every name fnn writes into a run or sweep folder, including save_model's own partial file.
 _FNN_FILE = re.compile("|".join([*map(re.escape, [*RUN_FILES, MARKER, "results.csv", "results.json"]),
-                                 r"loss_by_\w+\.png", r"\.model\.npz\.[0-9a-f]{8}\.partial", re.escape(REPORT_FILE),
+                                 r"loss_by_\w+\.png",
+                                 r"(?:learning_curve|comparison|confusion|neurons|network)\.(?:svg|pdf)",
+                                 r"\.model\.npz\.[0-9a-f]{8}\.partial", re.escape(REPORT_FILE),
                                  rf"\.{re.escape(REPORT_FILE)}\.[0-9a-f]{{8}}\.partial"]))
 _SCRATCH = re.compile(r"\.fnn-(?:staging|old)-([0-9a-f]{8})-(\d+)-[0-9a-f]{8}")
 _HOST = format(zlib.crc32(socket.gethostname().encode()), "08x")
@@ -369,9 +378,16 @@ def _load_renameat2():
 _renameat2 = _load_renameat2()
 
 
-def write_run(path: str | os.PathLike, result: FitResult, *, force: bool = False) -> Path:
-    """Write the run folder for ``result`` at ``path`` (replacing it if ``force``); return the path."""
-    return write_folder(path, lambda folder: _write_run_files(folder, result), kind="run", force=force,
+def write_run(path: str | os.PathLike, result: FitResult, *, force: bool = False, frames: Frames | None = None) -> Path:
+    """Write the run folder for ``result`` at ``path`` (replacing it if ``force``); return the path. With
+    ``frames`` (kept by a :class:`~fnn.runs.frames.FrameKeeper`) also ``frames.npz`` and the animation."""
+    def fill(folder: Path) -> None:
+        _write_run_files(folder, result)
+        if frames is not None:
+            save_frames(folder / "frames.npz", frames)
+            _write_animation(folder, result, frames)
+
+    return write_folder(path, fill, kind="run", force=force,
                         inputs=[result.experiment.config.data] if result.experiment.config.data else [])
 
 
@@ -386,9 +402,10 @@ def _write_run_files(folder: Path, result: FitResult) -> None:
         writer.writerows(zip(epochs, *(map(repr, values) for name, values in history.items() if name != "epoch")))
     save_model(folder / "model.npz", result.final.params, summary)
     _write_figures(folder, result, summary)
+    _write_views(folder, result)
 
 
-def _write_figures(folder: Path, result: FitResult, summary: dict) -> None:
+def _write_figures(folder: Path, result: FitResult, summary: dict, suffix: str = ".png") -> None:
     """The run's figures: the learning curve of its headline metric and its task's comparison figure
     (a binary run's only for two features, as before; a multi-class run's for two or more), and a
     multi-class run's confusion matrix."""
@@ -399,7 +416,7 @@ def _write_figures(folder: Path, result: FitResult, summary: dict) -> None:
              f"{summary['optimizer']} lr {summary['learning_rate']:g}, {result.epochs_trained} epochs, "
              f"seed {summary['seed']}\n{_final_score(result, metric)}")
     loss_label = "loss (standardized targets)" if e.target_scaler is not None else "loss"
-    figures.learning_curve(result.history, folder / "learning_curve.png", title=title, metric=metric,
+    figures.learning_curve(result.history, folder / f"learning_curve{suffix}", title=title, metric=metric,
                            loss_label=loss_label)
     features = summary["features"]
     if e.scaler is not None:  # the axes are the network's inputs, in standard units
@@ -409,22 +426,22 @@ def _write_figures(folder: Path, result: FitResult, summary: dict) -> None:
         if e.x.shape[1] == 2:
             classes = e.classes if tuple(e.classes) != ("0", "1") else ()  # else "class 0" and "class 1"
             figures.comparison(result.final.params, e.x, e.y, e.activation, e.output,
-                               folder / "comparison.png", features=features, classes=classes, **common)
+                               folder / f"comparison{suffix}", features=features, classes=classes, **common)
     elif e.task == "multiclass":
         if e.x.shape[1] >= 2:  # regions need a plane
             figures.class_comparison(result.final.params, e.x, e.y, e.activation, e.output,
-                                     folder / "comparison.png", classes=e.classes, features=features, **common)
+                                     folder / f"comparison{suffix}", classes=e.classes, features=features, **common)
         x, y, points = e.x, e.y, "training points"
         if e.x_test is not None and e.y_test is not None and len(e.x_test) > 0:
             x, y, points = e.x_test, e.y_test, "test points"
         matrix = confusion_matrix(predict(result.final.params, x, e.activation, e.output), y)
-        figures.confusion(matrix, folder / "confusion.png", classes=e.classes, title=title, points=points)
+        figures.confusion(matrix, folder / f"confusion{suffix}", classes=e.classes, title=title, points=points)
     else:
         targets = [name.strip() for name in (e.config.label_column or "").split(",") if name.strip()]
         # In the data's units: the targets' standardizing (if any) undone on the targets and the network's outputs.
         common["y_test"] = None if e.y_test is None else e.in_data_units(e.y_test)
         figures.regression_comparison(result.final.params, e.x, e.in_data_units(e.y), e.activation, e.output,
-                                      folder / "comparison.png", features=features, targets=targets,
+                                      folder / f"comparison{suffix}", features=features, targets=targets,
                                       in_target_units=e.in_data_units, **common)
 
 
@@ -443,6 +460,124 @@ def _final_score(result: FitResult, metric: str) -> str:
     if final.test_scores.get(metric) is not None:
         score += f" (test {text(final.test_scores[metric])})"
     return f"{loss}, {score}"
+
+
+def _view_setup(result: FitResult) -> tuple[list[str], str, tuple[int, int]]:
+    """The views' feature names, title and plane (the columns of ``--plot-features``)."""
+    e = result.experiment
+    summary_features = list(e.features) or [f"x{i + 1}" for i in range(e.x.shape[1])]
+    features = [f"{name}, standardized" for name in summary_features] if e.scaler is not None else summary_features
+    c = e.config
+    source = c.data or c.dataset
+    title = f"{source}: {'-'.join(map(str, e.params.sizes))} {c.activation} net, {result.epochs_trained} epochs"
+    return features, title, views.plot_columns(c.plot_features, summary_features)
+
+
+def _write_views(folder: Path, result: FitResult, suffix: str = ".png") -> None:
+    """The views inside the network: ``neurons.png`` (two features or more, over the plane of
+    ``--plot-features``) and ``network.png``."""
+    e = result.experiment
+    features, title, columns = _view_setup(result)
+    targets = [name.strip() for name in (e.config.label_column or "").split(",") if name.strip()]
+    outputs = list(e.classes) if e.task == "multiclass" else targets
+    if e.x.shape[1] >= 2:
+        views.neuron_maps(result.final.params, e.x, e.y, e.activation, e.output, folder / f"neurons{suffix}",
+                          task=e.task, title=title, columns=columns, features=features, classes=e.classes,
+                          targets=targets)
+    views.network(result.final.params, e.x, e.activation, e.output, folder / f"network{suffix}", title=title,
+                  columns=columns, features=features, outputs=outputs)
+
+
+def _write_animation(folder: Path, result: FitResult, frames: Frames) -> None:
+    """``training.gif`` from ``frames`` and, when ffmpeg is installed, ``training.mp4``."""
+    e = result.experiment
+    features, title, columns = _view_setup(result)
+    views.animation(frames.params, frames.epochs, result.loss, e.x, e.y, e.activation, e.output,
+                    folder / "training.gif", task=e.task, title=title.split(",")[0], columns=columns,
+                    features=features, mp4=folder / "training.mp4" if shutil.which("ffmpeg") else None)
+
+
+FORMATS = ("png", "svg", "pdf")
+"""The formats ``fnn plot`` draws a run's figures in (the animation is always a GIF)."""
+
+
+def redraw_run(path: str | os.PathLike, registry=None, *, plot_features: str | None = None, animate: bool = False,
+               format: str = "png") -> list[str]:
+    """Draw the figures of the run folder ``path`` again from what it saved (``metrics.json``, ``model.npz``,
+    ``frames.npz`` with ``animate``), its data made again from the saved settings (datasets are seeded; a CSV is
+    read again from its path); return the names of the files written. Only files fnn writes are replaced,
+    and only in a folder fnn marked as a run; a sweep folder is refused, saying why."""
+    from fnn.core.network import predict as network_predict
+    from fnn.errors import FnnError
+    from fnn.io.modelfile import load_model
+    from fnn.runs.frames import load_frames
+    from fnn.runs.settings import SETTINGS, RunConfig
+    from fnn.runs.training import Epoch, metric_scores, prepare
+
+    shown = str(path)
+    folder = Path(path)
+    if format not in FORMATS:
+        raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, got {format!r}")
+    if folder.is_symlink() or not folder.is_dir() or not _marked(folder):
+        raise ConfigError(f"{shown!r} is not a folder fnn wrote (it has no {MARKER}); fnn plot redraws run folders")
+    kind = json.loads((folder / MARKER).read_text()).get("kind")
+    if kind != "run":
+        raise FnnError(f"{shown!r} is a sweep folder: its loss_by_*.png cannot be redrawn, since a sweep saves "
+                       "each run's final numbers (results.csv, results.json) but not its loss curve")
+    summary = json.loads((folder / "metrics.json").read_text())
+    values = {s.name: summary[s.name] for s in SETTINGS if s.name in summary}
+    values = {name: tuple(value) if isinstance(value, list) else value for name, value in values.items()}
+    if values.get("dataset") is None:
+        values.pop("dataset", None)
+    # The record's "classes" are the class names (they replace the setting's value there): a dataset that takes
+    # a number of classes made as many as it named.
+    values["classes"] = None
+    if summary.get("data") is None:
+        from fnn.plugins.registry import registry as default_registry
+
+        if (registry or default_registry()).dataset(summary["dataset"]).takes_classes:
+            values["classes"] = len(summary["classes"])
+    config = replace(RunConfig(**values), plot_features=plot_features or values.get("plot_features"))
+    experiment = prepare(config, registry)
+    if (len(experiment.x), 0 if experiment.x_test is None else len(experiment.x_test)) != (
+            summary["n_train"], summary["n_test"]):
+        raise FnnError(f"the data of {shown!r} could not be made again as it was ({summary['n_train']} training "
+                       f"and {summary['n_test']} test points); was {summary['data'] or summary['dataset']!r} changed?")
+    params = load_model(folder / "model.npz").params
+    e = experiment
+
+    def scores(x, y):
+        return {} if x is None else metric_scores(e.scored, network_predict(params, x, e.activation, e.output), y)
+
+    history = {name: np.asarray(values) for name, values in summary["history"].items() if name != "epoch"}
+    final = Epoch(summary["final_epoch"], summary["final_loss"], summary["accuracy"], params, None,
+                  summary["test_loss"], summary["test_accuracy"], scores(e.x, e.y), scores(e.x_test, e.y_test))
+    result = FitResult(e, final, history, summary["train_seconds"], summary["stop_reason"])
+    frames = None
+    if animate:
+        if not (folder / "frames.npz").is_file():
+            raise ConfigError(f"{shown!r} has no frames.npz: run it again with --animate to keep the frames")
+        frames = load_frames(folder / "frames.npz")
+    staging = _scratch(folder.resolve(), "staging")  # beside the run folder, as write_folder's
+    staging.mkdir()
+    try:
+        _write_figures(staging, result, summary, suffix=f".{format}")
+        _write_views(staging, result, suffix=f".{format}")
+        if frames is not None:
+            _write_animation(staging, result, frames)
+        written = sorted(os.listdir(staging))
+        for name in written:
+            target = folder / name
+            if os.path.lexists(target) and (target.is_symlink() or not target.is_file()
+                                            or not _FNN_FILE.fullmatch(name)):
+                raise OutputError(f"{str(target)!r} is not a file fnn wrote; fnn plot leaves it alone")
+        for name in written:
+            os.replace(staging / name, folder / name)
+    finally:
+        for name in os.listdir(staging):
+            os.unlink(staging / name)
+        staging.rmdir()
+    return written
 
 
 def write_sweep(path: str | os.PathLike, runs: Sequence[SweepRun], *, force: bool = False) -> Path:

@@ -22,8 +22,8 @@ from typing import Any, Callable, Mapping
 from fnn.errors import ConfigError
 from fnn.core.network import DEFAULT_INIT
 
-MODEL, TRAINING, DATA, STOPPING = "Model", "Training", "Data", "Early stopping"
-GROUPS = (MODEL, TRAINING, DATA, STOPPING)
+MODEL, TRAINING, DATA, STOPPING, FIGURES = "Model", "Training", "Data", "Early stopping", "Figures"
+GROUPS = (MODEL, TRAINING, DATA, STOPPING, FIGURES)
 """The groups settings are shown in, in this order, by ``fnn run --help`` and ``fnn sweep --help`` alike."""
 
 DEFAULT_EPOCHS = 10000
@@ -211,6 +211,20 @@ class RunConfig:
     dtype: str = setting("float64", "--dtype", group=MODEL, help=(
         "float64 or float32 for the whole computation: data, weights, optimizer state (float32 weights start as "
         "the float64 draw, rounded)."))
+    plot_features: str | None = setting(None, "--plot-features", help=(
+        "The two features neurons.png, network.png and training.gif draw over, as NAME,NAME (the others held at "
+        "their mean)."), group=FIGURES,
+                                        sweep=False, valid=lambda names: names is None or _two_names(names),
+                                        rule="two different feature names, comma separated (NAME,NAME)",
+                                        default_text="the first two")
+    animate: bool = setting(False, "--animate", help=(
+        "Keep the parameters of about 60 epochs (more of them early) and write training.gif (and training.mp4 "
+        "when ffmpeg is installed) into the run folder."), group=FIGURES, sweep=False)
+
+
+def _two_names(text: str) -> bool:
+    names = [name.strip() for name in text.split(",")]
+    return len(names) == 2 and all(names) and names[0] != names[1]
 
 
 def _settings() -> tuple[Setting, ...]:

@@ -39,6 +39,7 @@ from fnn.builtin import metrics as builtin_metrics
 from fnn.plugins.registry import Registry, registry as default_registry
 from fnn.builtin.schedules import SCHEDULES, Rate, per_step
 from fnn.runs.settings import TASK_DEFAULTS, RunConfig, check_config, plain_settings
+from fnn.figures.views import plot_columns
 
 
 class Epoch(NamedTuple):
@@ -421,6 +422,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
         x, y, features, origin = table.x, table.y, table.features, table.lines
         task, classes, labels = table.task, table.classes, table.labels
     _check_memory(config, np.shape(x))
+    plot_columns(config.plot_features, features or tuple(f"x{i + 1}" for i in range(np.shape(x)[1])))
     x, y = np.asarray(x, dtype=config.dtype), np.asarray(y, dtype=config.dtype)
     x_test = y_test = scaler = origin_test = None
     if config.test_split is not None:
