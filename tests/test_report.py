@@ -108,7 +108,8 @@ def test_a_run_page_holds_every_figure_the_settings_metrics_and_the_learning_cur
     page = page_of(evil_run)
     pngs = sorted(path.name for path in evil_run.glob("*.png"))
     assert sorted(image["alt"] for image in page.images) == pngs == ["comparison.png", "confusion.png",
-                                                                      "learning_curve.png"]
+                                                                      "learning_curve.png", "network.png",
+                                                                      "neurons.png"]
     for image in page.images:
         prefix = "data:image/png;base64,"
         assert image["src"].startswith(prefix)
@@ -183,6 +184,7 @@ def test_a_sweep_page_shows_every_row_of_results_csv_and_the_curves(sweep_dir):
 
 def test_unknown_figures_appear_with_a_generic_caption_and_bad_ones_are_noted(tmp_path, evil_run, monkeypatch):
     folder = _copy(evil_run, tmp_path / "copy")
+    (folder / "network.png").unlink()  # the run's own views: this test puts figures of its own in their place
     (folder / "neurons.png").write_bytes((folder / "confusion.png").read_bytes())
     (folder / "zz <mine>.png").write_bytes((folder / "confusion.png").read_bytes())
     (folder / "fake.png").write_bytes(b"GIF89a not a png")
