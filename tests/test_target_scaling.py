@@ -111,7 +111,7 @@ def test_the_run_table_and_the_figure_are_in_the_data_units(fitted, wide, tmp_pa
     monkeypatch.setattr(matplotlib.figure.Figure, "savefig",
                         lambda self, *args, **kwargs: drawn.append(self) or save(self, *args, **kwargs))
     write_run(tmp_path / "run", fitted)
-    learning, comparison = drawn
+    learning, comparison = drawn[:2]  # then the views (network.png)
     assert learning.axes[0].get_ylabel() == "loss (standardized targets)"
     versus = comparison.axes[0]
     e = fitted.experiment
