@@ -4,6 +4,7 @@ round trip, a hostile model file, the figures over the original plane, and Playg
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -211,3 +212,45 @@ def test_a_broken_feature_plugin_is_left_out_naming_it():
     with pytest.warns(fnn.PluginWarning, match=r"feature 'mean': fn on 1 column .* expected finite floats"):
         reg = fnn.make_registry([Broken()], entry_points=False, disabled=(), strict=False)
     assert "mean" not in reg.names("feature")
+
+
+# ------------------------------------------------------------------------------------------------ figures
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The figures a run folder saves, by file name, captured as they are saved (and not written)."""
+    from matplotlib.figure import Figure
+
+    saved: dict[str, object] = {}
+    monkeypatch.setattr(Figure, "savefig", lambda self, path, *a, **k: saved.__setitem__(Path(path).name, self))
+    return saved
+
+
+def test_the_figures_draw_over_the_original_columns(tmp_path, drawn):
+    """The network takes x1^2 and x2^2, standardized; the figures' axes are x1 and x2 in the data's units."""
+    from matplotlib.collections import PathCollection
+
+    from fnn.runs.rundir import write_run
+
+    result = fnn.fit(dataset="circle", hidden=(), feature_spec="x1^2,x2^2", standardize=True, epochs=300,
+                     test_split=0.25)
+    e = result.experiment
+    write_run(tmp_path / "run", result)
+    comparison = drawn["comparison.png"]
+    truth, predictions, boundary = comparison.axes[:3]
+    assert (truth.get_xlabel(), truth.get_ylabel()) == ("x1", "x2")
+    assert "inputs x1^2, x2^2" in comparison._suptitle.get_text()
+    points = np.concatenate([s.get_offsets() for s in truth.collections if isinstance(s, PathCollection)])
+    columns = np.concatenate([e.x_columns, e.x_test_columns])
+    np.testing.assert_allclose(np.sort(points, axis=0), np.sort(columns, axis=0))  # the data's points, not x1^2
+    low, high = boundary.get_xlim()
+    assert low < columns[:, 0].min() < 0 < columns[:, 0].max() < high  # squares are never negative
+    # The boundary's map is the network on the plane's points, through the features and the scaler.
+    mesh = next(c for c in boundary.collections if c.get_array() is not None and c.get_array().ndim == 2)
+    grid = mesh.get_array()
+    centre = fnn.predict(result.final.params, e.scaler(e.inputs(np.zeros((1, 2)))), e.activation, e.output)[0, 0]
+    assert grid.max() == pytest.approx(centre, abs=0.02)  # the circle's inside, at the origin, is most class 1
+    neurons, network = drawn["neurons.png"], drawn["network.png"]
+    assert any("x1 across, x2 up" in t.get_text() for t in neurons.texts)
+    labels = [t.get_text() for t in network.axes[0].texts]
+    assert "x1^2" in labels and "x2^2" in labels  # the network's input nodes are its inputs
