@@ -75,6 +75,9 @@ def test_the_dtype_is_kept():
     ("poly:0", "the degree must be a whole number from 1 to 6"),
     ("poly:two", "the degree must be a whole number from 1 to 6"),
     ("x1^9", "a monomial's degree must be from 1 to 6"),
+    ("x1^0*x2", "a monomial's degree must be from 1 to 6"),
+    ("x1^" + "9" * 5000, "a monomial's degree must be from 1 to 6"),  # never made, nor read as a number
+    ("x1^3*x2^4", "a monomial's degree must be from 1 to 6"),
     ("x1,x1", "x1 is given twice"),
     ("x1*x2,x2*x1", "x1*x2 is given twice"),
     ("", "got nothing"),
@@ -98,6 +101,13 @@ def test_a_bad_features_option_exits_2_with_one_line():
 
 
 # ------------------------------------------------------------------------------------------------ the lesson
+
+def test_hidden_empty_on_the_command_line_is_a_network_without_hidden_layers():
+    result = cli("run", "-d", "circle", "--hidden", "", "--features", "x1^2,x2^2", "-e", "500", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["sizes"] == [2, 1] and summary["hidden"] == [] and summary["accuracy"] >= 0.95
+
 
 def test_circle_needs_no_hidden_layer_once_its_inputs_are_squared():
     """Playground's "feature engineering versus depth": x1^2 + x2^2 < r^2 is a straight line in (x1^2, x2^2)."""

@@ -119,9 +119,11 @@ def _terms(part: str, columns: tuple[str, ...], features: Mapping[str, Feature] 
     factors: list[int] = []
     for factor in part.split("*"):
         power = _POWER.fullmatch(factor.strip())
-        column, times = (power.group(1).strip(), int(power.group(2))) if power else (factor.strip(), 1)
-        factors += [_column(column, columns, part)] * times
-    if not 1 <= len(factors) <= MAX_DEGREE:
+        column, times = (power.group(1).strip(), power.group(2)) if power else (factor.strip(), "1")
+        if len(times) > 2 or int(times) < 1 or len(factors) + int(times) > MAX_DEGREE:  # before it is made
+            raise ConfigError(f"--features {part!r}: a monomial's degree must be from 1 to {MAX_DEGREE}")
+        factors += [_column(column, columns, part)] * int(times)
+    if not factors:
         raise ConfigError(f"--features {part!r}: a monomial's degree must be from 1 to {MAX_DEGREE}")
     return [_monomial(tuple(sorted(factors)), columns, features)]
 
