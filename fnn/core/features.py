@@ -123,8 +123,6 @@ def _terms(part: str, columns: tuple[str, ...], features: Mapping[str, Feature] 
         if len(times) > 2 or int(times) < 1 or len(factors) + int(times) > MAX_DEGREE:  # before it is made
             raise ConfigError(f"--features {part!r}: a monomial's degree must be from 1 to {MAX_DEGREE}")
         factors += [_column(column, columns, part)] * int(times)
-    if not factors:
-        raise ConfigError(f"--features {part!r}: a monomial's degree must be from 1 to {MAX_DEGREE}")
     return [_monomial(tuple(sorted(factors)), columns, features)]
 
 
