@@ -1,8 +1,8 @@
 """fnn: a workbench for learning backpropagation.
 
 Pure NumPy networks whose parameters are immutable mappings (``W1, b1, ...``),
-and a pluggy registry of activations, losses, optimizers, datasets and metrics. A
-minimal session::
+and a pluggy registry of activations, losses, optimizers, datasets, metrics and
+input features. A minimal session::
 
     import numpy as np
     import fnn
@@ -21,7 +21,7 @@ from importlib.metadata import PackageNotFoundError, version as _version
 from fnn import _moved
 from fnn.core.network import Cache, backward, forward, init_params, predict
 from fnn.core.params import Params
-from fnn.core.records import Activation, DatasetSpec, Loss, Metric, Optimizer, OptimizerSpec
+from fnn.core.records import Activation, DatasetSpec, Feature, Loss, Metric, Optimizer, OptimizerSpec
 from fnn.core.transforms import add_decayed_weights, apply_updates, chain, scale_by_learning_rate
 from fnn.errors import (ConfigError, DataError, FnnError, PluginContractError, PluginError, PluginWarning,
                         TrainingDiverged, UnknownNameError)
@@ -37,7 +37,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 _moved.install()
 
 __all__ = [
-    "Activation", "Cache", "ConfigError", "DataError", "DatasetSpec", "Epoch", "Experiment", "FitResult", "FnnError",
+    "Activation", "Cache", "ConfigError", "DataError", "DatasetSpec", "Epoch", "Experiment", "Feature", "FitResult",
+    "FnnError",
     "Loss", "Metric", "Optimizer", "OptimizerSpec", "Params", "PluginContractError", "PluginError", "PluginWarning",
     "Registry", "RunConfig", "TrainingDiverged", "UnknownNameError", "__version__", "accuracy", "add_decayed_weights",
     "apply_updates", "backward", "chain", "fit", "forward", "hookimpl", "init_params", "make_registry", "predict",

@@ -1,6 +1,6 @@
 """Conformance checks for fnn plugins: run them in a plugin's own test suite.
 
-fnn's built-in activations, losses, optimizers, datasets and metrics pass every check
+fnn's built-in activations, losses, optimizers, datasets, metrics and features pass every check
 here; a third-party record should too before it is published. Each check takes
 one record and returns nothing when it conforms; otherwise it raises
 ``AssertionError`` saying which check failed, on which input, and what was
@@ -32,11 +32,12 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from fnn.core.params import Params, stacked, tree_map
-from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, Metric, OptimizerSpec, Record
+from fnn.core.records import KINDS, Activation, DatasetSpec, Feature, Loss, Metric, OptimizerSpec, Record
 from fnn.plugins.contracts import ContractBroken, call_backward, numerical_gradient, target_problem, task_of
 from fnn.plugins.registry import make_registry
 
-__all__ = ["check", "check_activation", "check_dataset", "check_loss", "check_metric", "check_optimizer",
+__all__ = ["check", "check_activation", "check_dataset", "check_feature", "check_loss", "check_metric",
+           "check_optimizer",
            "numerical_gradient", "parametrize_records", "record_id", "records"]
 
 
@@ -46,7 +47,7 @@ def records(*plugins: object) -> list:
     The plugins go through fnn's own loading checks, strictly: a misspelt or
     unmarked hook, a hook that raises, a record of the wrong type or with a
     malformed name, or a name used twice raises :class:`~fnn.PluginError`.
-    Records come sorted by kind (activation, loss, optimizer, dataset, metric), then name.
+    Records come sorted by kind (activation, loss, optimizer, dataset, metric, feature), then name.
     """
     # Without the registry's cheap record checks: the ones here say more about what is wrong.
     registry = make_registry(plugins, builtins=False, entry_points=False, disabled=(), strict=True,
@@ -64,11 +65,11 @@ def check(record: object) -> None:
     """Run the check for ``record``'s kind: :func:`check_activation`, :func:`check_loss`, and so on."""
     checks: dict[type, Callable[[Any], None]] = {Activation: check_activation, Loss: check_loss,
                                                  OptimizerSpec: check_optimizer, DatasetSpec: check_dataset,
-                                                 Metric: check_metric}
+                                                 Metric: check_metric, Feature: check_feature}
     for record_type, check_record in checks.items():
         if isinstance(record, record_type):
             return check_record(record)
-    raise TypeError(f"expected an fnn record (Activation, Loss, OptimizerSpec, DatasetSpec or Metric), "
+    raise TypeError(f"expected an fnn record (Activation, Loss, OptimizerSpec, DatasetSpec, Metric or Feature), "
                     f"got {type(record).__name__}")
 
 
@@ -534,6 +535,45 @@ def _metric_value(what: str, metric: Metric, pred: np.ndarray, target: np.ndarra
     except Exception as error:  # said with the task and shape it failed on: a metric may handle only some
         raise AssertionError(f"{what}: fn(pred, target) raised {type(error).__name__}: {error}") from error
     return _finite_float(f"{what}: fn(pred, target)", value, pred, target)
+
+
+# -------------------------------------------------------------------- features
+
+def check_feature(feature: Feature) -> None:
+    """Check a :class:`~fnn.Feature` against the contract fnn relies on.
+
+    On ``arity`` columns (2 and 3 for a feature of two or more) of 50 random
+    values in [-3, 3], and on one point:
+
+    * ``fn(*columns)`` returns one float column of their shape (n,), finite,
+      without floating-point warnings; it writes into no column and accepts
+      read-only ones;
+    * each point's value is its own: permuting the points permutes the
+      result, and the first point alone gives its value in the column.
+    """
+    what = f"feature {feature.name!r}"
+    rng = np.random.default_rng(0)
+    for count in (feature.arity,) if feature.arity is not None else (2, 3):
+        columns = {f"column{j + 1}": rng.uniform(-3.0, 3.0, 50) for j in range(count)}
+        on = f"{what} on {count} column{'s' * (count > 1)}"
+        value = _feature_value(on, feature, columns)
+        order = rng.permutation(50)
+        permuted = _feature_value(f"{on} (points permuted)", feature, {k: c[order] for k, c in columns.items()})
+        alone = _feature_value(f"{on} (the first point alone)", feature, {k: c[:1] for k, c in columns.items()})
+        if not (np.allclose(permuted, value[order], rtol=1e-12, atol=1e-12)
+                and np.allclose(alone, value[:1], rtol=1e-12, atol=1e-12)):
+            raise AssertionError(f"{on}: a point's value depends on the other points (permuted or alone it "
+                                 "changed); each point's value must come from its own columns only")
+
+
+def _feature_value(what: str, feature: Feature, columns: dict[str, np.ndarray]) -> np.ndarray:
+    n = len(next(iter(columns.values())))
+    value = _pure_call(f"{what}: fn(*columns)", feature.fn, **columns)
+    if not isinstance(value, np.ndarray) or value.shape != (n,) or value.dtype.kind != "f":
+        raise AssertionError(f"{what}: fn(*columns) returned {type(value).__name__} of shape {np.shape(value)} "
+                             f"and dtype {getattr(value, 'dtype', None)}; expected a float array of shape ({n},)")
+    _check_finite(f"{what}: fn(*columns)", value, columns)
+    return value
 
 
 # -------------------------------------------------------------------- helpers

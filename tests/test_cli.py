@@ -318,7 +318,7 @@ def test_unknown_names_are_usage_errors_listing_the_choices(args, fragments):
     assert result.stdout == ""  # nothing trained, nothing printed
 
 
-@pytest.mark.parametrize("value", ["4,,8", "0", "-3", "abc", "4,8,", "4,0", ""])
+@pytest.mark.parametrize("value", ["4,,8", "0", "-3", "abc", "4,8,", "4,0"])  # "" is no hidden layer
 def test_bad_hidden_sizes_are_usage_errors(value):
     assert_one_line_error(cli("run", "--hidden", value, "-e", "1"), 2, "--hidden", "positive integers",
                           repr(value))
@@ -477,7 +477,7 @@ def test_no_arguments_shows_help_without_an_error_line():
 
 # -------------------------------------------------------------------------------------------------------------- list
 
-KINDS = ("activation", "loss", "optimizer", "dataset", "metric")
+KINDS = ("activation", "loss", "optimizer", "dataset", "metric", "feature")
 
 
 def test_list_shows_every_builtin_with_description_and_plugin():
@@ -486,13 +486,13 @@ def test_list_shows_every_builtin_with_description_and_plugin():
     expected = {(e.name, e.record.description, e.plugin) for kind in KINDS for e in fnn.registry().entries(kind)}
     assert rows == expected
     assert {plugin for _, _, plugin in rows} == {"fnn.activations", "fnn.losses", "fnn.optimizers", "fnn.datasets",
-                                                 "fnn.metrics"}
+                                                 "fnn.metrics", "fnn.features"}
 
 
 def test_list_table_titles():
     titles = [line.strip() for line in ok("list").stdout.splitlines()
               if line.strip() and line.strip()[0].isalpha() and len(line.split()) == 1]
-    assert titles == ["Activations", "Losses", "Optimizers", "Datasets", "Metrics"]
+    assert titles == ["Activations", "Losses", "Optimizers", "Datasets", "Metrics", "Features"]
 
 
 def test_list_one_kind_singular_or_plural():
@@ -509,7 +509,7 @@ def test_list_json_has_every_builtin_with_its_origin():
                  "package": e.package} for kind in KINDS for e in fnn.registry().entries(kind)]
     assert data == expected
     plugin_of = {"activation": "fnn.activations", "loss": "fnn.losses", "optimizer": "fnn.optimizers",
-                 "dataset": "fnn.datasets", "metric": "fnn.metrics"}
+                 "dataset": "fnn.datasets", "metric": "fnn.metrics", "feature": "fnn.features"}
     assert all(item["package"] == "fnn" and item["plugin"] == plugin_of[item["kind"]] for item in data)
     assert {item["name"] for item in data if item["kind"] == "optimizer"} == set(SPEC_DEFAULTS)
 
@@ -553,12 +553,13 @@ def test_run_help_lists_the_issues_flags():
 
 
 @pytest.mark.parametrize(("text", "sizes"),
-                         [("4,8", (4, 8)), ("3", (3,)), ("2,3,4,5", (2, 3, 4, 5)), (" 4, 8", (4, 8))])
+                         [("4,8", (4, 8)), ("3", (3,)), ("2,3,4,5", (2, 3, 4, 5)), (" 4, 8", (4, 8)), ("", ()),
+                          (" ", ())])
 def test_parse_hidden(text, sizes):
     assert parse_hidden(text) == sizes
 
 
-@pytest.mark.parametrize("text", ["", "4,,8", "0", "-3", "4,-1", "abc", "4.5", "4,8,"])
+@pytest.mark.parametrize("text", ["4,,8", "0", "-3", "4,-1", "abc", "4.5", "4,8,"])
 def test_parse_hidden_rejects(text):
     with pytest.raises(typer.BadParameter, match="positive integers"):
         parse_hidden(text)

@@ -91,6 +91,16 @@ def test_fnn_metrics_adds_a_metric_listed_and_found_by_name(fnn_registry, fnn_cl
             "package": None} in listed
 
 
+def test_fnn_features_adds_a_feature_listed_and_used_by_name(fnn_registry, fnn_cli):
+    fnn_registry(Plugin("fnn_features", fnn.Feature("tanh", np.tanh, "tanh x")))
+    fnn.testing.check_feature(fnn.registry().feature("tanh"))
+    result = fnn_cli("run", "-d", "circle", "--features", "x1,tanh(x2)", "-e", "3", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["features"] == ["x1", "tanh(x2)"]
+    listed = json.loads(fnn_cli("list", "feature", "--json").stdout)
+    assert {"kind": "feature", "name": "tanh", "description": "tanh x", "plugin": "Plugin", "package": None} in listed
+
+
 # ------------------------------------------------------------------------------------------------------ meta-tests
 
 

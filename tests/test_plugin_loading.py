@@ -277,7 +277,7 @@ def test_a_hook_with_an_argument_its_spec_lacks_is_reported(install):
 
 def test_a_plugin_without_hooks_is_reported(install):
     message = left_out(package("fnn-empty", types.ModuleType("fnn_empty")), install=install)
-    hooks = "fnn_activations, fnn_losses, fnn_optimizers, fnn_datasets, fnn_metrics"
+    hooks = "fnn_activations, fnn_losses, fnn_optimizers, fnn_datasets, fnn_metrics, fnn_features"
     assert f"implements none of fnn's hooks ({hooks})" in message
 
 
@@ -502,7 +502,7 @@ def test_fnn_plugins_json(install, fnn_cli):
     assert result.exit_code == 0 and result.stderr == ""  # a report: no warnings, never an error
     plugins = {item.pop("name"): item for item in json.loads(result.stdout)}
     assert list(plugins) == [*BUILTIN_PLUGINS, "softsign", "broken", "off", "clash", "sets"]
-    none = {"activation": [], "loss": [], "optimizer": [], "dataset": [], "metric": []}
+    none = {"activation": [], "loss": [], "optimizer": [], "dataset": [], "metric": [], "feature": []}
     conflict = ("activation 'softsign' is registered twice: by plugin 'softsign' (fnn-softsign) and by plugin "
                 "'clash' (fnn-clash); disable one with --disable-plugin clash or FNN_DISABLED_PLUGINS=clash")
     assert plugins["softsign"] == {"package": "fnn-softsign", "version": "1.2", "hooks": ["fnn_activations"],

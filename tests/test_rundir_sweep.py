@@ -466,7 +466,7 @@ def test_a_diverging_run_in_the_table_and_the_progress_lines():
     (("--lr", "0,1"), ("learning rate", "positive")),
     (("--lr", "-1"), ("learning rate", "positive")),
     (("--lr", "0.1,abc"), ("--lr", "'abc' is not a number")),
-    (("--hidden", "2,4/"), ("--hidden",)),
+    (("--hidden", "2,4/0"), ("--hidden",)),  # "2,4/" is 2,4 and no hidden layer
     (("--hidden", "2,x"), ("--hidden",)),
     (("--seed", "1,x"), ("--seed", "'x' is not an integer")),
     (("-e", "0"), ("--epochs", "at least 1")),

@@ -1,2 +1,2 @@
-"""fnn's built-in plugins: activations, losses, optimizers and datasets, registered through the
+"""fnn's built-in plugins: activations, losses, optimizers, datasets, metrics and features, registered through the
 same hooks as any installed package (see ``fnn.plugins.hookspecs``), and the learning-rate schedules."""

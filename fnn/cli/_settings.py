@@ -166,14 +166,18 @@ def _split(text: str, flag: str) -> list[str]:
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
-    """``"4,8"`` -> ``(4, 8)``; anything but a comma list of positive integers is a usage error."""
+    """``"4,8"`` -> ``(4, 8)``, and ``""`` -> ``()`` (no hidden layer: the inputs feed the output, as in
+    logistic regression); anything else but a comma list of positive integers is a usage error."""
+    if not text.strip():
+        return ()
     try:
         sizes = tuple(int(part) for part in text.split(","))
     except ValueError:
         sizes = ()
     if not sizes or any(size < 1 for size in sizes):
         raise typer.BadParameter(
-            f"hidden sizes must be a comma list of positive integers such as 4,8; got {text!r}", param_hint="--hidden"
+            f"hidden sizes must be a comma list of positive integers such as 4,8, or '' for none; got {text!r}",
+            param_hint="--hidden"
         )
     return sizes
 

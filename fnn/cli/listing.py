@@ -13,20 +13,21 @@ from fnn.cli._app import command, examples, plugin_registry
 from fnn.cli._console import make_console, shown
 
 _TITLES = {"activation": "Activations", "loss": "Losses", "optimizer": "Optimizers", "dataset": "Datasets",
-           "metric": "Metrics"}
+           "metric": "Metrics", "feature": "Features"}
 
 
 @command("list", epilog=examples(
-    ("fnn list", "every activation, loss, optimizer, dataset and metric"),
+    ("fnn list", "every activation, loss, optimizer, dataset, metric and feature"),
     ("fnn list optimizer --json", "one kind, as JSON"),
 ))
 def list_plugins(
     ctx: typer.Context,
     kind: Annotated[Optional[str], typer.Argument(
-        help="activation, loss, optimizer, dataset or metric.", show_default="all")] = None,
+        help="activation, loss, optimizer, dataset, metric or feature.", show_default="all")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """List the registered activations, losses, optimizers, datasets and metrics and where each comes from."""
+    """List the registered activations, losses, optimizers, datasets, metrics and features and where each comes
+    from."""
     kinds = list(KINDS)
     if kind is not None:
         singular = kind[:-1] if kind.endswith("s") and kind[:-1] in KINDS else kind

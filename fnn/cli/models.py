@@ -13,6 +13,7 @@ from rich.text import Text
 from fnn.io.data import Scaler, read_numeric_csv
 from fnn.errors import ConfigError, DataError, UnknownNameError
 from fnn.io.modelfile import Model, ModelFileError, load_model
+from fnn.core.features import Inputs, inputs as make_inputs
 from fnn.core.network import predict as network_predict
 from fnn.plugins.registry import Registry
 from fnn.io import jsonfile
@@ -41,8 +42,8 @@ def predict(
     if (points is None) == (csv_path is None):
         raise typer.BadParameter("give exactly one of --points or --csv", param_hint="--points / --csv")
     model = load_model(model_path)
-    width = model.sizes[0]
-    names = model.config.get("features") or [f"x{j + 1}" for j in range(width)]
+    width = model.width
+    names = model.columns or [f"x{j + 1}" for j in range(width)]
     lines: np.ndarray | None
     notes: list[str]
     if points is not None:
@@ -148,13 +149,28 @@ def model_predict(model: Model, x: np.ndarray, registry: Registry, source: str =
     config = model.config
     hidden, output = (_activation(registry, config, key, source) for key in ("activation", "output"))
     scaling, target_scaling = config.get("scaler"), config.get("target_scaler")
+    made = _inputs(registry, config, source)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if made is not None:
+            x = made(x)
         if scaling:
             x = Scaler.from_dict(scaling)(x)
         out = network_predict(model.params, x, hidden, output)
         if target_scaling:
             out = Scaler.from_dict(target_scaling).inverse(out)
         return out
+
+
+def _inputs(registry: Registry, config: dict, source: str) -> Inputs | None:
+    """The model's ``--features`` over its data's columns (None without), each feature found in ``registry``."""
+    if config.get("feature_spec") is None:
+        return None
+    try:
+        return make_inputs(config["feature_spec"], tuple(config["columns"]),
+                           {name: registry.feature(name) for name in registry.names("feature")})
+    except ConfigError as error:
+        raise ModelFileError(f"{source!r} field 'feature_spec': {error} "
+                             "(is the plugin it was trained with installed?)") from None
 
 
 def _activation(registry: Registry, config: dict, key: str, source: str):
@@ -229,8 +245,8 @@ def model_inputs(header: list[str] | None, values: np.ndarray, model: Model, sou
     inputs in order, as does a file for a model that saved no names (or fnn's
     stand-ins x1, x2, ... that the file does not use). ``source`` starts the errors.
     """
-    width = model.sizes[0]
-    features = model.config.get("features")
+    width = model.width
+    features = model.columns
     if header is None or not features or _positional_names(features, header):
         if values.shape[1] != width:
             raise DataError(f"{source} has {values.shape[1]} columns; the model takes {width} inputs")
@@ -254,7 +270,7 @@ def model_inputs(header: list[str] | None, values: np.ndarray, model: Model, sou
 def _label_column(header: list[str], model: Model) -> int | None:
     """The column of a file for ``model`` that may hold class names: its label column when the file has it,
     else the one column that is not an input, if there is only one."""
-    features = model.config.get("features") or []
+    features = model.columns or []
     others = [h for h in header if h not in features]
     label = next((h for h in model.labels if h in others), others[0] if len(others) == 1 else None)
     return None if label is None or not features else header.index(label)

@@ -190,7 +190,7 @@ def _value(value) -> str:
     if isinstance(value, str):
         return shown(value)
     if isinstance(value, tuple):
-        return ",".join(map(str, value))
+        return ",".join(map(str, value)) or "''"  # no hidden layer, as --hidden takes it
     if isinstance(value, dict):
         return ",".join(f"{k}={v:g}" for k, v in value.items()) or "-"
     return f"{value:g}" if isinstance(value, float) else str(value)

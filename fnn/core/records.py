@@ -1,4 +1,4 @@
-"""The records plugins hand to fnn: activations, losses, optimizers, datasets and metrics.
+"""The records plugins hand to fnn: activations, losses, optimizers, datasets, metrics and features.
 
 Each hook in :mod:`fnn.plugins.hookspecs` returns an iterable of one of these. They are
 frozen, so a record taken from the registry can be shared freely; the functions
@@ -226,7 +226,29 @@ class Metric:
         _check_tasks("metric", self.name, self.tasks)
 
 
-Record = Activation | Loss | OptimizerSpec | DatasetSpec | Metric
+@dataclass(frozen=True)
+class Feature:
+    """A transformation of the data's columns into one input of the network: ``fn(*columns) -> column``.
+
+    Each column is a float array of shape (n,), and so is the result: the
+    value for each point from that point's own values only. ``arity`` is how
+    many columns ``fn`` takes (``sin``: 1, as ``--features sin(x1)``), or None
+    for two or more (``product``, which ``x1*x2`` and ``poly:3``'s terms use).
+    :func:`fnn.testing.check_feature` checks the contract.
+    """
+
+    name: str
+    fn: Callable[..., Array]
+    description: str = ""
+    arity: int | None = 1
+
+    def __post_init__(self) -> None:
+        if self.arity is not None and not (isinstance(self.arity, int) and self.arity >= 1):
+            raise ConfigError(f"feature {self.name!r}: arity must be a positive whole number or None (two or more), "
+                              f"got {self.arity!r}")
+
+
+Record = Activation | Loss | OptimizerSpec | DatasetSpec | Metric | Feature
 """Any one record: what a hook returns an iterable of."""
 
 KINDS: dict[str, type[Record]] = {
@@ -235,5 +257,6 @@ KINDS: dict[str, type[Record]] = {
     "optimizer": OptimizerSpec,
     "dataset": DatasetSpec,
     "metric": Metric,
+    "feature": Feature,
 }
 """Each kind of record, by the name the registry and CLI use for it."""

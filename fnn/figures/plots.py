@@ -29,6 +29,16 @@ DPI = 150
 TEST_RIM = "#333333"
 """The rim of held-out points: dark, where training points have a white one."""
 
+Inputs = Callable[[np.ndarray], np.ndarray]
+"""How points of the data's columns become the network's inputs (``--features``, then the run's scaler)."""
+
+
+def network_inputs(points: np.ndarray, inputs: Inputs | None = None) -> np.ndarray:
+    """The network's inputs at ``points`` of the plane a figure draws over: ``inputs(points)`` for a run that
+    made its inputs from the data's columns, else the points themselves. Every figure goes through here
+    before its forward pass, so that it draws over the data's own columns whatever the network takes."""
+    return points if inputs is None else inputs(points)
+
 
 def metric_label(metric: str) -> str:
     """A metric's name as figures write it ("R²" for r2)."""
@@ -36,25 +46,25 @@ def metric_label(metric: str) -> str:
 
 
 def decision_grid(params: Mapping[str, np.ndarray], x: np.ndarray, activation: str | Activation,
-                  output: str | Activation, resolution: int = 200, margin: float = 0.1):
+                  output: str | Activation, resolution: int = 200, margin: float = 0.1, inputs: Inputs | None = None):
     """The network's output over a ``resolution`` x ``resolution`` grid covering ``x`` (two features).
 
     Returns ``(xs, ys, z)``: the grid's coordinates along each axis and
     ``z[i, j] = predict(params, [[xs[j], ys[i]]])``.
     """
-    xs, ys, z = output_grid(params, x, activation, output, resolution=resolution, margin=margin)
+    xs, ys, z = output_grid(params, x, activation, output, resolution=resolution, margin=margin, inputs=inputs)
     return xs, ys, z[:, :, 0]
 
 
 def output_grid(params: Mapping[str, np.ndarray], x: np.ndarray, activation: str | Activation,
                 output: str | Activation, columns: tuple[int, int] = (0, 1), resolution: int = 200,
-                margin: float = 0.1):
+                margin: float = 0.1, inputs: Inputs | None = None):
     """Every output of the network over a grid in the plane of ``x``'s ``columns``, the other features at
     their mean over ``x``.
 
     Returns ``(xs, ys, z)``: the grid's coordinates along each axis and
     ``z[i, j] = predict(params, [point])[0]`` (all outputs) where the point has ``xs[j]`` and ``ys[i]`` in
-    ``columns`` and the mean elsewhere.
+    ``columns`` and the mean elsewhere, made the network's inputs by ``inputs`` (:func:`network_inputs`).
     """
     plane = x[:, list(columns)]
     low, high = plane.min(axis=0), plane.max(axis=0)
@@ -64,14 +74,16 @@ def output_grid(params: Mapping[str, np.ndarray], x: np.ndarray, activation: str
     gx, gy = np.meshgrid(xs, ys)
     points = np.repeat(x.mean(axis=0, keepdims=True), gx.size, axis=0)
     points[:, columns[0]], points[:, columns[1]] = gx.ravel(), gy.ravel()
-    z = predict(params, points, activation, output)
+    z = predict(params, network_inputs(points, inputs), activation, output)
     return xs, ys, z.reshape(*gx.shape, -1)
 
 
-def main_features(params: Mapping[str, np.ndarray], x: np.ndarray) -> tuple[int, int]:
+def main_features(params: Mapping[str, np.ndarray], x: np.ndarray, inputs: Inputs | None = None
+                  ) -> tuple[int, int]:
     """The two columns of ``x`` (in order) the first layer feels most: a feature's spread times the size of
-    its weights, so the plane drawn is the one the network's output varies along most at first order."""
-    if x.shape[1] <= 2:
+    its weights, so the plane drawn is the one the network's output varies along most at first order. When
+    ``inputs`` makes the network's inputs from the columns, its weights are not the columns': the first two."""
+    if x.shape[1] <= 2 or inputs is not None:
         return (0, 1)
     reach = x.std(axis=0) * np.linalg.norm(np.asarray(params["W1"]), axis=1)
     return tuple(sorted(int(i) for i in np.argsort(-reach, kind="stable")[:2]))  # type: ignore[return-value]
@@ -167,23 +179,25 @@ def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: s
 def comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, activation: str | Activation,
                output: str | Activation, path: str | Path, title: str = "",
                x_test: np.ndarray | None = None, y_test: np.ndarray | None = None,
-               features: Sequence[str] = ("x1", "x2"), classes: Sequence[str] = ()) -> Path:
+               features: Sequence[str] = ("x1", "x2"), classes: Sequence[str] = (),
+               inputs: Inputs | None = None) -> Path:
     """The lab's figure for a binary classifier: ground truth, predicted classes and the decision boundary,
     side by side, for two features (named by ``features``) and two classes (named by ``classes``, else
     "class 0" and "class 1").
 
     Points are filled in their class's colour with a thin white rim; the misclassified ones are ringed in
     black in the predictions and on the boundary (:func:`_draw_points`). Held-out points (``x_test``), when
-    given, are drawn as bigger triangles.
+    given, are drawn as bigger triangles. ``x`` are points of the data's columns, which ``inputs`` makes the
+    network's inputs (:func:`network_inputs`).
     """
     held_out = x_test is not None and len(x_test) > 0
     points = np.concatenate([x, x_test]) if held_out else x
     labels = np.concatenate([y, y_test]) if held_out else y
     is_test = np.arange(len(points)) >= len(x)
     truth = (labels[:, 0] >= 0.5).astype(int)
-    predicted = (predict(params, points, activation, output)[:, 0] >= 0.5).astype(int)
+    predicted = (predict(params, network_inputs(points, inputs), activation, output)[:, 0] >= 0.5).astype(int)
     wrong = predicted != truth
-    xs, ys, z = decision_grid(params, points, activation, output)
+    xs, ys, z = decision_grid(params, points, activation, output, inputs=inputs)
     figure, equal = _plane_figure(xs, ys, title, colour_bar=True)
     from matplotlib.colors import LinearSegmentedColormap, to_rgb
     from matplotlib.lines import Line2D
@@ -286,7 +300,7 @@ def _correct(wrong: np.ndarray, is_test: np.ndarray) -> str:
 def class_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, activation: str | Activation,
                      output: str | Activation, path: str | Path, title: str = "", classes: Sequence[str] = (),
                      features: Sequence[str] = (), x_test: np.ndarray | None = None,
-                     y_test: np.ndarray | None = None) -> Path:
+                     y_test: np.ndarray | None = None, inputs: Inputs | None = None) -> Path:
     """The comparison figure of a multi-class classifier (one-hot ``y``, k outputs): ground truth, predicted
     classes and the k regions the network assigns with the boundaries between them, each class in its
     colour (:func:`class_colours`) and named in the legend by ``classes``; the misclassified points are
@@ -304,10 +318,10 @@ def class_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndar
     names = list(classes) or [str(i) for i in range(k)]
     features = list(features) or [f"x{i + 1}" for i in range(x.shape[1])]
     truth = class_indices(np.concatenate([y, y_test]) if held_out else y)
-    predicted = class_indices(predict(params, points, activation, output))
+    predicted = class_indices(predict(params, network_inputs(points, inputs), activation, output))
     wrong = predicted != truth
-    columns = main_features(params, x)
-    xs, ys, z = output_grid(params, x, activation, output, columns)
+    columns = main_features(params, x, inputs)
+    xs, ys, z = output_grid(params, x, activation, output, columns, inputs=inputs)
     region = np.argmax(z, axis=-1)
     figure, equal = _plane_figure(xs, ys, title, equal=x.shape[1] == 2)
     from matplotlib.colors import ListedColormap, to_rgb
@@ -384,7 +398,8 @@ def regression_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np
                           activation: str | Activation, output: str | Activation, path: str | Path, title: str = "",
                           features: Sequence[str] = (), targets: Sequence[str] = (),
                           x_test: np.ndarray | None = None, y_test: np.ndarray | None = None,
-                          in_target_units: Callable[[np.ndarray], np.ndarray] | None = None) -> Path:
+                          in_target_units: Callable[[np.ndarray], np.ndarray] | None = None,
+                          inputs: Inputs | None = None) -> Path:
     """The comparison figure of a regression network: one row per output (the first
     :data:`MAX_OUTPUT_PANELS`), named by ``targets``, with its predictions against the true values and the
     diagonal where they would be equal; for one input, first the fitted curve over the data, and for two
@@ -394,7 +409,7 @@ def regression_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np
     network's outputs into the units of ``y`` (undoes the targets' standardizing), where they differ.
     """
     def network(points: np.ndarray) -> np.ndarray:
-        out = predict(params, points, activation, output)
+        out = predict(params, network_inputs(points, inputs), activation, output)
         return out if in_target_units is None else in_target_units(out)
 
     held_out = x_test is not None and len(x_test) > 0
@@ -420,7 +435,7 @@ def regression_comparison(params: Mapping[str, np.ndarray], x: np.ndarray, y: np
         line = np.linspace(low - pad, high + pad, 400)[:, None]
         curve = network(line)
     elif x.shape[1] == 2:
-        xs, ys, surface = output_grid(params, x, activation, output)
+        xs, ys, surface = output_grid(params, x, activation, output, inputs=inputs)
         surface = surface if in_target_units is None else in_target_units(surface)
     for j in range(outputs):
         name = _plain(targets[j])

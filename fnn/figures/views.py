@@ -17,7 +17,7 @@ from fnn.core.network import forward
 from fnn.core.records import Activation
 from fnn.core.tasks import class_indices
 from fnn.errors import ConfigError
-from fnn.figures.plots import CLASS_COLOURS, _figure, _plain, class_colours
+from fnn.figures.plots import CLASS_COLOURS, Inputs, _figure, _plain, class_colours, network_inputs
 
 MAX_MAP_UNITS = 16
 """The neuron-map figure draws at most this many units of a layer (the first ones), and says so."""
@@ -58,13 +58,15 @@ def plane_grid(x: np.ndarray, columns: tuple[int, int] = (0, 1), resolution: int
 
 
 def neuron_grid(params: Mapping[str, np.ndarray], x: np.ndarray, activation: str | Activation,
-                output: str | Activation, columns: tuple[int, int] = (0, 1), resolution: int = 100):
+                output: str | Activation, columns: tuple[int, int] = (0, 1), resolution: int = 100,
+                inputs: Inputs | None = None):
     """Every unit's output over the plane of ``x``'s ``columns``, from one forward pass over the grid.
 
     Returns ``(xs, ys, maps, activations)``: ``maps[l][i, j, u]`` is unit ``u`` of layer ``l + 1`` (the last
-    being the output) at the point with ``xs[j]`` and ``ys[i]``, and ``activations[l]`` that layer's."""
+    being the output) at the point with ``xs[j]`` and ``ys[i]``, and ``activations[l]`` that layer's. The
+    grid's points are made the network's inputs by ``inputs`` (:func:`fnn.figures.plots.network_inputs`)."""
     xs, ys, points = plane_grid(x, columns, resolution)
-    _, cache = forward(params, points, activation, output)
+    _, cache = forward(params, network_inputs(points, inputs), activation, output)
     maps = [a.reshape(len(ys), len(xs), -1) for a in cache.a]
     return xs, ys, maps, cache.activations
 
@@ -94,13 +96,13 @@ def _unit_names(task: str, units: int, classes: Sequence[str], targets: Sequence
 def neuron_maps(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, activation: str | Activation,
                 output: str | Activation, path: str | Path, *, task: str = "binary", title: str = "",
                 columns: tuple[int, int] = (0, 1), features: Sequence[str] = (), classes: Sequence[str] = (),
-                targets: Sequence[str] = ()) -> Path:
+                targets: Sequence[str] = (), inputs: Inputs | None = None) -> Path:
     """Every hidden unit's output over the input plane, one column per layer (as Playground's network view),
     the output's map last: each class's probability for a multi-class network, the fitted surface for
     regression, with the training points on the output's maps. Layers wider than :data:`MAX_MAP_UNITS`
     show their first units and say so. With more than two features the plane is ``columns``, the others
     at their mean."""
-    xs, ys, maps, acts = neuron_grid(params, x, activation, output, columns)
+    xs, ys, maps, acts = neuron_grid(params, x, activation, output, columns, inputs=inputs)
     features = list(features) or [f"x{i + 1}" for i in range(x.shape[1])]
     widths = [m.shape[-1] for m in maps]
     rows = min(MAX_MAP_UNITS, max(widths))
@@ -170,15 +172,16 @@ def _kept_units(params: Mapping[str, np.ndarray], sizes: Sequence[int]) -> list[
 
 def network(params: Mapping[str, np.ndarray], x: np.ndarray, activation: str | Activation, output: str | Activation,
             path: str | Path, *, title: str = "", columns: tuple[int, int] = (0, 1), features: Sequence[str] = (),
-            outputs: Sequence[str] = ()) -> Path:
+            outputs: Sequence[str] = (), inputs: Inputs | None = None, input_names: Sequence[str] = ()) -> Path:
     """The network as layers of nodes with every connection drawn: blue for a positive weight, orange for a
     negative one, its width in proportion to |w| (the figure's largest |w| the widest, as the legend says).
     With two inputs each node shows its neuron map in miniature (the inputs their own feature), as
     TensorFlow Playground does. A layer wider than :data:`MAX_NODES` shows the units with the largest
-    outgoing weights, and the title says so."""
-    sizes = [x.shape[1], *(np.shape(params[f"W{i}"])[1] for i in range(1, len(params) // 2 + 1))]
+    outgoing weights, and the title says so. With ``inputs`` (``--features``) the input nodes are the
+    network's inputs, named by ``input_names``, and the maps are over the plane of the data's columns ``x``."""
+    sizes = [np.shape(params["W1"])[0], *(np.shape(params[f"W{i}"])[1] for i in range(1, len(params) // 2 + 1))]
     kept = _kept_units(params, sizes)
-    features = list(features) or [f"x{i + 1}" for i in range(x.shape[1])]
+    features = list(input_names) or list(features) or [f"x{i + 1}" for i in range(x.shape[1])]
     tallest = max(len(units) for units in kept)
     gap = max(2.0, 0.3 * tallest)  # between layers: wide enough for the connections of tall layers to be seen
     height = 1.4 + min(0.55 * tallest, 14.0)
@@ -208,9 +211,9 @@ def network(params: Mapping[str, np.ndarray], x: np.ndarray, activation: str | A
     size = min(0.36, 0.42 * spacing)
     two = x.shape[1] == 2
     if two:
-        xs, ys, maps, acts = neuron_grid(params, x, activation, output, columns, resolution=32)
-        maps = [np.stack([np.broadcast_to(xs, (len(ys), len(xs))), np.broadcast_to(ys[:, None], (len(ys), len(xs)))],
-                         axis=-1), *maps]  # the inputs' own maps: each feature over the plane
+        xs, ys, maps, acts = neuron_grid(params, x, activation, output, columns, resolution=32, inputs=inputs)
+        _, _, points = plane_grid(x, columns, resolution=32)
+        maps = [network_inputs(points, inputs).reshape(len(ys), len(xs), -1), *maps]  # each input over the plane
     for layer in range(len(sizes)):
         for row, unit in enumerate(kept[layer]):
             centre = (layer * gap, heights[layer][row])
@@ -273,7 +276,7 @@ def frame_epochs(epochs: int, count: int = FRAMES) -> np.ndarray:
 def animation(frames: Sequence[Mapping[str, np.ndarray]], epochs: Sequence[int], loss: np.ndarray, x: np.ndarray,
               y: np.ndarray, activation: str | Activation, output: str | Activation, path: str | Path, *,
               task: str = "binary", title: str = "", columns: tuple[int, int] = (0, 1), features: Sequence[str] = (),
-              mp4: str | Path | None = None, fps: int = 10, dpi: int = 80) -> Path:
+              mp4: str | Path | None = None, fps: int = 10, dpi: int = 80, inputs: Inputs | None = None) -> Path:
     """Training as an animation, one frame per ``frames`` (the parameters at ``epochs``): the decision regions
     (a binary network's output, a multi-class network's classes; for regression the fitted curve, or the
     surface over two features) beside the loss curve with a marker at the frame's epoch. Written as a GIF at
@@ -344,9 +347,9 @@ def animation(frames: Sequence[Mapping[str, np.ndarray]], epochs: Sequence[int],
             artist.remove()
         drawn.clear()
         if curve_mode:
-            fit.set_data(line[:, 0], forward(params, line, activation, output)[0][:, 0])
+            fit.set_data(line[:, 0], forward(params, network_inputs(line, inputs), activation, output)[0][:, 0])
         else:
-            out = forward(params, points, activation, output)[0].reshape(len(ys), len(xs), -1)
+            out = forward(params, network_inputs(points, inputs), activation, output)[0].reshape(len(ys), len(xs), -1)
             if task == "multiclass":
                 mesh.set_array(np.argmax(out, axis=-1).ravel())
             else:

@@ -26,7 +26,8 @@ import numpy as np
 from numpy.lib import format as np_format
 
 from fnn.io.data import MAX_CLASS_NAME, open_regular
-from fnn.errors import FnnError, readable_bytes
+from fnn.errors import ConfigError, FnnError, readable_bytes
+from fnn.core import features
 from fnn.core.network import MAX_PARAMETERS
 from fnn.core.params import Params, layer_sizes
 from fnn.core.records import TASKS
@@ -64,6 +65,19 @@ class Model(NamedTuple):
             return ()
         saved = self.config.get("classes")
         return tuple(saved) if saved else tuple(str(k) for k in range(max(2, self.sizes[-1])))
+
+    @property
+    def columns(self) -> list[str] | None:
+        """The names of the columns it takes: the data's columns, which ``--features`` (when the run gave it)
+        turned into its inputs, else the inputs' own names; None when the file names none."""
+        if self.config.get("feature_spec") is not None:
+            return list(self.config["columns"])
+        return self.config.get("features")
+
+    @property
+    def width(self) -> int:
+        """How many values each point given to the model has: one per column (see :attr:`columns`)."""
+        return len(self.config["columns"]) if self.config.get("feature_spec") is not None else self.sizes[0]
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -140,6 +154,7 @@ MAX_META_CHARS = 1 << 24  # 16 Mi characters: the names and scaler of 100,000 fe
 MAX_LAYERS = 1000
 MAX_MEMBERS = 2 * MAX_LAYERS + 1  # W and b per layer, and the fnn entry
 MAX_DEPTH = 32  # nesting of the configuration's JSON
+MAX_SPEC_CHARS = 100_000  # a --features text: 1,000 terms of long column names
 _DIRECTORY_ENTRY_BYTES = 256  # a central-directory entry of a short name such as "W12.npy" takes under 100
 _CHUNK = 1 << 20
 
@@ -286,6 +301,8 @@ def _checked_config(name: str, config: dict[str, Any], sizes: tuple[int, ...]) -
             raise fail("features", f"names {len(features)} inputs, but the model takes {width}")
         if len(set(features)) != width:
             raise fail("features", "repeats a name")
+    if config.get("feature_spec") is not None:
+        _check_feature_spec(fail, config, width)
     # The scaler of a run with --standardize; files written before issue 14 keep it as the value of
     # "standardize" itself (now the setting, true or false), and are read as if it were "scaler".
     scaler_key = "standardize" if isinstance(config.get("standardize"), dict) and "scaler" not in config else "scaler"
@@ -297,6 +314,28 @@ def _checked_config(name: str, config: dict[str, Any], sizes: tuple[int, ...]) -
             raise fail("target_scaler", "is set, but only a regression model's targets are standardized")
         _checked_scaler(fail, "target_scaler", config["target_scaler"], sizes[-1], "output")
     return config
+
+
+def _check_feature_spec(fail, config: dict[str, Any], width: int) -> None:
+    """A run's ``--features``: its text, parsed again over the saved ``columns``, makes the model's ``width``
+    inputs, named as ``features`` names them. The features' names are checked against the registry where
+    the model is used (``fnn predict``), as its activations are."""
+    spec, columns = config["feature_spec"], config.get("columns")
+    if not isinstance(spec, str) or len(spec) > MAX_SPEC_CHARS:
+        raise fail("feature_spec", f"must be the text of --features (a string of at most {MAX_SPEC_CHARS:,} "
+                                   f"characters), not {_short(spec)}")
+    if (not isinstance(columns, list) or not columns or not all(isinstance(c, str) for c in columns)
+            or len(set(columns)) != len(columns)):
+        raise fail("columns", "must be a list of the data's column names (distinct strings) when feature_spec is set")
+    try:
+        terms = features.parse(spec, tuple(columns))
+    except ConfigError as error:
+        raise fail("feature_spec", f"is not valid: {error}") from None
+    if len(terms) != width:
+        raise fail("feature_spec", f"makes {len(terms)} inputs, but the model takes {width}")
+    names = [term.name for term in terms]
+    if config.get("features") is not None and config["features"] != names:
+        raise fail("features", f"names the inputs {_short(config['features'])}, but feature_spec makes {names}")
 
 
 def _checked_scaler(fail, key: str, scaling: Any, width: int, per: str) -> dict:

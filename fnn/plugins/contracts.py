@@ -8,7 +8,8 @@ returns, an activation's backward against finite differences of
 ``sum(forward(x) * grad_y)`` on a few points (so row-wise activations such
 as softmax are checked as well as elementwise ones), a dataset's shapes and
 labels (when a run loads it), a metric's one finite number for each task it
-declares, and that no function writes into its (read-only) arguments. Each check raises
+declares, a feature's one finite column, and that no function writes into
+its (read-only) arguments. Each check raises
 :class:`ContractBroken` with one line saying what was wrong; the registry
 turns it into a left-out plugin, :func:`fnn.prepare` into a
 :class:`~fnn.PluginContractError` naming the plugin.
@@ -24,7 +25,7 @@ import numpy as np
 
 from fnn.errors import message_of, one_line
 from fnn.core.params import Params, tree_map
-from fnn.core.records import Activation, DatasetSpec, Loss, Metric, Optimizer, OptimizerSpec
+from fnn.core.records import Activation, DatasetSpec, Feature, Loss, Metric, Optimizer, OptimizerSpec
 
 class ContractBroken(Exception):
     """What a record did wrong, as one line (without the record's name: the caller adds it)."""
@@ -280,3 +281,21 @@ def check_metric(metric: Metric) -> None:
         _check_number(what, value)
         if not np.isfinite(float(value)):
             raise ContractBroken(f"{what} returned {value}, expected a finite number")
+
+
+# ---------------------------------------------------------------------------------------------------- features
+
+_FEATURE_PROBE = _readonly(np.array([-1.5, -0.25, 0.0, 0.5, 2.0]))
+
+
+def check_feature(feature: Feature) -> None:
+    """``fn`` on ``arity`` columns of a few finite values (two for a feature of two or more) gives one finite
+    float column of their length, writing into nothing."""
+    columns = [_FEATURE_PROBE] * (feature.arity or 2)
+    what = f"fn on {len(columns)} column{'s' if len(columns) > 1 else ''} of {len(_FEATURE_PROBE)} values"
+    result = call(what, feature.fn, *columns)
+    if not isinstance(result, np.ndarray) or result.shape != _FEATURE_PROBE.shape:
+        raise ContractBroken(f"{what} returned {type(result).__name__} {getattr(result, 'shape', '')}, expected "
+                             f"an array of shape {_FEATURE_PROBE.shape}")
+    if result.dtype.kind != "f" or not np.isfinite(result).all():
+        raise ContractBroken(f"{what} returned {result.dtype} values {result.tolist()}, expected finite floats")

@@ -45,10 +45,10 @@ both. Functions in records are pure: they return new arrays and never write
 into their arguments. ``fnn.testing`` checks records against their contracts;
 ``docs/plugins.md`` walks through writing, testing and publishing a plugin.
 
-fnn's own activations, losses, optimizers, datasets and metrics are plugins
-registered through exactly these hooks (``fnn.builtin.activations``,
+fnn's own activations, losses, optimizers, datasets, metrics and features are
+plugins registered through exactly these hooks (``fnn.builtin.activations``,
 ``fnn.builtin.losses``, ``fnn.builtin.optimizers``, ``fnn.builtin.datasets``,
-``fnn.builtin.metrics``); read them as worked examples.
+``fnn.builtin.metrics``, ``fnn.builtin.features``); read them as worked examples.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ from typing import Iterable
 
 import pluggy
 
-from fnn.core.records import Activation, DatasetSpec, Loss, Metric, OptimizerSpec
+from fnn.core.records import Activation, DatasetSpec, Feature, Loss, Metric, OptimizerSpec
 
 PROJECT = "fnn"
 
@@ -133,11 +133,23 @@ def fnn_metrics() -> Iterable[Metric]:
     """
 
 
+@hookspec
+def fnn_features() -> Iterable[Feature]:
+    """Return input features: ``Feature(name, fn, description, arity=1)``.
+
+    ``fn(*columns)`` takes ``arity`` columns of the data, each a float array of
+    shape (n,), and returns one new column of shape (n,), finite wherever its
+    inputs are, each point's value from that point alone. ``fnn run --features
+    NAME(COLUMN)`` then gives the network that column as an input.
+    """
+
+
 HOOKS: dict[str, str] = {
     "activation": "fnn_activations",
     "loss": "fnn_losses",
     "optimizer": "fnn_optimizers",
     "dataset": "fnn_datasets",
     "metric": "fnn_metrics",
+    "feature": "fnn_features",
 }
 """The hook that supplies each kind of record."""

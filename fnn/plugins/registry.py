@@ -1,8 +1,9 @@
-"""The plugin registry: every activation, loss, optimizer, dataset and metric by name, and where each came from.
+"""The plugin registry: every activation, loss, optimizer, dataset, metric and feature by name, and where each
+came from.
 
 Plugins are loaded the way pytest and conda load theirs. The candidates are
 fnn's built-in plugins (``fnn.activations``, ``fnn.losses``,
-``fnn.optimizers``, ``fnn.datasets``, ``fnn.metrics``: the modules
+``fnn.optimizers``, ``fnn.datasets``, ``fnn.metrics``, ``fnn.features``: the modules
 ``fnn.builtin.*``), then the ``fnn`` entry points of every installed
 distribution, then plugin objects given in code; every one goes
 through the same steps:
@@ -52,9 +53,10 @@ import pluggy
 from fnn.plugins import contracts
 from fnn.plugins import hookspecs
 from fnn.errors import PluginError, PluginWarning, UnknownNameError, one_line
-from fnn.core.records import KINDS, Activation, DatasetSpec, Loss, Metric, OptimizerSpec, Record
+from fnn.core.records import KINDS, Activation, DatasetSpec, Feature, Loss, Metric, OptimizerSpec, Record
 
-BUILTIN_PLUGINS = ("fnn.activations", "fnn.losses", "fnn.optimizers", "fnn.datasets", "fnn.metrics")
+BUILTIN_PLUGINS = ("fnn.activations", "fnn.losses", "fnn.optimizers", "fnn.datasets", "fnn.metrics",
+                   "fnn.features")
 """The built-in plugins' names (as ``fnn plugins`` shows them and ``--disable-plugin`` takes them);
 each is the module ``fnn.builtin.<kind>``."""
 DISABLE_AUTOLOAD_ENV = "FNN_DISABLE_PLUGIN_AUTOLOAD"
@@ -189,8 +191,11 @@ class Registry:
     def metric(self, name: str) -> Metric:
         return self.get("metric", name)
 
+    def feature(self, name: str) -> Feature:
+        return self.get("feature", name)
+
     def names(self, kind: str) -> list[str]:
-        """Sorted names of one kind: "activation", "loss", "optimizer", "dataset" or "metric"."""
+        """Sorted names of one kind: "activation", "loss", "optimizer", "dataset", "metric" or "feature"."""
         if kind not in self._entries:
             raise UnknownNameError("kind", kind, self._entries)
         return sorted(self._entries[kind])
@@ -454,6 +459,7 @@ def _collect(manager: pluggy.PluginManager, plugin: object, candidate: _Candidat
 _CONTRACTS: dict[str, Callable[[Any], object]] = {
     "activation": contracts.check_activation, "loss": contracts.check_loss,
     "optimizer": contracts.check_optimizer_spec, "metric": contracts.check_metric,
+    "feature": contracts.check_feature,
     # A dataset is checked where a run loads it (contracts.check_data), not here: loading one can take
     # seconds (scikit-learn's, through fnn-sklearn, 3 s), and every command would pay for every set.
     "dataset": lambda record: None}

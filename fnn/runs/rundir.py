@@ -71,7 +71,7 @@ from fnn.io.modelfile import save_model
 from fnn.runs.frames import Frames, save_frames
 from fnn.runs.settings import BY_NAME, RunConfig, plain_settings
 from fnn.runs.sweep import ALWAYS_SHOWN, SweepRun, classifies, headline, summarize_groups, varied_settings
-from fnn.runs.training import FitResult
+from fnn.runs.training import Experiment, FitResult
 
 RUN_FILES = (
     "metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png", "confusion.png",
@@ -410,7 +410,7 @@ def _write_figures(folder: Path, result: FitResult, summary: dict, suffix: str =
     (a binary run's only for two features, as before; a multi-class run's for two or more), and a
     multi-class run's confusion matrix."""
     e = result.experiment
-    source = summary["data"] or summary["dataset"]
+    source = _source(result.experiment)
     metric = e.scored[0].name if e.scored else "accuracy"
     title = (f"{source}: {'-'.join(map(str, summary['sizes']))} {summary['activation']} net, "
              f"{summary['optimizer']} lr {summary['learning_rate']:g}, {result.epochs_trained} epochs, "
@@ -418,18 +418,16 @@ def _write_figures(folder: Path, result: FitResult, summary: dict, suffix: str =
     loss_label = "loss (standardized targets)" if e.target_scaler is not None else "loss"
     figures.learning_curve(result.history, folder / f"learning_curve{suffix}", title=title, metric=metric,
                            loss_label=loss_label)
-    features = summary["features"]
-    if e.scaler is not None:  # the axes are the network's inputs, in standard units
-        features = [f"{name}, standardized" for name in features]
-    common: dict[str, Any] = {"title": title, "x_test": e.x_test, "y_test": e.y_test}
+    x, x_test, features, inputs = _plane(e)
+    common: dict[str, Any] = {"title": title, "x_test": x_test, "y_test": e.y_test, "inputs": inputs}
     if e.task == "binary":
-        if e.x.shape[1] == 2:
+        if x.shape[1] == 2:
             classes = e.classes if tuple(e.classes) != ("0", "1") else ()  # else "class 0" and "class 1"
-            figures.comparison(result.final.params, e.x, e.y, e.activation, e.output,
+            figures.comparison(result.final.params, x, e.y, e.activation, e.output,
                                folder / f"comparison{suffix}", features=features, classes=classes, **common)
     elif e.task == "multiclass":
-        if e.x.shape[1] >= 2:  # regions need a plane
-            figures.class_comparison(result.final.params, e.x, e.y, e.activation, e.output,
+        if x.shape[1] >= 2:  # regions need a plane
+            figures.class_comparison(result.final.params, x, e.y, e.activation, e.output,
                                      folder / f"comparison{suffix}", classes=e.classes, features=features, **common)
         x, y, points = e.x, e.y, "training points"
         if e.x_test is not None and e.y_test is not None and len(e.x_test) > 0:
@@ -440,9 +438,33 @@ def _write_figures(folder: Path, result: FitResult, summary: dict, suffix: str =
         targets = [name.strip() for name in (e.config.label_column or "").split(",") if name.strip()]
         # In the data's units: the targets' standardizing (if any) undone on the targets and the network's outputs.
         common["y_test"] = None if e.y_test is None else e.in_data_units(e.y_test)
-        figures.regression_comparison(result.final.params, e.x, e.in_data_units(e.y), e.activation, e.output,
+        figures.regression_comparison(result.final.params, x, e.in_data_units(e.y), e.activation, e.output,
                                       folder / f"comparison{suffix}", features=features, targets=targets,
                                       in_target_units=e.in_data_units, **common)
+
+
+def _source(e: Experiment) -> str:
+    """The data a figure's title names: the file or dataset, and the inputs made of it (``--features``)."""
+    source = e.config.data or e.config.dataset
+    return source if e.inputs is None else f"{source} (inputs {', '.join(e.inputs.names)})"
+
+
+def _plane(e: Experiment) -> tuple[np.ndarray, np.ndarray | None, list[str], figures.Inputs | None]:
+    """What the figures draw over: the points, the test points, the axes' names, and how the points become
+    the network's inputs. With ``--features``, the data's own columns, made the network's inputs by the run's
+    features and then its scaler; else the network's inputs themselves (in standard units with a scaler)."""
+    if e.inputs is None:
+        names = list(e.features) or [f"x{i + 1}" for i in range(e.x.shape[1])]
+        if e.scaler is not None:  # the axes are the network's inputs, in standard units
+            names = [f"{name}, standardized" for name in names]
+        return e.x, e.x_test, names, None
+    made, scaler = e.inputs, e.scaler
+
+    def inputs(points: np.ndarray) -> np.ndarray:
+        return made(points) if scaler is None else scaler(made(points))
+
+    assert e.x_columns is not None  # prepare keeps the columns whenever it makes inputs of them
+    return e.x_columns, e.x_test_columns, list(made.columns), inputs
 
 
 def _final_score(result: FitResult, metric: str) -> str:
@@ -465,10 +487,11 @@ def _final_score(result: FitResult, metric: str) -> str:
 def _view_setup(result: FitResult) -> tuple[list[str], str, tuple[int, int]]:
     """The views' feature names, title and plane (the columns of ``--plot-features``)."""
     e = result.experiment
-    summary_features = list(e.features) or [f"x{i + 1}" for i in range(e.x.shape[1])]
-    features = [f"{name}, standardized" for name in summary_features] if e.scaler is not None else summary_features
+    _, _, features, _ = _plane(e)
+    summary_features = list(e.inputs.columns if e.inputs is not None else e.features) or [
+        f"x{i + 1}" for i in range(e.x.shape[1])]
     c = e.config
-    source = c.data or c.dataset
+    source = _source(e)
     title = f"{source}: {'-'.join(map(str, e.params.sizes))} {c.activation} net, {result.epochs_trained} epochs"
     return features, title, views.plot_columns(c.plot_features, summary_features)
 
@@ -478,23 +501,26 @@ def _write_views(folder: Path, result: FitResult, suffix: str = ".png") -> None:
     ``--plot-features``) and ``network.png``."""
     e = result.experiment
     features, title, columns = _view_setup(result)
+    x, _, _, inputs = _plane(e)
     targets = [name.strip() for name in (e.config.label_column or "").split(",") if name.strip()]
     outputs = list(e.classes) if e.task == "multiclass" else targets
-    if e.x.shape[1] >= 2:
-        views.neuron_maps(result.final.params, e.x, e.y, e.activation, e.output, folder / f"neurons{suffix}",
+    if x.shape[1] >= 2:
+        views.neuron_maps(result.final.params, x, e.y, e.activation, e.output, folder / f"neurons{suffix}",
                           task=e.task, title=title, columns=columns, features=features, classes=e.classes,
-                          targets=targets)
-    views.network(result.final.params, e.x, e.activation, e.output, folder / f"network{suffix}", title=title,
-                  columns=columns, features=features, outputs=outputs)
+                          targets=targets, inputs=inputs)
+    views.network(result.final.params, x, e.activation, e.output, folder / f"network{suffix}", title=title,
+                  columns=columns, features=features, outputs=outputs, inputs=inputs,
+                  input_names=e.features if inputs is not None else ())
 
 
 def _write_animation(folder: Path, result: FitResult, frames: Frames) -> None:
     """``training.gif`` from ``frames`` and, when ffmpeg is installed, ``training.mp4``."""
     e = result.experiment
     features, title, columns = _view_setup(result)
-    views.animation(frames.params, frames.epochs, result.loss, e.x, e.y, e.activation, e.output,
-                    folder / "training.gif", task=e.task, title=title.split(",")[0], columns=columns,
-                    features=features, mp4=folder / "training.mp4" if shutil.which("ffmpeg") else None)
+    x, _, _, inputs = _plane(e)
+    views.animation(frames.params, frames.epochs, result.loss, x, e.y, e.activation, e.output,
+                    folder / "training.gif", task=e.task, title=title.rsplit(",", 1)[0], columns=columns,
+                    features=features, mp4=folder / "training.mp4" if shutil.which("ffmpeg") else None, inputs=inputs)
 
 
 FORMATS = ("png", "svg", "pdf")

@@ -120,7 +120,9 @@ class RunConfig:
     dataset: str = setting("xor", "--dataset", "-d", help="Dataset name (fnn list dataset).", group=DATA,
                            kind="dataset")
     hidden: tuple[int, ...] = setting(
-        (4, 8), "--hidden", help="Hidden layer sizes, comma separated, any depth (e.g. 16,16,8).", group=MODEL,
+        (4, 8), "--hidden", help=(
+            "Hidden layer sizes, comma separated, any depth (e.g. 16,16,8); '' for none (the inputs feed the output "
+            "directly: logistic regression)."), group=MODEL,
         valid=lambda sizes: all(1 <= size <= MAX_LAYER_WIDTH for size in sizes),
         rule=f"positive integers up to {MAX_LAYER_WIDTH:,}")
     activation: str = setting("sigmoid", "--activation", "-a", help="Hidden-layer activation.", group=MODEL,
@@ -200,8 +202,15 @@ class RunConfig:
     label_column: str | None = setting(None, "--label-column", help=(
         "The label column of --data; several, comma separated, for regression with several outputs."), group=DATA,
                                        sweep=False, default_text="the last")
+    feature_spec: str | None = setting(None, "--features", help=(
+        "The network's inputs, made from the data's columns (their names, or x1, x2, ...): a comma list of "
+        "columns and terms such as x1^2, x1*x2, sin(x1), cos(x2) (fnn list feature), or poly:N for every monomial "
+        "up to degree N, e.g. x1,x2,x1^2,x2^2,x1*x2. Saved with the model; fnn predict, fnn evaluate and the "
+        "figures take the original columns."), group=DATA, sweep=False, default_text="the columns as they are",
+                                        heading="features")
     standardize: bool = setting(False, "--standardize", help=(
-        "Scale features to mean 0 and standard deviation 1, fitted on the training points only; saved with the "
+        "Scale the network's inputs (after --features) to mean 0 and standard deviation 1, fitted on the "
+        "training points only; saved with the "
         "model and applied by fnn predict."), group=DATA, sweep=False)
     scale_targets: bool = setting(True, "--scale-targets", help=(
         "Regression only: train on targets scaled to mean 0 and standard deviation 1 per column (fitted on the "

@@ -26,11 +26,12 @@ import numpy as np
 
 from fnn.plugins import contracts
 from fnn.io.data import Scaler, fit_scaler, read_csv, stratified_split
-from fnn.errors import (ConfigError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError,
+from fnn.errors import (ConfigError, DataError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError,
                         readable_bytes)
 from fnn.core.network import (DTYPES, MAX_PARAMETERS, Cache, backward, check_params, forward_unchecked,
                               init_params, resolve_activation)
 from fnn.core.transforms import apply_updates
+from fnn.core.features import Inputs, inputs as make_inputs
 from fnn.core.params import Params, tree_map
 from fnn.core.records import TASKS, Activation, DatasetSpec, Loss, Metric, Optimizer, OptimizerSpec
 from fnn.core.tasks import (check_targets, check_task, count_classes, encode_targets, invalid_labels, label_rule,
@@ -373,6 +374,12 @@ class Experiment(NamedTuple):
     target_scaler: Scaler | None = None
     """Regression with ``scale_targets``: the targets' scaler, fitted on the training targets. ``y`` and
     ``y_test`` are then standardized, as the network trains on them; :meth:`in_data_units` undoes it."""
+    inputs: Inputs | None = None
+    """With ``--features``: how the data's columns become the network's inputs (``x`` and ``x_test`` are
+    the inputs, named by ``features``; ``inputs.columns`` names the data's own columns)."""
+    x_columns: np.ndarray | None = None
+    """With ``--features``: the training points' original columns, the plane the figures draw over."""
+    x_test_columns: np.ndarray | None = None
 
     def in_data_units(self, values: np.ndarray) -> np.ndarray:
         """Network outputs, or targets (``y``, ``y_test``), in the data's units: the targets' standardizing
@@ -433,6 +440,14 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
                                              np.random.default_rng(split_seed))
         train, test = train[:, 0], test[:, 0]
         x, y, x_test, y_test, origin, origin_test = x[train], y[train], x[test], y[test], origin[train], origin[test]
+    inputs = x_columns = x_test_columns = None
+    if config.feature_spec is not None:
+        inputs = make_inputs(config.feature_spec, features or tuple(f"x{i + 1}" for i in range(np.shape(x)[1])),
+                             {name: reg.feature(name) for name in reg.names("feature")})
+        _check_memory(config, (len(x) + (0 if x_test is None else len(x_test)), len(inputs.terms)))
+        x_columns, x_test_columns = x, x_test
+        x, x_test = _featured(inputs, x, "training"), None if x_test is None else _featured(inputs, x_test, "test")
+        features = inputs.names
     if config.standardize:
         scaler = fit_scaler(x)  # from the training part only, so nothing leaks from the test points
         x = scaler(x)
@@ -478,7 +493,20 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     optimizer = _probe(reg, config, params, x, y, {**hyper, "learning_rate": learning_rate})
     return Experiment(resolved, x, y, params, optimizer, hyper, activation, output, loss,
                       x_test, y_test, scaler, rate, shuffle_seed, features, origin, origin_test, spec,
-                      task, classes, scored, metrics, labels, target_scaler)
+                      task, classes, scored, metrics, labels, target_scaler, inputs, x_columns, x_test_columns)
+
+
+def _featured(inputs: Inputs, x: np.ndarray, part: str) -> np.ndarray:
+    """The network's inputs for ``x``; a term that is not finite on some point (a square's overflow) is a
+    :class:`~fnn.errors.DataError` naming it, as a non-finite value of the data is."""
+    with np.errstate(all="ignore"):
+        made = inputs(x)
+    bad = np.argwhere(~np.isfinite(made))
+    if len(bad):
+        point, term = bad[0]
+        raise DataError(f"--features: {inputs.names[term]} is {made[point, term]} on {part} point {point}; "
+                        "every input must be a finite number")
+    return made
 
 
 def task_metrics(registry: Registry, task: str) -> tuple[Metric, ...]:
@@ -736,6 +764,7 @@ class FitResult(NamedTuple):
             "n_train": len(e.x),
             "n_test": n_test,
             "features": list(e.features) or [f"x{i + 1}" for i in range(e.x.shape[1])],
+            "columns": list(e.inputs.columns) if e.inputs is not None else None,
             "sizes": list(e.params.sizes),
             "hyperparameters": dict(e.hyperparameters),
             "scaler": None if e.scaler is None else e.scaler.as_dict(),
