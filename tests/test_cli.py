@@ -113,7 +113,7 @@ def test_run_plain_header_rows_predictions_and_summary_for_xor():
     hits = round(reference.final.accuracy * 21)
     assert summary["Result"] == (f"loss {reference.final.loss:.6g}, accuracy {reference.final.accuracy:.2%} "
                                  f"({hits}/21) after 50 epochs")
-    assert summary["Model"] == "2-4-8-1, sigmoid hidden, sigmoid output, 61 parameters, xavier init"
+    assert summary["Model"] == "2-4-8-1 net (sigmoid hidden, sigmoid output), 61 parameters, xavier init"
     assert summary["Training"] == "sgd (learning_rate=1, weight_decay=0), mse loss, full batch, seed 0"
     assert re.fullmatch(r"[\d.e-]+ s \([\d,]+ epochs/s\)", summary["Time"]), summary["Time"]
     assert predictions_at < lines.index(next(line for line in lines if line.startswith("Result")))

@@ -142,7 +142,7 @@ def test_the_command_passes_on_the_lab_net_with_a_table_and_a_verdict():
     result = cli("gradcheck")
     assert result.exit_code == 0 and result.stderr == ""
     out = result.stdout
-    assert out.startswith("Checking the gradients of a 2-4-8-1 net (sigmoid hidden, sigmoid output, mse loss) on "
+    assert out.startswith("Checking the gradients of a 2-4-8-1 net (sigmoid hidden, sigmoid output), mse loss, on "
                           "xor (21 training points) at the initial parameters, seed 0")
     table = rows(out)
     assert list(table) == ["W1", "b1", "W2", "b2", "W3", "b3"]

@@ -65,3 +65,11 @@ def help_at_least_min_width() -> Iterator[None]:
         yield
     finally:
         rich_utils.MAX_WIDTH = None
+
+
+def net_words(sizes: tuple[int, ...], activation: str, output: str | None) -> str:
+    """A network as the headers say it: "2-4-8-1 net (sigmoid hidden, sigmoid output)", or without
+    hidden layers "2-1 net (no hidden layer, sigmoid output)" (the hidden activation is then unused).
+    ``output`` is a prepared config's, which names the task's default when the run did not."""
+    hidden = f"{shown(activation)} hidden" if len(sizes) > 2 else "no hidden layer"
+    return f"{'-'.join(map(str, sizes))} net ({hidden}, {shown(str(output))} output)"

@@ -14,7 +14,7 @@ from fnn.runs.gradcheck import ArrayCheck, GradCheck
 from fnn.runs.settings import plain_settings
 from fnn.runs.training import Experiment, prepare
 from fnn.cli._app import EXIT_FAILED, command, examples, plugin_registry
-from fnn.cli._console import make_console, shown
+from fnn.cli._console import make_console, net_words, shown
 from fnn.cli._options import refuse_dataset_with_data
 from fnn.cli._settings import config_from, with_settings
 
@@ -66,10 +66,9 @@ def _where(result: GradCheck) -> str:
 def _render(experiment: Experiment, result: GradCheck) -> None:
     console = make_console()
     c = experiment.config
-    sizes = "-".join(map(str, experiment.params.sizes))
     data = c.dataset if c.data is None else shown(c.data)
-    console.print(f"Checking the gradients of a {sizes} net ({shown(c.activation)} hidden, {shown(c.output)} output, "
-                  f"{shown(c.loss)} loss{f', l2 {c.l2:g}' if c.l2 else ''}) on {data} ({len(experiment.x)} training "
+    console.print(f"Checking the gradients of a {net_words(experiment.params.sizes, c.activation, c.output)}, "
+                  f"{shown(c.loss)} loss{f', l2 {c.l2:g}' if c.l2 else ''}, on {data} ({len(experiment.x)} training "
                   f"points) at {_where(result)}, seed {c.seed}", soft_wrap=not console.is_terminal)
     table = Table(title="Each gradient's largest errors against central finite differences", title_justify="left")
     kinks = sum(array.kinks for array in result.arrays)

@@ -19,7 +19,7 @@ from fnn.runs.rundir import RUN_FILES, check_out_dir, write_run
 from fnn.runs.training import Epoch, Experiment, FitResult, complete, one_class_hint, prepare, scale_hint
 from fnn.io import jsonfile
 from fnn.cli._app import command, examples, plugin_registry
-from fnn.cli._console import make_console, shown
+from fnn.cli._console import make_console, net_words, shown
 from fnn.cli._options import refuse_dataset_with_data
 from fnn.cli._settings import config_from, with_settings
 
@@ -234,7 +234,10 @@ _SPARKLINE_TEXT = len("loss 1.23e-10  1.23e-10 (log scale)") + 1
 
 def _data_name(experiment: Experiment) -> str:
     c = experiment.config
-    return c.dataset if c.data is None else shown(c.data)
+    name = c.dataset if c.data is None else shown(c.data)
+    if experiment.inputs is not None:  # --features: the network's inputs are not the data's columns
+        name += f" (inputs {shown(', '.join(experiment.features))})"
+    return name
 
 
 def _points(experiment: Experiment) -> str:
@@ -244,8 +247,7 @@ def _points(experiment: Experiment) -> str:
 
 def _describe(experiment: Experiment) -> str:
     c = experiment.config
-    sizes = "-".join(map(str, experiment.params.sizes))
-    return (f"Training a {sizes} net ({c.activation} hidden, {c.output} output) on {_data_name(experiment)} "
+    return (f"Training a {net_words(experiment.params.sizes, c.activation, c.output)} on {_data_name(experiment)} "
             f"({_points(experiment)}) with {c.optimizer} (lr {c.learning_rate:g}), {c.loss} loss, "
             f"{c.epochs} epoch{'s' if c.epochs != 1 else ''}, seed {c.seed}")
 
@@ -441,7 +443,7 @@ def _summary(result: FitResult) -> list[tuple[str, str]]:
         ("Result", _result_line(result)),
         _metrics_row(result),
         ("Stopped", result.stop_reason),
-        ("Model", f"{'-'.join(map(str, experiment.params.sizes))}, {c.activation} hidden, {c.output} output, "
+        ("Model", f"{net_words(experiment.params.sizes, c.activation, c.output)}, "
                   f"{sum(p.size for p in final.params.values())} parameters, {c.init} init"
                   + (f", {c.dtype}" if c.dtype != "float64" else "")),
         ("Training", f"{c.optimizer} ({hyper}), {c.loss} loss, {', '.join(extras)}, seed {c.seed}"),
