@@ -767,8 +767,9 @@ def _sweep_run(seed: int, task: str = "binary", **settings):
     config = dataclasses.replace(fnn.RunConfig(), seed=seed, task=task, **settings)
     loss = np.exp(-np.linspace(0, 2 + seed, 30)) * (1 + settings.get("learning_rate", 1.0))
     accuracy = None if task == "regression" else np.minimum(1.0, np.linspace(0.5, 1.1, 30))
+    score = np.linspace(0.0, 0.9, 30) if task == "regression" else accuracy  # r2 in regression
     summary = {"final_loss": float(loss[-1]), "metrics": {}, "test_metrics": None, "train_seconds": 0.1}
-    return SweepRun(config, summary, loss, accuracy, None, None)
+    return SweepRun(config, summary, loss, accuracy, None, None, score=score)
 
 
 def _texts_inside(figure) -> None:
@@ -859,13 +860,13 @@ def test_a_sweep_beyond_twelve_panels_pools_only_what_its_title_says(tmp_path, d
         _texts_inside(figure)
 
 
-def test_a_regression_sweep_draws_the_loss_only(tmp_path, drawn):
+def test_a_regression_sweep_draws_its_r2_under_the_loss(tmp_path, drawn):
     from fnn.runs.rundir import write_sweep
 
     runs = [_sweep_run(seed, task="regression", dataset="sine", learning_rate=lr) for lr in (0.5, 1.0)
             for seed in (1, 2)]
     write_sweep(tmp_path / "s", runs)
     (figure,) = drawn
-    assert figure._suptitle.get_text().startswith("Loss by lr (one thin line per run)")
-    assert [axes.get_ylabel() for axes in figure.axes] == ["loss"]
+    assert figure._suptitle.get_text().startswith("Loss and R² by lr (one thin line per run)")
+    assert [axes.get_ylabel() for axes in figure.axes] == ["loss (standardized targets)", "R²"]
     _texts_inside(figure)

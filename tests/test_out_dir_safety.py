@@ -263,7 +263,7 @@ def test_force_replaces_a_folder_fnn_wrote(tmp_path, monkeypatch, result, old, n
         ok(old, "-e", "5", "--seed", "1", "--json", "--out", "R", *sweep_only)
         (tmp_path / "R" / ".model.npz.0123abcd.partial").write_bytes(b"left by a killed save")
     ok(new, "-e", "7", "--seed", "3", "--json", "--out", "R", "--force", *(["--workers", "1"] * (new == "sweep")))
-    files = RUN_FOLDER if new == "run" else {MARKER, "results.csv", "results.json"}
+    files = RUN_FOLDER if new == "run" else {MARKER, "results.csv", "results.json", "curves.npz"}
     assert listing(tmp_path / "R") == files and listing(tmp_path) == {"R"}  # nothing old, nothing hidden
     assert json.loads((tmp_path / "R" / MARKER).read_text()) == {"kind": new, "fnn_version": fnn.__version__}
 

@@ -493,7 +493,8 @@ def test_sweep_out_writes_results_and_one_figure_per_varied_setting(tmp_path, se
     out = tmp_path / "sweep"
     result = ok(*SWEEP, "--workers", "1", "--out", out)
     assert squash(result.stdout).endswith(f"Sweep written to {out}/")
-    assert listing(out) == {MARKER, "results.csv", "results.json", "loss_by_hidden.png", "loss_by_learning_rate.png"}
+    assert listing(out) == {MARKER, "results.csv", "results.json", "curves.npz", "loss_by_hidden.png",
+                            "loss_by_learning_rate.png"}
     assert listing(tmp_path) == {"sweep"}
     assert is_png(out / "loss_by_hidden.png") and is_png(out / "loss_by_learning_rate.png")
 
@@ -518,7 +519,8 @@ def test_sweep_out_writes_results_and_one_figure_per_varied_setting(tmp_path, se
 def test_sweep_out_with_diverged_runs(tmp_path):
     out = tmp_path / "sweep"
     ok(*DIVERGING, "--json", "--out", out)
-    assert listing(out) == {MARKER, "results.csv", "results.json", "loss_by_learning_rate.png"}  # no seed figure
+    # No figure for the seed, the only other setting that varies.
+    assert listing(out) == {MARKER, "results.csv", "results.json", "curves.npz", "loss_by_learning_rate.png"}
     with open(out / "results.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["learning_rate"] for row in rows] == ["0.1", "0.1", "50.0", "50.0"]
@@ -529,7 +531,7 @@ def test_sweep_out_with_diverged_runs(tmp_path):
 def test_sweep_out_single_configuration_has_no_figures(tmp_path):
     out = tmp_path / "sweep"
     ok("sweep", "-e", "10", "--seed", "1,2", "--workers", "1", "--json", "--out", out)
-    assert listing(out) == {MARKER, "results.csv", "results.json"}  # only the seed varies
+    assert listing(out) == {MARKER, "results.csv", "results.json", "curves.npz"}  # only the seed varies
 
 
 # ---------------------------------------------------------------------------------------------- linear note

@@ -210,6 +210,44 @@ def test_fnn_plot_replaces_only_what_fnn_wrote(tmp_path):
     assert_one_line_error(cli("plot", tmp_path / "r", "--animate"), 2, "frames.npz", "--animate")
 
 
-def test_fnn_plot_says_why_a_sweep_cannot_be_redrawn(tmp_path):
+@pytest.mark.parametrize("args", [
+    ("--lr", "0.5,1", "--seed", "1,2", "--epochs", "30"),  # binary: a loss row and an accuracy row
+    ("-d", "sine", "--lr", "0.05,0.1", "--hidden", "4/8", "--epochs", "30"),  # regression: loss and R²
+    ("--lr", "0.5,1", "--patience", "3", "--epochs", "60"),  # runs of different lengths (NaN-padded curves)
+])
+def test_fnn_plot_redraws_a_sweep_folder_as_it_was(monkeypatch, tmp_path, args):
+    from matplotlib.figure import Figure
+
+    drawn: list = []
+    save = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: drawn.append((Path(a[0]).name, self)) or save(
+        self, *a, **k))
+    ok("sweep", *args, "--out", tmp_path / "s")
+    first = {name: _drawn(figure) for name, figure in drawn}
+    drawn.clear()
+    result = ok("plot", tmp_path / "s")
+    again = {name: _drawn(figure) for name, figure in drawn}
+    assert sorted(again) == sorted(first) and first
+    for name in first:
+        assert again[name] == first[name], name
+    assert "Redrawn in" in result.stdout
+    ok("plot", tmp_path / "s", "--format", "pdf")
+    assert (tmp_path / "s" / "loss_by_learning_rate.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_regression_sweep_draws_its_r2_beside_a_loss_on_standardized_targets(monkeypatch, tmp_path):
+    from matplotlib.figure import Figure
+
+    drawn: list = []
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: drawn.append(self))
+    ok("sweep", "-d", "sine", "--lr", "0.05,0.1", "--epochs", "20", "--out", tmp_path / "s")
+    (figure,) = drawn
+    labels = {axes.get_ylabel() for axes in figure.axes}
+    assert {"loss (standardized targets)", "R²"} <= labels
+    assert figure._suptitle.get_text().startswith("Loss and R² by lr")
+
+
+def test_fnn_plot_says_why_a_sweep_without_curves_cannot_be_redrawn(tmp_path):
     ok("sweep", "--lr", "0.5,1", "--epochs", "5", "--out", tmp_path / "s")
-    assert_one_line_error(cli("plot", tmp_path / "s"), 1, "sweep folder", "loss curve")
+    (tmp_path / "s" / "curves.npz").unlink()  # as a sweep folder written before sweeps kept their curves
+    assert_one_line_error(cli("plot", tmp_path / "s"), 1, "no curves.npz", "run the sweep again")

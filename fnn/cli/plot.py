@@ -16,10 +16,12 @@ from fnn.cli._console import make_console, shown
     ("fnn plot runs/xor", "every figure of the run again"),
     ("fnn plot runs/iris --plot-features 'petal length (cm),petal width (cm)'", "the views over another plane"),
     ("fnn plot runs/xor --animate --format svg", "the animation from the kept frames, the figures as SVG"),
+    ("fnn plot sweeps/lr", "a sweep's loss_by_<setting> figures again"),
 ))
 def plot(
     ctx: typer.Context,
-    run_dir: Annotated[Path, typer.Argument(help="A run folder written by fnn run --out.", show_default=False)],
+    run_dir: Annotated[Path, typer.Argument(
+        help="A run folder (fnn run --out) or a sweep folder (fnn sweep --out).", show_default=False, metavar="DIR")],
     plot_features: Annotated[Optional[str], typer.Option(
         "--plot-features", help="The two features the views draw over, as NAME,NAME.",
         show_default="the run's")] = None,
@@ -27,7 +29,7 @@ def plot(
         "--animate", help="Draw training.gif again from frames.npz (a run made with --animate).")] = False,
     format: Annotated[str, typer.Option("--format", help=f"The figures' format: {', '.join(FORMATS)}.")] = "png",
 ) -> None:
-    """Draw a run folder's figures again without training: the data is made again from the saved settings."""
+    """Draw a run or sweep folder's figures again without training, from what it saved."""
     written = redraw_run(run_dir, plugin_registry(ctx), plot_features=plot_features, animate=animate,
                          format=format)
     make_console().print(f"Redrawn in {shown(run_dir)}/: {', '.join(written)}", soft_wrap=True)

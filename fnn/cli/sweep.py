@@ -57,7 +57,8 @@ def sweep(
         "is refused before anything starts).", rich_help_panel=_SWEEP)] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv (one row per run, with an "
                                                 "error column for runs that failed), results.json (runs and folded "
-                                                "rows) and loss_by_<setting>.png for every setting that varies.",
+                                                "rows), curves.npz (every run's curves, for fnn plot) and "
+                                                "loss_by_<setting>.png for every setting that varies.",
                                                 file_okay=False, rich_help_panel=_OUTPUT)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).",
                                         rich_help_panel=_OUTPUT)] = False,

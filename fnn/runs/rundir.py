@@ -88,8 +88,8 @@ MAX_PANELS = 12
 """A sweep figure splits into one panel per combination of the other settings up to this many."""
 
 # Every name fnn writes into a run or sweep folder, including save_model's own partial file.
-_FNN_FILE = re.compile("|".join([*map(re.escape, [*RUN_FILES, MARKER, "results.csv", "results.json"]),
-                                 r"loss_by_\w+\.png",
+_FNN_FILE = re.compile("|".join([*map(re.escape, [*RUN_FILES, MARKER, "results.csv", "results.json", "curves.npz"]),
+                                 r"loss_by_\w+\.(?:png|svg|pdf)",
                                  r"(?:learning_curve|comparison|confusion|neurons|network)\.(?:svg|pdf)",
                                  r"\.model\.npz\.[0-9a-f]{8}\.partial", re.escape(REPORT_FILE),
                                  rf"\.{re.escape(REPORT_FILE)}\.[0-9a-f]{{8}}\.partial"]))
@@ -531,8 +531,9 @@ def redraw_run(path: str | os.PathLike, registry=None, *, plot_features: str | N
                format: str = "png") -> list[str]:
     """Draw the figures of the run folder ``path`` again from what it saved (``metrics.json``, ``model.npz``,
     ``frames.npz`` with ``animate``), its data made again from the saved settings (datasets are seeded; a CSV is
-    read again from its path); return the names of the files written. Only files fnn writes are replaced,
-    and only in a folder fnn marked as a run; a sweep folder is refused, saying why."""
+    read again from its path); return the names of the files written. A sweep folder's ``loss_by_*`` figures
+    are drawn again from its ``results.json`` and ``curves.npz``. Only files fnn writes are replaced, and only
+    in a folder fnn marked as a run or a sweep."""
     from fnn.core.network import predict as network_predict
     from fnn.errors import FnnError
     from fnn.io.modelfile import load_model
@@ -547,9 +548,8 @@ def redraw_run(path: str | os.PathLike, registry=None, *, plot_features: str | N
     if folder.is_symlink() or not folder.is_dir() or not _marked(folder):
         raise ConfigError(f"{shown!r} is not a folder fnn wrote (it has no {MARKER}); fnn plot redraws run folders")
     kind = json.loads((folder / MARKER).read_text()).get("kind")
-    if kind != "run":
-        raise FnnError(f"{shown!r} is a sweep folder: its loss_by_*.png cannot be redrawn, since a sweep saves "
-                       "each run's final numbers (results.csv, results.json) but not its loss curve")
+    if kind == "sweep":
+        return _redraw_sweep(folder, format)
     summary = json.loads((folder / "metrics.json").read_text())
     values = {s.name: summary[s.name] for s in SETTINGS if s.name in summary}
     values = {name: tuple(value) if isinstance(value, list) else value for name, value in values.items()}
@@ -584,13 +584,22 @@ def redraw_run(path: str | os.PathLike, registry=None, *, plot_features: str | N
         if not (folder / "frames.npz").is_file():
             raise ConfigError(f"{shown!r} has no frames.npz: run it again with --animate to keep the frames")
         frames = load_frames(folder / "frames.npz")
-    staging = _scratch(folder.resolve(), "staging")  # beside the run folder, as write_folder's
-    staging.mkdir()
-    try:
+    def draw(staging: Path) -> None:
         _write_figures(staging, result, summary, suffix=f".{format}")
         _write_views(staging, result, suffix=f".{format}")
         if frames is not None:
             _write_animation(staging, result, frames)
+
+    return _redrawn(folder, draw)
+
+
+def _redrawn(folder: Path, draw: Callable[[Path], None]) -> list[str]:
+    """Draw figures into a folder beside ``folder`` with ``draw(staging)``, then move them in, replacing only
+    files fnn writes; the names of the files written."""
+    staging = _scratch(folder.resolve(), "staging")  # beside the folder, as write_folder's
+    staging.mkdir()
+    try:
+        draw(staging)
         written = sorted(os.listdir(staging))
         for name in written:
             target = folder / name
@@ -604,6 +613,32 @@ def redraw_run(path: str | os.PathLike, registry=None, *, plot_features: str | N
             os.unlink(staging / name)
         staging.rmdir()
     return written
+
+
+def _redraw_sweep(folder: Path, format: str) -> list[str]:
+    """A sweep folder's figures drawn again from its ``results.json`` (each run's settings and outcome) and
+    ``curves.npz`` (each run's curves)."""
+    from fnn.errors import FnnError
+    from fnn.runs.settings import SETTINGS
+
+    if not (folder / CURVES_FILE).is_file():
+        raise FnnError(f"{str(folder)!r} has no {CURVES_FILE}: it was written before sweeps kept their curves; "
+                       "run the sweep again to redraw it")
+    rows = jsonfile.loads((folder / "results.json").read_text())["runs"]
+    with np.load(folder / CURVES_FILE, allow_pickle=False) as saved:
+        losses, scores = saved["loss"], saved["score"]
+    if len(losses) != len(rows) or len(scores) != len(rows):
+        raise FnnError(f"{str(folder)!r}: {CURVES_FILE} holds {len(losses)} runs but results.json {len(rows)}")
+    runs = []
+    for row, loss, score in zip(rows, losses, scores):
+        values: dict[str, Any] = {s.name: tuple(row[s.name]) if isinstance(row[s.name], list) else row[s.name]
+                                  for s in SETTINGS if s.name in row}
+        done = row.get("error") is None and row.get("diverged_at") is None
+        loss, score = loss[~np.isnan(loss)], score[~np.isnan(score)]
+        # Only what the figures read: the settings, whether the run finished (its row, as its summary), its curves.
+        runs.append(SweepRun(RunConfig(**values), row if done else None, loss, None, None, row.get("diverged_at"),
+                             row.get("error"), score=score if len(score) else None))
+    return _redrawn(folder, lambda staging: _write_sweep_figures(staging, runs, suffix=f".{format}"))
 
 
 def write_sweep(path: str | os.PathLike, runs: Sequence[SweepRun], *, force: bool = False) -> Path:
@@ -625,31 +660,64 @@ def _write_sweep_files(folder: Path, runs: Sequence[SweepRun]) -> None:
     groups = [group.as_dict(settings) for group in summarize_groups(runs)]
     results = {"varied": settings, "runs": rows, "groups": groups}
     (folder / "results.json").write_text(jsonfile.dumps(results, indent=2) + "\n")
+    _save_curves(folder / CURVES_FILE, runs)
+    _write_sweep_figures(folder, runs)
+
+
+CURVES_FILE = "curves.npz"
+"""Every run's loss and headline metric per epoch, in ``results.json``'s order, so that ``fnn plot`` can
+draw a sweep's figures again."""
+
+
+def _save_curves(path: Path, runs: Sequence[SweepRun]) -> None:
+    """``loss`` and ``score`` as (runs, epochs) arrays, NaN where a run has no epoch (it stopped early,
+    diverged or failed): plain float arrays, so reading them back needs no pickle."""
+    def padded(curves: list) -> np.ndarray:
+        longest = max((len(curve) for curve in curves), default=0)
+        table = np.full((len(curves), longest), np.nan)
+        for row, curve in zip(table, curves):
+            row[:len(curve)] = curve
+        return table
+
+    finished = [run.summary is not None for run in runs]
+    nothing = np.array([])
+    losses = [run.loss if done else nothing for run, done in zip(runs, finished)]
+    scores = [run.score if done and run.score is not None else nothing for run, done in zip(runs, finished)]
+    np.savez(path, loss=padded(losses), score=padded(scores))
+
+
+def _write_sweep_figures(folder: Path, runs: Sequence[SweepRun], suffix: str = ".png") -> None:
+    """``loss_by_<setting><suffix>`` for each setting that varies (the seed aside), with the task's headline
+    metric in a second row when the runs kept it."""
+    settings = varied_settings(run.config for run in runs)
     compared = [name for name in settings if name != "seed"]
     finished = [run for run in runs if run.summary is not None]
     if not finished:
         return
-    # The metric's curves, when the runs kept them: accuracy per epoch (regression keeps only the loss).
-    curves = all(run.accuracy is not None and len(run.accuracy) for run in finished)
+    # The headline metric's curves (accuracy, or r2 in regression), when every run kept them.
+    curves = all(run.score is not None and len(run.score) for run in finished)
+    metric = headline(finished[0].config.task)
     seeds = len({run.config.seed for run in finished})
     fixed = ", ".join(f"{_heading(name)}={_label(getattr(finished[0].config, name))}" for name in BY_NAME
                       if name not in settings and name != "seed" and (
                           name in ALWAYS_SHOWN or getattr(finished[0].config, name) != getattr(RunConfig(), name)))
     subtitle = f"{len(finished)} runs, {seeds} seed{'s' if seeds > 1 else ''} each; held fixed: {fixed}"
+    standardized = finished[0].config.task == "regression" and finished[0].config.scale_targets
+    ylabel = "loss (standardized targets)" if standardized else "loss"
     for setting in compared:
         split, pooled = _sweep_panels(setting, compared, finished)
         losses: dict[str, dict[str, list]] = {}
-        accuracies: dict[str, dict[str, list]] = {}
+        scores: dict[str, dict[str, list]] = {}
         for run in finished:
             panel = ", ".join(f"{_heading(name)}={_label(getattr(run.config, name))}" for name in split)
             label = f"{_heading(setting)}={_label(getattr(run.config, setting))}"
             losses.setdefault(panel, {}).setdefault(label, []).append(run.loss)
-            accuracies.setdefault(panel, {}).setdefault(label, []).append(run.accuracy)
-        title = f"Loss{' and accuracy' if curves else ''} by {_heading(setting)}"
+            scores.setdefault(panel, {}).setdefault(label, []).append(run.score)
+        title = f"Loss{f' and {figures.metric_label(metric)}' if curves else ''} by {_heading(setting)}"
         if pooled:
             title += f", runs pooled over {', '.join(map(_heading, pooled))} and seeds"
-        figures.overlay(losses, folder / f"loss_by_{setting}.png", title=title, subtitle=subtitle,
-                        metrics=accuracies if curves else None, metric="accuracy")
+        figures.overlay(losses, folder / f"loss_by_{setting}{suffix}", title=title, subtitle=subtitle,
+                        metrics=scores if curves else None, metric=metric, ylabel=ylabel)
 
 
 def _sweep_panels(setting: str, compared: Sequence[str], runs: Sequence[SweepRun]) -> tuple[list, list]:

@@ -49,6 +49,7 @@ class SweepRun(NamedTuple):
     first_perfect: int | None  # first epoch with 100% accuracy, None if never
     diverged_at: int | None
     error: str | None = None  # why the run failed (an exception, a worker that died); None if it trained
+    score: np.ndarray | None = None  # the task's headline metric every epoch (accuracy, or r2 in regression)
 
     @property
     def failed(self) -> bool:
@@ -194,7 +195,9 @@ def _as_run(result: FitResult) -> SweepRun:
         return _diverged(result.experiment.config, int(not_finite[0]) + 1)
     reached = np.array([]) if result.accuracy is None else np.flatnonzero(result.accuracy >= 1.0)
     first = int(reached[0]) + 1 if len(reached) else None
-    return SweepRun(result.experiment.config, result.summary(), result.loss, result.accuracy, first, None)
+    score = result.history.get(headline(result.experiment.config.task))
+    return SweepRun(result.experiment.config, result.summary(), result.loss, result.accuracy, first, None,
+                    score=score)
 
 
 def _stacked_experiment(members: Sequence[Experiment]) -> Experiment:
