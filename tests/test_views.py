@@ -158,6 +158,28 @@ def test_plot_features_choose_the_plane_and_unknown_names_are_one_line_errors(tm
     assert_one_line_error(cli("run", "--epochs", "2", "--plot-features", "x1"), 2, "--plot-features", "NAME,NAME")
 
 
+def test_a_regression_animation_draws_in_the_data_units(monkeypatch, tmp_path):
+    made: list = []
+    real = views._figure
+    monkeypatch.setattr(views, "_figure", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
+    weights = init_params((1, 4, 1), seed=0)
+    x = np.linspace(-1, 1, 30)[:, None]
+    standardized = np.sin(3 * x)  # what the network trains on
+
+    def in_data_units(values):
+        return 150 + 77 * values
+
+    views.animation([weights, weights], [1, 2], np.array([1.0, 0.5]), x, standardized, "sigmoid", "identity",
+                    tmp_path / "t.gif", task="regression", in_target_units=in_data_units,
+                    loss_label="loss (standardized targets)")
+    left, right = made[0].axes
+    line = np.linspace(-1, 1, 300)[:, None]
+    fitted = in_data_units(forward(weights, line, "sigmoid", "identity")[0])
+    assert np.allclose(left.get_lines()[0].get_ydata(), fitted[:, 0])
+    assert np.allclose(left.collections[0].get_offsets()[:, 1], in_data_units(standardized)[:, 0])
+    assert right.get_ylabel() == "loss (standardized targets)"
+
+
 def test_animate_needs_a_run_folder():
     assert_one_line_error(cli("run", "--epochs", "2", "--animate"), 2, "--animate", "--out")
 

@@ -9,7 +9,7 @@ as TensorFlow Playground draws them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -276,11 +276,18 @@ def frame_epochs(epochs: int, count: int = FRAMES) -> np.ndarray:
 def animation(frames: Sequence[Mapping[str, np.ndarray]], epochs: Sequence[int], loss: np.ndarray, x: np.ndarray,
               y: np.ndarray, activation: str | Activation, output: str | Activation, path: str | Path, *,
               task: str = "binary", title: str = "", columns: tuple[int, int] = (0, 1), features: Sequence[str] = (),
-              mp4: str | Path | None = None, fps: int = 10, dpi: int = 80, inputs: Inputs | None = None) -> Path:
+              mp4: str | Path | None = None, fps: int = 10, dpi: int = 80, inputs: Inputs | None = None,
+              in_target_units: Callable[[np.ndarray], np.ndarray] | None = None,
+              loss_label: str = "loss") -> Path:
     """Training as an animation, one frame per ``frames`` (the parameters at ``epochs``): the decision regions
     (a binary network's output, a multi-class network's classes; for regression the fitted curve, or the
     surface over two features) beside the loss curve with a marker at the frame's epoch. Written as a GIF at
-    ``path`` with matplotlib's Pillow writer, and as MP4 at ``mp4`` when given (ffmpeg must be installed)."""
+    ``path`` with matplotlib's Pillow writer, and as MP4 at ``mp4`` when given (ffmpeg must be installed).
+    ``in_target_units`` turns a regression network's outputs (and ``y``) into the data's units, when the run
+    trained on standardized targets."""
+    if in_target_units is not None:
+        y = in_target_units(y)
+    to_data = in_target_units or (lambda values: values)
     from matplotlib.animation import FFMpegWriter
     from matplotlib.colors import LinearSegmentedColormap, ListedColormap, to_rgb
     from matplotlib.ticker import NullFormatter
@@ -298,7 +305,7 @@ def animation(frames: Sequence[Mapping[str, np.ndarray]], epochs: Sequence[int],
     if len(loss) > 100:  # the frames are spaced geometrically: on a log axis the marker moves evenly
         right.set_xscale("log")
     right.set_xlabel("epoch")
-    right.set_ylabel("loss")
+    right.set_ylabel(loss_label)
     right.grid(True, alpha=0.3)
     (marker,) = right.plot([], [], "o", color="#D55E00", markersize=7, zorder=3)
     curve_mode = x.shape[1] == 1
@@ -347,9 +354,11 @@ def animation(frames: Sequence[Mapping[str, np.ndarray]], epochs: Sequence[int],
             artist.remove()
         drawn.clear()
         if curve_mode:
-            fit.set_data(line[:, 0], forward(params, network_inputs(line, inputs), activation, output)[0][:, 0])
+            fitted = to_data(forward(params, network_inputs(line, inputs), activation, output)[0])
+            fit.set_data(line[:, 0], fitted[:, 0])
         else:
-            out = forward(params, network_inputs(points, inputs), activation, output)[0].reshape(len(ys), len(xs), -1)
+            out = forward(params, network_inputs(points, inputs), activation, output)[0]
+            out = (to_data(out) if task == "regression" else out).reshape(len(ys), len(xs), -1)
             if task == "multiclass":
                 mesh.set_array(np.argmax(out, axis=-1).ravel())
             else:

@@ -520,7 +520,9 @@ def _write_animation(folder: Path, result: FitResult, frames: Frames) -> None:
     x, _, _, inputs = _plane(e)
     views.animation(frames.params, frames.epochs, result.loss, x, e.y, e.activation, e.output,
                     folder / "training.gif", task=e.task, title=title.rsplit(",", 1)[0], columns=columns,
-                    features=features, mp4=folder / "training.mp4" if shutil.which("ffmpeg") else None, inputs=inputs)
+                    features=features, mp4=folder / "training.mp4" if shutil.which("ffmpeg") else None, inputs=inputs,
+                    in_target_units=None if e.target_scaler is None else e.in_data_units,
+                    loss_label="loss (standardized targets)" if e.target_scaler is not None else "loss")
 
 
 FORMATS = ("png", "svg", "pdf")
