@@ -66,6 +66,15 @@ def output_grid(params: Mapping[str, np.ndarray], x: np.ndarray, activation: str
     ``z[i, j] = predict(params, [point])[0]`` (all outputs) where the point has ``xs[j]`` and ``ys[i]`` in
     ``columns`` and the mean elsewhere, made the network's inputs by ``inputs`` (:func:`network_inputs`).
     """
+    xs, ys, points = plane_grid(x, columns, resolution, margin)
+    z = predict(params, network_inputs(points, inputs), activation, output)
+    return xs, ys, z.reshape(len(ys), len(xs), -1)
+
+
+def plane_grid(x: np.ndarray, columns: tuple[int, int] = (0, 1), resolution: int = 100, margin: float = 0.1):
+    """A ``resolution`` x ``resolution`` grid over the plane of ``x``'s ``columns`` (with a margin), the other
+    features at their mean over ``x``. Returns ``(xs, ys, points)``, point ``i * resolution + j`` having
+    ``xs[j]`` and ``ys[i]`` in ``columns``."""
     plane = x[:, list(columns)]
     low, high = plane.min(axis=0), plane.max(axis=0)
     pad = np.maximum(high - low, 1e-9) * margin + (high == low) * 0.5
@@ -74,8 +83,7 @@ def output_grid(params: Mapping[str, np.ndarray], x: np.ndarray, activation: str
     gx, gy = np.meshgrid(xs, ys)
     points = np.repeat(x.mean(axis=0, keepdims=True), gx.size, axis=0)
     points[:, columns[0]], points[:, columns[1]] = gx.ravel(), gy.ravel()
-    z = predict(params, network_inputs(points, inputs), activation, output)
-    return xs, ys, z.reshape(*gx.shape, -1)
+    return xs, ys, points
 
 
 def main_features(params: Mapping[str, np.ndarray], x: np.ndarray, inputs: Inputs | None = None

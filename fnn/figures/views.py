@@ -17,7 +17,7 @@ from fnn.core.network import forward
 from fnn.core.records import Activation
 from fnn.core.tasks import class_indices
 from fnn.errors import ConfigError
-from fnn.figures.plots import CLASS_COLOURS, Inputs, _figure, _plain, class_colours, network_inputs
+from fnn.figures.plots import CLASS_COLOURS, Inputs, _figure, _plain, class_colours, network_inputs, plane_grid
 
 MAX_MAP_UNITS = 16
 """The neuron-map figure draws at most this many units of a layer (the first ones), and says so."""
@@ -40,21 +40,6 @@ def plot_columns(names: str | None, features: Sequence[str]) -> tuple[int, int]:
                           f"allowed: {', '.join(features)}")
     first, second = (list(features).index(name) for name in chosen)
     return (first, second)
-
-
-def plane_grid(x: np.ndarray, columns: tuple[int, int] = (0, 1), resolution: int = 100, margin: float = 0.1):
-    """A ``resolution`` x ``resolution`` grid over the plane of ``x``'s ``columns`` (with a margin), the other
-    features at their mean over ``x``. Returns ``(xs, ys, points)``, point ``i * resolution + j`` having
-    ``xs[j]`` and ``ys[i]`` in ``columns``."""
-    plane = x[:, list(columns)]
-    low, high = plane.min(axis=0), plane.max(axis=0)
-    pad = np.maximum(high - low, 1e-9) * margin + (high == low) * 0.5
-    xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
-    ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    points = np.repeat(x.mean(axis=0, keepdims=True), gx.size, axis=0)
-    points[:, columns[0]], points[:, columns[1]] = gx.ravel(), gy.ravel()
-    return xs, ys, points
 
 
 def neuron_grid(params: Mapping[str, np.ndarray], x: np.ndarray, activation: str | Activation,
