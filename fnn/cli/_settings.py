@@ -18,6 +18,7 @@ from typing import Annotated, Any, Callable, Mapping, Optional
 
 import typer
 
+from fnn.runs.search import CONTINUOUS, KINDS, Distribution, distribution
 from fnn.runs.settings import GROUPS, SETTINGS, RunConfig, Setting
 from fnn.cli._app import plugin_registry
 
@@ -49,8 +50,17 @@ def config_from(values: Mapping[str, Any]) -> RunConfig:
 
 
 def choices_from(values: Mapping[str, Any]) -> dict[str, list]:
-    """The values of each setting that ``fnn sweep``'s options ask for, for :func:`fnn.runs.sweep.grid`."""
-    return {s.name: _many(s, values[s.name]) if s.sweep else [_one(s, values[s.name])] for s in SETTINGS}
+    """The values of each setting that ``fnn sweep``'s options ask for, for :func:`fnn.runs.sweep.grid`;
+    a setting given as a distribution is left out (see :func:`distributions_from`)."""
+    return {s.name: _many(s, values[s.name]) if s.sweep else [_one(s, values[s.name])] for s in SETTINGS
+            if not (s.sweep and _is_distribution(values[s.name]))}
+
+
+def distributions_from(values: Mapping[str, Any]) -> dict[str, Distribution]:
+    """The settings ``fnn sweep``'s options give as distributions (``--lr loguniform:1e-4,1``), by name,
+    for :func:`fnn.runs.search.search`."""
+    return {s.name: _distribution(s, values[s.name]) for s in SETTINGS
+            if s.sweep and _is_distribution(values[s.name])}
 
 
 # ------------------------------------------------------------------------------------------------ options
@@ -58,7 +68,7 @@ def choices_from(values: Mapping[str, Any]) -> dict[str, list]:
 
 def _parameter(s: Setting, listed: bool) -> inspect.Parameter:
     if listed:
-        help_text = f"{s.help} {_LIST_HELP.get(_shape(s), 'A comma list to sweep.')}"
+        help_text = f"{s.help} {_LIST_HELP.get(_shape(s), 'A comma list to sweep.')}{_drawn_help(s)}"
         option = _option(s, help_text, metavar=_LIST_METAVAR.get(_shape(s), "LIST"), show_default=_default_text(s))
         kind: Any = list[str] if _shape(s) == "options" else Optional[str]
         default: Any = [] if _shape(s) == "options" else None
@@ -101,6 +111,20 @@ def _shape(s: Setting) -> str:
 
 _LIST_HELP = {"sizes": "Several to sweep separated by '/', e.g. 2,4/4,8.",
               "options": "KEY=V1,V2 sweeps the values, repeatable."}
+
+
+def _drawn_help(s: Setting) -> str:
+    """How ``s`` may be drawn in a random search (``--samples``), said once for every setting of its kind."""
+    if _shape(s) == "options":
+        return ""
+    if _shape(s) == "sizes":
+        return " Or choice:2,4/4,8 to draw from with --samples."
+    if s.base not in (int, float):
+        return " Or choice:A,B to draw from with --samples."
+    whole = " (whole numbers, bounds included)" if s.base is int else ""
+    return f" Or, with --samples, drawn from uniform:LOW,HIGH, loguniform:LOW,HIGH{whole} or choice:A,B."
+
+
 _LIST_METAVAR = {"sizes": "SIZES/...", "options": "KEY=V1,V2"}
 
 
@@ -143,6 +167,21 @@ def _many(s: Setting, typed: Any) -> list:
     if shape == "sizes":
         return [parse_hidden(sizes) for sizes in typed.split("/")]
     return [_parsed(s, item) for item in _split(typed, s.flags[0])]
+
+
+def _is_distribution(typed: Any) -> bool:
+    return isinstance(typed, str) and typed.partition(":")[0].strip() in KINDS
+
+
+def _distribution(s: Setting, typed: str) -> Distribution:
+    """``KIND:ARGUMENTS`` as a distribution of ``s``: choice's values in the setting's own list syntax
+    (``4,8/8,16`` for --hidden), the bounds of uniform and loguniform as numbers of its type."""
+    kind, _, arguments = (part.strip() for part in typed.partition(":"))
+    if kind in CONTINUOUS:
+        values = [_parsed(s, item) for item in _split(arguments, s.flags[0])] if s.base in (int, float) else []
+    else:
+        values = _many(s, arguments)
+    return distribution(s.name, kind, values, f"{kind}:{arguments}")
 
 
 def _parsed(s: Setting, item: str) -> Any:

@@ -6,8 +6,9 @@ import math
 import os
 import signal
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Collection, Optional
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,12 +21,13 @@ from fnn.plugins.registry import Registry
 from fnn.runs.rundir import check_out_dir, write_sweep
 from fnn.runs.sweep import (ALWAYS_SHOWN, SORT_KEYS, Group, Spread, SweepRun, check_sort, classifies, grid, headline,
                             prepare_all, run_sweep, sort_groups, summarize_groups, task_metrics, varied_settings)
+from fnn.runs.search import search, search_record
 from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig
 from fnn.io import jsonfile
 from fnn.cli._app import command, examples, plugin_registry, signals_interrupt
 from fnn.cli._console import make_console, shown
 from fnn.cli._options import refuse_dataset_with_data
-from fnn.cli._settings import choices_from, with_settings
+from fnn.cli._settings import choices_from, distributions_from, with_settings
 from fnn.cli.run import LINEAR_NOTE, score_text
 
 MAX_UNCONFIRMED = 5_000
@@ -38,6 +40,8 @@ _SWEEP, _OUTPUT = "Sweep", "Output"
     ("fnn sweep --lr 0.1,0.5,1,2 --seed 1,2,3", "learning rates, each over three seeds"),
     ("fnn sweep -a sigmoid,tanh,relu --hidden 2,4/4,8 --sort accuracy", "activations by hidden sizes, best first"),
     ("fnn sweep -o sgd,momentum,adam --out runs/optimizers", "optimizers, with results.csv and figures"),
+    ("fnn sweep --lr loguniform:1e-3,10 --hidden choice:4/8,8 --seed 1,2 --samples 8",
+     "random search: 8 drawn configurations, each over two seeds"),
 ))
 @with_settings(sweep=True)
 def sweep(
@@ -52,6 +56,13 @@ def sweep(
         rich_help_panel=_SWEEP)] = None,
     force_workers: Annotated[bool, typer.Option("--force-workers", help="Start --workers processes even if that is "
                                                 "more than the cores.", rich_help_panel=_SWEEP)] = False,
+    samples: Annotated[Optional[int], typer.Option(
+        "--samples", help="Random search: draw this many configurations from the settings given as distributions "
+        "(uniform:LOW,HIGH, loguniform:LOW,HIGH, choice:A,B); each is combined with every combination of the "
+        "settings given as comma lists.", show_default="no random search", rich_help_panel=_SWEEP)] = None,
+    sample_seed: Annotated[int, typer.Option(
+        "--sample-seed", help="Seed of the random search's draw (--seed stays the runs' own): the same command "
+        "draws the same configurations.", rich_help_panel=_SWEEP)] = 0,
     yes: Annotated[bool, typer.Option(
         "--yes", "-y", help=f"Train a grid of more than {MAX_UNCONFIRMED:,} configurations (without it, such a grid "
         "is refused before anything starts).", rich_help_panel=_SWEEP)] = False,
@@ -79,12 +90,15 @@ def sweep(
     if workers is not None and workers < 1:
         raise typer.BadParameter(f"must be at least 1, got {workers}", param_hint="--workers")
     refuse_dataset_with_data(ctx, settings["data"])
-    choices = choices_from(settings)
-    count = math.prod(len(values) for values in choices.values())  # before the grid is built: it may be huge
+    choices, distributions = choices_from(settings), distributions_from(settings)
+    _check_search(distributions, samples, sample_seed)
+    count = math.prod(len(values) for values in choices.values()) * (samples or 1)  # before the grid: it may be huge
     if count > MAX_UNCONFIRMED and not yes:
         raise ConfigError(f"this sweep would train {count:,} configurations, more than {MAX_UNCONFIRMED:,}; "
                           "add --yes to train them all")
-    configs = grid(**choices)
+    configs = search(choices, distributions, samples, np.random.default_rng(sample_seed)) if samples \
+        else grid(**choices)
+    searched = search_record(distributions, samples, sample_seed) if samples else None
     if sort is not None:  # a setting as given: once prepared, every run has a learning rate, say
         check_sort(configs, sort, registry)
     if out is not None:
@@ -95,22 +109,37 @@ def sweep(
         check_sort(configs, sort, registry)
     console = make_console()
     runs = _run_with_progress(configs, _worker_count(workers, force_workers),
-                              None if json_output or quiet else console, registry)
+                              None if json_output or quiet else console, registry, drawn=set(distributions))
     groups = summarize_groups(runs)
     varied = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
         groups = sort_groups(groups, sort, registry)
     if out is not None:
-        write_sweep(out, runs, force=force)
+        write_sweep(out, runs, force=force, search=searched)
     if json_output:
-        typer.echo(jsonfile.dumps({"varied": varied, "groups": [g.as_dict(varied) for g in groups]}))
+        typer.echo(jsonfile.dumps({"varied": varied, "groups": [g.as_dict(varied) for g in groups],
+                                   **({"search": searched} if searched else {})}))
     else:
-        _print_results(console, groups, varied, runs)
+        _print_results(console, groups, varied, runs, drawn=set(distributions))
         for note in _notes(groups, registry):
             console.print(note, soft_wrap=not console.is_terminal)
         if out is not None:
             console.print(f"Sweep written to {shown(out)}/", soft_wrap=True)
     _fail_if_any_failed(runs)  # whatever the output format: a script reading --json sees the failure too
+
+
+def _check_search(distributions: dict, samples: int | None, sample_seed: int) -> None:
+    """A random search needs both its distributions and --samples; one without the other is a usage error."""
+    if distributions and samples is None:
+        flags = ", ".join(BY_NAME[name].flag for name in distributions)
+        raise ConfigError(f"{flags}: a distribution is drawn from only with --samples N (how many configurations)")
+    if samples is not None and not distributions:
+        raise ConfigError("--samples draws from distributions, and no setting is given as one "
+                          "(e.g. --lr loguniform:1e-3,1, --hidden choice:4/8,8)")
+    if samples is not None and samples < 1:
+        raise ConfigError(f"--samples must be at least 1, got {samples}")
+    if sample_seed < 0:
+        raise ConfigError(f"--sample-seed must be 0 or a positive integer, got {sample_seed}")
 
 
 def _fail_if_any_failed(runs: list[SweepRun]) -> None:
@@ -141,7 +170,8 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _run_with_progress(configs, workers: int, console: Console | None, registry: Registry) -> list[SweepRun]:
+def _run_with_progress(configs, workers: int, console: Console | None, registry: Registry,
+                       drawn: Collection[str] = ()) -> list[SweepRun]:
     settings = varied_settings(configs)
     live = console is not None and console.is_terminal
     # markup=False: a description holds paths and names from outside (rich would read "[red]" in them).
@@ -157,7 +187,7 @@ def _run_with_progress(configs, workers: int, console: Console | None, registry:
     def on_done(index: int, run: SweepRun) -> None:
         nonlocal finished
         finished += 1
-        line = f"{_describe(run.config, settings)}: {_outcome(run)}"
+        line = f"{_describe(run.config, settings, drawn)}: {_outcome(run)}"
         if live:
             progress.update(task, advance=1, description=line)
         elif console is not None:
@@ -172,8 +202,14 @@ def _run_with_progress(configs, workers: int, console: Console | None, registry:
             raise Interrupted(signum, f"interrupted after {finished} of {len(configs)} runs") from None
 
 
-def _describe(config, settings) -> str:
-    return " ".join(f"{BY_NAME[name].heading}={_value(getattr(config, name))}" for name in settings) or "run"
+def _describe(config, settings, drawn: Collection[str] = ()) -> str:
+    return " ".join(f"{BY_NAME[name].heading}={_setting_text(config, name, drawn)}" for name in settings) or "run"
+
+
+def _setting_text(config: RunConfig, name: str, drawn: Collection[str]) -> str:
+    """A setting's value in the table; a drawn number to 3 significant digits (the files keep every digit)."""
+    value = getattr(config, name)
+    return f"{value:.3g}" if name in drawn and isinstance(value, float) else _value(value)
 
 
 def _outcome(run: SweepRun) -> str:
@@ -197,7 +233,8 @@ def _value(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _print_results(console: Console, groups: list[Group], settings: list[str], runs: list[SweepRun]) -> None:
+def _print_results(console: Console, groups: list[Group], settings: list[str], runs: list[SweepRun],
+                   drawn: Collection[str] = ()) -> None:
     """The results as a table that fits the console, leaving out detail while it does not; when even the
     barest table is too wide, one line per configuration. Numbers are never wrapped or cut."""
     seeds = len({run.config.seed for run in runs})
@@ -216,7 +253,7 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
     # (spread, seconds per run, headings on two lines): from the whole table to the barest.
     layouts = [(spread, True, False), (spread, True, True), (spread, False, True)] + [(False, False, True)] * spread
     for layout in layouts:
-        table = _table(groups, settings, metric, tested, epochs, *layout)
+        table = _table(groups, settings, metric, tested, epochs, *layout, drawn=drawn)
         if _table_width(table) <= console.width:
             left_out = [what for what, kept in (("s/run", layout[1]), ("± std", layout[0] or not spread)) if not kept]
             if left_out:
@@ -233,7 +270,7 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
             *cells, seconds = _results(group, metric, spread, tested, epochs, True)
             results = ", ".join(f"{heading} {cell}" for heading, cell in zip(headings, cells))
             # One line per configuration in a pipe; a terminal wraps it between words.
-            console.print(f"{_describe(group.config, settings)}: {results}, {seconds} s/run",
+            console.print(f"{_describe(group.config, settings, drawn)}: {results}, {seconds} s/run",
                           soft_wrap=not console.is_terminal)
         console.print(fixed, soft_wrap=not console.is_terminal)
     for note in notes:
@@ -241,7 +278,7 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
 
 
 def _table(groups: list[Group], settings: list[str], metric: str, tested: bool, epochs: bool, spread: bool,
-           timed: bool, stacked: bool) -> Table:
+           timed: bool, stacked: bool, drawn: Collection[str] = ()) -> Table:
     """The results table; cells never wrap (``stacked`` puts the long headings on two lines instead)."""
     table = Table(title_justify="left", caption_justify="left")
     for name in settings:  # settings read left to right ...
@@ -249,7 +286,7 @@ def _table(groups: list[Group], settings: list[str], metric: str, tested: bool, 
     for heading in _headings(metric, tested, epochs, stacked) + (["s/run"] if timed else []):
         table.add_column(heading, no_wrap=True, justify="right")  # ... numbers line up on the right
     for group in groups:
-        table.add_row(*(_value(getattr(group.config, name)) for name in settings),
+        table.add_row(*(_setting_text(group.config, name, drawn) for name in settings),
                       *_results(group, metric, spread, tested, epochs, timed))
     return table
 

@@ -583,6 +583,44 @@ def overlay(panels: Mapping[str, Mapping[str, Sequence[np.ndarray]]], path: str 
     return Path(path)
 
 
+def scatter(points: Mapping[str, Sequence[tuple[float, float, float | None]]], path: str | Path, xlabel: str,
+            title: str, subtitle: str = "", log: bool = False, ylabel: str = "loss", metric: str | None = None) -> Path:
+    """A random search's figure of one drawn number: each run's final loss (and final ``metric`` beneath, in
+    percent for accuracy and its kin) against its value, a point per run. ``points`` maps a label (the grid's
+    other settings, "" when there are none) to its runs' ``(value, loss, metric)``; one colour per label.
+    ``log`` draws the values on a log axis (they were drawn loguniform)."""
+    import textwrap
+
+    rows = [(1, ylabel)] + ([(2, metric)] if metric else [])
+    figure = _figure(6.5, 3.0 + 2.3 * (len(rows) - 1) + 1.3)
+    grid = figure.subplots(len(rows), 1, sharex=True, squeeze=False, height_ratios=[3.0, 2.3][:len(rows)])
+    colours = dict(zip(points, _palette(len(points))))
+    for (column, name), axes in zip(rows, grid[:, 0]):
+        percent = name in PERCENT_METRICS
+        for label, runs in points.items():
+            xs = [run[0] for run in runs]
+            ys = [np.nan if run[column] is None else (100 if percent else 1) * run[column] for run in runs]
+            axes.scatter(xs, ys, s=18, color=colours[label], alpha=0.8, label=_plain(label) or None)
+        losses = [run[1] for runs in points.values() for run in runs]
+        if column == 1 and min(losses) > 0 and max(losses) > 10 * min(losses):  # log only where it spreads them
+            axes.set_yscale("log")
+        if percent:
+            axes.set_ylim(-2, 102)
+        axes.set_ylabel(f"final {metric_label(name)}" + (" (%)" if percent else ""))
+        axes.grid(True, alpha=0.3)
+    if log:
+        grid[0, 0].set_xscale("log")
+    grid[-1, 0].set_xlabel(xlabel)
+    if any(points):
+        grid[0, 0].legend(fontsize="small")
+    lines = [textwrap.fill(_plain(f"{title} (one point per run)"), int(6.5 * 9))]
+    if subtitle:
+        lines.append(textwrap.fill(_plain(subtitle), int(6.5 * 11)))
+    figure.suptitle("\n".join(lines), fontsize="large")
+    figure.savefig(path)
+    return Path(path)
+
+
 def _draw_runs(axes, runs: Sequence[np.ndarray], colour) -> None:
     """One line of a sweep figure (see :func:`overlay`): each run thinly, or the median and its band."""
     if len(runs) < BAND_MIN:

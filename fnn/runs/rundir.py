@@ -626,7 +626,8 @@ def _redraw_sweep(folder: Path, format: str) -> list[str]:
     if not (folder / CURVES_FILE).is_file():
         raise FnnError(f"{str(folder)!r} has no {CURVES_FILE}: it was written before sweeps kept their curves; "
                        "run the sweep again to redraw it")
-    rows = jsonfile.loads((folder / "results.json").read_text())["runs"]
+    results = jsonfile.loads((folder / "results.json").read_text())
+    rows = results["runs"]
     with np.load(folder / CURVES_FILE, allow_pickle=False) as saved:
         losses, scores = saved["loss"], saved["score"]
     if len(losses) != len(rows) or len(scores) != len(rows):
@@ -640,17 +641,20 @@ def _redraw_sweep(folder: Path, format: str) -> list[str]:
         # Only what the figures read: the settings, whether the run finished (its row, as its summary), its curves.
         runs.append(SweepRun(RunConfig(**values), row if done else None, loss, None, None, row.get("diverged_at"),
                              row.get("error"), score=score if len(score) else None))
-    return _redrawn(folder, lambda staging: _write_sweep_figures(staging, runs, suffix=f".{format}"))
+    return _redrawn(folder, lambda staging: _write_sweep_figures(staging, runs, suffix=f".{format}",
+                                                                 search=results.get("search")))
 
 
-def write_sweep(path: str | os.PathLike, runs: Sequence[SweepRun], *, force: bool = False) -> Path:
+def write_sweep(path: str | os.PathLike, runs: Sequence[SweepRun], *, force: bool = False,
+                search: dict | None = None) -> Path:
     """Write a sweep folder: every run in ``results.csv`` and ``results.json`` (with the
-    seed-folded groups), and ``loss_by_<setting>.png`` for each setting that varies."""
-    return write_folder(path, lambda folder: _write_sweep_files(folder, runs), kind="sweep", force=force,
+    seed-folded groups, and ``search``, a random search's record from :func:`fnn.runs.search.search_record`),
+    and ``loss_by_<setting>.png`` for each setting that varies."""
+    return write_folder(path, lambda folder: _write_sweep_files(folder, runs, search), kind="sweep", force=force,
                         inputs={run.config.data for run in runs if run.config.data})
 
 
-def _write_sweep_files(folder: Path, runs: Sequence[SweepRun]) -> None:
+def _write_sweep_files(folder: Path, runs: Sequence[SweepRun], search: dict | None = None) -> None:
     settings = varied_settings(run.config for run in runs)
     rows = [_run_row(run) for run in runs]
     columns = list(dict.fromkeys(column for row in rows for column in row))  # a run that diverged has no metrics
@@ -660,10 +664,10 @@ def _write_sweep_files(folder: Path, runs: Sequence[SweepRun]) -> None:
         writer.writerows({k: jsonfile.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()}
                          for row in rows)
     groups = [group.as_dict(settings) for group in summarize_groups(runs)]
-    results = {"varied": settings, "runs": rows, "groups": groups}
+    results = {"varied": settings, **({"search": search} if search else {}), "runs": rows, "groups": groups}
     (folder / "results.json").write_text(jsonfile.dumps(results, indent=2) + "\n")
     _save_curves(folder / CURVES_FILE, runs)
-    _write_sweep_figures(folder, runs)
+    _write_sweep_figures(folder, runs, search=search)
 
 
 CURVES_FILE = "curves.npz"
@@ -688,9 +692,11 @@ def _save_curves(path: Path, runs: Sequence[SweepRun]) -> None:
     np.savez(path, loss=padded(losses), score=padded(scores))
 
 
-def _write_sweep_figures(folder: Path, runs: Sequence[SweepRun], suffix: str = ".png") -> None:
+def _write_sweep_figures(folder: Path, runs: Sequence[SweepRun], suffix: str = ".png",
+                         search: dict | None = None) -> None:
     """``loss_by_<setting><suffix>`` for each setting that varies (the seed aside), with the task's headline
-    metric in a second row when the runs kept it."""
+    metric in a second row when the runs kept it. A number drawn from uniform or loguniform (``search``)
+    has a value per run, so its figure is the final loss and metric against the value, a point per run."""
     settings = varied_settings(run.config for run in runs)
     compared = [name for name in settings if name != "seed"]
     finished = [run for run in runs if run.summary is not None]
@@ -706,7 +712,14 @@ def _write_sweep_figures(folder: Path, runs: Sequence[SweepRun], suffix: str = "
     subtitle = f"{len(finished)} runs, {seeds} seed{'s' if seeds > 1 else ''} each; held fixed: {fixed}"
     standardized = finished[0].config.task == "regression" and finished[0].config.scale_targets
     ylabel = "loss (standardized targets)" if standardized else "loss"
+    scattered = {name: spec.partition(":")[0] for name, spec in ((search or {}).get("distributions") or {}).items()
+                 if spec.partition(":")[0] in ("uniform", "loguniform")}
     for setting in compared:
+        if setting in scattered:
+            _write_scatter(folder / f"loss_by_{setting}{suffix}", setting, finished, [
+                name for name in compared if name != setting and name not in scattered], scattered[setting],
+                metric if curves else None, ylabel, subtitle)
+            continue
         split, pooled = _sweep_panels(setting, compared, finished)
         losses: dict[str, dict[str, list]] = {}
         scores: dict[str, dict[str, list]] = {}
@@ -720,6 +733,23 @@ def _write_sweep_figures(folder: Path, runs: Sequence[SweepRun], suffix: str = "
             title += f", runs pooled over {', '.join(map(_heading, pooled))} and seeds"
         figures.overlay(losses, folder / f"loss_by_{setting}{suffix}", title=title, subtitle=subtitle,
                         metrics=scores if curves else None, metric=metric, ylabel=ylabel)
+
+
+def _write_scatter(path: Path, setting: str, runs: Sequence[SweepRun], others: Sequence[str], kind: str,
+                   metric: str | None, ylabel: str, subtitle: str) -> None:
+    """The figure of a drawn number: each run's final loss (and ``metric``) against its value, coloured by
+    the combination of the ``others`` (the grid's settings) it was trained with."""
+    points: dict[str, list[tuple[float, float, float | None]]] = {}
+    for run in runs:
+        label = ", ".join(f"{_heading(name)}={_label(getattr(run.config, name))}" for name in others)
+        # A trained run's summary holds its metrics; a redrawn one's is its results.json row, metrics flat.
+        scores = run.summary.get("metrics") or run.summary
+        points.setdefault(label, []).append((getattr(run.config, setting), run.summary["final_loss"],
+                                             scores.get(metric) if metric else None))
+    title = f"Final loss{f' and {figures.metric_label(metric)}' if metric else ''} by {_heading(setting)}, " \
+            f"drawn {kind}"
+    figures.scatter(points, path, xlabel=_heading(setting), title=title, subtitle=subtitle, log=kind == "loguniform",
+                    ylabel=ylabel, metric=metric)
 
 
 def _sweep_panels(setting: str, compared: Sequence[str], runs: Sequence[SweepRun]) -> tuple[list, list]:
