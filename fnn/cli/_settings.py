@@ -53,14 +53,14 @@ def choices_from(values: Mapping[str, Any]) -> dict[str, list]:
     """The values of each setting that ``fnn sweep``'s options ask for, for :func:`fnn.runs.sweep.grid`;
     a setting given as a distribution is left out (see :func:`distributions_from`)."""
     return {s.name: _many(s, values[s.name]) if s.sweep else [_one(s, values[s.name])] for s in SETTINGS
-            if not (s.sweep and _is_distribution(values[s.name]))}
+            if not (s.sweep and _is_distribution(s, values[s.name]))}
 
 
 def distributions_from(values: Mapping[str, Any]) -> dict[str, Distribution]:
     """The settings ``fnn sweep``'s options give as distributions (``--lr loguniform:1e-4,1``), by name,
     for :func:`fnn.runs.search.search`."""
     return {s.name: _distribution(s, values[s.name]) for s in SETTINGS
-            if s.sweep and _is_distribution(values[s.name])}
+            if s.sweep and _is_distribution(s, values[s.name])}
 
 
 # ------------------------------------------------------------------------------------------------ options
@@ -169,8 +169,12 @@ def _many(s: Setting, typed: Any) -> list:
     return [_parsed(s, item) for item in _split(typed, s.flags[0])]
 
 
-def _is_distribution(typed: Any) -> bool:
-    return isinstance(typed, str) and typed.partition(":")[0].strip() in KINDS
+def _is_distribution(s: Setting, typed: Any) -> bool:
+    """Whether ``typed`` is ``KIND:ARGUMENTS``; for a number, any word before a colon (``normal:0,1`` is then
+    refused as no distribution rather than as no number)."""
+    if not isinstance(typed, str) or ":" not in typed:
+        return False
+    return typed.partition(":")[0].strip() in KINDS or s.base in (int, float)
 
 
 def _distribution(s: Setting, typed: str) -> Distribution:

@@ -599,7 +599,7 @@ def scatter(points: Mapping[str, Sequence[tuple[float, float, float | None]]], p
         percent = name in PERCENT_METRICS
         for label, runs in points.items():
             xs = [run[0] for run in runs]
-            ys = [np.nan if run[column] is None else (100 if percent else 1) * run[column] for run in runs]
+            ys = [np.nan if (y := run[column]) is None else (100 if percent else 1) * y for run in runs]
             axes.scatter(xs, ys, s=18, color=colours[label], alpha=0.8, label=_plain(label) or None)
         losses = [run[1] for runs in points.values() for run in runs]
         if column == 1 and min(losses) > 0 and max(losses) > 10 * min(losses):  # log only where it spreads them

@@ -718,7 +718,7 @@ def _write_sweep_figures(folder: Path, runs: Sequence[SweepRun], suffix: str = "
         if setting in scattered:
             _write_scatter(folder / f"loss_by_{setting}{suffix}", setting, finished, [
                 name for name in compared if name != setting and name not in scattered], scattered[setting],
-                metric if curves else None, ylabel, subtitle)
+                metric, ylabel, subtitle)
             continue
         split, pooled = _sweep_panels(setting, compared, finished)
         losses: dict[str, dict[str, list]] = {}
@@ -736,18 +736,17 @@ def _write_sweep_figures(folder: Path, runs: Sequence[SweepRun], suffix: str = "
 
 
 def _write_scatter(path: Path, setting: str, runs: Sequence[SweepRun], others: Sequence[str], kind: str,
-                   metric: str | None, ylabel: str, subtitle: str) -> None:
+                   metric: str, ylabel: str, subtitle: str) -> None:
     """The figure of a drawn number: each run's final loss (and ``metric``) against its value, coloured by
     the combination of the ``others`` (the grid's settings) it was trained with."""
     points: dict[str, list[tuple[float, float, float | None]]] = {}
     for run in runs:
         label = ", ".join(f"{_heading(name)}={_label(getattr(run.config, name))}" for name in others)
         # A trained run's summary holds its metrics; a redrawn one's is its results.json row, metrics flat.
-        scores = run.summary.get("metrics") or run.summary
-        points.setdefault(label, []).append((getattr(run.config, setting), run.summary["final_loss"],
-                                             scores.get(metric) if metric else None))
-    title = f"Final loss{f' and {figures.metric_label(metric)}' if metric else ''} by {_heading(setting)}, " \
-            f"drawn {kind}"
+        summary = run.summary or {}  # every run here finished
+        scores = summary.get("metrics") or summary
+        points.setdefault(label, []).append((getattr(run.config, setting), summary["final_loss"], scores.get(metric)))
+    title = f"Final loss and {figures.metric_label(metric)} by {_heading(setting)}, drawn {kind}"
     figures.scatter(points, path, xlabel=_heading(setting), title=title, subtitle=subtitle, log=kind == "loguniform",
                     ylabel=ylabel, metric=metric)
 

@@ -51,7 +51,7 @@ def distribution(name: str, kind: str, values: Sequence, spec: str) -> Distribut
         if s.base not in (int, float):
             raise ConfigError(f"{s.flag}: {kind} draws numbers; for {s.flag} use choice:A,B,... or a comma list")
         if len(values) != 2:
-            raise ConfigError(f"{s.flag}: {kind} takes two bounds, LOW,HIGH, got {len(values)} values")
+            raise ConfigError(f"{s.flag}: {kind} takes two bounds, {kind}:LOW,HIGH, got {spec}")
         low, high = values
         if not low < high:
             raise ConfigError(f"{s.flag}: {kind} needs LOW < HIGH, got {low:g},{high:g}")
