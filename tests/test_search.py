@@ -163,7 +163,10 @@ def test_a_drawn_number_is_drawn_as_a_scatter_of_each_runs_value_and_scores(tmp_
        "--workers", "1", "--out", tmp_path / "s")
     saved = json.loads((tmp_path / "s" / "results.json").read_text())
     by_activation, by_lr = drawn_figures  # in RunConfig's order: activation, then learning_rate
-    assert by_activation.axes[0].get_lines()  # the grid's own setting keeps its learning curves
+    # The grid's own setting keeps its learning curves, pooled over the drawn rates (not a panel per rate).
+    assert by_activation.axes[0].get_lines()
+    assert "pooled over lr and seeds" in by_activation._suptitle.get_text().replace("\n", " ")
+    assert len([axes for axes in by_activation.axes if axes.get_visible()]) == 2  # one loss, one accuracy
     loss_axes, accuracy_axes = by_lr.axes
     assert loss_axes.get_xscale() == "log"
     assert by_lr._suptitle.get_text().startswith("Final loss and accuracy by lr, drawn loguniform")

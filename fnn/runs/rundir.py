@@ -720,7 +720,9 @@ def _write_sweep_figures(folder: Path, runs: Sequence[SweepRun], suffix: str = "
                 name for name in compared if name != setting and name not in scattered], scattered[setting],
                 metric, ylabel, subtitle)
             continue
-        split, pooled = _sweep_panels(setting, compared, finished)
+        # A drawn number has a value per run: it would make a panel per run, so its runs are pooled.
+        split, pooled = _sweep_panels(setting, [name for name in compared if name not in scattered], finished)
+        pooled += [name for name in compared if name in scattered]
         losses: dict[str, dict[str, list]] = {}
         scores: dict[str, dict[str, list]] = {}
         for run in finished:
