@@ -136,7 +136,7 @@ def _check_search(distributions: dict, samples: int | None, sample_seed: int) ->
     if samples is not None and not distributions:
         raise ConfigError("--samples draws from distributions, and no setting is given as one "
                           "(e.g. --lr loguniform:1e-3,1, --hidden choice:4/8,8)")
-    if samples is not None and samples < 1:
+    if samples is not None and samples < 1:  # here: 0 would otherwise pass for "no random search"
         raise ConfigError(f"--samples must be at least 1, got {samples}")
     if sample_seed < 0:
         raise ConfigError(f"--sample-seed must be 0 or a positive integer, got {sample_seed}")
