@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import fnn
-from fnn.builtin.activations import _sigmoid_in_place
+from fnn.builtin.activations import _sigmoid_backward_in_place, _sigmoid_in_place, sigmoid_backward
 from fnn.builtin.activations import sigmoid as sigmoid_formula
 from fnn.plugins.contracts import ContractBroken
 from fnn.plugins.contracts import check_activation as check_activation_contract
@@ -132,6 +132,23 @@ def test_the_registered_sigmoid_is_the_formula_to_a_few_ulp(dtype, ulps):
     plain = sigmoid_formula(z)
     assert fast.dtype == dtype
     assert (np.abs(fast - plain) <= ulps * np.spacing(np.maximum(fast, plain))).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_registered_sigmoid_backward_is_the_formula_exactly(dtype):
+    # The other speed trick: the same products in another order and in one array, so the same numbers.
+    assert act("sigmoid").backward is _sigmoid_backward_in_place
+    rng = np.random.default_rng(0)
+    a = _sigmoid_in_place(rng.normal(0.0, 5.0, (3, 21, 8)).astype(dtype))  # stacked: a leading model axis
+    grad_a = rng.normal(0.0, 1.0, a.shape).astype(dtype)
+    a.setflags(write=False)
+    grad_a.setflags(write=False)  # the inputs stay untouched: it works in an array of its own
+    fast = _sigmoid_backward_in_place(None, a, grad_a)
+    assert fast.dtype == dtype and np.array_equal(fast, sigmoid_backward(None, a, grad_a))
+    # Inputs it cannot multiply in place (broadcasting, another dtype, lists) get the formula's result.
+    for other in (grad_a[0, :1], grad_a.astype(np.float64 if dtype == np.float32 else np.float32), grad_a.tolist()):
+        assert np.array_equal(_sigmoid_backward_in_place(None, a, other), sigmoid_backward(None, a, np.asarray(other)))
+    assert _sigmoid_backward_in_place(None, 0.25, 2.0) == sigmoid_backward(None, 0.25, 2.0)
 
 
 def test_builtin_activations_read_only_their_output():
