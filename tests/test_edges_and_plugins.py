@@ -421,18 +421,13 @@ def test_the_conformance_kit_still_sees_records_the_registry_would_leave_out():
         fnn.testing.check(record)
 
 
-def test_the_built_ins_pass_the_load_checks_quickly():
-    import time
-
-    fnn.make_registry(entry_points=False)  # imports done
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", fnn.PluginWarning)
-            fnn.make_registry(entry_points=False, disabled=())
-        times.append(time.perf_counter() - start)
-    assert sorted(times)[2] < 0.05  # a few ms on a laptop; generous for a loaded CI machine
+def test_the_built_ins_pass_the_load_checks_without_a_warning():
+    # How long the checks take is the start-up benchmark's (benchmarks/startup.py), not a timed test's:
+    # a wall-clock limit here failed on a loaded machine.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", fnn.PluginWarning)
+        registry = fnn.make_registry(entry_points=False, disabled=())
+    assert "sigmoid" in registry.names("activation") and "adam" in registry.names("optimizer")
 
 
 # --------------------------------------------------------------------------- class 7: contracts broken at run time
