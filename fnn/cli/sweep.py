@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from click.core import ParameterSource
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.cells import cell_len
@@ -17,10 +18,10 @@ from rich.table import Column, Table
 from fnn.errors import ConfigError, FnnError, Interrupted
 from fnn.core.network import is_linear
 from fnn.plugins.registry import Registry
-from fnn.runs.rundir import check_out_dir, write_sweep
+from fnn.runs.rundir import PLAN_FILE, check_out_dir, finish_sweep, record_run, start_sweep, unfinished_sweep
 from fnn.runs.sweep import (ALWAYS_SHOWN, SORT_KEYS, Group, Spread, SweepRun, check_sort, classifies, grid, headline,
                             prepare_all, run_sweep, sort_groups, summarize_groups, task_metrics, varied_settings)
-from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig
+from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig, plain_settings
 from fnn.io import jsonfile
 from fnn.cli._app import command, examples, plugin_registry, signals_interrupt
 from fnn.cli._console import make_console, shown
@@ -62,6 +63,10 @@ def sweep(
                                                 file_okay=False, rich_help_panel=_OUTPUT)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).",
                                         rich_help_panel=_OUTPUT)] = False,
+    resume: Annotated[Optional[Path], typer.Option(
+        "--resume", help="Finish the interrupted sweep whose --out folder this is: train only the runs it has no "
+        "row for, with the settings it saved (give no grid settings).", file_okay=False,
+        rich_help_panel=_OUTPUT)] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the results as JSON and nothing else.",
                                               rich_help_panel=_OUTPUT)] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results table, no progress.",
@@ -78,30 +83,45 @@ def sweep(
                                      "(test_ and a metric for the test points)", param_hint="--sort")
     if workers is not None and workers < 1:
         raise typer.BadParameter(f"must be at least 1, got {workers}", param_hint="--workers")
-    refuse_dataset_with_data(ctx, settings["data"])
-    choices = choices_from(settings)
-    count = math.prod(len(values) for values in choices.values())  # before the grid is built: it may be huge
-    if count > MAX_UNCONFIRMED and not yes:
-        raise ConfigError(f"this sweep would train {count:,} configurations, more than {MAX_UNCONFIRMED:,}; "
-                          "add --yes to train them all")
-    configs = grid(**choices)
-    if sort is not None:  # a setting as given: once prepared, every run has a learning rate, say
-        check_sort(configs, sort, registry)
-    if out is not None:
-        check_out_dir(out, force, inputs=[config.data for config in configs if config.data])
-    configs = prepare_all(configs, registry)
-    task_metrics(configs, registry)  # one table for the sweep: tasks whose metrics differ are refused
+    console = make_console()
+    done: dict[int, SweepRun] = {}
+    if resume is not None:
+        resumed = _resumed(ctx, resume, out, force, registry)
+        if resumed is None:
+            console.print(f"The sweep in {shown(resume)}/ is complete; nothing to resume.", soft_wrap=True)
+            return
+        folder, configs, done = resumed
+        out = resume
+    else:
+        refuse_dataset_with_data(ctx, settings["data"])
+        choices = choices_from(settings)
+        count = math.prod(len(values) for values in choices.values())  # before the grid is built: it may be huge
+        if count > MAX_UNCONFIRMED and not yes:
+            raise ConfigError(f"this sweep would train {count:,} configurations, more than {MAX_UNCONFIRMED:,}; "
+                              "add --yes to train them all")
+        configs = grid(**choices)
+        if sort is not None:  # a setting as given: once prepared, every run has a learning rate, say
+            check_sort(configs, sort, registry)
+        if out is not None:
+            check_out_dir(out, force, inputs=[config.data for config in configs if config.data])
+        configs = prepare_all(configs, registry)
+    metrics = task_metrics(configs, registry)  # one table for the sweep: tasks whose metrics differ are refused
     if sort is not None:  # and the metrics, which the runs' task decides, known once they are prepared
         check_sort(configs, sort, registry)
-    console = make_console()
+    if out is not None and resume is None:
+        folder = start_sweep(out, configs, metrics, force=force)
+    if done and not (json_output or quiet):
+        console.print(f"Resuming {shown(resume)}/: {len(done)} of {len(configs)} runs were finished; training the "
+                      f"other {len(configs) - len(done)}", soft_wrap=True)
     runs = _run_with_progress(configs, _worker_count(workers, force_workers),
-                              None if json_output or quiet else console, registry)
+                              None if json_output or quiet else console, registry, done=done,
+                              folder=folder if out is not None else None)
     groups = summarize_groups(runs)
     varied = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
         groups = sort_groups(groups, sort, registry)
     if out is not None:
-        write_sweep(out, runs, force=force)
+        finish_sweep(folder, runs)
     if json_output:
         typer.echo(jsonfile.dumps({"varied": varied, "groups": [g.as_dict(varied) for g in groups]}))
     else:
@@ -111,6 +131,30 @@ def sweep(
         if out is not None:
             console.print(f"Sweep written to {shown(out)}/", soft_wrap=True)
     _fail_if_any_failed(runs)  # whatever the output format: a script reading --json sees the failure too
+
+
+def _resumed(ctx: typer.Context, resume: Path, out: Path | None, force: bool,
+             registry: Registry) -> tuple[Path, list[RunConfig], dict[int, SweepRun]] | None:
+    """The sweep folder to finish, its plan and its finished runs; None when it is complete. Grid settings,
+    ``--out`` and ``--force`` are refused: the folder's plan is the sweep."""
+    given = [s.flag for s in SETTINGS if ctx.get_parameter_source(s.name) not in (ParameterSource.DEFAULT, None)]
+    if out is not None or force:
+        given.append("--out" if out is not None else "--force")
+    if given:
+        raise ConfigError(f"--resume takes every setting from {str(resume)!r}'s {PLAN_FILE}; leave out "
+                          f"{', '.join(given)} (to train another grid, start a new sweep with --out)")
+    resumed = unfinished_sweep(resume)
+    if resumed is None:
+        return None
+    folder, configs, done = resumed
+    prepared = prepare_all(configs, registry)
+    changed = [i for i, (saved, now) in enumerate(zip(configs, prepared)) if saved != now]
+    if changed:
+        saved, now = plain_settings(configs[changed[0]]), plain_settings(prepared[changed[0]])
+        what = ", ".join(f"{name} {saved[name]!r} is now {now[name]!r}" for name in saved if saved[name] != now[name])
+        raise ConfigError(f"run {changed[0] + 1} of {str(resume)!r} would not train as it was planned ({what}); "
+                          "were the plugins changed? Resume it with the plugins it started with")
+    return folder, configs, done
 
 
 def _fail_if_any_failed(runs: list[SweepRun]) -> None:
@@ -141,7 +185,10 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _run_with_progress(configs, workers: int, console: Console | None, registry: Registry) -> list[SweepRun]:
+def _run_with_progress(configs, workers: int, console: Console | None, registry: Registry, *,
+                       done: dict[int, SweepRun], folder: Path | None) -> list[SweepRun]:
+    """Train the configurations not ``done`` (by index), showing progress; with ``folder``, each finished
+    run is recorded there as it finishes. Every run, in ``configs``' order."""
     settings = varied_settings(configs)
     live = console is not None and console.is_terminal
     # markup=False: a description holds paths and names from outside (rich would read "[red]" in them).
@@ -152,10 +199,13 @@ def _run_with_progress(configs, workers: int, console: Console | None, registry:
                         TextColumn("{task.description}", markup=False,
                                    table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
                         console=console, disable=not live, expand=True)
-    finished = 0
+    finished = len(done)
+    missing = [index for index in range(len(configs)) if index not in done]
 
-    def on_done(index: int, run: SweepRun) -> None:
+    def on_done(position: int, run: SweepRun) -> None:
         nonlocal finished
+        if folder is not None:
+            record_run(folder, missing[position], run)
         finished += 1
         line = f"{_describe(run.config, settings)}: {_outcome(run)}"
         if live:
@@ -164,12 +214,17 @@ def _run_with_progress(configs, workers: int, console: Console | None, registry:
             console.print(f"[{finished}/{len(configs)}] {line}", soft_wrap=True)  # one line per run in a log
 
     with signals_interrupt(), progress:
-        task = progress.add_task("", total=len(configs))
+        task = progress.add_task("", total=len(configs), completed=len(done))
         try:
-            return run_sweep(configs, workers=workers, on_done=on_done, registry=registry)
+            trained = run_sweep([configs[index] for index in missing], workers=workers, on_done=on_done,
+                                registry=registry)
         except KeyboardInterrupt as error:
             signum = getattr(error, "signum", signal.SIGINT)
-            raise Interrupted(signum, f"interrupted after {finished} of {len(configs)} runs") from None
+            kept = f"; {str(folder)!r} keeps them: finish it with fnn sweep --resume {folder}" \
+                if folder is not None else ""
+            raise Interrupted(signum, f"interrupted after {finished} of {len(configs)} runs{kept}") from None
+    runs = {**done, **dict(zip(missing, trained))}
+    return [runs[index] for index in range(len(configs))]
 
 
 def _describe(config, settings) -> str:

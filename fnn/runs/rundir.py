@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import csv
 import ctypes
+import io
 import errno
 import json
 import os
@@ -88,7 +89,8 @@ MAX_PANELS = 12
 """A sweep figure splits into one panel per combination of the other settings up to this many."""
 
 # Every name fnn writes into a run or sweep folder, including save_model's own partial file.
-_FNN_FILE = re.compile("|".join([*map(re.escape, [*RUN_FILES, MARKER, "results.csv", "results.json", "curves.npz"]),
+_FNN_FILE = re.compile("|".join([*map(re.escape, [*RUN_FILES, MARKER, "results.csv", "results.json", "curves.npz",
+                                                   "sweep.json", "journal.jsonl"]),
                                  r"loss_by_\w+\.(?:png|svg|pdf)",
                                  r"(?:learning_curve|comparison|confusion|neurons|network)\.(?:svg|pdf)",
                                  r"\.model\.npz\.[0-9a-f]{8}\.partial", re.escape(REPORT_FILE),
@@ -128,9 +130,7 @@ def write_folder(path: str | os.PathLike, fill: Callable[[Path], None], *, kind:
     except OSError as error:
         raise OutputError(f"could not write {shown!r}: {_reason(error)}") from None
     try:
-        from fnn import __version__
-
-        (staging / MARKER).write_text(json.dumps({"kind": kind, "fnn_version": __version__}) + "\n")
+        _mark(staging, kind)
         fill(staging)
     except OSError as error:
         _remove_fnn_folder(staging)
@@ -180,6 +180,9 @@ def _refusal(target: Path, shown: str, force: bool, inputs: Iterable[str | os.Pa
         return f"{shown!r} is a symbolic link; fnn never replaces one or writes through it: choose another --out"
     if not target.is_dir():
         return f"{shown!r} exists and is not a folder; choose another --out"
+    if not force and _unfinished(target):
+        return (f"{shown!r} is an unfinished sweep; continue it with fnn sweep --resume {shown}, or add --force "
+                "to replace it")
     if not force:
         return f"{shown!r} already exists; use --force to replace a folder fnn wrote, or choose another --out"
     for name in inputs:
@@ -222,14 +225,31 @@ def written_by_report(path: Path) -> bool:
 
 
 def _marked(folder: Path) -> bool:
+    return _marker(folder) is not None
+
+
+def _marker(folder: Path) -> dict | None:
+    """The folder's valid marker (its ``kind`` "run" or "sweep"); None when it has none."""
     marker = folder / MARKER
     if marker.is_symlink() or not marker.is_file():
-        return False
+        return None
     try:
         record = json.loads(marker.read_text())
     except (OSError, ValueError):
-        return False
-    return isinstance(record, dict) and record.get("kind") in ("run", "sweep")
+        return None
+    return record if isinstance(record, dict) and record.get("kind") in ("run", "sweep") else None
+
+
+def _unfinished(folder: Path) -> bool:
+    """Whether ``folder`` is a sweep fnn started with ``--out`` and has not finished (see :func:`start_sweep`)."""
+    record = _marker(folder)
+    return record is not None and record["kind"] == "sweep" and record.get("finished") is False
+
+
+def _mark(folder: Path, kind: str, **fields: Any) -> None:
+    from fnn import __version__
+
+    (folder / MARKER).write_text(json.dumps({"kind": kind, "fnn_version": __version__, **fields}) + "\n")
 
 
 def _place(staging: Path, target: Path, shown: str, force: bool, inputs: list, kind: str) -> Path:
@@ -657,13 +677,129 @@ def _write_sweep_files(folder: Path, runs: Sequence[SweepRun]) -> None:
     with open(folder / "results.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
-        writer.writerows({k: jsonfile.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()}
-                         for row in rows)
+        writer.writerows(map(_csv_cells, rows))
     groups = [group.as_dict(settings) for group in summarize_groups(runs)]
     results = {"varied": settings, "runs": rows, "groups": groups}
     (folder / "results.json").write_text(jsonfile.dumps(results, indent=2) + "\n")
     _save_curves(folder / CURVES_FILE, runs)
     _write_sweep_figures(folder, runs)
+
+
+def _csv_cells(row: dict) -> dict:
+    """A row as ``results.csv`` writes it: lists and options as JSON."""
+    return {k: jsonfile.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()}
+
+
+PLAN_FILE = "sweep.json"
+"""A sweep folder's plan: every configuration of the sweep, prepared, in grid order (``{"configs": [...]}``)."""
+JOURNAL_FILE = "journal.jsonl"
+"""A sweep folder's journal: every finished run, appended as it finishes (see :mod:`fnn.runs.journal`)."""
+MAX_PLAN_BYTES = 1 << 28
+
+
+def start_sweep(path: str | os.PathLike, configs: Sequence[RunConfig], metrics: Sequence[str], *,
+                force: bool = False) -> Path:
+    """Create the sweep folder at ``path`` before its first run trains, marked unfinished: its plan
+    (``configs``, prepared), an empty journal and ``results.csv``'s header (the columns of a run of the task
+    whose ``metrics`` are these). :func:`record_run` adds each run as it finishes; :func:`finish_sweep`
+    writes the rest. The folder appears at once, whole (as :func:`write_folder` writes every folder)."""
+    def fill(folder: Path) -> None:
+        _mark(folder, "sweep", finished=False)
+        plan = {"format": "fnn-sweep", "version": 1, "configs": [plain_settings(config) for config in configs]}
+        (folder / PLAN_FILE).write_text(jsonfile.dumps(plan, indent=1) + "\n")
+        (folder / JOURNAL_FILE).write_bytes(b"")
+        _write_csv_header(folder, configs, metrics)
+
+    return write_folder(path, fill, kind="sweep", force=force,
+                        inputs={config.data for config in configs if config.data})
+
+
+def _write_csv_header(folder: Path, configs: Sequence[RunConfig], metrics: Sequence[str]) -> None:
+    template = _template_row(configs, metrics)
+    with open(folder / "results.csv", "w", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=list(template)).writeheader()
+
+
+def _template_row(configs: Sequence[RunConfig], metrics: Sequence[str]) -> dict:
+    """A row with every column a run of the sweep can have, in the order the rows give them."""
+    tested = any(config.test_split is not None for config in configs)
+    summary = {"metrics": dict.fromkeys(metrics), "test_metrics": dict.fromkeys(metrics) if tested else None}
+    return _run_row(SweepRun(configs[0], summary, np.array([]), None, None, None))
+
+
+def record_run(folder: Path, index: int, run: SweepRun) -> None:
+    """Append the plan's run ``index`` to the sweep folder's journal, then its row to ``results.csv``, each
+    flushed to the disk before this returns."""
+    from fnn.runs import journal
+
+    journal.append(folder / JOURNAL_FILE, journal.encode(index, run))
+    with open(folder / "results.csv", newline="") as handle:
+        columns = next(csv.reader(handle))
+    text = io.StringIO()
+    csv.DictWriter(text, fieldnames=columns).writerow(_csv_cells(_run_row(run)))
+    journal.append(folder / "results.csv", text.getvalue().encode())
+
+
+def unfinished_sweep(path: str | os.PathLike) -> tuple[Path, list[RunConfig], dict[int, SweepRun]] | None:
+    """The sweep folder at ``path`` to resume: ``(folder, its plan, the runs it finished by index)``; None
+    when the sweep is complete. ``ConfigError`` when ``path`` is not a sweep folder fnn wrote, ``FnnError``
+    when its plan or journal is damaged. A torn last line (fnn killed while writing it) is cut from the
+    journal, and ``results.csv`` is written again from the journal."""
+    from fnn.runs import journal
+    from fnn.errors import FnnError
+    from fnn.runs.settings import config_from_plain
+
+    shown = str(path)
+    folder = Path(path)
+    if folder.is_symlink() or not folder.is_dir():
+        raise ConfigError(f"{shown!r} is not a folder; --resume takes the --out folder of a sweep")
+    record = _marker(folder)
+    if record is None:
+        raise ConfigError(f"{shown!r} was not written by fnn (it has no {MARKER}); --resume takes the --out "
+                          "folder of a sweep")
+    if record["kind"] != "sweep":
+        raise ConfigError(f"{shown!r} is a {record['kind']} folder, not a sweep's; to continue a run, use "
+                          f"fnn run --resume {shown}")
+    if record.get("finished") is not False:
+        return None
+    plan_file, journal_file = folder / PLAN_FILE, folder / JOURNAL_FILE
+    try:
+        if plan_file.stat().st_size > MAX_PLAN_BYTES:
+            raise ValueError(f"larger than {MAX_PLAN_BYTES:,} bytes")
+        plan = jsonfile.loads(plan_file.read_text())
+        configs = [config_from_plain(values) for values in plan["configs"]]
+        if plan.get("format") != "fnn-sweep" or not configs:
+            raise ValueError("not a sweep's plan")
+    except (OSError, ValueError, KeyError, TypeError, ConfigError) as error:
+        raise FnnError(f"{shown!r} has no readable {PLAN_FILE} ({_reason(error) if isinstance(error, OSError) else error})"
+                       "; it cannot be resumed") from None
+    if journal_file.is_symlink() or not journal_file.is_file():
+        raise FnnError(f"{shown!r} has no {JOURNAL_FILE}; it cannot be resumed")
+    kept = journal.read_journal(journal_file, configs)
+    if journal_file.stat().st_size > kept.good_bytes:
+        os.truncate(journal_file, kept.good_bytes)  # the torn line goes, so the next line starts a line
+
+    def rows(staging: Path) -> None:
+        metrics = [name for name in (next(iter(kept.runs.values())).summary or {}).get("metrics") or {}] \
+            if kept.runs else []
+        with open(folder / "results.csv", newline="") as handle:
+            columns = next(csv.reader(handle), [])
+        with open(staging / "results.csv", "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns or list(_template_row(configs, metrics)))
+            writer.writeheader()
+            writer.writerows(_csv_cells(_run_row(run)) for run in kept.runs.values())
+
+    _redrawn(folder, rows)
+    return folder, configs, kept.runs
+
+
+def finish_sweep(folder: Path, runs: Sequence[SweepRun]) -> Path:
+    """Complete the sweep folder :func:`start_sweep` made: ``results.csv`` (in the plan's order),
+    ``results.json``, ``curves.npz`` and the figures, each moved into place whole, then the marker says the
+    sweep is finished. Killed before that, the folder stays unfinished and ``--resume`` finishes it."""
+    _redrawn(folder, lambda staging: _write_sweep_files(staging, runs))
+    _redrawn(folder, lambda staging: _mark(staging, "sweep", finished=True))
+    return folder
 
 
 CURVES_FILE = "curves.npz"
