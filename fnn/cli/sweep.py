@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from click.core import ParameterSource
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.cells import cell_len
@@ -137,7 +136,8 @@ def _resumed(ctx: typer.Context, resume: Path, out: Path | None, force: bool,
              registry: Registry) -> tuple[Path, list[RunConfig], dict[int, SweepRun]] | None:
     """The sweep folder to finish, its plan and its finished runs; None when it is complete. Grid settings,
     ``--out`` and ``--force`` are refused: the folder's plan is the sweep."""
-    given = [s.flag for s in SETTINGS if ctx.get_parameter_source(s.name) not in (ParameterSource.DEFAULT, None)]
+    sources = {s.flag: ctx.get_parameter_source(s.name) for s in SETTINGS}  # click's ParameterSource, by name
+    given = [flag for flag, source in sources.items() if source is not None and source.name != "DEFAULT"]
     if out is not None or force:
         given.append("--out" if out is not None else "--force")
     if given:
