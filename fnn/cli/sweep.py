@@ -24,7 +24,7 @@ from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig, plain_settings
 from fnn.io import jsonfile
 from fnn.cli._app import command, examples, plugin_registry, signals_interrupt
 from fnn.cli._console import make_console, shown
-from fnn.cli._options import refuse_dataset_with_data
+from fnn.cli._options import given_settings, refuse_dataset_with_data
 from fnn.cli._settings import choices_from, with_settings
 from fnn.cli.run import LINEAR_NOTE, score_text
 
@@ -136,8 +136,7 @@ def _resumed(ctx: typer.Context, resume: Path, out: Path | None, force: bool,
              registry: Registry) -> tuple[Path, list[RunConfig], dict[int, SweepRun]] | None:
     """The sweep folder to finish, its plan and its finished runs; None when it is complete. Grid settings,
     ``--out`` and ``--force`` are refused: the folder's plan is the sweep."""
-    sources = {s.flag: ctx.get_parameter_source(s.name) for s in SETTINGS}  # click's ParameterSource, by name
-    given = [flag for flag, source in sources.items() if source is not None and source.name != "DEFAULT"]
+    given = given_settings(ctx, BY_NAME)
     if out is not None or force:
         given.append("--out" if out is not None else "--force")
     if given:

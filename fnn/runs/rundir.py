@@ -72,7 +72,7 @@ from fnn.io.modelfile import save_model
 from fnn.runs.frames import Frames, save_frames
 from fnn.runs.settings import BY_NAME, RunConfig, plain_settings
 from fnn.runs.sweep import ALWAYS_SHOWN, SweepRun, classifies, headline, summarize_groups, varied_settings
-from fnn.runs.training import Experiment, FitResult
+from fnn.runs.training import Experiment, FitResult, Resume
 
 RUN_FILES = (
     "metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png", "confusion.png",
@@ -420,7 +420,9 @@ def _write_run_files(folder: Path, result: FitResult) -> None:
         writer = csv.writer(handle)
         writer.writerow(history)
         writer.writerows(zip(epochs, *(map(repr, values) for name, values in history.items() if name != "epoch")))
-    save_model(folder / "model.npz", result.final.params, summary)
+    # Where training stood, for fnn run --resume: the optimizer's state and the mini-batch generator's.
+    save_model(folder / "model.npz", result.final.params, summary,
+               training=(result.final.epoch, result.final.state, result.rng_state))
     _write_figures(folder, result, summary)
     _write_views(folder, result)
 
@@ -557,11 +559,9 @@ def redraw_run(path: str | os.PathLike, registry=None, *, plot_features: str | N
     are drawn again from its ``results.json`` and ``curves.npz``. Only files fnn writes are replaced, and only
     in a folder fnn marked as a run or a sweep."""
     from fnn.core.network import predict as network_predict
-    from fnn.errors import FnnError
     from fnn.io.modelfile import load_model
     from fnn.runs.frames import load_frames
-    from fnn.runs.settings import SETTINGS, RunConfig
-    from fnn.runs.training import Epoch, metric_scores, prepare
+    from fnn.runs.training import Epoch, metric_scores
 
     shown = str(path)
     folder = Path(path)
@@ -573,26 +573,8 @@ def redraw_run(path: str | os.PathLike, registry=None, *, plot_features: str | N
     if kind == "sweep":
         return _redraw_sweep(folder, format)
     summary = json.loads((folder / "metrics.json").read_text())
-    values = {s.name: summary[s.name] for s in SETTINGS if s.name in summary}
-    values = {name: tuple(value) if isinstance(value, list) else value for name, value in values.items()}
-    if values.get("dataset") is None:
-        values.pop("dataset", None)
-    # The record's "classes" are the class names (they replace the setting's value there): a dataset that takes
-    # a number of classes made as many as it named.
-    values["classes"] = None
-    if summary.get("data") is None:
-        from fnn.plugins.registry import registry as default_registry
-
-        if (registry or default_registry()).dataset(summary["dataset"]).takes_classes:
-            values["classes"] = len(summary["classes"])
-    config = replace(RunConfig(**values), plot_features=plot_features or values.get("plot_features"))
-    experiment = prepare(config, registry)
-    if (len(experiment.x), 0 if experiment.x_test is None else len(experiment.x_test)) != (
-            summary["n_train"], summary["n_test"]):
-        raise FnnError(f"the data of {shown!r} could not be made again as it was ({summary['n_train']} training "
-                       f"and {summary['n_test']} test points); was {summary['data'] or summary['dataset']!r} changed?")
+    e = _experiment_again(folder, summary, registry, plot_features=plot_features)
     params = load_model(folder / "model.npz").params
-    e = experiment
 
     def scores(x, y):
         return {} if x is None else metric_scores(e.scored, network_predict(params, x, e.activation, e.output), y)
@@ -613,6 +595,85 @@ def redraw_run(path: str | os.PathLike, registry=None, *, plot_features: str | N
             _write_animation(staging, result, frames)
 
     return _redrawn(folder, draw)
+
+
+def resume_run(path: str | os.PathLike, epochs: int, registry=None) -> tuple[Experiment, Resume]:
+    """The run of the run folder ``path`` ready to train ``epochs`` more epochs from where it stopped: its
+    experiment (its settings, ``epochs`` more in all) and where its training stood (:class:`Resume`, from
+    ``model.npz`` and ``metrics.json``). Continuing it gives the numbers of one run of that many epochs.
+    ``ConfigError`` when ``path`` is not a run folder fnn wrote; ``FnnError`` when it cannot be continued
+    exactly, saying why."""
+    from fnn.errors import FnnError
+    from fnn.io.modelfile import decode_state, load_model
+
+    shown = str(path)
+    folder = Path(path)
+    record = None if folder.is_symlink() or not folder.is_dir() else _marker(folder)
+    if record is None:
+        raise ConfigError(f"{shown!r} is not a folder fnn wrote (it has no {MARKER}); --resume takes a run's "
+                          "--out folder")
+    if record["kind"] != "run":
+        raise ConfigError(f"{shown!r} is a sweep folder; continue an interrupted sweep with fnn sweep --resume")
+    if epochs < 1:
+        raise ConfigError(f"--epochs with --resume is how many more epochs to train: at least 1, got {epochs}")
+    summary = jsonfile.loads((folder / "metrics.json").read_text())
+    model = load_model(folder / "model.npz")
+    training = model.training
+    if training is None:
+        raise FnnError(f"{shown!r} cannot be resumed exactly: its model.npz holds the parameters but not the "
+                       "optimizer's state or the mini-batch order (it was written by an older fnn); train it "
+                       "again with this fnn")
+    done = training.epochs
+    if not str(summary.get("stop_reason", "")).startswith("trained all") or done != summary["epochs_trained"]:
+        raise FnnError(f"{shown!r} stopped early ({summary.get('stop_reason')}); a longer run stops there too, "
+                       "so there is nothing to continue")
+    if summary.get("patience") is not None:
+        raise FnnError(f"{shown!r} watches --patience, whose best epoch so far is not saved; it cannot be "
+                       "resumed exactly")
+    before = _experiment_again(folder, summary, registry, epochs=done)
+    experiment = _experiment_again(folder, summary, registry, epochs=done + epochs)
+    if before.schedule is not None and experiment.schedule is not None and any(
+            before.schedule(epoch) != experiment.schedule(epoch) for epoch in range(1, done + 1)):
+        raise FnnError(f"{shown!r} cannot be resumed exactly: its --schedule {summary['schedule']} spreads over "
+                       f"all the epochs, so its first {done} would have had other rates in a run of {done + epochs}; "
+                       "schedules that do not (constant, exponential, step with step_size) resume exactly")
+    params = model.params
+    if params.sizes != experiment.params.sizes or params["W1"].dtype != experiment.params["W1"].dtype:
+        raise FnnError(f"{shown!r}: its model.npz does not fit the run's settings (sizes {list(params.sizes)})")
+    state = decode_state(training, experiment.optimizer.init(params), repr(str(folder / "model.npz")))
+    history = {name: np.array(values, dtype=float) for name, values in summary["history"].items() if name != "epoch"}
+    if any(len(values) != done or not np.isfinite(values).all() for values in history.values()):
+        raise FnnError(f"{shown!r}: metrics.json's history does not hold the {done} epochs model.npz says were trained")
+    return experiment, Resume(done, params, state, training.rng, history, float(summary["train_seconds"]))
+
+
+def _experiment_again(folder: Path, summary: dict, registry=None, plot_features: str | None = None,
+                      **changes: Any) -> Experiment:
+    """The experiment of the run folder ``folder`` (whose ``metrics.json`` is ``summary``) prepared again from
+    its saved settings, with ``changes``: datasets are seeded, a CSV is read again from its path."""
+    from fnn.errors import FnnError
+    from fnn.runs.settings import SETTINGS
+    from fnn.runs.training import prepare
+
+    values = {s.name: summary[s.name] for s in SETTINGS if s.name in summary}
+    values = {name: tuple(value) if isinstance(value, list) else value for name, value in values.items()}
+    if values.get("dataset") is None:
+        values.pop("dataset", None)
+    # The record's "classes" are the class names (they replace the setting's value there): a dataset that takes
+    # a number of classes made as many as it named.
+    values["classes"] = None
+    if summary.get("data") is None:
+        from fnn.plugins.registry import registry as default_registry
+
+        if (registry or default_registry()).dataset(summary["dataset"]).takes_classes:
+            values["classes"] = len(summary["classes"])
+    config = replace(RunConfig(**values), **{"plot_features": plot_features or values.get("plot_features"), **changes})
+    experiment = prepare(config, registry)
+    if (len(experiment.x), 0 if experiment.x_test is None else len(experiment.x_test)) != (
+            summary["n_train"], summary["n_test"]):
+        raise FnnError(f"the data of {str(folder)!r} could not be made again as it was ({summary['n_train']} training "
+                       f"and {summary['n_test']} test points); was {summary['data'] or summary['dataset']!r} changed?")
+    return experiment
 
 
 def _redrawn(folder: Path, draw: Callable[[Path], None]) -> list[str]:
@@ -771,8 +832,8 @@ def unfinished_sweep(path: str | os.PathLike) -> tuple[Path, list[RunConfig], di
         if plan.get("format") != "fnn-sweep" or not configs:
             raise ValueError("not a sweep's plan")
     except (OSError, ValueError, KeyError, TypeError, ConfigError) as error:
-        raise FnnError(f"{shown!r} has no readable {PLAN_FILE} ({_reason(error) if isinstance(error, OSError) else error})"
-                       "; it cannot be resumed") from None
+        why = _reason(error) if isinstance(error, OSError) else error
+        raise FnnError(f"{shown!r} has no readable {PLAN_FILE} ({why}); it cannot be resumed") from None
     if journal_file.is_symlink() or not journal_file.is_file():
         raise FnnError(f"{shown!r} has no {JOURNAL_FILE}; it cannot be resumed")
     kept = journal.read_journal(journal_file, configs)
