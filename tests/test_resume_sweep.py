@@ -157,7 +157,8 @@ def test_a_plan_that_would_train_otherwise_is_refused(tmp_path, monkeypatch):
     plan = json.loads(plan_file.read_text())
     plan["configs"][3]["learning_rate"] = None  # as if the optimizer's default were to fill it in again
     plan_file.write_text(json.dumps(plan))
-    assert_one_line_error(cli("sweep", "--resume", tmp_path / "cut"), 2, "run 4 of", "would not train as it was planned")
+    assert_one_line_error(cli("sweep", "--resume", tmp_path / "cut"), 2, "run 4 of",
+                          "would not train as it was planned")
     plan_file.write_text("{")
     assert_one_line_error(cli("sweep", "--resume", tmp_path / "cut"), 1, "has no readable sweep.json")
 

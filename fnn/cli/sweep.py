@@ -89,7 +89,7 @@ def sweep(
         if resumed is None:
             console.print(f"The sweep in {shown(resume)}/ is complete; nothing to resume.", soft_wrap=True)
             return
-        folder, configs, done = resumed
+        _, configs, done = resumed
         out = resume
     else:
         refuse_dataset_with_data(ctx, settings["data"])
@@ -108,19 +108,19 @@ def sweep(
     if sort is not None:  # and the metrics, which the runs' task decides, known once they are prepared
         check_sort(configs, sort, registry)
     if out is not None and resume is None:
-        folder = start_sweep(out, configs, metrics, force=force)
+        start_sweep(out, configs, metrics, force=force)
     if done and not (json_output or quiet):
         console.print(f"Resuming {shown(resume)}/: {len(done)} of {len(configs)} runs were finished; training the "
                       f"other {len(configs) - len(done)}", soft_wrap=True)
     runs = _run_with_progress(configs, _worker_count(workers, force_workers),
                               None if json_output or quiet else console, registry, done=done,
-                              folder=folder if out is not None else None)
+                              folder=out)
     groups = summarize_groups(runs)
     varied = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
         groups = sort_groups(groups, sort, registry)
     if out is not None:
-        finish_sweep(folder, runs)
+        finish_sweep(out, runs)
     if json_output:
         typer.echo(jsonfile.dumps({"varied": varied, "groups": [g.as_dict(varied) for g in groups]}))
     else:

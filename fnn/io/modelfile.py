@@ -267,10 +267,10 @@ def decode_state(training: Training, template: Any, name: str = "the model file"
                 raise fail(where, f"should be a whole number, not {_short(encoded)}")
             return encoded["int"]
         if isinstance(node, (float, np.floating)):
-            value = encoded.get("float")
-            if type(value) not in (float, int):
+            number: Any = encoded.get("float")
+            if type(number) not in (float, int):
                 raise fail(where, f"should be a number, not {_short(encoded)}")
-            return float(value)
+            return float(number)
         if isinstance(node, tuple):
             children = encoded.get("tuple")
             kind = type(node).__name__ if hasattr(node, "_fields") else None

@@ -287,8 +287,9 @@ def config_from_plain(values: Mapping[str, Any]) -> RunConfig:
     if not isinstance(values, Mapping) or set(values) - set(BY_NAME):
         raise ConfigError(f"not a run's settings (known: {', '.join(BY_NAME)})")
     # dataset is None when --data replaced it: the setting's default then, as the run had it.
-    config = RunConfig(**{name: tuple(value) if isinstance(value, list) else value for name, value in values.items()
-                          if not (name == "dataset" and value is None)})
+    given: dict[str, Any] = {name: tuple(value) if isinstance(value, list) else value
+                             for name, value in values.items() if not (name == "dataset" and value is None)}
+    config = RunConfig(**given)
     check_config(config)
     return config
 

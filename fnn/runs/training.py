@@ -893,7 +893,8 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
                 break
     seconds = time.perf_counter() - start - outside
     history = {name: np.array(column) for name, column in columns.items()}
-    return FitResult(experiment, record, history, seconds, reason, None if rng is None else rng.bit_generator.state)
+    rng_state = None if rng is None else dict(rng.bit_generator.state)
+    return FitResult(experiment, record, history, seconds, reason, rng_state)
 
 
 def _value(record: Epoch, name: str) -> Any:
