@@ -55,8 +55,9 @@ def sweep(
     yes: Annotated[bool, typer.Option(
         "--yes", "-y", help=f"Train a grid of more than {MAX_UNCONFIRMED:,} configurations (without it, such a grid "
         "is refused before anything starts).", rich_help_panel=_SWEEP)] = False,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv (one row per run, with an "
-                                                "error column for runs that failed), results.json (runs and folded "
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv (one row per run as it finishes, "
+                                                "with an error column for runs that failed; an interrupted sweep keeps "
+                                                "them for --resume), results.json (runs and folded "
                                                 "rows), curves.npz (every run's curves, for fnn plot) and "
                                                 "loss_by_<setting>.png for every setting that varies.",
                                                 file_okay=False, rich_help_panel=_OUTPUT)] = None,
