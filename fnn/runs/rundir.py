@@ -69,8 +69,9 @@ from fnn.figures import views
 from fnn.io import jsonfile
 from fnn.errors import ConfigError, OutputError
 from fnn.io.modelfile import save_model
+from fnn.runs import journal
 from fnn.runs.frames import Frames, save_frames
-from fnn.runs.settings import BY_NAME, RunConfig, plain_settings
+from fnn.runs.settings import BY_NAME, RunConfig, config_from_plain, plain_settings
 from fnn.runs.sweep import ALWAYS_SHOWN, SweepRun, classifies, headline, summarize_groups, varied_settings
 from fnn.runs.training import Experiment, FitResult, Resume
 
@@ -791,8 +792,6 @@ def _template_row(configs: Sequence[RunConfig], metrics: Sequence[str]) -> dict:
 def record_run(folder: Path, index: int, run: SweepRun) -> None:
     """Append the plan's run ``index`` to the sweep folder's journal, then its row to ``results.csv``, each
     flushed to the disk before this returns."""
-    from fnn.runs import journal
-
     journal.append(folder / JOURNAL_FILE, journal.encode(index, run))
     with open(folder / "results.csv", newline="") as handle:
         columns = next(csv.reader(handle))
@@ -806,9 +805,7 @@ def unfinished_sweep(path: str | os.PathLike) -> tuple[Path, list[RunConfig], di
     when the sweep is complete. ``ConfigError`` when ``path`` is not a sweep folder fnn wrote, ``FnnError``
     when its plan or journal is damaged. A torn last line (fnn killed while writing it) is cut from the
     journal, and ``results.csv`` is written again from the journal."""
-    from fnn.runs import journal
     from fnn.errors import FnnError
-    from fnn.runs.settings import config_from_plain
 
     shown = str(path)
     folder = Path(path)
@@ -840,13 +837,14 @@ def unfinished_sweep(path: str | os.PathLike) -> tuple[Path, list[RunConfig], di
     if journal_file.stat().st_size > kept.good_bytes:
         os.truncate(journal_file, kept.good_bytes)  # the torn line goes, so the next line starts a line
 
+    with open(folder / "results.csv", newline="") as handle:
+        columns = next(csv.reader(handle), None)  # written with the folder, whole: only the rows may be torn
+    if not columns:
+        raise FnnError(f"{shown!r} has no results.csv header; it cannot be resumed")
+
     def rows(staging: Path) -> None:
-        metrics = [name for name in (next(iter(kept.runs.values())).summary or {}).get("metrics") or {}] \
-            if kept.runs else []
-        with open(folder / "results.csv", newline="") as handle:
-            columns = next(csv.reader(handle), [])
         with open(staging / "results.csv", "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns or list(_template_row(configs, metrics)))
+            writer = csv.DictWriter(handle, fieldnames=columns)
             writer.writeheader()
             writer.writerows(_csv_cells(_run_row(run)) for run in kept.runs.values())
 
