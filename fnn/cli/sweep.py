@@ -90,7 +90,7 @@ def sweep(
         if resumed is None:
             console.print(f"The sweep in {shown(resume)}/ is complete; nothing to resume.", soft_wrap=True)
             return
-        _, configs, done = resumed
+        configs, done = resumed
         out = resume
     else:
         refuse_dataset_with_data(ctx, settings["data"])
@@ -134,8 +134,8 @@ def sweep(
 
 
 def _resumed(ctx: typer.Context, resume: Path, out: Path | None, force: bool,
-             registry: Registry) -> tuple[Path, list[RunConfig], dict[int, SweepRun]] | None:
-    """The sweep folder to finish, its plan and its finished runs; None when it is complete. Grid settings,
+             registry: Registry) -> tuple[list[RunConfig], dict[int, SweepRun]] | None:
+    """The plan of the sweep folder to finish and its finished runs (by index); None when it is complete. Grid settings,
     ``--out`` and ``--force`` are refused: the folder's plan is the sweep."""
     given = given_settings(ctx, BY_NAME)
     if out is not None or force:
@@ -146,7 +146,7 @@ def _resumed(ctx: typer.Context, resume: Path, out: Path | None, force: bool,
     resumed = unfinished_sweep(resume)
     if resumed is None:
         return None
-    folder, configs, done = resumed
+    _, configs, done = resumed
     prepared = prepare_all(configs, registry)
     changed = [i for i, (saved, now) in enumerate(zip(configs, prepared)) if saved != now]
     if changed:
@@ -154,7 +154,7 @@ def _resumed(ctx: typer.Context, resume: Path, out: Path | None, force: bool,
         what = ", ".join(f"{name} {saved[name]!r} is now {now[name]!r}" for name in saved if saved[name] != now[name])
         raise ConfigError(f"run {changed[0] + 1} of {str(resume)!r} would not train as it was planned ({what}); "
                           "were the plugins changed? Resume it with the plugins it started with")
-    return folder, configs, done
+    return configs, done
 
 
 def _fail_if_any_failed(runs: list[SweepRun]) -> None:
