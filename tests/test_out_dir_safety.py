@@ -36,7 +36,7 @@ import fnn.cli.run
 import fnn.figures.plots
 import fnn.runs.rundir as rundir
 from fnn.errors import ConfigError, OutputError
-from fnn.runs.rundir import MARKER, RUN_FILES, check_out_dir, write_run, write_sweep
+from fnn.runs.rundir import JOURNAL_FILE, MARKER, PLAN_FILE, RUN_FILES, check_out_dir, write_run, write_sweep
 from fnn.runs.sweep import grid, run_sweep
 from support import assert_one_line_error, cli, ok
 
@@ -263,9 +263,12 @@ def test_force_replaces_a_folder_fnn_wrote(tmp_path, monkeypatch, result, old, n
         ok(old, "-e", "5", "--seed", "1", "--json", "--out", "R", *sweep_only)
         (tmp_path / "R" / ".model.npz.0123abcd.partial").write_bytes(b"left by a killed save")
     ok(new, "-e", "7", "--seed", "3", "--json", "--out", "R", "--force", *(["--workers", "1"] * (new == "sweep")))
-    files = RUN_FOLDER if new == "run" else {MARKER, "results.csv", "results.json", "curves.npz"}
+    files = RUN_FOLDER if new == "run" else {MARKER, "results.csv", "results.json", "curves.npz", PLAN_FILE,
+                                             JOURNAL_FILE}
     assert listing(tmp_path / "R") == files and listing(tmp_path) == {"R"}  # nothing old, nothing hidden
-    assert json.loads((tmp_path / "R" / MARKER).read_text()) == {"kind": new, "fnn_version": fnn.__version__}
+    finished = {"finished": True} if new == "sweep" else {}  # a sweep's marker says whether it can be resumed
+    assert json.loads((tmp_path / "R" / MARKER).read_text()) == {"kind": new, "fnn_version": fnn.__version__,
+                                                                  **finished}
 
 
 # ------------------------------------------------------------------------ decided at the moment of the move

@@ -38,10 +38,13 @@ import fnn
 import fnn.figures.plots
 from fnn.errors import TrainingDiverged
 from fnn.io.modelfile import load_model
-from fnn.runs.rundir import MARKER, write_run, write_sweep
+from fnn.runs.rundir import JOURNAL_FILE, MARKER, PLAN_FILE, write_run, write_sweep
 from fnn.runs.settings import BY_NAME
 from fnn.runs.sweep import SORT_KEYS, SweepRun, grid, run_sweep, sort_groups, sort_keys, summarize_groups
 from support import assert_one_line_error, cli, ok
+
+RESUMABLE = (PLAN_FILE, JOURNAL_FILE)
+"""What fnn sweep --out keeps besides the results, so that an interrupted sweep can be resumed."""
 
 RUN_FILES = {"metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png", "neurons.png",
              "network.png"}
@@ -494,7 +497,7 @@ def test_sweep_out_writes_results_and_one_figure_per_varied_setting(tmp_path, se
     result = ok(*SWEEP, "--workers", "1", "--out", out)
     assert squash(result.stdout).endswith(f"Sweep written to {out}/")
     assert listing(out) == {MARKER, "results.csv", "results.json", "curves.npz", "loss_by_hidden.png",
-                            "loss_by_learning_rate.png"}
+                            "loss_by_learning_rate.png", *RESUMABLE}
     assert listing(tmp_path) == {"sweep"}
     assert is_png(out / "loss_by_hidden.png") and is_png(out / "loss_by_learning_rate.png")
 
@@ -520,7 +523,8 @@ def test_sweep_out_with_diverged_runs(tmp_path):
     out = tmp_path / "sweep"
     ok(*DIVERGING, "--json", "--out", out)
     # No figure for the seed, the only other setting that varies.
-    assert listing(out) == {MARKER, "results.csv", "results.json", "curves.npz", "loss_by_learning_rate.png"}
+    assert listing(out) == {MARKER, "results.csv", "results.json", "curves.npz", "loss_by_learning_rate.png",
+                            *RESUMABLE}
     with open(out / "results.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["learning_rate"] for row in rows] == ["0.1", "0.1", "50.0", "50.0"]
@@ -531,7 +535,7 @@ def test_sweep_out_with_diverged_runs(tmp_path):
 def test_sweep_out_single_configuration_has_no_figures(tmp_path):
     out = tmp_path / "sweep"
     ok("sweep", "-e", "10", "--seed", "1,2", "--workers", "1", "--json", "--out", out)
-    assert listing(out) == {MARKER, "results.csv", "results.json", "curves.npz"}  # only the seed varies
+    assert listing(out) == {MARKER, "results.csv", "results.json", "curves.npz", *RESUMABLE}  # only the seed varies
 
 
 # ---------------------------------------------------------------------------------------------- linear note

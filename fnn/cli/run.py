@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Callable, Mapping, Optional
 
@@ -15,12 +16,14 @@ from rich.text import Text
 from fnn.builtin.metrics import confusion_matrix, per_class_precision, per_class_recall
 from fnn.core.network import is_linear, predict
 from fnn.runs.frames import FrameKeeper
-from fnn.runs.rundir import RUN_FILES, check_out_dir, write_run
-from fnn.runs.training import Epoch, Experiment, FitResult, complete, one_class_hint, prepare, scale_hint
+from fnn.runs.rundir import RUN_FILES, check_out_dir, resume_run, write_run
+from fnn.runs.training import Epoch, Experiment, FitResult, Resume, complete, one_class_hint, prepare, scale_hint
+from fnn.errors import ConfigError
 from fnn.io import jsonfile
+from fnn.runs.settings import BY_NAME
 from fnn.cli._app import command, examples, plugin_registry
 from fnn.cli._console import make_console, net_words, shown
-from fnn.cli._options import refuse_dataset_with_data
+from fnn.cli._options import given_settings, refuse_dataset_with_data
 from fnn.cli._settings import config_from, with_settings
 
 SMALL_SET = 30
@@ -56,24 +59,37 @@ def run(
                                                 file_okay=False, rich_help_panel=_OUTPUT)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).",
                                         rich_help_panel=_OUTPUT)] = False,
+    resume: Annotated[Optional[Path], typer.Option(
+        "--resume", help="Continue the run in this run folder for --epochs MORE epochs, from its saved parameters, "
+        "optimizer state and mini-batch order (the numbers of one run of the total length); written back into "
+        "the folder, or to --out.", file_okay=False, rich_help_panel=_OUTPUT)] = None,
     **settings,
 ) -> None:
     """Train a network and report its loss, accuracy and predictions."""
     if log_every is not None and log_every < 1:
         raise typer.BadParameter(f"must be at least 1, got {log_every}", param_hint="--log-every")
-    refuse_dataset_with_data(ctx, settings["data"])
-    config = config_from(settings)
+    resumed = None
+    if resume is not None:
+        experiment, resumed = _resumed(ctx, resume, out, force, settings)
+        config = experiment.config
+        out, force = (resume, True) if out is None else (out, force)  # the run's own folder, written again
+    else:
+        refuse_dataset_with_data(ctx, settings["data"])
+        config = config_from(settings)
     if config.animate and out is None:
         raise typer.BadParameter("--animate writes training.gif into the run folder; give --out too",
                                  param_hint="--animate")
     if out is not None:
         check_out_dir(out, force, inputs=[config.data] if config.data is not None else [])
-    experiment = prepare(config, plugin_registry(ctx))
+    if resumed is None:
+        experiment = prepare(config, plugin_registry(ctx))
     console = make_console()
     show = not (json_output or quiet)
     if show:
         # A pipe gets one line per record; a terminal gets the line wrapped between words.
         console.print(_describe(experiment), soft_wrap=not console.is_terminal)
+        if resumed is not None:
+            console.print(f"Continuing {shown(resume)}/ from epoch {resumed.epochs}", soft_wrap=True)
         if experiment.target_scaler is not None:
             console.print(_targets_note(experiment), soft_wrap=not console.is_terminal, markup=False)
         _hint(console, scale_hint(experiment))
@@ -85,7 +101,7 @@ def run(
             keeper(record)
 
     with _Monitor(console if show else None, experiment, log_every) as monitor:
-        result = complete(experiment, on_epoch=on_epoch)
+        result = complete(experiment, on_epoch=on_epoch, resume=resumed)
     if out is not None:
         write_run(out, result, force=force, frames=None if keeper is None else keeper.frames(result.final))
     if json_output:
@@ -109,6 +125,21 @@ def run(
     if out is not None:
         console.print(f"Run written to {shown(out)}/: {', '.join(name for name in RUN_FILES if (out / name).exists())}",
                       soft_wrap=True)
+
+
+def _resumed(ctx: typer.Context, folder: Path, out: Path | None, force: bool,
+             settings: dict) -> tuple[Experiment, Resume]:
+    """The run of ``folder`` to continue for ``--epochs`` more epochs, and where it stood. Settings other than
+    ``--epochs`` are refused: the run's are the folder's. Its animation is not made again (the frames of its
+    first epochs are gone)."""
+    given = given_settings(ctx, [name for name in BY_NAME if name != "epochs"])
+    if given:
+        raise ConfigError(f"--resume continues the run with the settings {str(folder)!r} saved; leave out "
+                          f"{', '.join(given)} (only --epochs, how many more, is given)")
+    if not given_settings(ctx, ["epochs"]):
+        raise ConfigError("--resume needs --epochs N: how many more epochs to train")
+    experiment, resumed = resume_run(folder, settings["epochs"], plugin_registry(ctx))
+    return experiment._replace(config=replace(experiment.config, animate=False)), resumed
 
 
 def _hint(console: Console, hint: str | None) -> None:

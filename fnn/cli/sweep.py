@@ -18,15 +18,16 @@ from rich.table import Column, Table
 from fnn.errors import ConfigError, FnnError, Interrupted
 from fnn.core.network import is_linear
 from fnn.plugins.registry import Registry
-from fnn.runs.rundir import check_out_dir, write_sweep
+from fnn.runs.rundir import (PLAN_FILE, check_out_dir, finish_sweep, planned_search, record_run, start_sweep,
+                             unfinished_sweep)
 from fnn.runs.sweep import (ALWAYS_SHOWN, SORT_KEYS, Group, Spread, SweepRun, check_sort, classifies, grid, headline,
                             prepare_all, run_sweep, sort_groups, summarize_groups, task_metrics, varied_settings)
 from fnn.runs.search import search, search_record
-from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig
+from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig, plain_settings
 from fnn.io import jsonfile
 from fnn.cli._app import command, examples, plugin_registry, signals_interrupt
 from fnn.cli._console import make_console, shown
-from fnn.cli._options import refuse_dataset_with_data
+from fnn.cli._options import given_settings, refuse_dataset_with_data
 from fnn.cli._settings import choices_from, distributions_from, with_settings
 from fnn.cli.run import LINEAR_NOTE, score_text
 
@@ -66,13 +67,18 @@ def sweep(
     yes: Annotated[bool, typer.Option(
         "--yes", "-y", help=f"Train a grid of more than {MAX_UNCONFIRMED:,} configurations (without it, such a grid "
         "is refused before anything starts).", rich_help_panel=_SWEEP)] = False,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv (one row per run, with an "
-                                                "error column for runs that failed), results.json (runs and folded "
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write results.csv (one row per run as it finishes, "
+                                                "with an error column for runs that failed; an interrupted sweep keeps "
+                                                "them for --resume), results.json (runs and folded "
                                                 "rows), curves.npz (every run's curves, for fnn plot) and "
                                                 "loss_by_<setting>.png for every setting that varies.",
                                                 file_okay=False, rich_help_panel=_OUTPUT)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an --out folder that fnn wrote (nothing else).",
                                         rich_help_panel=_OUTPUT)] = False,
+    resume: Annotated[Optional[Path], typer.Option(
+        "--resume", help="Finish the interrupted sweep whose --out folder this is: train only the runs it has no "
+        "row for, with the settings it saved (give no grid settings).", file_okay=False,
+        rich_help_panel=_OUTPUT)] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the results as JSON and nothing else.",
                                               rich_help_panel=_OUTPUT)] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results table, no progress.",
@@ -89,38 +95,58 @@ def sweep(
                                      "(test_ and a metric for the test points)", param_hint="--sort")
     if workers is not None and workers < 1:
         raise typer.BadParameter(f"must be at least 1, got {workers}", param_hint="--workers")
-    refuse_dataset_with_data(ctx, settings["data"])
-    choices, distributions = choices_from(settings), distributions_from(settings)
-    _check_search(distributions, samples, sample_seed)
-    count = math.prod(len(values) for values in choices.values()) * (samples or 1)  # before the grid: it may be huge
-    if count > MAX_UNCONFIRMED and not yes:
-        raise ConfigError(f"this sweep would train {count:,} configurations, more than {MAX_UNCONFIRMED:,}; "
-                          "add --yes to train them all")
-    configs = search(choices, distributions, samples, np.random.default_rng(sample_seed)) if samples \
-        else grid(**choices)
-    searched = search_record(distributions, samples, sample_seed) if samples else None
-    if sort is not None:  # a setting as given: once prepared, every run has a learning rate, say
-        check_sort(configs, sort, registry)
-    if out is not None:
-        check_out_dir(out, force, inputs=[config.data for config in configs if config.data])
-    configs = prepare_all(configs, registry)
-    task_metrics(configs, registry)  # one table for the sweep: tasks whose metrics differ are refused
+    console = make_console()
+    done: dict[int, SweepRun] = {}
+    if resume is not None:
+        if samples is not None or sample_seed != 0:
+            raise ConfigError(f"--resume takes the random search from {str(resume)!r}'s plan; leave out "
+                              "--samples and --sample-seed")
+        resumed = _resumed(ctx, resume, out, force, registry)
+        if resumed is None:
+            console.print(f"The sweep in {shown(resume)}/ is complete; nothing to resume.", soft_wrap=True)
+            return
+        configs, done = resumed
+        out = resume
+        searched = planned_search(resume)
+    else:
+        refuse_dataset_with_data(ctx, settings["data"])
+        choices, distributions = choices_from(settings), distributions_from(settings)
+        _check_search(distributions, samples, sample_seed)
+        count = math.prod(len(values) for values in choices.values()) * (samples or 1)  # before the grid: it may be huge
+        if count > MAX_UNCONFIRMED and not yes:
+            raise ConfigError(f"this sweep would train {count:,} configurations, more than {MAX_UNCONFIRMED:,}; "
+                              "add --yes to train them all")
+        configs = search(choices, distributions, samples, np.random.default_rng(sample_seed)) if samples \
+            else grid(**choices)
+        searched = search_record(distributions, samples, sample_seed) if samples else None
+        if sort is not None:  # a setting as given: once prepared, every run has a learning rate, say
+            check_sort(configs, sort, registry)
+        if out is not None:
+            check_out_dir(out, force, inputs=[config.data for config in configs if config.data])
+        configs = prepare_all(configs, registry)
+    drawn = set((searched or {}).get("distributions") or {})
+    metrics = task_metrics(configs, registry)  # one table for the sweep: tasks whose metrics differ are refused
     if sort is not None:  # and the metrics, which the runs' task decides, known once they are prepared
         check_sort(configs, sort, registry)
-    console = make_console()
+    if out is not None and resume is None:
+        start_sweep(out, configs, metrics, force=force, search=searched)
+    if done and not (json_output or quiet):
+        console.print(f"Resuming {shown(resume)}/: {len(done)} of {len(configs)} runs were finished; training the "
+                      f"other {len(configs) - len(done)}", soft_wrap=True)
     runs = _run_with_progress(configs, _worker_count(workers, force_workers),
-                              None if json_output or quiet else console, registry, drawn=set(distributions))
+                              None if json_output or quiet else console, registry, done=done,
+                              folder=out, drawn=drawn)
     groups = summarize_groups(runs)
     varied = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
         groups = sort_groups(groups, sort, registry)
     if out is not None:
-        write_sweep(out, runs, force=force, search=searched)
+        finish_sweep(out, runs)
     if json_output:
         typer.echo(jsonfile.dumps({"varied": varied, "groups": [g.as_dict(varied) for g in groups],
                                    **({"search": searched} if searched else {})}))
     else:
-        _print_results(console, groups, varied, runs, drawn=set(distributions))
+        _print_results(console, groups, varied, runs, drawn=drawn)
         for note in _notes(groups, registry):
             console.print(note, soft_wrap=not console.is_terminal)
         if out is not None:
@@ -140,6 +166,30 @@ def _check_search(distributions: dict, samples: int | None, sample_seed: int) ->
         raise ConfigError(f"--samples must be at least 1, got {samples}")
     if sample_seed < 0:
         raise ConfigError(f"--sample-seed must be 0 or a positive integer, got {sample_seed}")
+
+
+def _resumed(ctx: typer.Context, resume: Path, out: Path | None, force: bool,
+             registry: Registry) -> tuple[list[RunConfig], dict[int, SweepRun]] | None:
+    """The plan of the sweep folder to finish and its finished runs (by index); None when it is complete. Grid settings,
+    ``--out`` and ``--force`` are refused: the folder's plan is the sweep."""
+    given = given_settings(ctx, BY_NAME)
+    if out is not None or force:
+        given.append("--out" if out is not None else "--force")
+    if given:
+        raise ConfigError(f"--resume takes every setting from {str(resume)!r}'s {PLAN_FILE}; leave out "
+                          f"{', '.join(given)} (to train another grid, start a new sweep with --out)")
+    resumed = unfinished_sweep(resume)
+    if resumed is None:
+        return None
+    _, configs, done = resumed
+    prepared = prepare_all(configs, registry)
+    changed = [i for i, (saved, now) in enumerate(zip(configs, prepared)) if saved != now]
+    if changed:
+        saved, now = plain_settings(configs[changed[0]]), plain_settings(prepared[changed[0]])
+        what = ", ".join(f"{name} {saved[name]!r} is now {now[name]!r}" for name in saved if saved[name] != now[name])
+        raise ConfigError(f"run {changed[0] + 1} of {str(resume)!r} would not train as it was planned ({what}); "
+                          "were the plugins changed? Resume it with the plugins it started with")
+    return configs, done
 
 
 def _fail_if_any_failed(runs: list[SweepRun]) -> None:
@@ -170,8 +220,10 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _run_with_progress(configs, workers: int, console: Console | None, registry: Registry,
-                       drawn: Collection[str] = ()) -> list[SweepRun]:
+def _run_with_progress(configs, workers: int, console: Console | None, registry: Registry, *,
+                       done: dict[int, SweepRun], folder: Path | None, drawn: Collection[str] = ()) -> list[SweepRun]:
+    """Train the configurations not ``done`` (by index), showing progress; with ``folder``, each finished
+    run is recorded there as it finishes. Every run, in ``configs``' order."""
     settings = varied_settings(configs)
     live = console is not None and console.is_terminal
     # markup=False: a description holds paths and names from outside (rich would read "[red]" in them).
@@ -182,10 +234,13 @@ def _run_with_progress(configs, workers: int, console: Console | None, registry:
                         TextColumn("{task.description}", markup=False,
                                    table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
                         console=console, disable=not live, expand=True)
-    finished = 0
+    finished = len(done)
+    missing = [index for index in range(len(configs)) if index not in done]
 
-    def on_done(index: int, run: SweepRun) -> None:
+    def on_done(position: int, run: SweepRun) -> None:
         nonlocal finished
+        if folder is not None:
+            record_run(folder, missing[position], run)
         finished += 1
         line = f"{_describe(run.config, settings, drawn)}: {_outcome(run)}"
         if live:
@@ -194,12 +249,17 @@ def _run_with_progress(configs, workers: int, console: Console | None, registry:
             console.print(f"[{finished}/{len(configs)}] {line}", soft_wrap=True)  # one line per run in a log
 
     with signals_interrupt(), progress:
-        task = progress.add_task("", total=len(configs))
+        task = progress.add_task("", total=len(configs), completed=len(done))
         try:
-            return run_sweep(configs, workers=workers, on_done=on_done, registry=registry)
+            trained = run_sweep([configs[index] for index in missing], workers=workers, on_done=on_done,
+                                registry=registry)
         except KeyboardInterrupt as error:
             signum = getattr(error, "signum", signal.SIGINT)
-            raise Interrupted(signum, f"interrupted after {finished} of {len(configs)} runs") from None
+            kept = f"; {str(folder)!r} keeps them: finish it with fnn sweep --resume {folder}" \
+                if folder is not None else ""
+            raise Interrupted(signum, f"interrupted after {finished} of {len(configs)} runs{kept}") from None
+    runs = {**done, **dict(zip(missing, trained))}
+    return [runs[index] for index in range(len(configs))]
 
 
 def _describe(config, settings, drawn: Collection[str] = ()) -> str:

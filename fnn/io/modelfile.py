@@ -43,11 +43,25 @@ class ModelFileError(FnnError):
     """A model file that is missing, unreadable, corrupt or not fnn's."""
 
 
+class Training(NamedTuple):
+    """Where training stood when a model was saved, so that ``fnn run --resume`` can continue it exactly:
+    the epochs trained, the optimizer's state (as :func:`encode_state` wrote it, read back against the
+    optimizer's own by :func:`decode_state`), and the mini-batch generator's ``bit_generator.state`` (None in
+    full batch)."""
+
+    epochs: int
+    state: Any  # the encoded tree (JSON)
+    arrays: dict[str, np.ndarray]  # the tree's arrays, by the names the encoded tree gives them
+    rng: dict | None
+
+
 class Model(NamedTuple):
-    """A loaded model: its parameters and the configuration it was trained with."""
+    """A loaded model: its parameters, the configuration it was trained with, and where its training stood
+    (None in files written before fnn saved it)."""
 
     params: Params
     config: dict[str, Any]
+    training: Training | None = None
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -85,16 +99,25 @@ class Model(NamedTuple):
         return tuple(self.config.get("labels") or ())
 
 
-def save_model(path: str | os.PathLike, params: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> Path:
-    """Write ``params`` and ``config`` (JSON-serialisable) to ``path`` atomically; return the path."""
+def save_model(path: str | os.PathLike, params: Mapping[str, np.ndarray], config: Mapping[str, Any],
+               training: tuple[int, Any, dict | None] | None = None) -> Path:
+    """Write ``params`` and ``config`` (JSON-serialisable) to ``path`` atomically; return the path. With
+    ``training`` = ``(epochs trained, optimizer state, mini-batch generator state or None)``, also where
+    training stood (see :class:`Training`)."""
     path = Path(path)
-    meta = json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "config": dict(config)})
+    record: dict[str, Any] = {"format": FORMAT, "version": FORMAT_VERSION, "config": dict(config)}
+    state_arrays: dict[str, np.ndarray] = {}
+    if training is not None:
+        epochs, state, rng = training
+        encoded, state_arrays = encode_state(state)
+        record["training"] = {"epochs": epochs, "state": encoded, "rng": rng}
+    meta = json.dumps(record)
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
     try:
         with open(partial, "xb") as handle:  # "x": never clobber; plain open keeps the user's umask
             arrays = {key: np.asarray(value) for key, value in params.items()}
             # numpy's stub lets mypy match **arrays against savez's allow_pickle: bool as well.
-            np.savez(handle, **arrays, **{META_KEY: np.array(meta)})  # type: ignore[arg-type]
+            np.savez(handle, **arrays, **state_arrays, **{META_KEY: np.array(meta)})  # type: ignore[arg-type]
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, path)
@@ -144,15 +167,142 @@ def load_model(path: str | os.PathLike) -> Model:
         raise ModelFileError(f"{name} has an unreadable {META_KEY!r} entry; it is not an fnn model file")
     if meta["version"] > FORMAT_VERSION:
         raise ModelFileError(f"{name} uses model format {meta['version']}; this fnn reads up to {FORMAT_VERSION}")
+    state_arrays = {key: entries.pop(key) for key in [key for key in entries if key.startswith(STATE_PREFIX)]}
     params = Params(_checked_params(name, entries))
-    return Model(params, _checked_config(name, config, layer_sizes(params)))
+    training = _checked_training(name, meta.get("training"), state_arrays)
+    return Model(params, _checked_config(name, config, layer_sizes(params)), training)
+
+
+STATE_PREFIX = "state"
+"""The names of the optimizer state's arrays in a model file: ``state0``, ``state1``, ..."""
+MAX_STATE_ARRAYS = 16
+"""The most arrays an optimizer's state may hold in a model file (Adam's holds two)."""
+MAX_STATE_NUMBERS = 4 * MAX_PARAMETERS
+"""The most numbers they may hold in all: Adam's two moments, and room for a plugin's optimizer."""
+
+
+def encode_state(state: Any) -> tuple[Any, dict[str, np.ndarray]]:
+    """An optimizer's state as JSON and arrays, without pickle: ``(tree, arrays)``.
+
+    The state is a tree of tuples, named tuples, parameter mappings (:class:`Params`), arrays and
+    numbers. In the JSON tree a tuple is ``{"tuple": [...]}`` (with ``"name"``, its class's, for a named
+    tuple), a mapping ``{"params": NAME, "keys": [...]}`` (its arrays, raveled in key order, are the array
+    NAME), an array ``{"array": NAME}``, an int ``{"int": n}``, a float ``{"float": x}``, None null.
+    :func:`decode_state` reads it back only into the shape of the optimizer's own fresh state."""
+    arrays: dict[str, np.ndarray] = {}
+
+    def named(array: np.ndarray) -> str:
+        name = f"{STATE_PREFIX}{len(arrays)}"
+        arrays[name] = array
+        return name
+
+    def walk(node: Any) -> Any:
+        if node is None:
+            return None
+        if isinstance(node, Mapping):
+            values = [np.ravel(np.asarray(value)) for value in node.values()]
+            return {"params": named(np.concatenate(values) if values else np.array([])), "keys": list(node)}
+        if isinstance(node, np.ndarray):
+            return {"array": named(node)}
+        if isinstance(node, (bool, np.bool_)):
+            raise ModelFileError("an optimizer state holding a truth value cannot be saved")
+        if isinstance(node, (int, np.integer)):
+            return {"int": int(node)}
+        if isinstance(node, (float, np.floating)):
+            return {"float": float(node)}
+        if isinstance(node, tuple):
+            encoded: dict[str, Any] = {"tuple": [walk(child) for child in node]}
+            if hasattr(node, "_fields"):
+                encoded["name"] = type(node).__name__
+            return encoded
+        raise ModelFileError(f"an optimizer state holding {type(node).__name__} cannot be saved; a state is "
+                             "tuples, named tuples, parameter mappings, arrays and numbers")
+
+    return walk(state), arrays
+
+
+def decode_state(training: Training, template: Any, name: str = "the model file") -> Any:
+    """The optimizer state :func:`encode_state` wrote, read into the shape of ``template`` (the optimizer's
+    fresh ``init(params)``): every tuple, name, key, shape and dtype must match it, or ``ModelFileError``
+    says where it does not."""
+    arrays = training.arrays
+
+    def fail(where: str, problem: str) -> ModelFileError:
+        return ModelFileError(f"{name} cannot be resumed: its optimizer state at {where or 'the top'} {problem}")
+
+    def array(encoded: dict, key: str, where: str) -> np.ndarray:
+        member = encoded.get(key)
+        if not isinstance(member, str) or member not in arrays:
+            raise fail(where, f"names no array of the file ({_short(member)})")
+        return arrays[member]
+
+    def walk(node: Any, encoded: Any, where: str) -> Any:
+        if node is None:
+            if encoded is not None:
+                raise fail(where, "should be empty (null)")
+            return None
+        if not isinstance(encoded, dict):
+            raise fail(where, f"is {_kind(encoded)}, not an encoded {type(node).__name__}")
+        if isinstance(node, Mapping):
+            keys, vector = list(node), array(encoded, "params", where)
+            values = [np.asarray(value) for value in node.values()]
+            size = sum(value.size for value in values)
+            dtype = values[0].dtype if values else np.dtype(float)
+            if encoded.get("keys") != keys or vector.shape != (size,) or vector.dtype != dtype:
+                raise fail(where, f"holds {_short(encoded.get('keys'))} as {vector.dtype} {vector.shape}, where "
+                           f"the optimizer keeps {keys} as {dtype} ({size},)")
+            parts, start = {}, 0
+            for key, value in zip(keys, values):
+                parts[key] = vector[start:start + value.size].reshape(value.shape)
+                start += value.size
+            return Params(parts)
+        if isinstance(node, np.ndarray):
+            saved = array(encoded, "array", where)
+            if saved.shape != node.shape or saved.dtype != node.dtype:
+                raise fail(where, f"is a {saved.dtype} {saved.shape} array, where the optimizer keeps "
+                           f"{node.dtype} {node.shape}")
+            return saved
+        if isinstance(node, (int, np.integer)) and not isinstance(node, bool):
+            if type(encoded.get("int")) is not int:
+                raise fail(where, f"should be a whole number, not {_short(encoded)}")
+            return encoded["int"]
+        if isinstance(node, (float, np.floating)):
+            number: Any = encoded.get("float")
+            if type(number) not in (float, int):
+                raise fail(where, f"should be a number, not {_short(encoded)}")
+            return float(number)
+        if isinstance(node, tuple):
+            children = encoded.get("tuple")
+            kind = type(node).__name__ if hasattr(node, "_fields") else None
+            if not isinstance(children, list) or len(children) != len(node) or encoded.get("name") != kind:
+                raise fail(where, f"is not the optimizer's {kind or 'tuple'} of {len(node)}")
+            decoded = [walk(child, saved, f"{where}[{i}]") for i, (child, saved) in enumerate(zip(node, children))]
+            return type(node)(*decoded) if kind else tuple(decoded)
+        raise fail(where, f"is a {type(node).__name__}, which fnn cannot restore")
+
+    return walk(template, training.state, "")
+
+
+def _checked_training(name: str, record: Any, arrays: dict[str, np.ndarray]) -> Training | None:
+    """The file's ``training`` record, once its fields have the types resuming needs; None when it has none."""
+    if record is None and not arrays:
+        return None
+    if not isinstance(record, dict) or type(record.get("epochs")) is not int or record["epochs"] < 0 \
+            or not (record.get("rng") is None or isinstance(record["rng"], dict)) or "state" not in record:
+        raise ModelFileError(f"{name} has an unreadable 'training' record; it cannot be resumed")
+    if len(arrays) > MAX_STATE_ARRAYS or sum(array.size for array in arrays.values()) > MAX_STATE_NUMBERS:
+        raise ModelFileError(f"{name} holds more optimizer state than a model of its size can have")
+    for key, array in arrays.items():
+        if not np.issubdtype(array.dtype, np.number):
+            raise ModelFileError(f"{name} member {key!r} is {array.dtype}, not numbers; it cannot be resumed")
+    return Training(record["epochs"], record["state"], arrays, record["rng"])
 
 
 # A model as large as training allows (MAX_PARAMETERS) loads; anything declaring more is refused unread.
 MAX_PARAMETER_BYTES = MAX_PARAMETERS * 8
 MAX_META_CHARS = 1 << 24  # 16 Mi characters: the names and scaler of 100,000 features fit many times over
 MAX_LAYERS = 1000
-MAX_MEMBERS = 2 * MAX_LAYERS + 1  # W and b per layer, and the fnn entry
+MAX_MEMBERS = 2 * MAX_LAYERS + 1 + 16  # W and b per layer, the fnn entry and the optimizer state's arrays
 MAX_DEPTH = 32  # nesting of the configuration's JSON
 MAX_SPEC_CHARS = 100_000  # a --features text: 1,000 terms of long column names
 _DIRECTORY_ENTRY_BYTES = 256  # a central-directory entry of a short name such as "W12.npy" takes under 100
@@ -169,7 +319,7 @@ def _read_entries(name: str, handle) -> dict[str, np.ndarray]:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS:
             raise ModelFileError(f"{name} has {len(members):,} members; a model file has at most {MAX_MEMBERS:,}")
-        headers, elements, total = {}, 0, 0
+        headers, elements, total, state_numbers = {}, 0, 0, 0
         for info in members:
             key = info.filename[:-4] if info.filename.endswith(".npy") else None
             if not key or key in headers:
@@ -185,6 +335,11 @@ def _read_entries(name: str, handle) -> dict[str, np.ndarray]:
                 if count * dtype.itemsize // 4 > MAX_META_CHARS:
                     raise ModelFileError(f"{name} has an {META_KEY!r} entry of {declared // 4:,} characters; "
                                          f"at most {MAX_META_CHARS:,} are read")
+            elif key.startswith(STATE_PREFIX):  # the optimizer's state, bounded on its own
+                state_numbers += count
+                if state_numbers > MAX_STATE_NUMBERS or dtype.itemsize > 16:
+                    raise ModelFileError(f"{name} member {key!r} declares more optimizer state "
+                                         f"({readable_bytes(declared)}) than a model file may hold")
             else:
                 elements, total = elements + count, total + declared
                 if elements > MAX_PARAMETERS or total > MAX_PARAMETER_BYTES:

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import csv
 import ctypes
+import io
 import errno
 import json
 import os
@@ -68,10 +69,11 @@ from fnn.figures import views
 from fnn.io import jsonfile
 from fnn.errors import ConfigError, OutputError
 from fnn.io.modelfile import save_model
+from fnn.runs import journal
 from fnn.runs.frames import Frames, save_frames
-from fnn.runs.settings import BY_NAME, RunConfig, plain_settings
+from fnn.runs.settings import BY_NAME, RunConfig, config_from_plain, plain_settings
 from fnn.runs.sweep import ALWAYS_SHOWN, SweepRun, classifies, headline, summarize_groups, varied_settings
-from fnn.runs.training import Experiment, FitResult
+from fnn.runs.training import Experiment, FitResult, Resume
 
 RUN_FILES = (
     "metrics.json", "history.csv", "model.npz", "learning_curve.png", "comparison.png", "confusion.png",
@@ -88,7 +90,8 @@ MAX_PANELS = 12
 """A sweep figure splits into one panel per combination of the other settings up to this many."""
 
 # Every name fnn writes into a run or sweep folder, including save_model's own partial file.
-_FNN_FILE = re.compile("|".join([*map(re.escape, [*RUN_FILES, MARKER, "results.csv", "results.json", "curves.npz"]),
+_FNN_FILE = re.compile("|".join([*map(re.escape, [*RUN_FILES, MARKER, "results.csv", "results.json", "curves.npz",
+                                                   "sweep.json", "journal.jsonl"]),
                                  r"loss_by_\w+\.(?:png|svg|pdf)",
                                  r"(?:learning_curve|comparison|confusion|neurons|network)\.(?:svg|pdf)",
                                  r"\.model\.npz\.[0-9a-f]{8}\.partial", re.escape(REPORT_FILE),
@@ -128,9 +131,7 @@ def write_folder(path: str | os.PathLike, fill: Callable[[Path], None], *, kind:
     except OSError as error:
         raise OutputError(f"could not write {shown!r}: {_reason(error)}") from None
     try:
-        from fnn import __version__
-
-        (staging / MARKER).write_text(json.dumps({"kind": kind, "fnn_version": __version__}) + "\n")
+        _mark(staging, kind)
         fill(staging)
     except OSError as error:
         _remove_fnn_folder(staging)
@@ -180,6 +181,9 @@ def _refusal(target: Path, shown: str, force: bool, inputs: Iterable[str | os.Pa
         return f"{shown!r} is a symbolic link; fnn never replaces one or writes through it: choose another --out"
     if not target.is_dir():
         return f"{shown!r} exists and is not a folder; choose another --out"
+    if not force and _unfinished(target):
+        return (f"{shown!r} is an unfinished sweep; continue it with fnn sweep --resume {shown}, or add --force "
+                "to replace it")
     if not force:
         return f"{shown!r} already exists; use --force to replace a folder fnn wrote, or choose another --out"
     for name in inputs:
@@ -222,14 +226,31 @@ def written_by_report(path: Path) -> bool:
 
 
 def _marked(folder: Path) -> bool:
+    return _marker(folder) is not None
+
+
+def _marker(folder: Path) -> dict | None:
+    """The folder's valid marker (its ``kind`` "run" or "sweep"); None when it has none."""
     marker = folder / MARKER
     if marker.is_symlink() or not marker.is_file():
-        return False
+        return None
     try:
         record = json.loads(marker.read_text())
     except (OSError, ValueError):
-        return False
-    return isinstance(record, dict) and record.get("kind") in ("run", "sweep")
+        return None
+    return record if isinstance(record, dict) and record.get("kind") in ("run", "sweep") else None
+
+
+def _unfinished(folder: Path) -> bool:
+    """Whether ``folder`` is a sweep fnn started with ``--out`` and has not finished (see :func:`start_sweep`)."""
+    record = _marker(folder)
+    return record is not None and record["kind"] == "sweep" and record.get("finished") is False
+
+
+def _mark(folder: Path, kind: str, **fields: Any) -> None:
+    from fnn import __version__
+
+    (folder / MARKER).write_text(json.dumps({"kind": kind, "fnn_version": __version__, **fields}) + "\n")
 
 
 def _place(staging: Path, target: Path, shown: str, force: bool, inputs: list, kind: str) -> Path:
@@ -400,7 +421,9 @@ def _write_run_files(folder: Path, result: FitResult) -> None:
         writer = csv.writer(handle)
         writer.writerow(history)
         writer.writerows(zip(epochs, *(map(repr, values) for name, values in history.items() if name != "epoch")))
-    save_model(folder / "model.npz", result.final.params, summary)
+    # Where training stood, for fnn run --resume: the optimizer's state and the mini-batch generator's.
+    save_model(folder / "model.npz", result.final.params, summary,
+               training=(result.final.epoch, result.final.state, result.rng_state))
     _write_figures(folder, result, summary)
     _write_views(folder, result)
 
@@ -537,11 +560,9 @@ def redraw_run(path: str | os.PathLike, registry=None, *, plot_features: str | N
     are drawn again from its ``results.json`` and ``curves.npz``. Only files fnn writes are replaced, and only
     in a folder fnn marked as a run or a sweep."""
     from fnn.core.network import predict as network_predict
-    from fnn.errors import FnnError
     from fnn.io.modelfile import load_model
     from fnn.runs.frames import load_frames
-    from fnn.runs.settings import SETTINGS, RunConfig
-    from fnn.runs.training import Epoch, metric_scores, prepare
+    from fnn.runs.training import Epoch, metric_scores
 
     shown = str(path)
     folder = Path(path)
@@ -553,26 +574,8 @@ def redraw_run(path: str | os.PathLike, registry=None, *, plot_features: str | N
     if kind == "sweep":
         return _redraw_sweep(folder, format)
     summary = json.loads((folder / "metrics.json").read_text())
-    values = {s.name: summary[s.name] for s in SETTINGS if s.name in summary}
-    values = {name: tuple(value) if isinstance(value, list) else value for name, value in values.items()}
-    if values.get("dataset") is None:
-        values.pop("dataset", None)
-    # The record's "classes" are the class names (they replace the setting's value there): a dataset that takes
-    # a number of classes made as many as it named.
-    values["classes"] = None
-    if summary.get("data") is None:
-        from fnn.plugins.registry import registry as default_registry
-
-        if (registry or default_registry()).dataset(summary["dataset"]).takes_classes:
-            values["classes"] = len(summary["classes"])
-    config = replace(RunConfig(**values), plot_features=plot_features or values.get("plot_features"))
-    experiment = prepare(config, registry)
-    if (len(experiment.x), 0 if experiment.x_test is None else len(experiment.x_test)) != (
-            summary["n_train"], summary["n_test"]):
-        raise FnnError(f"the data of {shown!r} could not be made again as it was ({summary['n_train']} training "
-                       f"and {summary['n_test']} test points); was {summary['data'] or summary['dataset']!r} changed?")
+    e = _experiment_again(folder, summary, registry, plot_features=plot_features)
     params = load_model(folder / "model.npz").params
-    e = experiment
 
     def scores(x, y):
         return {} if x is None else metric_scores(e.scored, network_predict(params, x, e.activation, e.output), y)
@@ -593,6 +596,85 @@ def redraw_run(path: str | os.PathLike, registry=None, *, plot_features: str | N
             _write_animation(staging, result, frames)
 
     return _redrawn(folder, draw)
+
+
+def resume_run(path: str | os.PathLike, epochs: int, registry=None) -> tuple[Experiment, Resume]:
+    """The run of the run folder ``path`` ready to train ``epochs`` more epochs from where it stopped: its
+    experiment (its settings, ``epochs`` more in all) and where its training stood (:class:`Resume`, from
+    ``model.npz`` and ``metrics.json``). Continuing it gives the numbers of one run of that many epochs.
+    ``ConfigError`` when ``path`` is not a run folder fnn wrote; ``FnnError`` when it cannot be continued
+    exactly, saying why."""
+    from fnn.errors import FnnError
+    from fnn.io.modelfile import decode_state, load_model
+
+    shown = str(path)
+    folder = Path(path)
+    record = None if folder.is_symlink() or not folder.is_dir() else _marker(folder)
+    if record is None:
+        raise ConfigError(f"{shown!r} is not a folder fnn wrote (it has no {MARKER}); --resume takes a run's "
+                          "--out folder")
+    if record["kind"] != "run":
+        raise ConfigError(f"{shown!r} is a sweep folder; continue an interrupted sweep with fnn sweep --resume")
+    if epochs < 1:
+        raise ConfigError(f"--epochs with --resume is how many more epochs to train: at least 1, got {epochs}")
+    summary = jsonfile.loads((folder / "metrics.json").read_text())
+    model = load_model(folder / "model.npz")
+    training = model.training
+    if training is None:
+        raise FnnError(f"{shown!r} cannot be resumed exactly: its model.npz holds the parameters but not the "
+                       "optimizer's state or the mini-batch order (it was written by an older fnn); train it "
+                       "again with this fnn")
+    done = training.epochs
+    if not str(summary.get("stop_reason", "")).startswith("trained all") or done != summary["epochs_trained"]:
+        raise FnnError(f"{shown!r} stopped early ({summary.get('stop_reason')}); a longer run stops there too, "
+                       "so there is nothing to continue")
+    if summary.get("patience") is not None:
+        raise FnnError(f"{shown!r} watches --patience, whose best epoch so far is not saved; it cannot be "
+                       "resumed exactly")
+    before = _experiment_again(folder, summary, registry, epochs=done)
+    experiment = _experiment_again(folder, summary, registry, epochs=done + epochs)
+    if before.schedule is not None and experiment.schedule is not None and any(
+            before.schedule(epoch) != experiment.schedule(epoch) for epoch in range(1, done + 1)):
+        raise FnnError(f"{shown!r} cannot be resumed exactly: its --schedule {summary['schedule']} spreads over "
+                       f"all the epochs, so its first {done} would have had other rates in a run of {done + epochs}; "
+                       "schedules that do not (constant, exponential, step with step_size) resume exactly")
+    params = model.params
+    if params.sizes != experiment.params.sizes or params["W1"].dtype != experiment.params["W1"].dtype:
+        raise FnnError(f"{shown!r}: its model.npz does not fit the run's settings (sizes {list(params.sizes)})")
+    state = decode_state(training, experiment.optimizer.init(params), repr(str(folder / "model.npz")))
+    history = {name: np.array(values, dtype=float) for name, values in summary["history"].items() if name != "epoch"}
+    if any(len(values) != done or not np.isfinite(values).all() for values in history.values()):
+        raise FnnError(f"{shown!r}: metrics.json's history does not hold the {done} epochs model.npz says were trained")
+    return experiment, Resume(done, params, state, training.rng, history, float(summary["train_seconds"]))
+
+
+def _experiment_again(folder: Path, summary: dict, registry=None, plot_features: str | None = None,
+                      **changes: Any) -> Experiment:
+    """The experiment of the run folder ``folder`` (whose ``metrics.json`` is ``summary``) prepared again from
+    its saved settings, with ``changes``: datasets are seeded, a CSV is read again from its path."""
+    from fnn.errors import FnnError
+    from fnn.runs.settings import SETTINGS
+    from fnn.runs.training import prepare
+
+    values = {s.name: summary[s.name] for s in SETTINGS if s.name in summary}
+    values = {name: tuple(value) if isinstance(value, list) else value for name, value in values.items()}
+    if values.get("dataset") is None:
+        values.pop("dataset", None)
+    # The record's "classes" are the class names (they replace the setting's value there): a dataset that takes
+    # a number of classes made as many as it named.
+    values["classes"] = None
+    if summary.get("data") is None:
+        from fnn.plugins.registry import registry as default_registry
+
+        if (registry or default_registry()).dataset(summary["dataset"]).takes_classes:
+            values["classes"] = len(summary["classes"])
+    config = replace(RunConfig(**values), **{"plot_features": plot_features or values.get("plot_features"), **changes})
+    experiment = prepare(config, registry)
+    if (len(experiment.x), 0 if experiment.x_test is None else len(experiment.x_test)) != (
+            summary["n_train"], summary["n_test"]):
+        raise FnnError(f"the data of {str(folder)!r} could not be made again as it was ({summary['n_train']} training "
+                       f"and {summary['n_test']} test points); was {summary['data'] or summary['dataset']!r} changed?")
+    return experiment
 
 
 def _redrawn(folder: Path, draw: Callable[[Path], None]) -> list[str]:
@@ -661,13 +743,138 @@ def _write_sweep_files(folder: Path, runs: Sequence[SweepRun], search: dict | No
     with open(folder / "results.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
-        writer.writerows({k: jsonfile.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()}
-                         for row in rows)
+        writer.writerows(map(_csv_cells, rows))
     groups = [group.as_dict(settings) for group in summarize_groups(runs)]
     results = {"varied": settings, **({"search": search} if search else {}), "runs": rows, "groups": groups}
     (folder / "results.json").write_text(jsonfile.dumps(results, indent=2) + "\n")
     _save_curves(folder / CURVES_FILE, runs)
     _write_sweep_figures(folder, runs, search=search)
+
+
+def _csv_cells(row: dict) -> dict:
+    """A row as ``results.csv`` writes it: lists and options as JSON."""
+    return {k: jsonfile.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()}
+
+
+PLAN_FILE = "sweep.json"
+"""A sweep folder's plan: every configuration of the sweep, prepared, in grid order (``{"configs": [...]}``)."""
+JOURNAL_FILE = "journal.jsonl"
+"""A sweep folder's journal: every finished run, appended as it finishes (see :mod:`fnn.runs.journal`)."""
+MAX_PLAN_BYTES = 1 << 28
+
+
+def start_sweep(path: str | os.PathLike, configs: Sequence[RunConfig], metrics: Sequence[str], *,
+                force: bool = False, search: dict | None = None) -> Path:
+    """Create the sweep folder at ``path`` before its first run trains, marked unfinished: its plan
+    (``configs``, prepared), an empty journal and ``results.csv``'s header (the columns of a run of the task
+    whose ``metrics`` are these) with ``search``, a random search's record, if the configurations were drawn
+    (:func:`fnn.runs.search.search_record`). :func:`record_run` adds each run as it finishes; :func:`finish_sweep`
+    writes the rest. The folder appears at once, whole (as :func:`write_folder` writes every folder)."""
+    def fill(folder: Path) -> None:
+        _mark(folder, "sweep", finished=False)
+        plan = {"format": "fnn-sweep", "version": 1, "configs": [plain_settings(config) for config in configs],
+                **({"search": search} if search else {})}
+        (folder / PLAN_FILE).write_text(jsonfile.dumps(plan, indent=1) + "\n")
+        (folder / JOURNAL_FILE).write_bytes(b"")
+        _write_csv_header(folder, configs, metrics)
+
+    return write_folder(path, fill, kind="sweep", force=force,
+                        inputs={config.data for config in configs if config.data})
+
+
+def _write_csv_header(folder: Path, configs: Sequence[RunConfig], metrics: Sequence[str]) -> None:
+    template = _template_row(configs, metrics)
+    with open(folder / "results.csv", "w", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=list(template)).writeheader()
+
+
+def _template_row(configs: Sequence[RunConfig], metrics: Sequence[str]) -> dict:
+    """A row with every column a run of the sweep can have, in the order the rows give them."""
+    tested = any(config.test_split is not None for config in configs)
+    summary = {"metrics": dict.fromkeys(metrics), "test_metrics": dict.fromkeys(metrics) if tested else None}
+    return _run_row(SweepRun(configs[0], summary, np.array([]), None, None, None))
+
+
+def record_run(folder: Path, index: int, run: SweepRun) -> None:
+    """Append the plan's run ``index`` to the sweep folder's journal, then its row to ``results.csv``, each
+    flushed to the disk before this returns."""
+    journal.append(folder / JOURNAL_FILE, journal.encode(index, run))
+    with open(folder / "results.csv", newline="") as handle:
+        columns = next(csv.reader(handle))
+    text = io.StringIO()
+    csv.DictWriter(text, fieldnames=columns).writerow(_csv_cells(_run_row(run)))
+    journal.append(folder / "results.csv", text.getvalue().encode())
+
+
+def unfinished_sweep(path: str | os.PathLike) -> tuple[Path, list[RunConfig], dict[int, SweepRun]] | None:
+    """The sweep folder at ``path`` to resume: ``(folder, its plan, the runs it finished by index)``; None
+    when the sweep is complete. ``ConfigError`` when ``path`` is not a sweep folder fnn wrote, ``FnnError``
+    when its plan or journal is damaged. A torn last line (fnn killed while writing it) is cut from the
+    journal, and ``results.csv`` is written again from the journal."""
+    from fnn.errors import FnnError
+
+    shown = str(path)
+    folder = Path(path)
+    if folder.is_symlink() or not folder.is_dir():
+        raise ConfigError(f"{shown!r} is not a folder; --resume takes the --out folder of a sweep")
+    record = _marker(folder)
+    if record is None:
+        raise ConfigError(f"{shown!r} was not written by fnn (it has no {MARKER}); --resume takes the --out "
+                          "folder of a sweep")
+    if record["kind"] != "sweep":
+        raise ConfigError(f"{shown!r} is a {record['kind']} folder, not a sweep's; to continue a run, use "
+                          f"fnn run --resume {shown}")
+    if record.get("finished") is not False:
+        return None
+    plan_file, journal_file = folder / PLAN_FILE, folder / JOURNAL_FILE
+    try:
+        if plan_file.stat().st_size > MAX_PLAN_BYTES:
+            raise ValueError(f"larger than {MAX_PLAN_BYTES:,} bytes")
+        plan = jsonfile.loads(plan_file.read_text())
+        configs = [config_from_plain(values) for values in plan["configs"]]
+        if plan.get("format") != "fnn-sweep" or not configs:
+            raise ValueError("not a sweep's plan")
+    except (OSError, ValueError, KeyError, TypeError, ConfigError) as error:
+        why = _reason(error) if isinstance(error, OSError) else error
+        raise FnnError(f"{shown!r} has no readable {PLAN_FILE} ({why}); it cannot be resumed") from None
+    if journal_file.is_symlink() or not journal_file.is_file():
+        raise FnnError(f"{shown!r} has no {JOURNAL_FILE}; it cannot be resumed")
+    kept = journal.read_journal(journal_file, configs)
+    if journal_file.stat().st_size > kept.good_bytes:
+        os.truncate(journal_file, kept.good_bytes)  # the torn line goes, so the next line starts a line
+
+    with open(folder / "results.csv", newline="") as handle:
+        columns = next(csv.reader(handle), None)  # written with the folder, whole: only the rows may be torn
+    if not columns:
+        raise FnnError(f"{shown!r} has no results.csv header; it cannot be resumed")
+
+    def rows(staging: Path) -> None:
+        with open(staging / "results.csv", "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(_csv_cells(_run_row(run)) for run in kept.runs.values())
+
+    _redrawn(folder, rows)
+    return folder, configs, kept.runs
+
+
+def finish_sweep(folder: Path, runs: Sequence[SweepRun]) -> Path:
+    """Complete the sweep folder :func:`start_sweep` made: ``results.csv`` (in the plan's order),
+    ``results.json``, ``curves.npz`` and the figures, each moved into place whole, then the marker says the
+    sweep is finished. Killed before that, the folder stays unfinished and ``--resume`` finishes it."""
+    search = planned_search(folder)
+    _redrawn(folder, lambda staging: _write_sweep_files(staging, runs, search))
+    _redrawn(folder, lambda staging: _mark(staging, "sweep", finished=True))
+    return folder
+
+
+def planned_search(folder: str | os.PathLike) -> dict | None:
+    """The random search's record in the plan of a sweep folder that :func:`start_sweep` made (None for a grid)."""
+    plan_file = Path(folder) / PLAN_FILE
+    if plan_file.stat().st_size > MAX_PLAN_BYTES:
+        raise ConfigError(f"{str(plan_file)!r} is larger than {MAX_PLAN_BYTES:,} bytes")
+    search = jsonfile.loads(plan_file.read_text()).get("search")
+    return search if isinstance(search, dict) else None
 
 
 CURVES_FILE = "curves.npz"

@@ -281,6 +281,19 @@ def plain_settings(config: RunConfig) -> dict[str, Any]:
     return plain
 
 
+def config_from_plain(values: Mapping[str, Any]) -> RunConfig:
+    """The :class:`RunConfig` whose :func:`plain_settings` are ``values`` (lists back to tuples); a
+    ``ConfigError`` for a value that is not valid."""
+    if not isinstance(values, Mapping) or set(values) - set(BY_NAME):
+        raise ConfigError(f"not a run's settings (known: {', '.join(BY_NAME)})")
+    # dataset is None when --data replaced it: the setting's default then, as the run had it.
+    given: dict[str, Any] = {name: tuple(value) if isinstance(value, list) else value
+                             for name, value in values.items() if not (name == "dataset" and value is None)}
+    config = RunConfig(**given)
+    check_config(config)
+    return config
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)

@@ -679,21 +679,41 @@ def hyperparameters(optimizer: str, defaults: Mapping[str, float], learning_rate
     return hyper, schedule_params
 
 
-def run(experiment: Experiment) -> Iterator[Epoch]:
-    """Train a prepared experiment, yielding every epoch.
+class Resume(NamedTuple):
+    """Where a saved run's training stood, to continue it (``fnn run --resume``): the epochs it trained, its
+    parameters and optimizer state after the last of them, its mini-batch generator's ``bit_generator.state``
+    (None in full batch), its history so far and its training time."""
+
+    epochs: int
+    params: Params
+    state: Any
+    rng_state: dict | None
+    history: dict[str, np.ndarray]
+    seconds: float
+
+
+def run(experiment: Experiment, resume: Resume | None = None,
+        rng: np.random.Generator | None = None) -> Iterator[Epoch]:
+    """Train a prepared experiment, yielding every epoch; with ``resume``, from where that run stood, its
+    epochs counted on from there (to ``config.epochs`` in all). ``rng`` shuffles the mini-batches (by
+    default a generator seeded by the experiment).
 
     An experiment of M stacked models (data with a leading model axis, as a
     sweep makes them) trains on when some models' loss stops being finite, so
     that the others finish; the caller reports those models as diverged.
     """
     c = experiment.config
-    return train(
-        experiment.params, experiment.x, experiment.y, optimizer=experiment.optimizer, epochs=c.epochs,
+    done = 0 if resume is None else resume.epochs
+    epochs = train(
+        experiment.params if resume is None else resume.params, experiment.x, experiment.y,
+        optimizer=experiment.optimizer, epochs=c.epochs - done, state=None if resume is None else resume.state,
         activation=experiment.activation, output=experiment.output, loss=experiment.loss,
-        batch_size=c.batch_size, rng=np.random.default_rng(experiment.shuffle_seed), l2=c.l2,
+        batch_size=c.batch_size, l2=c.l2,
+        rng=rng if rng is not None else np.random.default_rng(experiment.shuffle_seed),
         x_test=experiment.x_test, y_test=experiment.y_test, stop_on_divergence=experiment.x.ndim == 2,
         task=experiment.task, metrics=_scored_in_data_units(experiment),
     )
+    return epochs if not done else (record._replace(epoch=record.epoch + done) for record in epochs)
 
 
 def _scored_in_data_units(experiment: Experiment) -> tuple[Metric, ...]:
@@ -726,6 +746,9 @@ class FitResult(NamedTuple):
     history: dict[str, np.ndarray]
     seconds: float
     stop_reason: str
+    rng_state: dict | None = None
+    """The mini-batch generator's ``bit_generator.state`` after the last epoch (None in full batch), saved
+    with the model so the run can be resumed."""
 
     @property
     def loss(self) -> np.ndarray:
@@ -829,8 +852,11 @@ class _Stopper:
         return None
 
 
-def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = None) -> FitResult:
-    """Train a prepared experiment until its epochs run out or an early-stopping rule fires.
+def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = None,
+             resume: Resume | None = None) -> FitResult:
+    """Train a prepared experiment until its epochs run out or an early-stopping rule fires; with ``resume``,
+    continue that run to ``config.epochs`` in all, its history and time carried on (the same numbers as one
+    run of that length).
 
     Keeps every epoch's loss and accuracy. ``on_epoch(record)`` is called
     after each epoch (a progress display, a log); the time it takes is not
@@ -844,13 +870,17 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
     names = ["loss", *scored]
     if experiment.x_test is not None:
         names += ["test_loss", *(f"test_{name}" for name in scored)]
-    columns: dict[str, list[float]] = {name: [] for name in names}
+    columns: dict[str, list[float]] = {name: [] if resume is None else list(resume.history[name]) for name in names}
     stopper = _Stopper(experiment.config, experiment.scored)
     reason = f"trained all {experiment.config.epochs} epochs"
-    outside = 0.0
+    batches = experiment.config.batch_size is not None
+    rng = np.random.default_rng(experiment.shuffle_seed) if batches else None
+    if rng is not None and resume is not None and resume.rng_state is not None:
+        rng.bit_generator.state = resume.rng_state
+    outside = 0.0 if resume is None else -resume.seconds
     start = time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _divergence_explained(experiment):
-        for record in run(experiment):
+        for record in run(experiment, resume, rng):
             for name, column in columns.items():
                 column.append(_value(record, name))
             if on_epoch is not None:
@@ -863,7 +893,8 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
                 break
     seconds = time.perf_counter() - start - outside
     history = {name: np.array(column) for name, column in columns.items()}
-    return FitResult(experiment, record, history, seconds, reason)
+    rng_state = None if rng is None else dict(rng.bit_generator.state)
+    return FitResult(experiment, record, history, seconds, reason, rng_state)
 
 
 def _value(record: Epoch, name: str) -> Any:
