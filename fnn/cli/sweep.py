@@ -112,7 +112,8 @@ def sweep(
         refuse_dataset_with_data(ctx, settings["data"])
         choices, distributions = choices_from(settings), distributions_from(settings)
         _check_search(distributions, samples, sample_seed)
-        count = math.prod(len(values) for values in choices.values()) * (samples or 1)  # before the grid: it may be huge
+        # Counted before the grid is built: it may be huge.
+        count = math.prod(len(values) for values in choices.values()) * (samples or 1)
         if count > MAX_UNCONFIRMED and not yes:
             raise ConfigError(f"this sweep would train {count:,} configurations, more than {MAX_UNCONFIRMED:,}; "
                               "add --yes to train them all")
