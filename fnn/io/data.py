@@ -393,10 +393,10 @@ def held_out(groups: np.ndarray, fraction: float, rng: np.random.Generator, flag
     class in the first column (give one group for regression targets). A group of one point is a
     ``ConfigError`` naming ``flag``, or, without ``every_class``, keeps its point; holding out no point at
     all is an error too."""
-    if not 0.0 < fraction < 1.0:
-        raise ConfigError(f"{flag} must be a fraction between 0 and 1 (exclusive), got {fraction}")
-    labels, sizes = np.unique(groups[:, 0], return_counts=True)
     part = "test" if flag == "--test-split" else "validation"
+    if not 0.0 < fraction < 1.0:
+        raise ConfigError(f"{part} split must be a fraction between 0 and 1 (exclusive), got {fraction}")
+    labels, sizes = np.unique(groups[:, 0], return_counts=True)
     if every_class and len(labels) and sizes.min() < 2:  # one point cannot be both trained on and held out
         label, size = labels[sizes.argmin()], sizes.min()
         raise ConfigError(f"{flag} {fraction:g} leaves class {label:g} with no {part} point: it has {size} point; "
