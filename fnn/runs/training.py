@@ -872,9 +872,10 @@ class _Stopper:
             # run), so which of them is None says which loss is watched.
             monitored, value = _monitored(record)
             if not math.isfinite(value):  # no epoch could count as the best; say why rather than fail later
+                points = monitored.removesuffix(" loss")
                 raise ConfigError(f"--patience watches the {monitored}, which is {value} at epoch {record.epoch} "
-                                  f"(the training loss is {record.loss:.6g}): the {monitored.removesuffix(' loss')} points may lie "
-                                  "far from the training points (try --standardize), or leave out --patience")
+                                  f"(the training loss is {record.loss:.6g}): the {points} points may lie far from "
+                                  "the training points (try --standardize), or leave out --patience")
             if self.best is None or value < self.best_value - c.min_delta:
                 self.best, self.best_value, self.waited = record, value, 0
             else:
@@ -884,6 +885,22 @@ class _Stopper:
                            f"stopped at epoch {record.epoch} and restored the best, epoch {self.best.epoch}")
                     return why, self.best
         return None
+
+
+def selects_on_test(configs: Sequence[RunConfig], sort: str | None = None) -> str | None:
+    """Why runs of ``configs`` (a sweep ordered by ``sort``) choose on their test points, as one sentence
+    ending in the remedy, or None when they do not: ``--patience`` with a test split and no validation split
+    keeps the epoch of the best test loss, and a sort by a ``test_`` key ranks on test data."""
+    why = []
+    if any(c.patience is not None and c.test_split is not None and c.val_split is None for c in configs):
+        why.append("--patience keeps the epoch of the best test loss")
+    if sort is not None and sort.startswith("test_"):
+        why.append(f"--sort {sort} ranks the configurations on it")
+    if not why:
+        return None
+    better = f" and sort by val_{sort.removeprefix('test_')}" if sort is not None and sort.startswith("test_") else ""
+    return (f"{' and '.join(why)}: that selects on test data, so the test score reads better than it will be; "
+            f"hold out validation data with --val-split{better}")
 
 
 def _monitored(record: Epoch) -> tuple[str, Any]:
