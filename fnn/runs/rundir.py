@@ -643,14 +643,16 @@ def _redraw_sweep(folder: Path, format: str) -> list[str]:
     return _redrawn(folder, lambda staging: _write_sweep_figures(staging, runs, suffix=f".{format}"))
 
 
-def write_sweep(path: str | os.PathLike, runs: Sequence[SweepRun], *, force: bool = False) -> Path:
+def write_sweep(path: str | os.PathLike, runs: Sequence[SweepRun], *, force: bool = False,
+                selected: dict | None = None) -> Path:
     """Write a sweep folder: every run in ``results.csv`` and ``results.json`` (with the
-    seed-folded groups), and ``loss_by_<setting>.png`` for each setting that varies."""
-    return write_folder(path, lambda folder: _write_sweep_files(folder, runs), kind="sweep", force=force,
+    seed-folded groups, and the ``selected`` configuration when one was chosen: :func:`fnn.runs.sweep.selection`),
+    and ``loss_by_<setting>.png`` for each setting that varies."""
+    return write_folder(path, lambda folder: _write_sweep_files(folder, runs, selected), kind="sweep", force=force,
                         inputs={run.config.data for run in runs if run.config.data})
 
 
-def _write_sweep_files(folder: Path, runs: Sequence[SweepRun]) -> None:
+def _write_sweep_files(folder: Path, runs: Sequence[SweepRun], selected: dict | None = None) -> None:
     settings = varied_settings(run.config for run in runs)
     rows = [_run_row(run) for run in runs]
     columns = list(dict.fromkeys(column for row in rows for column in row))  # a run that diverged has no metrics
@@ -660,7 +662,8 @@ def _write_sweep_files(folder: Path, runs: Sequence[SweepRun]) -> None:
         writer.writerows({k: jsonfile.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()}
                          for row in rows)
     groups = [group.as_dict(settings) for group in summarize_groups(runs)]
-    results = {"varied": settings, "runs": rows, "groups": groups}
+    results = {"varied": settings, "runs": rows, "groups": groups,
+               **({} if selected is None else {"selected": selected})}
     (folder / "results.json").write_text(jsonfile.dumps(results, indent=2) + "\n")
     _save_curves(folder / CURVES_FILE, runs)
     _write_sweep_figures(folder, runs)
@@ -754,6 +757,10 @@ def _run_row(run: SweepRun) -> dict:
     row.update((name, metrics[name]) for name in others)
     tests = summary.get("test_metrics") or {}
     row.update((f"test_{name}", tests[name]) for name in [first, *others] if name in tests)
+    vals = summary.get("val_metrics")
+    if vals:  # with a validation split: the held-out losses, then every validation metric
+        row.update(test_loss=summary.get("test_loss"), val_loss=summary.get("val_loss"))
+        row.update((f"val_{name}", vals[name]) for name in [first, *others] if name in vals)
     return row
 
 
