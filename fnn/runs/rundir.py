@@ -469,19 +469,23 @@ def _plane(e: Experiment) -> tuple[np.ndarray, np.ndarray | None, list[str], fig
 
 def _final_score(result: FitResult, metric: str) -> str:
     """The loss and headline metric at the end, as the titles say them: "final loss 0.0123, accuracy 97.5%",
-    with the test points' after the training points' ("accuracy 97.5% (test 95.0%)")."""
+    with the held-out points' after the training points' ("accuracy 97.5% (test 95.0%)", "accuracy 97.5% (val
+    96.0%, test 95.0%)")."""
     def text(value):
         return f"{value:.1%}" if metric in figures.PERCENT_METRICS else f"{value:.3f}"
 
     final = result.final
     standardized = " on standardized targets" if result.experiment.target_scaler is not None else ""
+    # The held-out points' scores in brackets: validation (with a validation split), then test.
+    held = [(part, getattr(final, f"{part}_loss"), getattr(final, f"{part}_scores").get(metric))
+            for part in ("val", "test") if getattr(final, f"{part}_loss") is not None]
     loss = f"final loss{standardized} {final.loss:.3g}"
-    if final.test_loss is not None:
-        loss += f" (test {final.test_loss:.3g})"
+    if held:
+        loss += " (" + ", ".join(f"{part} {value:.3g}" for part, value, _ in held) + ")"
     score = f"{figures.metric_label(metric)} {text(final.scores[metric])}"
-    if final.test_scores.get(metric) is not None:
-        score += f" (test {text(final.test_scores[metric])})"
-    return f"{loss}, {score}"
+    if any(value is not None for _, _, value in held):
+        score += " (" + ", ".join(f"{part} {text(value)}" for part, _, value in held if value is not None) + ")"
+    return f"{loss},{chr(10) if len(held) > 1 else ' '}{score}"  # two held-out parts: too long for one line
 
 
 def _view_setup(result: FitResult) -> tuple[list[str], str, tuple[int, int]]:

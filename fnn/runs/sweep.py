@@ -685,9 +685,8 @@ def check_select(configs: Sequence[RunConfig], metric: str, registry: Registry |
     registry = registry or default_registry()
     missing = sum(config.val_split is None for config in configs)
     if missing:
-        which = "no run holds" if missing == len(configs) else "some runs hold"
-        raise ConfigError(f"--select chooses on validation data, and {which} none out: add --val-split "
-                          "(e.g. --val-split 0.2)")
+        which = "no run has any" if missing == len(configs) else f"{missing} of {len(configs)} runs have none"
+        raise ConfigError(f"--select chooses on validation data, and {which}: add --val-split (e.g. --val-split 0.2)")
     allowed = ["loss", *task_metrics(configs, registry)]
     if metric not in allowed:
         raise ConfigError(f"cannot select by {metric!r}: choose from {', '.join(allowed)}")
