@@ -36,7 +36,8 @@ def assert_same_runs(stacked, alone):
                 assert together.summary[key] is None
             else:
                 assert together.summary[key] == pytest.approx(separate.summary[key], rel=0, abs=TOLERANCE)
-        for key in ("metrics", "test_metrics", "val_metrics"):  # every metric of the task at the end, as a sweep's table has them
+        # every metric of the task at the end, as a sweep's table has them
+        for key in ("metrics", "test_metrics", "val_metrics"):
             if separate.summary[key] is None:
                 assert together.summary[key] is None
             else:
