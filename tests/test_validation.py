@@ -194,3 +194,4 @@ def test_a_sweep_run_with_validation_reports_it_and_equals_fnn_run():
     for key in ("val_loss", "val_metrics", "test_loss", "test_metrics"):
         assert swept[key] == alone[key]
     assert not math.isnan(swept["val_loss"])
+

@@ -122,21 +122,21 @@ def _hint(console: Console, hint: str | None) -> None:
 
 def _columns(experiment: Experiment) -> list[tuple[str, Callable[[Epoch], str], int]]:
     """The logged columns (heading, render, width in a pipe): epoch, loss and the metrics scored every epoch
-    (accuracy, or R² in regression), and their test twins when there is a test split."""
-    def score(name: str, test: bool) -> Callable[[Epoch], str]:
-        return lambda r: score_text(name, (r.test_scores if test else r.scores)[name])
+    (accuracy, or R² in regression), and their validation twins with a validation split, else their test
+    twins with a test split."""
+    def score(name: str, part: str = "") -> Callable[[Epoch], str]:
+        return lambda r: score_text(name, getattr(r, f"{part}_scores" if part else "scores")[name])
 
     scored = [metric.name for metric in experiment.scored]
     columns = [("epoch", lambda r: str(r.epoch), max(5, len(str(experiment.config.epochs)))),
                ("loss", lambda r: f"{r.loss:.6g}", 12)]
-    columns += [(name, score(name, False), max(8, len(name))) for name in scored]
+    columns += [(name, score(name), max(8, len(name))) for name in scored]
     if experiment.x_val is not None:  # validation is scored every epoch; the test points only at the end
         columns += [("val loss", lambda r: f"{r.val_loss:.6g}", 12)]
-        columns += [(f"val {name}", lambda r, name=name: score_text(name, r.val_scores[name]), len(f"val {name}"))
-                    for name in scored]
+        columns += [(f"val {name}", score(name, "val"), len(f"val {name}")) for name in scored]
     elif experiment.x_test is not None:
         columns += [("test loss", lambda r: f"{r.test_loss:.6g}", 12)]
-        columns += [(f"test {name}", score(name, True), len(f"test {name}")) for name in scored]
+        columns += [(f"test {name}", score(name, "test"), len(f"test {name}")) for name in scored]
     return columns
 
 

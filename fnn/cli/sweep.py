@@ -113,8 +113,10 @@ def sweep(
     varied = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
         groups = sort_groups(groups, sort, registry)
-    chosen = None if select_by is None else select(groups, select_by, registry)
-    selected = None if chosen is None else selection(chosen, select_by, varied)
+    chosen = selected = None
+    if select_by is not None:
+        chosen = select(groups, select_by, registry)
+        selected = None if chosen is None else selection(chosen, select_by, varied)
     if out is not None:
         write_sweep(out, runs, force=force, selected=selected)
     if json_output:

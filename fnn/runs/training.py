@@ -727,22 +727,15 @@ def run(experiment: Experiment) -> Iterator[Epoch]:
     c = experiment.config
     # With validation points, they are what every epoch is judged on; the test points wait for the end
     # (complete scores them once), so that nothing chosen during training has seen them.
-    every_epoch = _held_out_every_epoch(experiment)
+    validated = experiment.x_val is not None
     return train(
         experiment.params, experiment.x, experiment.y, optimizer=experiment.optimizer, epochs=c.epochs,
         activation=experiment.activation, output=experiment.output, loss=experiment.loss,
         batch_size=c.batch_size, rng=np.random.default_rng(experiment.shuffle_seed), l2=c.l2,
         stop_on_divergence=experiment.x.ndim == 2, task=experiment.task, metrics=_scored_in_data_units(experiment),
-        **every_epoch,
+        x_test=None if validated else experiment.x_test, y_test=None if validated else experiment.y_test,
+        x_val=experiment.x_val, y_val=experiment.y_val,
     )
-
-
-def _held_out_every_epoch(experiment: Experiment) -> dict[str, np.ndarray | None]:
-    """The held-out points :func:`run` scores every epoch, as :func:`train`'s keywords: the validation
-    points when there are some, else the test points (or none)."""
-    if experiment.x_val is not None:
-        return {"x_val": experiment.x_val, "y_val": experiment.y_val}
-    return {"x_test": experiment.x_test, "y_test": experiment.y_test}
 
 
 def _scored_in_data_units(experiment: Experiment) -> tuple[Metric, ...]:
@@ -926,7 +919,9 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
     """
     scored = [metric.name for metric in experiment.scored]
     names = ["loss", *scored]
-    for prefix, points in (("test_", _held_out_every_epoch(experiment).get("x_test")), ("val_", experiment.x_val)):
+    # Held-out points scored every epoch (see run): the validation points, else the test points.
+    every_epoch = experiment.x_test if experiment.x_val is None else None
+    for prefix, points in (("test_", every_epoch), ("val_", experiment.x_val)):
         if points is not None:
             names += [f"{prefix}loss", *(f"{prefix}{name}" for name in scored)]
     columns: dict[str, list[float]] = {name: [] for name in names}
