@@ -888,7 +888,7 @@ def selects_on_test(configs: Sequence[RunConfig], sort: str | None = None) -> st
     if any(c.patience is not None and c.test_split is not None and c.val_split is None for c in configs):
         why.append("--patience keeps the epoch of the best test loss")
     if sort is not None and sort.startswith("test_"):
-        why.append(f"--sort {sort} ranks the configurations on it")
+        why.append(f"--sort {sort} ranks the configurations by their test points")
     if not why:
         return None
     better = f" and sort by val_{sort.removeprefix('test_')}" if sort is not None and sort.startswith("test_") else ""
