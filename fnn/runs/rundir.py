@@ -583,7 +583,8 @@ def redraw_run(path: str | os.PathLike, registry=None, *, plot_features: str | N
 
     history = {name: np.asarray(values) for name, values in summary["history"].items() if name != "epoch"}
     final = Epoch(summary["final_epoch"], summary["final_loss"], summary["accuracy"], params, None,
-                  summary["test_loss"], summary["test_accuracy"], scores(e.x, e.y), scores(e.x_test, e.y_test))
+                  summary["test_loss"], summary["test_accuracy"], scores(e.x, e.y), scores(e.x_test, e.y_test),
+                  summary.get("val_loss"), scores(e.x_val, e.y_val))
     result = FitResult(e, final, history, summary["train_seconds"], summary["stop_reason"])
     frames = None
     if animate:
