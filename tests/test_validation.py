@@ -14,7 +14,7 @@ import fnn
 from fnn.io.data import held_out, split_off
 from fnn.runs.sweep import Group, Spread, check_select, grid, select, selection, sort_groups, train_one
 from fnn.runs.training import Epoch, _Stopper, prepare
-from tests.support import assert_one_line_error, cli
+from support import assert_one_line_error, cli
 
 
 @settings(max_examples=60, deadline=None)
