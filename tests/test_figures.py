@@ -870,3 +870,23 @@ def test_a_regression_sweep_draws_its_r2_under_the_loss(tmp_path, drawn):
     assert figure._suptitle.get_text().startswith("Loss and R² by lr (one thin line per run)")
     assert [axes.get_ylabel() for axes in figure.axes] == ["loss (standardized targets)", "R²"]
     _texts_inside(figure)
+
+
+def test_the_learning_curve_draws_the_validation_curves_dotted(tmp_path, drawn):
+    history = {"loss": np.array([0.5, 0.3, 0.2]), "accuracy": np.array([0.5, 0.7, 0.9]),
+               "val_loss": np.array([0.6, 0.4, 0.45]), "val_accuracy": np.array([0.4, 0.6, 0.55])}
+    figures.learning_curve(history, tmp_path / "curve.png")
+    lines = {line.get_label(): line for axes in drawn[0].axes for line in axes.get_lines()}
+    assert lines["val loss"].get_linestyle() == ":" and lines["loss"].get_linestyle() == "-"
+    np.testing.assert_array_equal(lines["val loss"].get_ydata(), history["val_loss"])
+    np.testing.assert_array_equal(lines["val accuracy"].get_ydata(), 100 * history["val_accuracy"])
+    legend = [text.get_text() for text in drawn[0].axes[0].get_legend().get_texts()]
+    assert legend == ["loss", "val loss", "accuracy", "val accuracy"]
+
+
+def test_a_run_with_validation_titles_its_figures_with_val_and_test(tmp_path, drawn):
+    from fnn.runs.rundir import write_run
+
+    write_run(tmp_path / "run", fnn.fit(dataset="moons", n_samples=100, epochs=20, test_split=0.2, val_split=0.25))
+    title = drawn[0].axes[0].get_title()
+    assert "(val " in title and ", test " in title

@@ -31,12 +31,13 @@ def assert_same_runs(stacked, alone):
         np.testing.assert_allclose(together.loss, separate.loss, rtol=0, atol=TOLERANCE)
         np.testing.assert_array_equal(together.accuracy, separate.accuracy)
         assert together.first_perfect == separate.first_perfect
-        for key in ("final_loss", "accuracy", "test_loss", "test_accuracy"):
+        for key in ("final_loss", "accuracy", "test_loss", "test_accuracy", "val_loss", "val_accuracy"):
             if separate.summary[key] is None:
                 assert together.summary[key] is None
             else:
                 assert together.summary[key] == pytest.approx(separate.summary[key], rel=0, abs=TOLERANCE)
-        for key in ("metrics", "test_metrics"):  # every metric of the task at the end, as a sweep's table has them
+        # every metric of the task at the end, as a sweep's table has them
+        for key in ("metrics", "test_metrics", "val_metrics"):
             if separate.summary[key] is None:
                 assert together.summary[key] is None
             else:
@@ -89,6 +90,17 @@ def test_stacked_with_test_split_l2_and_a_schedule():
     configs = grid(learning_rate=[0.3, 1.0, 2.0], seed=[3, 4], dataset=["moons"], test_split=[0.3], l2=[0.01],
                    schedule=["cosine"], activation=["tanh"], epochs=[80], optimizer=["momentum"])
     assert_same_runs(train_group(configs), [train_one(c) for c in configs])
+
+
+@pytest.mark.parametrize("dataset, classes", [("moons", None), ("spiral", 3), ("sine", None)])
+def test_stacked_with_a_validation_split_equals_separate_runs(dataset, classes, stacks):
+    # The validation points, like the test points, depend only on the data and the seed: members stack them.
+    configs = grid(learning_rate=[0.05, 0.5], seed=[1, 2], dataset=[dataset], classes=[classes], optimizer=["adam"],
+                   test_split=[0.2], val_split=[0.25], epochs=[40])
+    stacked, alone = train_group(configs), [train_one(c) for c in configs]
+    assert all(run.summary["val_metrics"] and run.summary["test_metrics"] for run in alone)
+    assert_same_runs(stacked, alone)
+    assert stacks == [4]
 
 
 def test_a_diverging_member_does_not_disturb_the_others():

@@ -128,7 +128,7 @@ def test_regression_results_csv_has_a_column_per_metric_and_test_metric(tmp_path
 
 @pytest.mark.parametrize("key, higher_is_better", [("r2", True), ("mae", False), ("test_rmse", False)])
 def test_sort_by_a_regression_metric_puts_the_best_first(regression, key, higher_is_better):
-    groups = json.loads(ok(*REGRESSION, "--json", "--sort", key).stdout)["groups"]
+    groups = json.loads(_sorted(*REGRESSION, "--json", "--sort", key).stdout)["groups"]
     values = [group[f"{key}_mean"] for group in groups]
     assert values == sorted(values, reverse=higher_is_better)
     assert sorted(g["learning_rate"] for g in groups) == sorted(g["learning_rate"] for g in regression["groups"])
@@ -136,9 +136,19 @@ def test_sort_by_a_regression_metric_puts_the_best_first(regression, key, higher
 
 @pytest.mark.parametrize("key", ["f1", "test_precision", "recall"])
 def test_sort_by_a_classification_metric_puts_the_highest_first(multiclass, key):
-    groups = json.loads(ok(*MULTICLASS, "--json", "--sort", key).stdout)["groups"]
+    groups = json.loads(_sorted(*MULTICLASS, "--json", "--sort", key).stdout)["groups"]
     values = [group[f"{key}_mean"] for group in groups]
     assert values == sorted(values, reverse=True)
+
+
+def _sorted(*args):
+    """``fnn sweep ARGS --sort KEY``: a sort on test points succeeds with one note on stderr that it selects on
+    test data; any other with nothing there."""
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    on_test = any(str(arg).startswith("test_") for arg in args)
+    assert result.stderr.count("selects on test data") == on_test and len(result.stderr.splitlines()) == on_test
+    return result
 
 
 def test_metric_ties_go_to_the_lower_loss():

@@ -385,7 +385,9 @@ def test_cli_shows_why_training_stopped():
 def test_cli_json_has_epochs_trained_final_epoch_and_stop_reason():
     args = ["-d", "moons", "--n-samples", "60", "--noise", "0.3", "--hidden", "16,16", "-o", "adam", "--lr", "0.05",
             "-e", "300", "--test-split", "0.3", "--patience", "10"]
-    data = json.loads(ok("run", *args, "--json").stdout)
+    result = cli("run", *args, "--json")  # --patience on the test loss: one note on stderr, the JSON on stdout
+    assert result.exit_code == 0 and result.stderr.startswith("note: --patience") and result.stderr.count("\n") == 1
+    data = json.loads(result.stdout)
     stop, best = patience_stop([r.test_loss for r in full_run(replace(MOONS, test_split=0.3))], 10, 0.0)
     assert (data["epochs_trained"], data["final_epoch"]) == (stop, best)
     assert data["stop_reason"].startswith("test loss did not improve for 10 epochs")

@@ -17,7 +17,8 @@ from fnn.builtin.metrics import confusion_matrix, per_class_precision, per_class
 from fnn.core.network import is_linear, predict
 from fnn.runs.frames import FrameKeeper
 from fnn.runs.rundir import RUN_FILES, check_out_dir, resume_run, write_run
-from fnn.runs.training import Epoch, Experiment, FitResult, Resume, complete, one_class_hint, prepare, scale_hint
+from fnn.runs.training import (Epoch, Experiment, FitResult, Resume, complete, one_class_hint, prepare, scale_hint,
+                               selects_on_test)
 from fnn.errors import ConfigError
 from fnn.io import jsonfile
 from fnn.runs.settings import BY_NAME
@@ -83,6 +84,9 @@ def run(
         check_out_dir(out, force, inputs=[config.data] if config.data is not None else [])
     if resumed is None:
         experiment = prepare(config, plugin_registry(ctx))
+    peeking = selects_on_test([experiment.config])
+    if peeking is not None:
+        typer.echo(f"note: {peeking}", err=True)
     console = make_console()
     show = not (json_output or quiet)
     if show:
@@ -149,17 +153,21 @@ def _hint(console: Console, hint: str | None) -> None:
 
 def _columns(experiment: Experiment) -> list[tuple[str, Callable[[Epoch], str], int]]:
     """The logged columns (heading, render, width in a pipe): epoch, loss and the metrics scored every epoch
-    (accuracy, or R² in regression), and their test twins when there is a test split."""
-    def score(name: str, test: bool) -> Callable[[Epoch], str]:
-        return lambda r: score_text(name, (r.test_scores if test else r.scores)[name])
+    (accuracy, or R² in regression), and their validation twins with a validation split, else their test
+    twins with a test split."""
+    def score(name: str, part: str = "") -> Callable[[Epoch], str]:
+        return lambda r: score_text(name, getattr(r, f"{part}_scores" if part else "scores")[name])
 
     scored = [metric.name for metric in experiment.scored]
     columns = [("epoch", lambda r: str(r.epoch), max(5, len(str(experiment.config.epochs)))),
                ("loss", lambda r: f"{r.loss:.6g}", 12)]
-    columns += [(name, score(name, False), max(8, len(name))) for name in scored]
-    if experiment.x_test is not None:
+    columns += [(name, score(name), max(8, len(name))) for name in scored]
+    if experiment.x_val is not None:  # validation is scored every epoch; the test points only at the end
+        columns += [("val loss", lambda r: f"{r.val_loss:.6g}", 12)]
+        columns += [(f"val {name}", score(name, "val"), len(f"val {name}")) for name in scored]
+    elif experiment.x_test is not None:
         columns += [("test loss", lambda r: f"{r.test_loss:.6g}", 12)]
-        columns += [(f"test {name}", score(name, True), len(f"test {name}")) for name in scored]
+        columns += [(f"test {name}", score(name, "test"), len(f"test {name}")) for name in scored]
     return columns
 
 
@@ -273,6 +281,8 @@ def _data_name(experiment: Experiment) -> str:
 
 def _points(experiment: Experiment) -> str:
     held = "" if experiment.x_test is None else f", {len(experiment.x_test)} more held out for testing"
+    if experiment.x_val is not None:
+        held = f", {len(experiment.x_val)} held out for validation" + held.replace(" more", "")
     return f"{len(experiment.x)} points{held}"
 
 
@@ -298,6 +308,8 @@ def _predictions_table(result: FitResult, show_all: bool, width: int = 80) -> Ta
     # (set, points, targets, origins): Experiment types y_test optional, though prepare() sets it with x_test.
     parts: list[tuple[str, np.ndarray, np.ndarray | None, np.ndarray | None]] = [
         ("train", experiment.x, experiment.y, experiment.origin)]
+    if experiment.x_val is not None:
+        parts.append(("val", experiment.x_val, experiment.y_val, experiment.origin_val))
     if experiment.x_test is not None:
         parts.append(("test", experiment.x_test, experiment.y_test, experiment.origin_test))
     x = np.concatenate([p[1] for p in parts])
@@ -409,6 +421,8 @@ def _result_line(result: FitResult) -> str:
     final, experiment = result.final, result.experiment
     units = " (standardized targets)" if experiment.target_scaler is not None else ""
     line = f"loss {final.loss:.6g}{units}, {_scores_text(final.scores, len(experiment.x))}"
+    if final.val_loss is not None and experiment.x_val is not None:
+        line += f"; val loss {final.val_loss:.6g}, val {_scores_text(final.val_scores, len(experiment.x_val))}"
     if final.test_loss is not None and experiment.x_test is not None:  # one is None only with the other
         line += f"; test loss {final.test_loss:.6g}, test {_scores_text(final.test_scores, len(experiment.x_test))}"
     return f"{line} after {final.epoch} epoch{'s' if final.epoch != 1 else ''}"
@@ -423,9 +437,10 @@ def _scores_text(scores: Mapping[str, float], n: int) -> str:
 def _metrics_row(result: FitResult) -> tuple[str, str]:
     """Every metric of the task on the final parameters, training and test."""
     text = ", ".join(f"{name} {score_text(name, value)}" for name, value in result.metrics().items())
-    test = result.metrics(test=True)
-    if test:
-        text += "; test " + ", ".join(f"{name} {score_text(name, value)}" for name, value in test.items())
+    for part in ("val", "test"):
+        held = result.metrics(**{part: True})
+        if held:
+            text += f"; {part} " + ", ".join(f"{name} {score_text(name, value)}" for name, value in held.items())
     return "Metrics", text
 
 

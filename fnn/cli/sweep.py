@@ -20,9 +20,11 @@ from fnn.core.network import is_linear
 from fnn.plugins.registry import Registry
 from fnn.runs.rundir import (PLAN_FILE, check_out_dir, finish_sweep, planned_search, record_run, start_sweep,
                              unfinished_sweep)
-from fnn.runs.sweep import (ALWAYS_SHOWN, SORT_KEYS, Group, Spread, SweepRun, check_sort, classifies, grid, headline,
-                            prepare_all, run_sweep, sort_groups, summarize_groups, task_metrics, varied_settings)
+from fnn.runs.sweep import (ALWAYS_SHOWN, SORT_KEYS, Group, Spread, SweepRun, check_select, check_sort, classifies,
+                            grid, headline, prepare_all, run_sweep, select, selection, sort_groups, summarize_groups,
+                            task_metrics, varied_settings)
 from fnn.runs.search import search, search_record
+from fnn.runs.training import selects_on_test
 from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig, plain_settings
 from fnn.io import jsonfile
 from fnn.cli._app import command, examples, plugin_registry, signals_interrupt
@@ -49,8 +51,12 @@ def sweep(
     ctx: typer.Context,
     sort: Annotated[Optional[str], typer.Option(
         "--sort", help="Order rows by loss, a metric of the task (accuracy, f1, r2, mae, ...; test_ and the name "
-        "for the test points), epoch (first 100%), time (best first) or by a setting.",
-        show_default="grid order", rich_help_panel=_SWEEP)] = None,
+        "for the test points, val_ for the validation points), epoch (first 100%), time (best first) or by a "
+        "setting.", show_default="grid order", rich_help_panel=_SWEEP)] = None,
+    select_by: Annotated[Optional[str], typer.Option(
+        "--select", help="Choose the best configuration by this metric (or loss) on the validation points, its "
+        "mean over the seeds, and report its test score beside it (never used to choose); needs --val-split.",
+        metavar="METRIC", rich_help_panel=_SWEEP)] = None,
     workers: Annotated[Optional[int], typer.Option(
         "--workers", "-w", help="Worker processes, at most one per core (more are capped, with a note, unless "
         "--force-workers); the results are identical to a serial run.", show_default="number of cores",
@@ -90,9 +96,11 @@ def sweep(
     if sort is not None:
         sort = {s.heading: s.name for s in SETTINGS}.get(sort, sort)  # "lr", as the table shows it
         metrics = registry.names("metric")
-        if sort not in [*SORT_KEYS, *BY_NAME, *metrics, *(f"test_{name}" for name in metrics)]:
+        held = [f"{part}_{name}" for part in ("test", "val") for name in metrics] + ["val_loss"]
+        if sort not in [*SORT_KEYS, *BY_NAME, *metrics, *held]:
             raise typer.BadParameter(f"{sort!r} is not one of: {', '.join([*SORT_KEYS, *metrics, *BY_NAME])} "
-                                     "(test_ and a metric for the test points)", param_hint="--sort")
+                                     "(test_ and a metric for the test points, val_ for the validation points)",
+                                     param_hint="--sort")
     if workers is not None and workers < 1:
         raise typer.BadParameter(f"must be at least 1, got {workers}", param_hint="--workers")
     console = make_console()
@@ -129,6 +137,11 @@ def sweep(
     metrics = task_metrics(configs, registry)  # one table for the sweep: tasks whose metrics differ are refused
     if sort is not None:  # and the metrics, which the runs' task decides, known once they are prepared
         check_sort(configs, sort, registry)
+    if select_by is not None:
+        check_select(configs, select_by, registry)
+    peeking = selects_on_test(configs, sort)
+    if peeking is not None:  # once for the whole sweep, before its progress
+        typer.echo(f"note: {peeking}", err=True)
     if out is not None and resume is None:
         start_sweep(out, configs, metrics, force=force, search=searched)
     if done and not (json_output or quiet):
@@ -141,13 +154,20 @@ def sweep(
     varied = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
         groups = sort_groups(groups, sort, registry)
+    chosen = selected = None
+    if select_by is not None:
+        chosen = select(groups, select_by, registry)
+        selected = None if chosen is None else selection(chosen, select_by, varied)
     if out is not None:
-        finish_sweep(out, runs)
+        finish_sweep(out, runs, selected)
     if json_output:
         typer.echo(jsonfile.dumps({"varied": varied, "groups": [g.as_dict(varied) for g in groups],
-                                   **({"search": searched} if searched else {})}))
+                                   **({"search": searched} if searched else {}),
+                                   **({} if select_by is None else {"selected": selected})}))
     else:
         _print_results(console, groups, varied, runs, drawn=drawn)
+        if select_by is not None:
+            console.print(_selected_line(chosen, select_by, varied), soft_wrap=not console.is_terminal)
         for note in _notes(groups, registry):
             console.print(note, soft_wrap=not console.is_terminal)
         if out is not None:
@@ -191,6 +211,23 @@ def _resumed(ctx: typer.Context, resume: Path, out: Path | None, force: bool,
         raise ConfigError(f"run {changed[0] + 1} of {str(resume)!r} would not train as it was planned ({what}); "
                           "were the plugins changed? Resume it with the plugins it started with")
     return configs, done
+
+
+def _selected_line(chosen: Group | None, metric: str, settings: list[str]) -> str:
+    """The choice of --select in one line: the settings, the validation score it was chosen by, the test score."""
+    if chosen is None:
+        return f"selected: none (no configuration has a validation {metric}: every run diverged or failed)"
+    spread = len(chosen.runs) > 1
+    values = _describe(chosen.config, settings) if settings else "the one configuration"
+    val, test = (_held_score(metric, chosen.score(metric, **{part: True}), spread) for part in ("val", "test"))
+    return f"selected by validation {metric}: {values} (val {metric} {val}; test {metric} {test}, reported only)"
+
+
+def _held_score(metric: str, score: Spread, spread: bool) -> str:
+    """A held-out score as the tables show it (the loss to 4 digits); "-" when there is none."""
+    if metric == "loss":
+        return "-" if math.isnan(score.mean) else f"{score.mean:.4g}" + (f" ± {score.std:.2g}" if spread else "")
+    return _score(metric, score, spread)
 
 
 def _fail_if_any_failed(runs: list[SweepRun]) -> None:
@@ -299,7 +336,8 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
     """The results as a table that fits the console, leaving out detail while it does not; when even the
     barest table is too wide, one line per configuration. Numbers are never wrapped or cut."""
     seeds = len({run.config.seed for run in runs})
-    tested = any(group.test_scores for group in groups)
+    held = tuple(part for part, there in (("val", any(group.val_scores for group in groups)),
+                                          ("test", any(group.test_scores for group in groups))) if there)
     first = runs[0].config
     metric = headline(first.task)  # one for the sweep: tasks whose metrics differ do not sweep together
     epochs = classifies(first.task)
@@ -314,7 +352,7 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
     # (spread, seconds per run, headings on two lines): from the whole table to the barest.
     layouts = [(spread, True, False), (spread, True, True), (spread, False, True)] + [(False, False, True)] * spread
     for layout in layouts:
-        table = _table(groups, settings, metric, tested, epochs, *layout, drawn=drawn)
+        table = _table(groups, settings, metric, held, epochs, *layout, drawn=drawn)
         if _table_width(table) <= console.width:
             left_out = [what for what, kept in (("s/run", layout[1]), ("± std", layout[0] or not spread)) if not kept]
             if left_out:
@@ -326,9 +364,9 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
             break
     else:
         console.print(title, soft_wrap=True)
-        headings = _headings(metric, tested, epochs, False)
+        headings = _headings(metric, held, epochs, False)
         for group in groups:
-            *cells, seconds = _results(group, metric, spread, tested, epochs, True)
+            *cells, seconds = _results(group, metric, spread, held, epochs, True)
             results = ", ".join(f"{heading} {cell}" for heading, cell in zip(headings, cells))
             # One line per configuration in a pipe; a terminal wraps it between words.
             console.print(f"{_describe(group.config, settings, drawn)}: {results}, {seconds} s/run",
@@ -338,24 +376,25 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
         console.print(note, soft_wrap=not console.is_terminal)
 
 
-def _table(groups: list[Group], settings: list[str], metric: str, tested: bool, epochs: bool, spread: bool,
+def _table(groups: list[Group], settings: list[str], metric: str, held: tuple[str, ...], epochs: bool, spread: bool,
            timed: bool, stacked: bool, drawn: Collection[str] = ()) -> Table:
     """The results table; cells never wrap (``stacked`` puts the long headings on two lines instead)."""
     table = Table(title_justify="left", caption_justify="left")
     for name in settings:  # settings read left to right ...
         table.add_column(BY_NAME[name].heading, no_wrap=True)
-    for heading in _headings(metric, tested, epochs, stacked) + (["s/run"] if timed else []):
+    for heading in _headings(metric, held, epochs, stacked) + (["s/run"] if timed else []):
         table.add_column(heading, no_wrap=True, justify="right")  # ... numbers line up on the right
     for group in groups:
         table.add_row(*(_setting_text(group.config, name, drawn) for name in settings),
-                      *_results(group, metric, spread, tested, epochs, timed))
+                      *_results(group, metric, spread, held, epochs, timed))
     return table
 
 
-def _headings(metric: str, tested: bool, epochs: bool, stacked: bool) -> list[str]:
-    """The results' headings: the loss, the task's headline ``metric`` (and its test twin), the epoch of 100%
-    accuracy (classification only); ``stacked`` puts the long ones on two lines."""
-    headings = ["final\nloss", metric, *([f"test\n{metric}"] if tested else []),
+def _headings(metric: str, held: tuple[str, ...], epochs: bool, stacked: bool) -> list[str]:
+    """The results' headings: the loss, the task's headline ``metric`` (and its twins on the ``held`` out
+    points, "val" and "test"), the epoch of 100% accuracy (classification only); ``stacked`` puts the long
+    ones on two lines."""
+    headings = ["final\nloss", metric, *(f"{part}\n{metric}" for part in held),
                 *(["100% at\nepoch"] if epochs else [])]
     return headings if stacked else [heading.replace("\n", " ") for heading in headings]
 
@@ -374,7 +413,8 @@ def _fell_back(group: Group) -> bool:
                for run in group.runs)
 
 
-def _results(group: Group, metric: str, spread: bool, tested: bool, epochs: bool, timed: bool) -> list[str]:
+def _results(group: Group, metric: str, spread: bool, held: tuple[str, ...], epochs: bool,
+             timed: bool) -> list[str]:
     runs = len(group.runs)
     trained = runs - group.diverged - group.failed
     if not trained:
@@ -382,9 +422,10 @@ def _results(group: Group, metric: str, spread: bool, tested: bool, epochs: bool
             outcome = "failed: " + "; ".join(sorted({run.error for run in group.runs if run.error}))
         else:
             outcome = "diverged" if not group.failed else f"{group.failed} failed, {group.diverged} diverged"
-        return [outcome, "-", *(["-"] if tested else []), *(["never"] if epochs else []), *(["-"] if timed else [])]
+        return [outcome, "-", *(["-"] * len(held)), *(["never"] if epochs else []), *(["-"] if timed else [])]
     loss = f"{group.loss_mean:.4g}" + (f" ± {group.loss_std:.2g}" if spread else "")
-    scores = [_score(metric, group.score(metric, test), spread) for test in ((False, True) if tested else (False,))]
+    scores = [_score(metric, group.score(metric, test=part == "test", val=part == "val"), spread)
+              for part in ("", *held)]
     if group.first_perfect_median is None:
         first = "never"
     else:

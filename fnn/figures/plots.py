@@ -148,14 +148,15 @@ def learning_curve(history: Mapping[str, np.ndarray], path: str | Path, title: s
     ``metric`` on a second axis.
 
     ``history`` has "loss" and ``metric`` ("accuracy", drawn in percent, or "r2", ...) and, with a test
-    split, "test_loss" and "test_" and the metric's name, drawn dashed.
+    split, "test_loss" and "test_" and the metric's name, drawn dashed; with a validation split,
+    "val_loss" and "val_" and the metric's name, drawn dotted.
     """
     figure = _figure(7.0, 4.0)
     axes = figure.add_subplot()
     twin = axes.twinx()
     epochs = np.arange(1, len(history["loss"]) + 1)
     percent = metric in PERCENT_METRICS
-    for prefix, style in (("", "-"), ("test_", "--")):
+    for prefix, style in (("", "-"), ("test_", "--"), ("val_", ":")):
         if f"{prefix}loss" not in history:
             continue
         name = prefix.replace("_", " ")

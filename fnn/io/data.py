@@ -381,19 +381,46 @@ def stratified_split(x: np.ndarray, y: np.ndarray, fraction: float, rng: np.rand
     Returns ``(x_train, y_train, x_test, y_test)``; points keep their order
     within each part.
     """
-    if not 0.0 < fraction < 1.0:
-        raise ConfigError(f"test split must be a fraction between 0 and 1 (exclusive), got {fraction}")
     test = np.zeros(len(y), dtype=bool)
-    labels, sizes = np.unique(y[:, 0], return_counts=True)
-    if len(labels) and sizes.min() < 2:  # one point cannot be both trained on and tested on
-        label, size = labels[sizes.argmin()], sizes.min()
-        raise ConfigError(f"--test-split {fraction:g} leaves class {label:g} with no test point: it has {size} point; "
-                          "each class needs at least 2")
-    for label in labels:
-        members = np.flatnonzero(y[:, 0] == label)
-        count = min(len(members) - 1, max(1, round(fraction * len(members))))
-        test[rng.choice(members, size=count, replace=False)] = True
+    test[held_out(y, fraction, rng)] = True
     return x[~test], y[~test], x[test], y[test]
+
+
+def held_out(groups: np.ndarray, fraction: float, rng: np.random.Generator, flag: str = "--test-split",
+             every_class: bool = True) -> np.ndarray:
+    """The positions (sorted) of ``fraction`` of each group's points, drawn with ``rng``: at least one of each
+    group and at least one left, so a group needs two points or more. ``groups`` has one row per point, its
+    class in the first column (give one group for regression targets). A group of one point is a
+    ``ConfigError`` naming ``flag``, or, without ``every_class``, keeps its point; holding out no point at
+    all is an error too."""
+    part = "test" if flag == "--test-split" else "validation"
+    if not 0.0 < fraction < 1.0:
+        raise ConfigError(f"{part} split must be a fraction between 0 and 1 (exclusive), got {fraction}")
+    labels, sizes = np.unique(groups[:, 0], return_counts=True)
+    if every_class and len(labels) and sizes.min() < 2:  # one point cannot be both trained on and held out
+        label, size = labels[sizes.argmin()], sizes.min()
+        raise ConfigError(f"{flag} {fraction:g} leaves class {label:g} with no {part} point: it has {size} point; "
+                          "each class needs at least 2")
+    chosen = []
+    for label, size in zip(labels, sizes):
+        if size < 2:
+            continue
+        members = np.flatnonzero(groups[:, 0] == label)
+        chosen.append(rng.choice(members, size=min(size - 1, max(1, round(fraction * size))), replace=False))
+    if not chosen:
+        raise ConfigError(f"{flag} {fraction:g} leaves no {part} point: the {len(groups)} point"
+                          f"{'s' if len(groups) != 1 else ''} left to split need at least 2 of a class "
+                          "(one to train on, one to hold out)")
+    return np.sort(np.concatenate(chosen))
+
+
+def split_off(parts: Sequence[np.ndarray], held: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Each of ``parts`` (arrays with one row per point) as ``(the rest, the rows at positions held)``; both keep
+    the points' order. The one way a split is made from the positions it holds out, whoever chose them (a
+    fraction of each class, :func:`held_out`, or one fold of several)."""
+    kept = np.ones(len(parts[0]), dtype=bool)
+    kept[held] = False
+    return [part[kept] for part in parts], [part[~kept] for part in parts]
 
 
 class Scaler(NamedTuple):

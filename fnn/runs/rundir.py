@@ -492,19 +492,23 @@ def _plane(e: Experiment) -> tuple[np.ndarray, np.ndarray | None, list[str], fig
 
 def _final_score(result: FitResult, metric: str) -> str:
     """The loss and headline metric at the end, as the titles say them: "final loss 0.0123, accuracy 97.5%",
-    with the test points' after the training points' ("accuracy 97.5% (test 95.0%)")."""
+    with the held-out points' after the training points' ("accuracy 97.5% (test 95.0%)", "accuracy 97.5% (val
+    96.0%, test 95.0%)")."""
     def text(value):
         return f"{value:.1%}" if metric in figures.PERCENT_METRICS else f"{value:.3f}"
 
     final = result.final
     standardized = " on standardized targets" if result.experiment.target_scaler is not None else ""
+    # The held-out points' scores in brackets: validation (with a validation split), then test.
+    held = [(part, getattr(final, f"{part}_loss"), getattr(final, f"{part}_scores").get(metric))
+            for part in ("val", "test") if getattr(final, f"{part}_loss") is not None]
     loss = f"final loss{standardized} {final.loss:.3g}"
-    if final.test_loss is not None:
-        loss += f" (test {final.test_loss:.3g})"
+    if held:
+        loss += " (" + ", ".join(f"{part} {value:.3g}" for part, value, _ in held) + ")"
     score = f"{figures.metric_label(metric)} {text(final.scores[metric])}"
-    if final.test_scores.get(metric) is not None:
-        score += f" (test {text(final.test_scores[metric])})"
-    return f"{loss}, {score}"
+    if any(value is not None for _, _, value in held):
+        score += " (" + ", ".join(f"{part} {text(value)}" for part, _, value in held if value is not None) + ")"
+    return f"{loss},{chr(10) if len(held) > 1 else ' '}{score}"  # two held-out parts: too long for one line
 
 
 def _view_setup(result: FitResult) -> tuple[list[str], str, tuple[int, int]]:
@@ -582,7 +586,8 @@ def redraw_run(path: str | os.PathLike, registry=None, *, plot_features: str | N
 
     history = {name: np.asarray(values) for name, values in summary["history"].items() if name != "epoch"}
     final = Epoch(summary["final_epoch"], summary["final_loss"], summary["accuracy"], params, None,
-                  summary["test_loss"], summary["test_accuracy"], scores(e.x, e.y), scores(e.x_test, e.y_test))
+                  summary["test_loss"], summary["test_accuracy"], scores(e.x, e.y), scores(e.x_test, e.y_test),
+                  summary.get("val_loss"), scores(e.x_val, e.y_val))
     result = FitResult(e, final, history, summary["train_seconds"], summary["stop_reason"])
     frames = None
     if animate:
@@ -728,15 +733,17 @@ def _redraw_sweep(folder: Path, format: str) -> list[str]:
 
 
 def write_sweep(path: str | os.PathLike, runs: Sequence[SweepRun], *, force: bool = False,
-                search: dict | None = None) -> Path:
+                search: dict | None = None, selected: dict | None = None) -> Path:
     """Write a sweep folder: every run in ``results.csv`` and ``results.json`` (with the
-    seed-folded groups, and ``search``, a random search's record from :func:`fnn.runs.search.search_record`),
+    seed-folded groups, ``search``, a random search's record from :func:`fnn.runs.search.search_record`,
+    and the ``selected`` configuration when one was chosen: :func:`fnn.runs.sweep.selection`),
     and ``loss_by_<setting>.png`` for each setting that varies."""
-    return write_folder(path, lambda folder: _write_sweep_files(folder, runs, search), kind="sweep", force=force,
-                        inputs={run.config.data for run in runs if run.config.data})
+    return write_folder(path, lambda folder: _write_sweep_files(folder, runs, search, selected), kind="sweep",
+                        force=force, inputs={run.config.data for run in runs if run.config.data})
 
 
-def _write_sweep_files(folder: Path, runs: Sequence[SweepRun], search: dict | None = None) -> None:
+def _write_sweep_files(folder: Path, runs: Sequence[SweepRun], search: dict | None = None,
+                       selected: dict | None = None) -> None:
     settings = varied_settings(run.config for run in runs)
     rows = [_run_row(run) for run in runs]
     columns = list(dict.fromkeys(column for row in rows for column in row))  # a run that diverged has no metrics
@@ -745,7 +752,8 @@ def _write_sweep_files(folder: Path, runs: Sequence[SweepRun], search: dict | No
         writer.writeheader()
         writer.writerows(map(_csv_cells, rows))
     groups = [group.as_dict(settings) for group in summarize_groups(runs)]
-    results = {"varied": settings, **({"search": search} if search else {}), "runs": rows, "groups": groups}
+    results = {"varied": settings, **({"search": search} if search else {}), "runs": rows, "groups": groups,
+               **({} if selected is None else {"selected": selected})}
     (folder / "results.json").write_text(jsonfile.dumps(results, indent=2) + "\n")
     _save_curves(folder / CURVES_FILE, runs)
     _write_sweep_figures(folder, runs, search=search)
@@ -791,7 +799,9 @@ def _write_csv_header(folder: Path, configs: Sequence[RunConfig], metrics: Seque
 def _template_row(configs: Sequence[RunConfig], metrics: Sequence[str]) -> dict:
     """A row with every column a run of the sweep can have, in the order the rows give them."""
     tested = any(config.test_split is not None for config in configs)
-    summary = {"metrics": dict.fromkeys(metrics), "test_metrics": dict.fromkeys(metrics) if tested else None}
+    validated = any(config.val_split is not None for config in configs)
+    summary = {"metrics": dict.fromkeys(metrics), "test_metrics": dict.fromkeys(metrics) if tested else None,
+               "val_metrics": dict.fromkeys(metrics) if validated else None}
     return _run_row(SweepRun(configs[0], summary, np.array([]), None, None, None))
 
 
@@ -858,12 +868,12 @@ def unfinished_sweep(path: str | os.PathLike) -> tuple[Path, list[RunConfig], di
     return folder, configs, kept.runs
 
 
-def finish_sweep(folder: Path, runs: Sequence[SweepRun]) -> Path:
+def finish_sweep(folder: Path, runs: Sequence[SweepRun], selected: dict | None = None) -> Path:
     """Complete the sweep folder :func:`start_sweep` made: ``results.csv`` (in the plan's order),
     ``results.json``, ``curves.npz`` and the figures, each moved into place whole, then the marker says the
     sweep is finished. Killed before that, the folder stays unfinished and ``--resume`` finishes it."""
     search = planned_search(folder)
-    _redrawn(folder, lambda staging: _write_sweep_files(staging, runs, search))
+    _redrawn(folder, lambda staging: _write_sweep_files(staging, runs, search, selected))
     _redrawn(folder, lambda staging: _mark(staging, "sweep", finished=True))
     return folder
 
@@ -992,6 +1002,10 @@ def _run_row(run: SweepRun) -> dict:
     row.update((name, metrics[name]) for name in others)
     tests = summary.get("test_metrics") or {}
     row.update((f"test_{name}", tests[name]) for name in [first, *others] if name in tests)
+    vals = summary.get("val_metrics")
+    if vals:  # with a validation split: the held-out losses, then every validation metric
+        row.update(test_loss=summary.get("test_loss"), val_loss=summary.get("val_loss"))
+        row.update((f"val_{name}", vals[name]) for name in [first, *others] if name in vals)
     return row
 
 

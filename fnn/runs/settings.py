@@ -168,6 +168,12 @@ class RunConfig:
             "Hold out this fraction of each class (stratified) as test data; logs, tables, --json, history.csv and "
             "the figures then show train and test."), group=DATA,
         valid=lambda fraction: fraction is None or 0 < fraction < 1, rule="a fraction between 0 and 1 (exclusive)")
+    val_split: float | None = setting(
+        None, "--val-split", help=(
+            "Hold out this fraction of the training points (after --test-split; stratified by class) as validation "
+            "data, scored every epoch: --patience and a sweep's --select then watch it, and the test points are "
+            "scored once, at the end."), group=DATA,
+        valid=lambda fraction: fraction is None or 0 < fraction < 1, rule="a fraction between 0 and 1 (exclusive)")
     l2: float = setting(0.0, "--l2", help=(
         "L2 penalty (λ/2)·Σ‖Wi‖² on the weights, not the biases; part of the reported loss and of the gradient."),
                         group=TRAINING,
@@ -190,7 +196,8 @@ class RunConfig:
         valid=_finite_at_least(0), rule="0 or more")
     patience: int | None = setting(
         None, "--patience", help=(
-            "Stop when the monitored loss (the test loss with --test-split, else the training loss) has not improved "
+            "Stop when the monitored loss (the validation loss with --val-split, else the test loss with --test-split, "
+            "else the training loss) has not improved "
             "by more than --min-delta for this many epochs, and restore the best epoch's parameters."),
         group=STOPPING, valid=_at_least(1), rule="at least 1 epoch")
     min_delta: float = setting(0.0, "--min-delta", help="The smallest decrease that counts as an improvement.",

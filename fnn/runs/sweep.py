@@ -173,7 +173,7 @@ def _stacks(experiments: Sequence[Experiment]) -> list[list[int]]:
         # Whether the records stack is their own declaration, never a guess from their names or behaviour.
         stackable = e.loss.stacks and e.optimizer_spec is not None and e.optimizer_spec.stacks
         key = stack_key(e.config) if stackable else None
-        shapes = (e.x.shape, None if e.x_test is None else e.x_test.shape)
+        shapes = tuple(None if part is None else part.shape for part in (e.x, e.x_test, e.x_val))
         stacks.setdefault(("alone", index) if key is None else (key, shapes), []).append(index)
     return list(stacks.values())
 
@@ -213,7 +213,10 @@ def _stacked_experiment(members: Sequence[Experiment]) -> Experiment:
                          .reshape(count, 1, 1), 1)
     assert first.optimizer_spec is not None  # _stacks stacks only experiments that have one
     optimizer = first.optimizer_spec.make(**{**first.hyperparameters, "learning_rate": rates})
-    tested = first.x_test is not None
+
+    def stack(part: str) -> np.ndarray | None:  # a held-out part every member has, or none has (same settings)
+        return None if getattr(first, part) is None else np.stack([getattr(e, part) for e in members])
+
     # Each model's targets standardized by its own scaler (its seed may draw other points): means and
     # scales of shape (M, 1, k), which undo a stack of outputs (M, n, k) model by model.
     target_scaler = None if first.target_scaler is None else Scaler(
@@ -221,9 +224,8 @@ def _stacked_experiment(members: Sequence[Experiment]) -> Experiment:
     return first._replace(
         x=np.stack([e.x for e in members]), y=np.stack([e.y for e in members]),
         params=stacked([e.params for e in members]), optimizer=optimizer,
-        x_test=np.stack([e.x_test for e in members if e.x_test is not None]) if tested else None,
-        y_test=np.stack([e.y_test for e in members if e.y_test is not None]) if tested else None,
-        scaler=None, schedule=None, origin=None, origin_test=None, target_scaler=target_scaler)
+        x_test=stack("x_test"), y_test=stack("y_test"), x_val=stack("x_val"), y_val=stack("y_val"),
+        scaler=None, schedule=None, origin=None, origin_test=None, origin_val=None, target_scaler=target_scaler)
 
 
 def _split(result: FitResult, members: Sequence[Experiment]) -> list[FitResult]:
@@ -238,11 +240,13 @@ def _split(result: FitResult, members: Sequence[Experiment]) -> list[FitResult]:
         scores = {name: float(values[m]) for name, values in final.scores.items()}
         test_scores = {name: float(values[m]) for name, values in final.test_scores.items()}
         test_loss = None if final.test_loss is None else float(np.asarray(final.test_loss)[m])
+        val_scores = {name: float(values[m]) for name, values in final.val_scores.items()}
+        val_loss = None if final.val_loss is None else float(np.asarray(final.val_loss)[m])
         not_finite = np.flatnonzero(~np.isfinite(history["loss"]))
         reason = (f"diverged at epoch {not_finite[0] + 1}; trained on with its stack" if len(not_finite)
                   else result.stop_reason)
         epoch = Epoch(final.epoch, float(np.asarray(final.loss)[m]), scores.get("accuracy"), params, None, test_loss,
-                      test_scores.get("accuracy"), scores, test_scores)
+                      test_scores.get("accuracy"), scores, test_scores, val_loss, val_scores)
         results.append(FitResult(experiment, epoch, history, result.seconds / count, reason))
     return results
 
@@ -462,15 +466,22 @@ class Group(NamedTuple):
     diverged: int
     failed: int  # runs that raised or whose worker died (see ``SweepRun.error``)
     seconds: float  # total training time of the group
+    val_scores: dict[str, Spread] = {}  # every metric on the validation points; empty without a validation split
+    val_loss: Spread = Spread(math.nan, math.nan)  # the final loss on the validation points
+    test_loss: Spread = Spread(math.nan, math.nan)  # the final loss on the test points
 
     @property
     def headline(self) -> str:
         """The task's headline metric (accuracy, or r2 in regression), shown beside the loss."""
         return headline(self.config.task)
 
-    def score(self, name: str, test: bool = False) -> Spread:
-        """A metric's spread; NaN when no run trained (or, for the test points, without a test split)."""
-        return (self.test_scores if test else self.scores).get(name, Spread(math.nan, math.nan))
+    def score(self, name: str, test: bool = False, val: bool = False) -> Spread:
+        """A metric's spread, or the final loss's (``name`` "loss"), on the training points (or the test points,
+        or the validation points); NaN when no run trained, or the run has no such points."""
+        if name == "loss":
+            return self.test_loss if test else self.val_loss if val else Spread(self.loss_mean, self.loss_std)
+        return (self.test_scores if test else self.val_scores if val else self.scores).get(name, Spread(math.nan,
+                                                                                                        math.nan))
 
     def as_dict(self, settings: Sequence[str]) -> dict:
         """The JSON-ready row: the settings, the loss, the headline metric (training and test), the epoch of
@@ -492,6 +503,10 @@ class Group(NamedTuple):
             row.update(_spread_items(name, self.scores[name]))
         for name in others if self.test_scores else ():
             row.update(_spread_items(f"test_{name}", self.test_scores[name]))
+        if self.val_scores:  # after the rest, so that a row without a validation split is as it was
+            for name in ("loss", self.headline, *others):
+                row.update(_spread_items(f"val_{name}", self.score(name, val=True)))
+            row.update(_spread_items("test_loss", self.test_loss))
         return row
 
 
@@ -529,16 +544,22 @@ def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
             first_perfect_median=float(np.median(firsts)) if firsts else None, reached=len(firsts),
             diverged=sum(r.diverged_at is not None for r in members), failed=sum(r.failed for r in members),
             seconds=float(sum(s["train_seconds"] for s in summaries)),
+            val_scores=_spreads([s["val_metrics"] for s in summaries if s.get("val_metrics") is not None]),
+            val_loss=_spread([s["val_loss"] for s in summaries if s.get("val_loss") is not None]),
+            test_loss=_spread([s["test_loss"] for s in summaries if s.get("test_loss") is not None]),
         ))
     return groups
+
+
+def _spread(values: Sequence[float]) -> Spread:
+    return Spread(float(np.mean(values)), float(np.std(values))) if len(values) else Spread(math.nan, math.nan)
 
 
 def _spreads(scores: Sequence[dict[str, float]]) -> dict[str, Spread]:
     """Each metric's mean and spread over the runs' final scores (metric name to value)."""
     spreads = {}
     for name in dict.fromkeys(name for run in scores for name in run):
-        values = [run[name] for run in scores if name in run]
-        spreads[name] = Spread(float(np.mean(values)), float(np.std(values)))
+        spreads[name] = _spread([run[name] for run in scores if name in run])
     return spreads
 
 
@@ -587,12 +608,15 @@ fastest). ``epoch`` applies to classification only. Metrics (:func:`sort_keys`) 
 
 def sort_keys(configs: Sequence[RunConfig], registry: Registry | None = None) -> list[str]:
     """Every result ``configs`` can be sorted by: the loss, each metric of their task (:func:`task_metrics`),
-    with ``test_`` before it when a run has a test split, the epoch of 100% accuracy (classification) and
-    the time. The settings come on top of these (:func:`check_sort`)."""
+    with ``test_`` before it when a run has a test split, the loss and each metric with ``val_`` before it
+    when a run has a validation split, the epoch of 100% accuracy (classification) and the time. The
+    settings come on top of these (:func:`check_sort`)."""
     metrics = task_metrics(configs, registry)
     tested = any(config.test_split is not None for config in configs)
+    validated = any(config.val_split is not None for config in configs)
     tasks = {config.task for config in configs}
     return ["loss", *metrics, *([f"test_{name}" for name in metrics] if tested else []),
+            *([f"val_{name}" for name in ["loss", *metrics]] if validated else []),
             *(["epoch"] if any(map(classifies, tasks)) else []), "time"]
 
 
@@ -606,8 +630,10 @@ def check_sort(configs: Sequence[RunConfig], key: str, registry: Registry | None
         setting = None if key in allowed else key
     elif key.startswith("test_") and key.removeprefix("test_") in allowed:
         setting = "test_split"
+    elif key.startswith("val_") and key.removeprefix("val_") in allowed:
+        setting = "val_split"
     else:
-        if key.removeprefix("test_") in [*registry.names("metric"), "epoch"]:
+        if _held_out_key(key)[1] in [*registry.names("metric"), "epoch"]:
             tasks = sorted({config.task for config in configs if config.task is not None})
             reason = f"does not apply to the {' and '.join(tasks)} task{'s' if len(tasks) > 1 else ''}"
         else:
@@ -632,14 +658,55 @@ def sort_groups(groups: Sequence[Group], key: str, registry: Registry | None = N
         return sorted(groups, key=SORT_KEYS[key])
     if key in BY_NAME:
         return sorted(groups, key=lambda g: _key(getattr(g.config, key)))
-    test = key not in registry.names("metric")
-    name = key.removeprefix("test_") if test else key
-    sign = -1.0 if registry.metric(name).higher_is_better else 1.0
+    part, name = _held_out_key(key)
+    return sorted(groups, key=_by_score(name, part, registry))
 
-    def by_metric(group: Group) -> tuple:
-        value = group.score(name, test).mean
+
+def _held_out_key(key: str) -> tuple[str, str]:
+    """A sort key's points and result: ``("val", "accuracy")`` for val_accuracy, ``("", "f1")`` for f1."""
+    part, _, name = key.partition("_")
+    return (part, name) if part in ("test", "val") and name else ("", key)
+
+
+def _by_score(name: str, part: str, registry: Registry) -> Callable[[Group], tuple]:
+    """The sort key of groups by a metric (or ``name`` "loss") on the points of ``part`` ("", "test" or
+    "val"), best first; ties go to the lower training loss, a group without a value comes last."""
+    sign = 1.0 if name == "loss" or not registry.metric(name).higher_is_better else -1.0
+
+    def by_score(group: Group) -> tuple:
+        value = group.score(name, test=part == "test", val=part == "val").mean
         return (math.isnan(value), sign * value if not math.isnan(value) else 0.0, *_by_loss(group))
-    return sorted(groups, key=by_metric)
+    return by_score
+
+
+def check_select(configs: Sequence[RunConfig], metric: str, registry: Registry | None = None) -> None:
+    """Raise ``ConfigError`` before training if ``configs`` cannot be chosen among by ``metric`` on their
+    validation points (:func:`select`): a run without ``val_split``, or a metric not of their task."""
+    registry = registry or default_registry()
+    missing = sum(config.val_split is None for config in configs)
+    if missing:
+        which = "no run has any" if missing == len(configs) else f"{missing} of {len(configs)} runs have none"
+        raise ConfigError(f"--select chooses on validation data, and {which}: add --val-split (e.g. --val-split 0.2)")
+    allowed = ["loss", *task_metrics(configs, registry)]
+    if metric not in allowed:
+        raise ConfigError(f"cannot select by {metric!r}: choose from {', '.join(allowed)}")
+
+
+def select(groups: Sequence[Group], metric: str, registry: Registry | None = None) -> Group | None:
+    """The group with the best mean over its seeds of ``metric`` (or "loss": the lowest) on the validation
+    points; None when no group has a value. The test points play no part in the choice."""
+    registry = registry or default_registry()
+    best = min(groups, key=_by_score(metric, "val", registry), default=None)
+    return None if best is None or math.isnan(best.score(metric, val=True).mean) else best
+
+
+def selection(group: Group, metric: str, settings: Sequence[str]) -> dict:
+    """The JSON-ready record of a :func:`select` choice: the metric, the chosen settings (those that vary),
+    the validation score it was chosen by and the test score, reported only."""
+    plain = plain_settings(group.config)
+    return {"by": metric, "on": "validation", "settings": {name: plain[name] for name in settings},
+            **_spread_items(f"val_{metric}", group.score(metric, val=True)),
+            **_spread_items(f"test_{metric}", group.score(metric, test=True)), "runs": len(group.runs)}
 
 
 def _key(value):

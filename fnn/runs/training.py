@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterator, Mapping, NamedTuple, Sequence
 import numpy as np
 
 from fnn.plugins import contracts
-from fnn.io.data import Scaler, fit_scaler, read_csv, stratified_split
+from fnn.io.data import Scaler, fit_scaler, held_out, read_csv, split_off
 from fnn.errors import (ConfigError, DataError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError,
                         readable_bytes)
 from fnn.core.network import (DTYPES, MAX_PARAMETERS, Cache, backward, check_params, forward_unchecked,
@@ -61,6 +61,8 @@ class Epoch(NamedTuple):
     test_accuracy: float | None = None
     scores: Mapping[str, Any] = MappingProxyType({})
     test_scores: Mapping[str, Any] = MappingProxyType({})
+    val_loss: float | None = None
+    val_scores: Mapping[str, Any] = MappingProxyType({})
 
 
 def accuracy(y_hat: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> float:
@@ -95,7 +97,8 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
           rng: np.random.Generator | None = None, l2: float = 0.0,
           x_test: np.ndarray | None = None, y_test: np.ndarray | None = None, stop_on_divergence: bool = True,
           rate_scale: Callable[[int], float] | None = None, registry: Registry | None = None,
-          task: str | None = None, metrics: Sequence[str | Metric] | None = None) -> Iterator[Epoch]:
+          task: str | None = None, metrics: Sequence[str | Metric] | None = None,
+          x_val: np.ndarray | None = None, y_val: np.ndarray | None = None) -> Iterator[Epoch]:
     """Train for ``epochs`` epochs, yielding an :class:`Epoch` after each.
 
     Full batch by default (one update per epoch, as in the lab). With
@@ -116,6 +119,8 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     trained on as given: standardizing them is :func:`prepare`'s (the
     ``scale_targets`` setting), and the loss and scores are then of the
     targets given here.
+    Held-out points, ``x_test`` and ``y_test`` or ``x_val`` and ``y_val`` (validation), are scored every
+    epoch into each record's ``test_`` or ``val_`` fields.
     By default the task is read off ``y`` (:func:`targets_task`). ``metrics``
     (records or names) are scored every epoch, into each :class:`Epoch`'s
     ``scores``; by default the task's own (:data:`fnn.runs.settings.TASK_DEFAULTS`).
@@ -136,7 +141,8 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     loss = loss if isinstance(loss, Loss) else (registry or default_registry()).loss(loss)
     check_params(params)
     task = targets_task(np.asarray(y)) if task is None else task
-    _check_training_inputs(params, x, y, x_test, y_test, epochs=epochs, batch_size=batch_size, l2=l2, task=task)
+    _check_training_inputs(params, x, y, x_test, y_test, epochs=epochs, batch_size=batch_size, l2=l2, task=task,
+                           x_val=x_val, y_val=y_val)
     tracked = tuple(m if isinstance(m, Metric) else (registry or default_registry()).metric(m)
                     for m in (metrics if metrics is not None else (TASK_DEFAULTS[task].metric,)))
     params = Params(params) if not isinstance(params, Params) else params
@@ -150,6 +156,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     model = _Model(hidden, last, loss, optimizer, l2, weight_mask(params), tracked)
     train_set = _data(x, y, params["W1"].dtype)
     test_set = None if x_test is None else _data(x_test, y_test, params["W1"].dtype)
+    val_set = None if x_val is None else _data(x_val, y_val, params["W1"].dtype)
 
     scores = _score(model, params, train_set, with_grad=batches is None)
     for epoch in range(1, epochs + 1):
@@ -163,7 +170,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         scores = _score(model, params, train_set, with_grad=batches is None)
         if stop_on_divergence and not _finite(scores.loss):
             raise TrainingDiverged(epoch, float(np.max(scores.loss)))
-        yield _record(model, epoch, params, state, scores, test_set)
+        yield _record(model, epoch, params, state, scores, test_set, val_set)
 
 
 class _Model(NamedTuple):
@@ -268,15 +275,26 @@ def _metrics(metrics: tuple[Metric, ...], y_hat: np.ndarray, y: np.ndarray) -> d
     return {metric.name: _per_model(metric, y_hat, y) for metric in metrics}
 
 
-def _record(model: _Model, epoch: int, params: Params, state: Any, scores: _Scores, test: _Data | None) -> Epoch:
-    """The :class:`Epoch` of ``params``: the training scores, and the held-out ones when there are test points."""
-    if test is None:
-        return Epoch(epoch, scores.loss, scores.scores.get("accuracy"), params, state, scores=scores.scores)
-    test_hat = forward_unchecked(params, test.x, model.hidden, model.output)[0]
-    test_loss = model.loss.value(test_hat, test.y) + scores.penalty
-    test_scores = _metrics(model.metrics, test_hat, test.y)
-    return Epoch(epoch, scores.loss, scores.scores.get("accuracy"), params, state, test_loss,
-                 test_scores.get("accuracy"), scores.scores, test_scores)
+def _record(model: _Model, epoch: int, params: Params, state: Any, scores: _Scores, test: _Data | None,
+            val: _Data | None = None) -> Epoch:
+    """The :class:`Epoch` of ``params``: the training scores, and the held-out ones (test, validation) for the
+    points there are."""
+    record = Epoch(epoch, scores.loss, scores.scores.get("accuracy"), params, state, scores=scores.scores)
+    if test is not None:
+        test_loss, test_scores = _held_out(model, params, test, scores.penalty)
+        record = record._replace(test_loss=test_loss, test_accuracy=test_scores.get("accuracy"),
+                                 test_scores=test_scores)
+    if val is not None:
+        val_loss, val_scores = _held_out(model, params, val, scores.penalty)
+        record = record._replace(val_loss=val_loss, val_scores=val_scores)
+    return record
+
+
+def _held_out(model: _Model, params: Params, data: _Data, penalty: Any) -> tuple[Any, dict[str, Any]]:
+    """The loss (with the training's L2 ``penalty``, as the training loss has it) and metrics of ``params`` on
+    held-out points."""
+    outputs = forward_unchecked(params, data.x, model.hidden, model.output)[0]
+    return model.loss.value(outputs, data.y) + penalty, _metrics(model.metrics, outputs, data.y)
 
 
 def _finite(loss) -> bool:
@@ -302,7 +320,7 @@ def _scaled_each_epoch(optimizer: Optimizer, rate_scale: Callable[[int], float],
 
 
 def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_test, *, epochs, batch_size,
-                           l2, task: str) -> None:
+                           l2, task: str, x_val=None, y_val=None) -> None:
     """What :func:`train` needs of its inputs, checked once so that no epoch has to (see its docstring)."""
     def whole(value, least):
         return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= least
@@ -314,9 +332,9 @@ def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_tes
     if not (isinstance(l2, numbers.Real) and math.isfinite(l2) and float(l2) >= 0):
         raise ConfigError(f"l2 must be a finite number, 0 or more, got {l2!r}")
     last_W = params[f"W{len(params) // 2}"]
-    for name, points, labels in (("x", x, y), ("x_test", x_test, y_test)):
+    for name, points, labels in (("x", x, y), ("x_test", x_test, y_test), ("x_val", x_val, y_val)):
         if (points is None) != (labels is None):
-            raise ConfigError("x_test and y_test go together: give both or neither")
+            raise ConfigError(f"{name} and y{name[1:]} go together: give both or neither")
         if points is None:
             continue
         label_name = "y" + name[1:]
@@ -380,6 +398,13 @@ class Experiment(NamedTuple):
     x_columns: np.ndarray | None = None
     """With ``--features``: the training points' original columns, the plane the figures draw over."""
     x_test_columns: np.ndarray | None = None
+    x_val: np.ndarray | None = None
+    """With ``--val-split``: the validation points, held out of the training points (after the test points),
+    scored every epoch; ``y_val``, ``origin_val`` and ``x_val_columns`` are theirs as ``y_test``'s are the test
+    points'."""
+    y_val: np.ndarray | None = None
+    origin_val: np.ndarray | None = None
+    x_val_columns: np.ndarray | None = None
 
     def in_data_units(self, values: np.ndarray) -> np.ndarray:
         """Network outputs, or targets (``y``, ``y_test``), in the data's units: the targets' standardizing
@@ -431,33 +456,39 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     _check_memory(config, np.shape(x))
     plot_columns(config.plot_features, features or tuple(f"x{i + 1}" for i in range(np.shape(x)[1])))
     x, y = np.asarray(x, dtype=config.dtype), np.asarray(y, dtype=config.dtype)
-    x_test = y_test = scaler = origin_test = None
+    x_test = y_test = scaler = origin_test = x_val = y_val = origin_val = None
+    # Split the points' positions, so each point keeps its origin (the split depends only on y and the seed);
+    # each class keeps its share, and regression targets are one group. The test points go first, then the
+    # validation points come out of what is left, drawn from the same generator.
+    split_rng = np.random.default_rng(split_seed)
     if config.test_split is not None:
-        # Split the points' positions, so each point keeps its origin (the split depends only on y and the seed);
-        # each class keeps its share, and regression targets are one group.
-        groups = y if task != "regression" else np.zeros((len(y), 1))
-        train, _, test, _ = stratified_split(np.arange(len(y))[:, None], groups, config.test_split,
-                                             np.random.default_rng(split_seed))
-        train, test = train[:, 0], test[:, 0]
-        x, y, x_test, y_test, origin, origin_test = x[train], y[train], x[test], y[test], origin[train], origin[test]
-    inputs = x_columns = x_test_columns = None
+        held = held_out(_split_groups(y, task), config.test_split, split_rng)
+        (x, y, origin), (x_test, y_test, origin_test) = split_off((x, y, origin), held)
+    if config.val_split is not None:
+        held = held_out(_split_groups(y, task), config.val_split, split_rng, "--val-split", every_class=False)
+        (x, y, origin), (x_val, y_val, origin_val) = split_off((x, y, origin), held)
+    inputs = x_columns = x_test_columns = x_val_columns = None
     if config.feature_spec is not None:
         inputs = make_inputs(config.feature_spec, features or tuple(f"x{i + 1}" for i in range(np.shape(x)[1])),
                              {name: reg.feature(name) for name in reg.names("feature")})
-        _check_memory(config, (len(x) + (0 if x_test is None else len(x_test)), len(inputs.terms)))
-        x_columns, x_test_columns = x, x_test
+        held_points = sum(0 if part is None else len(part) for part in (x_test, x_val))
+        _check_memory(config, (len(x) + held_points, len(inputs.terms)))
+        x_columns, x_test_columns, x_val_columns = x, x_test, x_val
         x, x_test = _featured(inputs, x, "training"), None if x_test is None else _featured(inputs, x_test, "test")
+        x_val = None if x_val is None else _featured(inputs, x_val, "validation")
         features = inputs.names
     if config.standardize:
-        scaler = fit_scaler(x)  # from the training part only, so nothing leaks from the test points
+        scaler = fit_scaler(x)  # from the training part only, so nothing leaks from the held-out points
         x = scaler(x)
         x_test = None if x_test is None else scaler(x_test)
+        x_val = None if x_val is None else scaler(x_val)
     if task != "regression":
         classes = classes or tuple(str(k) for k in range(count_classes(y)))
     else:
         classes = ()
     y = encode_targets(y, task, len(classes)).astype(config.dtype)
     y_test = None if y_test is None else encode_targets(y_test, task, len(classes)).astype(config.dtype)
+    y_val = None if y_val is None else encode_targets(y_val, task, len(classes)).astype(config.dtype)
     target_scaler = None
     if task == "regression" and config.scale_targets:
         # As the features' scaler: from the training targets only. The loss's gradient grows with the targets'
@@ -465,6 +496,7 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
         target_scaler = fit_scaler(y)
         y = target_scaler(y)
         y_test = None if y_test is None else target_scaler(y_test)
+        y_val = None if y_val is None else target_scaler(y_val)
     defaults = TASK_DEFAULTS[task]
     output, loss = reg.activation(config.output or defaults.output), reg.loss(config.loss or defaults.loss)
     # scale_targets as applied: classification ignores it.
@@ -493,7 +525,13 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     optimizer = _probe(reg, config, params, x, y, {**hyper, "learning_rate": learning_rate})
     return Experiment(resolved, x, y, params, optimizer, hyper, activation, output, loss,
                       x_test, y_test, scaler, rate, shuffle_seed, features, origin, origin_test, spec,
-                      task, classes, scored, metrics, labels, target_scaler, inputs, x_columns, x_test_columns)
+                      task, classes, scored, metrics, labels, target_scaler, inputs, x_columns, x_test_columns,
+                      x_val, y_val, origin_val, x_val_columns)
+
+
+def _split_groups(y: np.ndarray, task: str) -> np.ndarray:
+    """What a split keeps the shares of: the classes' labels, or one group of regression targets."""
+    return y if task != "regression" else np.zeros((len(y), 1))
 
 
 def _featured(inputs: Inputs, x: np.ndarray, part: str) -> np.ndarray:
@@ -704,14 +742,18 @@ def run(experiment: Experiment, resume: Resume | None = None,
     """
     c = experiment.config
     done = 0 if resume is None else resume.epochs
+    # With validation points, they are what every epoch is judged on; the test points wait for the end
+    # (complete scores them once), so that nothing chosen during training has seen them.
+    validated = experiment.x_val is not None
     epochs = train(
         experiment.params if resume is None else resume.params, experiment.x, experiment.y,
         optimizer=experiment.optimizer, epochs=c.epochs - done, state=None if resume is None else resume.state,
         activation=experiment.activation, output=experiment.output, loss=experiment.loss,
         batch_size=c.batch_size, l2=c.l2,
         rng=rng if rng is not None else np.random.default_rng(experiment.shuffle_seed),
-        x_test=experiment.x_test, y_test=experiment.y_test, stop_on_divergence=experiment.x.ndim == 2,
-        task=experiment.task, metrics=_scored_in_data_units(experiment),
+        stop_on_divergence=experiment.x.ndim == 2, task=experiment.task, metrics=_scored_in_data_units(experiment),
+        x_test=None if validated else experiment.x_test, y_test=None if validated else experiment.y_test,
+        x_val=experiment.x_val, y_val=experiment.y_val,
     )
     return epochs if not done else (record._replace(epoch=record.epoch + done) for record in epochs)
 
@@ -739,6 +781,8 @@ class FitResult(NamedTuple):
     are in the data's units either way. ``history`` maps "loss" and each metric
     scored every epoch ("accuracy", or "r2" in regression), and with test points
     "test_loss" and "test_" and the metric's name, to one value per epoch trained.
+    With validation points (``val_split``) the history has "val_loss" and "val_" and each metric's name
+    instead, and the test points are scored once, on ``final``'s parameters (its ``test_`` fields).
     """
 
     experiment: Experiment
@@ -759,11 +803,12 @@ class FitResult(NamedTuple):
         """The accuracy of every epoch; None in regression."""
         return self.history.get("accuracy")
 
-    def metrics(self, test: bool = False) -> dict[str, float]:
+    def metrics(self, test: bool = False, val: bool = False) -> dict[str, float]:
         """Every metric that applies to the run's task (``Experiment.metrics``), of its final parameters on
-        the training points (or the test points), by name; empty for test points the run does not have."""
+        the training points (or the test points, or the validation points), by name; empty for held-out
+        points the run does not have."""
         e = self.experiment
-        x, y = (e.x_test, e.y_test) if test else (e.x, e.y)
+        x, y = (e.x_test, e.y_test) if test else (e.x_val, e.y_val) if val else (e.x, e.y)
         if x is None or y is None:
             return {}
         outputs = forward_unchecked(self.final.params, x, e.activation, e.output)[0]
@@ -781,11 +826,13 @@ class FitResult(NamedTuple):
 
         e, final = self.experiment, self.final
         n_test = 0 if e.x_test is None else len(e.x_test)
+        n_val = 0 if e.x_val is None else len(e.x_val)
         return {
             **plain_settings(e.config),
-            "n_points": len(e.x) + n_test,
+            "n_points": len(e.x) + n_test + n_val,
             "n_train": len(e.x),
             "n_test": n_test,
+            "n_val": n_val,
             "features": list(e.features) or [f"x{i + 1}" for i in range(e.x.shape[1])],
             "columns": list(e.inputs.columns) if e.inputs is not None else None,
             "sizes": list(e.params.sizes),
@@ -804,6 +851,9 @@ class FitResult(NamedTuple):
             "labels": list(e.labels) or None,
             "metrics": self.metrics(),
             "test_metrics": self.metrics(test=True) if e.x_test is not None else None,
+            "val_loss": final.val_loss,
+            "val_accuracy": final.val_scores.get("accuracy"),
+            "val_metrics": self.metrics(val=True) if e.x_val is not None else None,
             "train_seconds": self.seconds,
             "fnn_version": __version__,
         }
@@ -834,22 +884,49 @@ class _Stopper:
         if c.target_loss is not None and record.loss <= c.target_loss:
             return f"reached the target loss {c.target_loss:g} at epoch {record.epoch}", record
         if c.patience is not None:
-            # With test points every epoch has a test loss, so whether it is None says which loss is watched.
-            value = record.loss if record.test_loss is None else record.test_loss
+            # Every epoch has a validation loss with validation points, else a test loss with test points (see
+            # run), so which of them is None says which loss is watched.
+            monitored, value = _monitored(record)
             if not math.isfinite(value):  # no epoch could count as the best; say why rather than fail later
-                raise ConfigError(f"--patience watches the test loss, which is {value} at epoch {record.epoch} "
-                                  f"(the training loss is {record.loss:.6g}): the test points may lie far from the "
-                                  "training points (try --standardize), or leave out --patience")
+                points = monitored.removesuffix(" loss")
+                raise ConfigError(f"--patience watches the {monitored}, which is {value} at epoch {record.epoch} "
+                                  f"(the training loss is {record.loss:.6g}): the {points} points may lie far from "
+                                  "the training points (try --standardize), or leave out --patience")
             if self.best is None or value < self.best_value - c.min_delta:
                 self.best, self.best_value, self.waited = record, value, 0
             else:
                 self.waited += 1
                 if self.waited >= c.patience:
-                    monitored = "loss" if record.test_loss is None else "test loss"
                     why = (f"{monitored} did not improve for {c.patience} epochs; "
                            f"stopped at epoch {record.epoch} and restored the best, epoch {self.best.epoch}")
                     return why, self.best
         return None
+
+
+def selects_on_test(configs: Sequence[RunConfig], sort: str | None = None) -> str | None:
+    """Why runs of ``configs`` (a sweep ordered by ``sort``) choose on their test points, as one sentence
+    ending in the remedy, or None when they do not: ``--patience`` with a test split and no validation split
+    keeps the epoch of the best test loss, and a sort by a ``test_`` key ranks on test data."""
+    why = []
+    if any(c.patience is not None and c.test_split is not None and c.val_split is None for c in configs):
+        why.append("--patience keeps the epoch of the best test loss")
+    if sort is not None and sort.startswith("test_"):
+        why.append(f"--sort {sort} ranks the configurations by their test points")
+    if not why:
+        return None
+    better = f" and sort by val_{sort.removeprefix('test_')}" if sort is not None and sort.startswith("test_") else ""
+    return (f"{' and '.join(why)}: that selects on test data, so the test score reads better than it will be; "
+            f"hold out validation data with --val-split{better}")
+
+
+def _monitored(record: Epoch) -> tuple[str, Any]:
+    """The loss early stopping watches in ``record``, named: the validation loss, else the test loss, else
+    the training loss."""
+    if record.val_loss is not None:
+        return "validation loss", record.val_loss
+    if record.test_loss is not None:
+        return "test loss", record.test_loss
+    return "loss", record.loss
 
 
 def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = None,
@@ -868,8 +945,11 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
     """
     scored = [metric.name for metric in experiment.scored]
     names = ["loss", *scored]
-    if experiment.x_test is not None:
-        names += ["test_loss", *(f"test_{name}" for name in scored)]
+    # Held-out points scored every epoch (see run): the validation points, else the test points.
+    every_epoch = experiment.x_test if experiment.x_val is None else None
+    for prefix, points in (("test_", every_epoch), ("val_", experiment.x_val)):
+        if points is not None:
+            names += [f"{prefix}loss", *(f"{prefix}{name}" for name in scored)]
     columns: dict[str, list[float]] = {name: [] if resume is None else list(resume.history[name]) for name in names}
     stopper = _Stopper(experiment.config, experiment.scored)
     reason = f"trained all {experiment.config.epochs} epochs"
@@ -893,15 +973,32 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
                 break
     seconds = time.perf_counter() - start - outside
     history = {name: np.array(column) for name, column in columns.items()}
+    if experiment.x_val is not None and experiment.x_test is not None:
+        record = _tested_once(experiment, record)
     rng_state = None if rng is None else dict(rng.bit_generator.state)
     return FitResult(experiment, record, history, seconds, reason, rng_state)
 
 
+def _tested_once(experiment: Experiment, record: Epoch) -> Epoch:
+    """``record`` with its test scores: the test points scored once, on the parameters the run keeps, as
+    :func:`train` scores held-out points every epoch."""
+    model = _Model(experiment.activation, experiment.output, experiment.loss, experiment.optimizer,
+                   experiment.config.l2, weight_mask(record.params), _scored_in_data_units(experiment))
+    test = _data(experiment.x_test, experiment.y_test, experiment.x.dtype)
+    penalty = l2_penalty(record.params, experiment.config.l2) if experiment.config.l2 else 0.0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        loss, scores = _held_out(model, record.params, test, penalty)
+    return record._replace(test_loss=loss, test_accuracy=scores.get("accuracy"), test_scores=scores)
+
+
 def _value(record: Epoch, name: str) -> Any:
-    """A history column's value in ``record``: its loss, test loss, or a metric's score."""
-    if name in ("loss", "test_loss"):
+    """A history column's value in ``record``: its loss, a held-out loss, or a metric's score."""
+    if name in ("loss", "test_loss", "val_loss"):
         return getattr(record, name)
-    return record.test_scores[name[5:]] if name.startswith("test_") else record.scores[name]
+    if name.startswith(("test_", "val_")):
+        part, metric = name.split("_", 1)
+        return getattr(record, f"{part}_scores")[metric]
+    return record.scores[name]
 
 
 @contextlib.contextmanager
