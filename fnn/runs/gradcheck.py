@@ -212,7 +212,7 @@ def gradcheck(experiment: Experiment, after: int = 0, entries: int = ENTRIES) ->
             params = next(itertools.islice(run(experiment), after - 1, None)).params
     c = experiment.config
     masks = None if not c.dropout else dropout_masks(np.random.default_rng(experiment.shuffle_seed), params.sizes,
-                                                     len(experiment.x), c.dropout, np.float64)
+                                                     len(experiment.x), c.dropout)
     arrays = check_gradients(params, experiment.x, experiment.y, hidden=experiment.activation,
                              output=experiment.output, loss=experiment.loss, l2=c.l2, l1=c.l1, masks=masks,
                              entries=entries, rng=np.random.default_rng(c.seed))

@@ -230,13 +230,14 @@ def gradients(params: Params, cache: Cache, grad_y: np.ndarray, l2: float = 0.0,
     the mask (1 for every weight, 0 for every bias) that :func:`train` makes once; without it, it is made
     here."""
     grads = backward(params, cache, grad_y)
-    if (l2 or l1) and weights is None:
-        weights = weight_mask(params)
+    if not (l2 or l1):
+        return grads
+    mask = weight_mask(params) if weights is None else weights
     if l2:
         # The penalty's gradient, l2 * W, with the mask: one tree_map.
-        grads = tree_map(lambda g, p, w: g + l2 * (w * p), grads, params, weights)
+        grads = tree_map(lambda g, p, w: g + l2 * (w * p), grads, params, mask)
     if l1:
-        grads = tree_map(lambda g, p, w: g + l1 * (w * np.sign(p)), grads, params, weights)
+        grads = tree_map(lambda g, p, w: g + l1 * (w * np.sign(p)), grads, params, mask)
     return grads
 
 
@@ -354,7 +355,7 @@ def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_tes
     for name, factor in (("l2", l2), ("l1", l1)):
         if not (isinstance(factor, numbers.Real) and math.isfinite(factor) and float(factor) >= 0):
             raise ConfigError(f"{name} must be a finite number, 0 or more, got {factor!r}")
-    if not (isinstance(dropout, numbers.Real) and 0 <= dropout < 1):
+    if not (isinstance(dropout, numbers.Real) and 0 <= float(dropout) < 1):
         raise ConfigError(f"dropout must be a fraction, 0 or more and below 1, got {dropout!r}")
     if dropout and rng is None:
         raise ConfigError("dropout needs rng, a numpy Generator, to draw its masks")
