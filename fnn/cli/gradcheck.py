@@ -43,6 +43,7 @@ def gradcheck(
 
     Takes fnn run's settings. Compares each array backward gives (W1, b1, ...) with central finite differences
     of the full loss (the L2 and L1 terms included) at the initial parameters, or after --after epochs of training.
+
     With --dropout, every pass uses one fixed set of dropout masks drawn from --seed.
     """
     if after < 0:

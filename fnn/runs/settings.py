@@ -174,7 +174,8 @@ class RunConfig:
                         valid=_finite_at_least(0), rule="0 or more")
     l1: float = setting(0.0, "--l1", help=(
         "L1 penalty λ·Σ|Wi| on the weights, not the biases; part of the reported loss and of the gradient "
-        "(λ·sign(W)), it pushes weights to exactly 0."), group=TRAINING, valid=_finite_at_least(0), rule="0 or more")
+        "(λ·sign(W)); it pulls every weight towards 0 by the same amount, so small ones end near 0."),
+                        group=TRAINING, valid=_finite_at_least(0), rule="0 or more")
     schedule: str = setting("constant", "--schedule", group=TRAINING, help=(
         "Learning-rate schedule: constant; step (×gamma=0.5 every step_size epochs, default a quarter of them); "
         "exponential (×gamma=0.999 every epoch); cosine (half a cosine from the rate down to eta_min=0 over all "
