@@ -114,11 +114,12 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     ``batch_size`` below the number of points, each epoch shuffles the points
     with ``rng`` and updates once per mini-batch, the last partial one
     included. ``l2`` adds ``(l2/2) * sum(W^2)`` to the loss (and ``l2 * W`` to
-    the gradients), ``l1`` adds ``l1 * sum(|W|)`` (and ``l1 * sign(W)``). ``dropout``
-    is the fraction of each hidden layer's outputs dropped in every training
-    step's forward pass (inverted dropout, masks drawn with ``rng``, see
-    :func:`fnn.core.network.dropout_masks`); the loss and scores each epoch
-    records are of the network without dropout. A learning-rate schedule is the optimizer's: give its
+    the gradients), ``l1`` adds ``l1 * sum(|W|)`` (and ``l1 * sign(W)``).
+    ``dropout`` is the fraction of each hidden layer's outputs dropped in every
+    training step's forward pass (inverted dropout, masks drawn with ``rng``,
+    see :func:`fnn.core.network.dropout_masks`); the loss and scores each
+    epoch records are of the network without dropout. A learning-rate
+    schedule is the optimizer's: give its
     ``make`` a learning rate that is a function of the step count (see
     :func:`fnn.builtin.schedules.per_step`). ``state`` resumes an optimizer. Raises
     :class:`~fnn.errors.TrainingDiverged` at the first epoch whose loss is NaN
@@ -263,8 +264,8 @@ def _epoch_of_batches(model: _Model, params: Params, state: Any, data: _Data, rn
     order = rng.permutation(len(data.x))
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
-        params, state = _step(model, params, state, *_training_pass(model, params, _Data(data.x[batch],
-                                                                                          data.y[batch]), rng))
+        cache, grad_y = _training_pass(model, params, _Data(data.x[batch], data.y[batch]), rng)
+        params, state = _step(model, params, state, cache, grad_y)
     return params, state
 
 
