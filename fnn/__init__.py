@@ -19,7 +19,7 @@ input features. A minimal session::
 from importlib.metadata import PackageNotFoundError, version as _version
 
 from fnn import _moved
-from fnn.core.network import Cache, backward, forward, init_params, predict
+from fnn.core.network import Cache, backward, dropout_masks, forward, init_params, predict
 from fnn.core.params import Params
 from fnn.core.records import Activation, DatasetSpec, Feature, Loss, Metric, Optimizer, OptimizerSpec
 from fnn.core.transforms import add_decayed_weights, apply_updates, chain, scale_by_learning_rate
@@ -41,6 +41,6 @@ __all__ = [
     "FnnError",
     "Loss", "Metric", "Optimizer", "OptimizerSpec", "Params", "PluginContractError", "PluginError", "PluginWarning",
     "Registry", "RunConfig", "TrainingDiverged", "UnknownNameError", "__version__", "accuracy", "add_decayed_weights",
-    "apply_updates", "backward", "chain", "fit", "forward", "hookimpl", "init_params", "make_registry", "predict",
-    "prepare", "registry", "run", "scale_by_learning_rate", "train",
+    "apply_updates", "backward", "chain", "dropout_masks", "fit", "forward", "hookimpl", "init_params",
+    "make_registry", "predict", "prepare", "registry", "run", "scale_by_learning_rate", "train",
 ]

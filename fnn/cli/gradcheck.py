@@ -11,7 +11,7 @@ from rich.text import Text
 from fnn.io import jsonfile
 from fnn.runs import gradcheck as checks
 from fnn.runs.gradcheck import ArrayCheck, GradCheck
-from fnn.runs.settings import plain_settings
+from fnn.runs.settings import RunConfig, plain_settings
 from fnn.runs.training import Experiment, prepare
 from fnn.cli._app import EXIT_FAILED, command, examples, plugin_registry
 from fnn.cli._console import make_console, net_words, shown
@@ -42,7 +42,9 @@ def gradcheck(
     """Check backpropagation: every gradient array against finite differences of the loss; exit 1 if one differs.
 
     Takes fnn run's settings. Compares each array backward gives (W1, b1, ...) with central finite differences
-    of the full loss (the L2 term included) at the initial parameters, or after --after epochs of training.
+    of the full loss (the L2 and L1 terms included) at the initial parameters, or after --after epochs of training.
+
+    With --dropout, every pass uses one fixed set of dropout masks drawn from --seed.
     """
     if after < 0:
         raise typer.BadParameter(f"must be 0 or more, got {after}", param_hint="--after")
@@ -68,7 +70,7 @@ def _render(experiment: Experiment, result: GradCheck) -> None:
     c = experiment.config
     data = c.dataset if c.data is None else shown(c.data)
     console.print(f"Checking the gradients of a {net_words(experiment.params.sizes, c.activation, c.output)}, "
-                  f"{shown(c.loss)} loss{f', l2 {c.l2:g}' if c.l2 else ''}, on {data} ({len(experiment.x)} training "
+                  f"{shown(c.loss)} loss{_regularised(c)}, on {data} ({len(experiment.x)} training "
                   f"points) at {_where(result)}, seed {c.seed}", soft_wrap=not console.is_terminal)
     table = Table(title="Each gradient's largest errors against central finite differences", title_justify="left")
     kinks = sum(array.kinks for array in result.arrays)
@@ -91,6 +93,14 @@ def _render(experiment: Experiment, result: GradCheck) -> None:
         console.print(f"note: {note}", soft_wrap=not console.is_terminal)
     console.print(_rule(result), soft_wrap=not console.is_terminal)
     console.print(_verdict(result), soft_wrap=not console.is_terminal)
+
+
+def _regularised(c: RunConfig) -> str:
+    """The penalties and dropout the check includes, as the header's words (empty without them)."""
+    words = [f"l2 {c.l2:g}"] if c.l2 else []
+    words += [f"l1 {c.l1:g}"] if c.l1 else []
+    words += [f"dropout {c.dropout:g} (one fixed set of masks, drawn from the seed)"] if c.dropout else []
+    return "".join(f", {word}" for word in words)
 
 
 def _entries(array: ArrayCheck) -> str:

@@ -484,6 +484,8 @@ def _summary(result: FitResult) -> list[tuple[str, str]]:
     hyper = ", ".join(f"{k}={v:g}" for k, v in experiment.hyperparameters.items())
     extras = [f"batch size {c.batch_size}" if c.batch_size else "full batch"]
     extras += [f"l2 {c.l2:g}"] if c.l2 else []
+    extras += [f"l1 {c.l1:g}"] if c.l1 else []
+    extras += [f"dropout {c.dropout:g}"] if c.dropout else []
     extras += [f"{c.schedule} schedule"] if c.schedule != "constant" else []
     return [
         ("Result", _result_line(result)),

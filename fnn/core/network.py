@@ -6,6 +6,11 @@ computes ``z_i = a_{i-1} @ Wi + bi`` and ``a_i = f(z_i)``, where ``f`` is the
 hidden activation and the last layer uses the output activation. ``forward``
 keeps what the backward pass needs in a :class:`Cache`; ``backward`` turns
 ``grad_y = dL/dy_hat`` into a gradient mapping shaped like the parameters.
+
+Dropout is explicit: :func:`dropout_masks` draws one mask per hidden layer from
+a generator, ``forward(..., masks=...)`` multiplies each hidden layer's output
+by its mask and keeps the masks in the cache, and ``backward`` multiplies the
+gradient by the same masks. Without masks the network is the plain one.
 """
 
 from __future__ import annotations
@@ -97,6 +102,22 @@ class Cache(NamedTuple):
     z: tuple[np.ndarray | None, ...]
     a: tuple[np.ndarray, ...]
     activations: tuple[Activation, ...]
+    masks: tuple[np.ndarray | None, ...] | None = None
+    """Each layer's dropout mask (None for the output layer), or None for a pass without dropout. A
+    masked layer's ``a`` is its activation's output before the mask; the next layer's ``a_prev`` after it."""
+
+
+def dropout_masks(rng: np.random.Generator, sizes: Sequence[int], n: int | tuple[int, ...], p: float,
+                  dtype: str | np.dtype = "float64") -> tuple[np.ndarray, ...]:
+    """Inverted dropout's masks for a network of layer widths ``sizes``: one per hidden layer (none for
+    the inputs or the output layer), each ``(n, width)`` (or ``(*n, width)``) of entries ``1 / (1 - p)``
+    with probability ``1 - p`` and 0 with probability ``p`` (Srivastava et al. 2014, scaled at training
+    time so the network without dropout needs no rescaling). Drawn from ``rng``, first layer first."""
+    if not 0 <= p < 1:
+        raise ConfigError(f"dropout must be a fraction, 0 or more and below 1, got {p}")
+    keep = 1.0 - p
+    points = (n,) if isinstance(n, (int, np.integer)) else tuple(n)
+    return tuple(((rng.random((*points, width)) < keep) / keep).astype(dtype) for width in tuple(sizes)[1:-1])
 
 
 def resolve_activation(activation: str | Activation, registry: Registry | None = None) -> Activation:
@@ -120,13 +141,16 @@ def is_linear(activation: str | Activation) -> bool:
 
 
 def forward(params: Mapping[str, np.ndarray], x, activation: str | Activation = "sigmoid",
-            output: str | Activation = "sigmoid", *, registry: Registry | None = None) -> tuple[np.ndarray, Cache]:
+            output: str | Activation = "sigmoid", *, registry: Registry | None = None,
+            masks: Sequence[np.ndarray] | None = None) -> tuple[np.ndarray, Cache]:
     """Run the network on ``x`` (n, d); return ``(y_hat, cache)``.
 
     Hidden layers use ``activation``, the last layer ``output``; each may be a
     name in ``registry`` (by default the installed plugins') or an
     :class:`Activation`. ``x`` takes the parameters'
-    dtype (float64, or float32 for a float32 network).
+    dtype (float64, or float32 for a float32 network). ``masks`` (one per
+    hidden layer, see :func:`dropout_masks`) multiply the hidden layers'
+    outputs: dropout, for a training pass.
 
     Every operation also works with a leading model axis: parameters
     ``Wi`` (M, fan_in, fan_out) and ``bi`` (M, 1, fan_out) with ``x`` (M, n, d)
@@ -138,7 +162,12 @@ def forward(params: Mapping[str, np.ndarray], x, activation: str | Activation = 
     x = np.asarray(x, dtype=W1.dtype)
     if x.ndim != W1.ndim or x.shape[-1] != W1.shape[-2]:
         raise ConfigError(f"input must have shape (n, {W1.shape[-2]}), got {x.shape}")
-    return forward_unchecked(params, x, hidden, last)
+    if masks is not None:
+        widths = [params[f"W{i}"].shape[-1] for i in range(1, len(params) // 2)]
+        if [np.shape(mask) for mask in masks] != [(*x.shape[:-1], width) for width in widths]:
+            raise ConfigError(f"masks must be one per hidden layer, shaped {[(*x.shape[:-1], w) for w in widths]}, "
+                              f"got {[np.shape(mask) for mask in masks]}")
+    return forward_unchecked(params, x, hidden, last, masks)
 
 
 def check_params(params: Mapping[str, np.ndarray]) -> None:
@@ -174,13 +203,14 @@ def check_params(params: Mapping[str, np.ndarray]) -> None:
 
 
 def forward_unchecked(params: Mapping[str, np.ndarray], x: np.ndarray, hidden: Activation,
-                      last: Activation) -> tuple[np.ndarray, Cache]:
+                      last: Activation, masks: Sequence[np.ndarray] | None = None) -> tuple[np.ndarray, Cache]:
     """:func:`forward` for inputs already checked: the training loop checks them once, not every epoch."""
     keys = _layer_keys(len(params) // 2)
     activations = (hidden,) * (len(keys) - 1) + (last,)
+    layer_masks = None if masks is None else (*masks, None)
     a_prev, z, a = [], [], []
     layer_input = x
-    for (weight, bias), activation in zip(keys, activations):
+    for i, ((weight, bias), activation) in enumerate(zip(keys, activations)):
         pre_activation = _matmul(layer_input, params[weight])
         pre_activation += params[bias]  # into the product's own array: on large inputs new arrays cost most
         a_prev.append(layer_input)
@@ -188,13 +218,17 @@ def forward_unchecked(params: Mapping[str, np.ndarray], x: np.ndarray, hidden: A
         layer_input = activation.forward(pre_activation)
         del pre_activation  # before the next layer's is made: at 10^6 points each is 512 MB
         a.append(layer_input)
-    return layer_input, Cache(tuple(a_prev), tuple(z), tuple(a), activations)
+        if layer_masks is not None and layer_masks[i] is not None:
+            layer_input = layer_input * layer_masks[i]  # dropout: a_i = f(z_i) * m_i
+    return layer_input, Cache(tuple(a_prev), tuple(z), tuple(a), activations,
+                              None if layer_masks is None else tuple(layer_masks))
 
 
 def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
     """Gradients of the loss for every parameter, given ``grad_y = dL/dy_hat``, in the parameters' order.
 
     Walks the layers last to first, with ``grad_a = grad_y`` at the output:
+    ``grad_a = grad_a * m`` where the forward pass masked the layer's output with ``m`` (dropout),
     ``grad_z = f'(z) * grad_a`` (the activation's backward), ``dWi = a_{i-1}^T @ grad_z``,
     ``dbi = sum(grad_z)`` over the points, and ``grad_a_{i-1} = grad_z @ Wi^T``. ``.mT``
     transposes the last two axes and the sum runs over the points' axis, so a leading
@@ -210,6 +244,8 @@ def backward(params: Mapping[str, np.ndarray], cache: Cache, grad_y) -> Params:
     for i in reversed(range(len(keys))):
         weight, bias = keys[i]
         activation = cache.activations[i]
+        if cache.masks is not None and cache.masks[i] is not None:
+            grad_a = grad_a * cache.masks[i]  # dropout: a dropped unit passes no gradient back
         grad_z = activation.backward(cache.z[i], cache.a[i] if activation.reads_a else None, grad_a)
         del grad_a  # used: let it go before the next layer's is made (at 10^6 points each is large)
         grads[weight] = _matmul(cache.a_prev[i].mT, grad_z)  # a_prev^T @ grad_z

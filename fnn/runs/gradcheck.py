@@ -2,10 +2,13 @@
 
 :func:`check_gradients` compares, for each parameter array (``W1, b1, ...``),
 the gradient a training step takes (:func:`fnn.runs.training.gradients`:
-``backward`` plus the L2 term) with central finite differences of the loss a
-run minimises (the loss's value plus the L2 penalty), on all training points,
-at the given parameters. :func:`gradcheck` does it for a prepared run, at its
-initial parameters or after some epochs of the one training loop.
+``backward`` plus the L2 and L1 terms) with central finite differences of the
+loss a run minimises (the loss's value plus the L2 and L1 penalties), on all
+training points, at the given parameters. :func:`gradcheck` does it for a
+prepared run, at its initial parameters or after some epochs of the one
+training loop. With dropout, both sides use one fixed set of masks (drawn
+from the run's seed): the loss is then a smooth function of the parameters,
+the one a training step with those masks descends.
 
 The error of one entry, analytic ``a`` against numerical ``n``, is
 
@@ -44,16 +47,16 @@ would be rounding noise.
 from __future__ import annotations
 
 import itertools
-from typing import Mapping, NamedTuple
+from typing import Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from fnn.core.network import forward_unchecked
+from fnn.core.network import dropout_masks, forward_unchecked
 from fnn.core.params import Params
 from fnn.core.records import Activation, Loss
 from fnn.errors import ConfigError
 from fnn.plugins.contracts import perturbed
-from fnn.runs.training import Experiment, gradients, l2_penalty, run
+from fnn.runs.training import Experiment, gradients, penalty, run
 
 STEP = 1e-6
 """The finite-difference step, relative: ``h = STEP * max(1, |p|)`` for a parameter ``p``."""
@@ -115,8 +118,12 @@ class GradCheck(NamedTuple):
 def check_gradients(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, hidden: Activation,
                     output: Activation, loss: Loss, l2: float = 0.0, entries: int = ENTRIES,
                     rng: np.random.Generator | None = None, step: float = STEP, tolerance: float = TOLERANCE,
-                    floor: float = FLOOR) -> tuple[ArrayCheck, ...]:
+                    floor: float = FLOOR, l1: float = 0.0,
+                    masks: Sequence[np.ndarray] | None = None) -> tuple[ArrayCheck, ...]:
     """Check the gradient of every array of ``params`` on the points ``x`` and targets ``y``.
+
+    ``masks`` (see :func:`fnn.core.network.dropout_masks`) fix dropout's masks for the analytic gradient
+    and every finite difference alike.
 
     Arrays with more than ``entries`` elements are checked on ``entries`` of them drawn without
     replacement with ``rng`` (by default ``default_rng(0)``); each entry costs four forward passes
@@ -130,10 +137,10 @@ def check_gradients(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarr
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
     def total_loss(arrays: Mapping[str, np.ndarray]) -> float:
-        return full_loss(arrays, x, y, hidden, output, loss, l2)
+        return full_loss(arrays, x, y, hidden, output, loss, l2, l1, masks)
 
-    y_hat, cache = forward_unchecked(params, x, hidden, output)
-    analytic = gradients(params, cache, loss.grad(y_hat, y), l2)
+    y_hat, cache = forward_unchecked(params, x, hidden, output, masks)
+    analytic = gradients(params, cache, loss.grad(y_hat, y), l2, l1=l1)
     at_params = total_loss(params)
     floor = floor * max(1.0, abs(at_params))  # rounding noise grows with the loss (see the module)
     checks = []
@@ -152,9 +159,10 @@ def check_gradients(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarr
 
 
 def full_loss(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, hidden: Activation, output: Activation,
-              loss: Loss, l2: float) -> float:
-    """The loss training minimises: the loss's value on the network's outputs plus the L2 penalty."""
-    return float(loss.value(forward_unchecked(params, x, hidden, output)[0], y)) + l2_penalty(params, l2)
+              loss: Loss, l2: float, l1: float = 0.0, masks: Sequence[np.ndarray] | None = None) -> float:
+    """The loss training minimises: the loss's value on the network's outputs (with dropout's ``masks``, when
+    given) plus the L2 and L1 penalties."""
+    return float(loss.value(forward_unchecked(params, x, hidden, output, masks)[0], y)) + penalty(params, l2, l1)
 
 
 _Moved = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -189,7 +197,8 @@ def _compare(key: str, layer: int, shape: tuple[int, ...], a: np.ndarray, near: 
 def gradcheck(experiment: Experiment, after: int = 0, entries: int = ENTRIES) -> GradCheck:
     """Check a prepared run's gradients on its training points: at its initial parameters, or after
     ``after`` epochs of :func:`fnn.runs.training.run` (the one loop, with the run's optimizer, schedule
-    and batches). Entries are drawn with the run's seed."""
+    and batches). Entries are drawn with the run's seed; with dropout, one fixed set of masks is drawn from
+    the generator that trains the run (in full batch, the masks of its first step)."""
     epochs = experiment.config.epochs
     if not (isinstance(after, int) and 0 <= after):
         raise ConfigError(f"--after must be a whole number of epochs, 0 or more, got {after}")
@@ -201,9 +210,12 @@ def gradcheck(experiment: Experiment, after: int = 0, entries: int = ENTRIES) ->
     if after:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is train's to report
             params = next(itertools.islice(run(experiment), after - 1, None)).params
+    c = experiment.config
+    masks = None if not c.dropout else dropout_masks(np.random.default_rng(experiment.shuffle_seed), params.sizes,
+                                                     len(experiment.x), c.dropout)
     arrays = check_gradients(params, experiment.x, experiment.y, hidden=experiment.activation,
-                             output=experiment.output, loss=experiment.loss, l2=experiment.config.l2,
-                             entries=entries, rng=np.random.default_rng(experiment.config.seed))
+                             output=experiment.output, loss=experiment.loss, l2=c.l2, l1=c.l1, masks=masks,
+                             entries=entries, rng=np.random.default_rng(c.seed))
     value = full_loss(params, experiment.x, experiment.y, experiment.activation, experiment.output,
-                      experiment.loss, experiment.config.l2)
+                      experiment.loss, c.l2, c.l1, masks)
     return GradCheck(arrays, after, entries, value)

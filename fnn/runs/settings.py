@@ -178,6 +178,10 @@ class RunConfig:
         "L2 penalty (λ/2)·Σ‖Wi‖² on the weights, not the biases; part of the reported loss and of the gradient."),
                         group=TRAINING,
                         valid=_finite_at_least(0), rule="0 or more")
+    l1: float = setting(0.0, "--l1", help=(
+        "L1 penalty λ·Σ|Wi| on the weights, not the biases; part of the reported loss and of the gradient "
+        "(λ·sign(W)); it pulls every weight towards 0 by the same amount, so small ones end near 0."),
+                        group=TRAINING, valid=_finite_at_least(0), rule="0 or more")
     schedule: str = setting("constant", "--schedule", group=TRAINING, help=(
         "Learning-rate schedule: constant; step (×gamma=0.5 every step_size epochs, default a quarter of them); "
         "exponential (×gamma=0.999 every epoch); cosine (half a cosine from the rate down to eta_min=0 over all "
@@ -227,6 +231,12 @@ class RunConfig:
     dtype: str = setting("float64", "--dtype", group=MODEL, help=(
         "float64 or float32 for the whole computation: data, weights, optimizer state (float32 weights start as "
         "the float64 draw, rounded)."))
+    dropout: float = setting(0.0, "--dropout", help=(
+        "Inverted dropout: in every training step, each hidden unit's output is dropped with this probability "
+        "and the others scaled by 1/(1-P), with masks drawn from the seed; off when scoring, testing, predicting "
+        "and in the figures. A training setting: saved with the model, ignored by fnn predict."), group=MODEL,
+                            valid=lambda p: p is not None and math.isfinite(p) and 0 <= p < 1,
+                            rule="a fraction, 0 or more and below 1")
     plot_features: str | None = setting(None, "--plot-features", help=(
         "The two features neurons.png, network.png and training.gif draw over, as NAME,NAME (the others held at "
         "their mean)."), group=FIGURES,

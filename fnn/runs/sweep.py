@@ -132,11 +132,13 @@ def stack_key(config: RunConfig) -> tuple | None:
     """Configurations with equal keys can train as one stacked computation; None: train alone.
 
     Everything but the learning rate and the seed must agree. Mini-batches
-    (their order differs per seed) and early stopping (runs would stop at
-    different epochs) train alone.
+    (their order differs per seed), early stopping (runs would stop at
+    different epochs) and dropout train alone: a lone run draws its masks from
+    its own seed's generator, and a stack trains from one generator, so its
+    members' masks would differ from their lone runs' and so would the numbers.
     """
     if config.batch_size is not None or config.patience is not None or config.target_accuracy is not None \
-            or config.target_loss is not None:
+            or config.target_loss is not None or config.dropout:
         return None
     return tuple(_key(getattr(config, name)) for name in BY_NAME if name not in ("learning_rate", "seed"))
 

@@ -28,8 +28,8 @@ from fnn.plugins import contracts
 from fnn.io.data import Scaler, fit_scaler, held_out, read_csv, split_off
 from fnn.errors import (ConfigError, DataError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError,
                         readable_bytes)
-from fnn.core.network import (DTYPES, MAX_PARAMETERS, Cache, backward, check_params, forward_unchecked,
-                              init_params, resolve_activation)
+from fnn.core.network import (DTYPES, MAX_PARAMETERS, Cache, backward, check_params, dropout_masks,
+                              forward_unchecked, init_params, resolve_activation)
 from fnn.core.transforms import apply_updates
 from fnn.core.features import Inputs, inputs as make_inputs
 from fnn.core.params import Params, tree_map
@@ -91,6 +91,17 @@ def l2_penalty(params: Mapping[str, np.ndarray], l2: float) -> float:
     return float(0.5 * l2 * total) if np.ndim(total) == 0 else 0.5 * l2 * total
 
 
+def l1_penalty(params: Mapping[str, np.ndarray], l1: float) -> float:
+    """``l1 * sum of absolute weights`` (biases are not penalised); its gradient is ``l1 * sign(W)``."""
+    total = sum(np.abs(value).sum(axis=(-2, -1)) for key, value in params.items() if key.startswith("W"))
+    return float(l1 * total) if np.ndim(total) == 0 else l1 * total
+
+
+def penalty(params: Mapping[str, np.ndarray], l2: float = 0.0, l1: float = 0.0) -> Any:
+    """The penalties training adds to the loss: :func:`l2_penalty` plus :func:`l1_penalty` (0 without either)."""
+    return (l2_penalty(params, l2) if l2 else 0.0) + (l1_penalty(params, l1) if l1 else 0.0)
+
+
 def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, optimizer: Optimizer, epochs: int,
           activation: str | Activation = "sigmoid", output: str | Activation = "sigmoid",
           loss: str | Loss = "mse", state: Any = None, batch_size: int | None = None,
@@ -98,14 +109,20 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
           x_test: np.ndarray | None = None, y_test: np.ndarray | None = None, stop_on_divergence: bool = True,
           rate_scale: Callable[[int], float] | None = None, registry: Registry | None = None,
           task: str | None = None, metrics: Sequence[str | Metric] | None = None,
-          x_val: np.ndarray | None = None, y_val: np.ndarray | None = None) -> Iterator[Epoch]:
+          x_val: np.ndarray | None = None, y_val: np.ndarray | None = None, l1: float = 0.0,
+          dropout: float = 0.0) -> Iterator[Epoch]:
     """Train for ``epochs`` epochs, yielding an :class:`Epoch` after each.
 
     Full batch by default (one update per epoch, as in the lab). With
     ``batch_size`` below the number of points, each epoch shuffles the points
     with ``rng`` and updates once per mini-batch, the last partial one
     included. ``l2`` adds ``(l2/2) * sum(W^2)`` to the loss (and ``l2 * W`` to
-    the gradients). A learning-rate schedule is the optimizer's: give its
+    the gradients), ``l1`` adds ``l1 * sum(|W|)`` (and ``l1 * sign(W)``).
+    ``dropout`` is the fraction of each hidden layer's outputs dropped in every
+    training step's forward pass (inverted dropout, masks drawn with ``rng``,
+    see :func:`fnn.core.network.dropout_masks`); the loss and scores each
+    epoch records are of the network without dropout. A learning-rate
+    schedule is the optimizer's: give its
     ``make`` a learning rate that is a function of the step count (see
     :func:`fnn.builtin.schedules.per_step`). ``state`` resumes an optimizer. Raises
     :class:`~fnn.errors.TrainingDiverged` at the first epoch whose loss is NaN
@@ -128,7 +145,8 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     Checked once, before the first epoch (a :class:`~fnn.errors.ConfigError`
     naming what is wrong): the parameters' keys and shapes, points (at least
     one, finite) matching them, targets one per output that fit the task,
-    ``epochs`` 0 or more, ``batch_size`` 1 or more, ``l2`` finite and 0 or more.
+    ``epochs`` 0 or more, ``batch_size`` 1 or more, ``l2`` and ``l1`` finite and 0 or more, ``dropout``
+    0 or more and below 1 (and ``rng`` given when it is above 0).
 
     With stacked parameters and data (a leading model axis, see
     :func:`fnn.forward`), the same loop trains M networks at once and each
@@ -142,7 +160,7 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
     check_params(params)
     task = targets_task(np.asarray(y)) if task is None else task
     _check_training_inputs(params, x, y, x_test, y_test, epochs=epochs, batch_size=batch_size, l2=l2, task=task,
-                           x_val=x_val, y_val=y_val)
+                           x_val=x_val, y_val=y_val, l1=l1, dropout=dropout, rng=rng)
     tracked = tuple(m if isinstance(m, Metric) else (registry or default_registry()).metric(m)
                     for m in (metrics if metrics is not None else (TASK_DEFAULTS[task].metric,)))
     params = Params(params) if not isinstance(params, Params) else params
@@ -153,21 +171,25 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
         optimizer = _scaled_each_epoch(optimizer, rate_scale, steps_per_epoch(len(x), batch_size))
         state = None if state is None else (state, 0)
     state = optimizer.init(params) if state is None else state
-    model = _Model(hidden, last, loss, optimizer, l2, weight_mask(params), tracked)
+    model = _Model(hidden, last, loss, optimizer, l2, weight_mask(params), tracked, l1, dropout)
     train_set = _data(x, y, params["W1"].dtype)
     test_set = None if x_test is None else _data(x_test, y_test, params["W1"].dtype)
     val_set = None if x_val is None else _data(x_val, y_val, params["W1"].dtype)
 
-    scores = _score(model, params, train_set, with_grad=batches is None)
+    # Full batch without dropout: the previous epoch's scoring pass over these points, and its loss gradient,
+    # serve as this step's forward pass (one forward pass per epoch instead of two). With dropout the step
+    # trains on its own, masked, pass: the scoring pass is of the network without dropout.
+    reuse = batches is None and not dropout
+    scores = _score(model, params, train_set, with_grad=reuse)
     for epoch in range(1, epochs + 1):
-        if batches is None:
-            # Full batch: the previous epoch's scoring pass over these points, and its loss gradient, serve
-            # as this step's forward pass (one forward pass per epoch instead of two).
+        if reuse:
             params, state = _step(model, params, state, scores.cache, scores.grad_y)
+        elif batches is None:
+            params, state = _step(model, params, state, *_training_pass(model, params, train_set, rng))
         else:
             params, state = _epoch_of_batches(model, params, state, train_set, *batches)
         del scores  # before the next pass, or both passes' arrays are alive at once (2 GB each at 10^6 points)
-        scores = _score(model, params, train_set, with_grad=batches is None)
+        scores = _score(model, params, train_set, with_grad=reuse)
         if stop_on_divergence and not _finite(scores.loss):
             raise TrainingDiverged(epoch, float(np.max(scores.loss)))
         yield _record(model, epoch, params, state, scores, test_set, val_set)
@@ -175,7 +197,8 @@ def train(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, opt
 
 class _Model(NamedTuple):
     """What every step of one call of :func:`train` uses unchanged: the network's activations, the
-    loss, the optimizer, and the L2 factor with its mask (1 for every weight, 0 for every bias)."""
+    loss, the optimizer, the L2 factor with its mask (1 for every weight, 0 for every bias), the metrics,
+    the L1 factor and the dropout fraction."""
 
     hidden: Activation
     output: Activation
@@ -184,6 +207,8 @@ class _Model(NamedTuple):
     l2: float
     weights: Params
     metrics: tuple[Metric, ...]
+    l1: float = 0.0
+    dropout: float = 0.0
 
 
 class _Data(NamedTuple):
@@ -198,29 +223,33 @@ def _data(x, y, dtype: np.dtype) -> _Data:
 
 
 def _step(model: _Model, params: Params, state: Any, cache: Cache, grad_y: np.ndarray) -> tuple[Params, Any]:
-    """One optimization step: backward, the L2 term, the optimizer's update, applied. Returns the new
+    """One optimization step: backward, the L2 and L1 terms, the optimizer's update, applied. Returns the new
     parameters and optimizer state."""
-    grads = gradients(params, cache, grad_y, model.l2, model.weights)
+    grads = gradients(params, cache, grad_y, model.l2, model.weights, model.l1)
     updates, state = model.optimizer.update(grads, state, params)
     return apply_updates(params, updates), state
 
 
 def gradients(params: Params, cache: Cache, grad_y: np.ndarray, l2: float = 0.0,
-              weights: Params | None = None) -> Params:
+              weights: Params | None = None, l1: float = 0.0) -> Params:
     """The gradient of the training loss for every parameter, as each step takes it: ``backward``'s,
-    plus the L2 penalty's ``l2 * W`` on the weights. ``weights`` is the mask (1 for every weight, 0 for
-    every bias) that :func:`train` makes once; without it, it is made here."""
+    plus the L2 penalty's ``l2 * W`` and the L1 penalty's ``l1 * sign(W)`` on the weights. ``weights`` is
+    the mask (1 for every weight, 0 for every bias) that :func:`train` makes once; without it, it is made
+    here."""
     grads = backward(params, cache, grad_y)
+    if not (l2 or l1):
+        return grads
+    mask = weight_mask(params) if weights is None else weights
     if l2:
-        if weights is None:
-            weights = weight_mask(params)
         # The penalty's gradient, l2 * W, with the mask: one tree_map.
-        grads = tree_map(lambda g, p, w: g + l2 * (w * p), grads, params, weights)
+        grads = tree_map(lambda g, p, w: g + l2 * (w * p), grads, params, mask)
+    if l1:
+        grads = tree_map(lambda g, p, w: g + l1 * (w * np.sign(p)), grads, params, mask)
     return grads
 
 
 def weight_mask(params: Params) -> Params:
-    """1 for every weight, 0 for every bias: where the L2 penalty applies."""
+    """1 for every weight, 0 for every bias: where the L2 and L1 penalties apply."""
     return Params({key: np.full_like(value, key.startswith("W")) for key, value in params.items()})
 
 
@@ -241,13 +270,25 @@ def _epoch_of_batches(model: _Model, params: Params, state: Any, data: _Data, rn
     order = rng.permutation(len(data.x))
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
-        y_hat, cache = forward_unchecked(params, data.x[batch], model.hidden, model.output)
-        params, state = _step(model, params, state, cache, model.loss.grad(y_hat, data.y[batch]))
+        cache, grad_y = _training_pass(model, params, _Data(data.x[batch], data.y[batch]), rng)
+        params, state = _step(model, params, state, cache, grad_y)
     return params, state
 
 
+def _training_pass(model: _Model, params: Params, data: _Data,
+                   rng: np.random.Generator | None) -> tuple[Cache, np.ndarray]:
+    """The forward pass a step trains on, and the loss gradient on its outputs: with dropout, each hidden
+    layer's output masked by masks drawn from ``rng`` (after the batch's order, when there are batches)."""
+    masks = None
+    if model.dropout:
+        assert rng is not None  # train checked it
+        masks = dropout_masks(rng, params.sizes, data.x.shape[:-1], model.dropout, data.x.dtype)
+    y_hat, cache = forward_unchecked(params, data.x, model.hidden, model.output, masks)
+    return cache, model.loss.grad(y_hat, data.y)
+
+
 class _Scores(NamedTuple):
-    """One forward pass over the training points: the loss (L2 penalty included) and metrics of the
+    """One forward pass over the training points: the loss (L2 and L1 penalties included) and metrics of the
     parameters, and the pass's output, record and loss gradient for a full-batch step to reuse."""
 
     loss: Any  # a float; an array of M values for M stacked models
@@ -267,8 +308,8 @@ def _score(model: _Model, params: Params, data: _Data, with_grad: bool) -> _Scor
         value, grad_y = model.loss.value_and_grad(y_hat, data.y)
     else:
         value, grad_y = model.loss.value(y_hat, data.y), model.loss.grad(y_hat, data.y)
-    penalty = l2_penalty(params, model.l2) if model.l2 else 0.0
-    return _Scores(value + penalty, _metrics(model.metrics, y_hat, data.y), penalty, cache, grad_y)
+    added = penalty(params, model.l2, model.l1)
+    return _Scores(value + added, _metrics(model.metrics, y_hat, data.y), added, cache, grad_y)
 
 
 def _metrics(metrics: tuple[Metric, ...], y_hat: np.ndarray, y: np.ndarray) -> dict[str, Any]:
@@ -320,7 +361,7 @@ def _scaled_each_epoch(optimizer: Optimizer, rate_scale: Callable[[int], float],
 
 
 def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_test, *, epochs, batch_size,
-                           l2, task: str, x_val=None, y_val=None) -> None:
+                           l2, task: str, x_val=None, y_val=None, l1=0.0, dropout=0.0, rng=None) -> None:
     """What :func:`train` needs of its inputs, checked once so that no epoch has to (see its docstring)."""
     def whole(value, least):
         return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= least
@@ -329,8 +370,13 @@ def _check_training_inputs(params: Mapping[str, np.ndarray], x, y, x_test, y_tes
         raise ConfigError(f"epochs must be a whole number, 0 or more, got {epochs!r}")
     if batch_size is not None and not whole(batch_size, 1):
         raise ConfigError(f"batch_size must be a whole number, 1 or more (or None for full batch), got {batch_size!r}")
-    if not (isinstance(l2, numbers.Real) and math.isfinite(l2) and float(l2) >= 0):
-        raise ConfigError(f"l2 must be a finite number, 0 or more, got {l2!r}")
+    for name, factor in (("l2", l2), ("l1", l1)):
+        if not (isinstance(factor, numbers.Real) and math.isfinite(factor) and float(factor) >= 0):
+            raise ConfigError(f"{name} must be a finite number, 0 or more, got {factor!r}")
+    if not (isinstance(dropout, numbers.Real) and 0 <= float(dropout) < 1):
+        raise ConfigError(f"dropout must be a fraction, 0 or more and below 1, got {dropout!r}")
+    if dropout and rng is None:
+        raise ConfigError("dropout needs rng, a numpy Generator, to draw its masks")
     last_W = params[f"W{len(params) // 2}"]
     for name, points, labels in (("x", x, y), ("x_test", x_test, y_test), ("x_val", x_val, y_val)):
         if (points is None) != (labels is None):
@@ -749,7 +795,7 @@ def run(experiment: Experiment, resume: Resume | None = None,
         experiment.params if resume is None else resume.params, experiment.x, experiment.y,
         optimizer=experiment.optimizer, epochs=c.epochs - done, state=None if resume is None else resume.state,
         activation=experiment.activation, output=experiment.output, loss=experiment.loss,
-        batch_size=c.batch_size, l2=c.l2,
+        batch_size=c.batch_size, l2=c.l2, l1=c.l1, dropout=c.dropout,
         rng=rng if rng is not None else np.random.default_rng(experiment.shuffle_seed),
         stop_on_divergence=experiment.x.ndim == 2, task=experiment.task, metrics=_scored_in_data_units(experiment),
         x_test=None if validated else experiment.x_test, y_test=None if validated else experiment.y_test,
@@ -953,8 +999,10 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
     columns: dict[str, list[float]] = {name: [] if resume is None else list(resume.history[name]) for name in names}
     stopper = _Stopper(experiment.config, experiment.scored)
     reason = f"trained all {experiment.config.epochs} epochs"
-    batches = experiment.config.batch_size is not None
-    rng = np.random.default_rng(experiment.shuffle_seed) if batches else None
+    # The generator that orders mini-batches and draws dropout's masks: its state is the run's to keep
+    # (FitResult.rng_state), so that a resumed run draws what this one would have drawn next.
+    draws = experiment.config.batch_size is not None or experiment.config.dropout > 0
+    rng = np.random.default_rng(experiment.shuffle_seed) if draws else None
     if rng is not None and resume is not None and resume.rng_state is not None:
         rng.bit_generator.state = resume.rng_state
     outside = 0.0 if resume is None else -resume.seconds
