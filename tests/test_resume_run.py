@@ -39,6 +39,10 @@ CASES = {
                                "--batch-size", "8", "-e", "{}"),
     "regression, test split": ("-d", "sine", "--test-split", "0.25", "-o", "adam", "--lr", "0.01", "-e", "{}"),
     "multiclass": ("-d", "blobs", "--classes", "3", "-o", "adam", "--lr", "0.05", "--batch-size", "16", "-e", "{}"),
+    # Full batch, so the generator draws only dropout's masks: it must be saved all the same.
+    "dropout, full batch": ("-d", "moons", "--dropout", "0.3", "--l1", "1e-3", "-e", "{}"),
+    "validation and test splits": ("-d", "moons", "--val-split", "0.2", "--test-split", "0.2", "-o", "adam",
+                                   "--lr", "0.05", "-e", "{}"),
 }
 
 
