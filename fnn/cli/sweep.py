@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Iterator, Optional
 
 import typer
 from rich.console import Console
@@ -18,8 +19,9 @@ from fnn.errors import ConfigError, FnnError, Interrupted
 from fnn.core.network import is_linear
 from fnn.plugins.registry import Registry
 from fnn.runs.rundir import check_out_dir, write_sweep
-from fnn.runs.sweep import (ALWAYS_SHOWN, SORT_KEYS, Group, Spread, SweepRun, check_sort, classifies, grid, headline,
-                            prepare_all, run_sweep, sort_groups, summarize_groups, task_metrics, varied_settings)
+from fnn.runs.sweep import (ALWAYS_SHOWN, SORT_KEYS, Executor, Group, LocalPool, Spread, SweepRun, check_sort,
+                            classifies, grid, headline, prepare_all, run_sweep, sort_groups, summarize_groups,
+                            task_metrics, varied_settings)
 from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig
 from fnn.io import jsonfile
 from fnn.cli._app import command, examples, plugin_registry, signals_interrupt
@@ -28,6 +30,8 @@ from fnn.cli._options import refuse_dataset_with_data
 from fnn.cli._settings import choices_from, with_settings
 from fnn.cli.run import LINEAR_NOTE, score_text
 
+SCHEDULER_ENV = "FNN_DASK_SCHEDULER"
+"""A Dask scheduler's address for every sweep, as --scheduler gives it (the option wins)."""
 MAX_UNCONFIRMED = 5_000
 """A grid with more configurations than this trains only with --yes: a typo (one more value per flag) can
 multiply a sweep's size and hours, and the refusal costs nothing."""
@@ -52,6 +56,11 @@ def sweep(
         rich_help_panel=_SWEEP)] = None,
     force_workers: Annotated[bool, typer.Option("--force-workers", help="Start --workers processes even if that is "
                                                 "more than the cores.", rich_help_panel=_SWEEP)] = False,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", envvar=SCHEDULER_ENV, help="Train on a Dask cluster: the scheduler's address "
+        "(tcp://HOST:8786), or local:N to start N worker processes here. Needs pip install \"fnn[dask]\"; "
+        "not with --workers (the cluster's workers are its own).", show_default="the local process pool",
+        show_envvar=True, rich_help_panel=_SWEEP)] = None,
     yes: Annotated[bool, typer.Option(
         "--yes", "-y", help=f"Train a grid of more than {MAX_UNCONFIRMED:,} configurations (without it, such a grid "
         "is refused before anything starts).", rich_help_panel=_SWEEP)] = False,
@@ -78,6 +87,12 @@ def sweep(
                                      "(test_ and a metric for the test points)", param_hint="--sort")
     if workers is not None and workers < 1:
         raise typer.BadParameter(f"must be at least 1, got {workers}", param_hint="--workers")
+    if scheduler and (workers is not None or force_workers):
+        source = ctx.get_parameter_source("scheduler")  # click's ParameterSource, vendored by typer: by name
+        given = f"{SCHEDULER_ENV}={scheduler}" if source is not None and source.name == "ENVIRONMENT" \
+            else "--scheduler"
+        raise ConfigError(f"--workers and --force-workers are for the local process pool, not with {given}: "
+                          "a Dask cluster trains on its own workers (local:N for N of them here)")
     refuse_dataset_with_data(ctx, settings["data"])
     choices = choices_from(settings)
     count = math.prod(len(values) for values in choices.values())  # before the grid is built: it may be huge
@@ -94,8 +109,8 @@ def sweep(
     if sort is not None:  # and the metrics, which the runs' task decides, known once they are prepared
         check_sort(configs, sort, registry)
     console = make_console()
-    runs = _run_with_progress(configs, _worker_count(workers, force_workers),
-                              None if json_output or quiet else console, registry)
+    with _executor(scheduler, workers, force_workers) as executor:
+        runs = _run_with_progress(configs, executor, None if json_output or quiet else console, registry)
     groups = summarize_groups(runs)
     varied = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
@@ -133,6 +148,17 @@ def _worker_count(asked: int | None, force: bool) -> int:
     return asked
 
 
+@contextlib.contextmanager
+def _executor(scheduler: str | None, workers: int | None, force_workers: bool) -> Iterator[Executor]:
+    """A Dask cluster's executor for ``--scheduler`` (dask imported only then), else the local process pool."""
+    if not scheduler:
+        yield LocalPool(_worker_count(workers, force_workers))
+        return
+    from fnn.runs.dask_executor import dask_executor
+    with dask_executor(scheduler) as executor:
+        yield executor
+
+
 def _cores() -> int:
     """The cores this process may run on (fewer than the machine's under taskset or a container's limit)."""
     try:
@@ -141,7 +167,7 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _run_with_progress(configs, workers: int, console: Console | None, registry: Registry) -> list[SweepRun]:
+def _run_with_progress(configs, executor: Executor, console: Console | None, registry: Registry) -> list[SweepRun]:
     settings = varied_settings(configs)
     live = console is not None and console.is_terminal
     # markup=False: a description holds paths and names from outside (rich would read "[red]" in them).
@@ -166,7 +192,7 @@ def _run_with_progress(configs, workers: int, console: Console | None, registry:
     with signals_interrupt(), progress:
         task = progress.add_task("", total=len(configs))
         try:
-            return run_sweep(configs, workers=workers, on_done=on_done, registry=registry)
+            return run_sweep(configs, on_done=on_done, registry=registry, executor=executor)
         except KeyboardInterrupt as error:
             signum = getattr(error, "signum", signal.SIGINT)
             raise Interrupted(signum, f"interrupted after {finished} of {len(configs)} runs") from None
