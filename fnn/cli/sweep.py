@@ -58,8 +58,8 @@ def sweep(
                                                 "more than the cores.", rich_help_panel=_SWEEP)] = False,
     scheduler: Annotated[Optional[str], typer.Option(
         "--scheduler", envvar=SCHEDULER_ENV, help="Train on a Dask cluster: the scheduler's address "
-        "(tcp://HOST:8786), or local:N to start N worker processes here. Needs pip install \"fnn[dask]\"; "
-        "not with --workers (the cluster's workers are its own).", show_default="the local process pool",
+        "(tcp://HOST:8786), or local:N to start N worker processes here. Needs fnn's dask extra (see the "
+        "README); not with --workers (the cluster's workers are its own).", show_default="the local process pool",
         show_envvar=True, rich_help_panel=_SWEEP)] = None,
     yes: Annotated[bool, typer.Option(
         "--yes", "-y", help=f"Train a grid of more than {MAX_UNCONFIRMED:,} configurations (without it, such a grid "

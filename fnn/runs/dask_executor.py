@@ -17,6 +17,7 @@ when a cluster is asked for: ``import fnn`` never loads it.
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from types import ModuleType
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
@@ -85,8 +86,10 @@ def dask_executor(address: str, timeout: float = CONNECT_SECONDS) -> Iterator[Da
         else:
             # Workers that ignore Ctrl-C from their first instruction: the sweep's process decides what it does.
             with _workers_ignore_sigint():
+                # Errors only: Dask's warnings on closing (a cancelled task, a worker killed after a few
+                # seconds of finishing its run) are about its own housekeeping, not the sweep.
                 cluster = distributed.LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
-                                                   dashboard_address=None)
+                                                   dashboard_address=None, silence_logs=logging.ERROR)
             stack.enter_context(cluster)
             client = distributed.Client(cluster)
         stack.enter_context(client)
