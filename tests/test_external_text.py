@@ -153,13 +153,13 @@ def test_the_live_sweep_progress_shows_paths_as_written(tmp_path):
     from rich.console import Console
 
     from fnn.cli.sweep import _run_with_progress
-    from fnn.runs.sweep import LocalPool, grid
+    from fnn.runs.sweep import grid
 
     (tmp_path / "one[").mkdir()  # so that the path holds the closing tag "[/x]", which rich cannot parse alone
     paths = [str(_csv(tmp_path, ["a", "b", "label"], name=name)) for name in ("one[/x].csv", "two[red].csv")]
     screen = io.StringIO()
     console = Console(file=screen, force_terminal=True, width=120, markup=False)
-    runs = _run_with_progress(grid(data=paths, epochs=[2]), LocalPool(1), console, fnn.registry())
+    runs = _run_with_progress(grid(data=paths, epochs=[2]), 1, console, fnn.registry())
     assert len(runs) == 2 and all(run.summary is not None for run in runs)
     assert "two[red].csv" in screen.getvalue()
 

@@ -19,7 +19,7 @@ from fnn.errors import ConfigError, FnnError, Interrupted
 from fnn.core.network import is_linear
 from fnn.plugins.registry import Registry
 from fnn.runs.rundir import check_out_dir, write_sweep
-from fnn.runs.sweep import (ALWAYS_SHOWN, SORT_KEYS, Executor, Group, LocalPool, Spread, SweepRun, check_sort,
+from fnn.runs.sweep import (ALWAYS_SHOWN, SORT_KEYS, Executor, Group, Spread, SweepRun, check_sort,
                             classifies, grid, headline, prepare_all, run_sweep, sort_groups, summarize_groups,
                             task_metrics, varied_settings)
 from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig
@@ -109,8 +109,9 @@ def sweep(
     if sort is not None:  # and the metrics, which the runs' task decides, known once they are prepared
         check_sort(configs, sort, registry)
     console = make_console()
-    with _executor(scheduler, workers, force_workers) as executor:
-        runs = _run_with_progress(configs, executor, None if json_output or quiet else console, registry)
+    with _executor(scheduler) as executor:
+        runs = _run_with_progress(configs, _worker_count(workers, force_workers),
+                                  None if json_output or quiet else console, registry, executor)
     groups = summarize_groups(runs)
     varied = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
@@ -149,10 +150,10 @@ def _worker_count(asked: int | None, force: bool) -> int:
 
 
 @contextlib.contextmanager
-def _executor(scheduler: str | None, workers: int | None, force_workers: bool) -> Iterator[Executor]:
-    """A Dask cluster's executor for ``--scheduler`` (dask imported only then), else the local process pool."""
+def _executor(scheduler: str | None) -> Iterator[Executor | None]:
+    """A Dask cluster's executor for ``--scheduler`` (dask imported only then); None: the local process pool."""
     if not scheduler:
-        yield LocalPool(_worker_count(workers, force_workers))
+        yield None
         return
     from fnn.runs.dask_executor import dask_executor
     with dask_executor(scheduler) as executor:
@@ -167,7 +168,8 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _run_with_progress(configs, executor: Executor, console: Console | None, registry: Registry) -> list[SweepRun]:
+def _run_with_progress(configs, workers: int, console: Console | None, registry: Registry,
+                       executor: Executor | None = None) -> list[SweepRun]:
     settings = varied_settings(configs)
     live = console is not None and console.is_terminal
     # markup=False: a description holds paths and names from outside (rich would read "[red]" in them).
@@ -192,7 +194,8 @@ def _run_with_progress(configs, executor: Executor, console: Console | None, reg
     with signals_interrupt(), progress:
         task = progress.add_task("", total=len(configs))
         try:
-            return run_sweep(configs, on_done=on_done, registry=registry, executor=executor)
+            where = {"workers": workers} if executor is None else {"executor": executor}
+            return run_sweep(configs, on_done=on_done, registry=registry, **where)
         except KeyboardInterrupt as error:
             signum = getattr(error, "signum", signal.SIGINT)
             raise Interrupted(signum, f"interrupted after {finished} of {len(configs)} runs") from None

@@ -88,8 +88,11 @@ def dask_executor(address: str, timeout: float = CONNECT_SECONDS) -> Iterator[Da
             with _workers_ignore_sigint():
                 # Errors only: Dask's warnings on closing (a cancelled task, a worker killed after a few
                 # seconds of finishing its run) are about its own housekeeping, not the sweep.
+                # No dashboard; the scheduler's HTTP server (health, metrics) on a free port, not 8787, so that
+                # two sweeps, or a cluster already running, do not warn that it is taken.
                 cluster = distributed.LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
-                                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                                   dashboard_address=None, silence_logs=logging.ERROR,
+                                                   scheduler_kwargs={"dashboard_address": ":0"})
             stack.enter_context(cluster)
             client = distributed.Client(cluster)
         stack.enter_context(client)
