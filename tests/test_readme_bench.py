@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
 from unittest import mock
 
@@ -69,3 +70,12 @@ def test_a_smoke_or_partial_run_is_refused_and_the_readme_left_alone(bench_table
                                           (25.0, "25.0"), (0, "0")])
 def test_numbers_have_three_significant_digits_and_no_exponent(bench_tables, value, shown):
     assert bench_tables._number(value) == shown
+
+
+def test_the_readme_dask_table_is_that_of_the_stored_results():
+    """``python -m benchmarks.dask_sweeps --check``: the table needs the stored results only, not dask."""
+    # importing the benchmarks package pins BLAS threads in os.environ; main puts the repository on sys.path
+    with mock.patch.dict(os.environ), mock.patch.object(sys, "path", list(sys.path)):
+        from benchmarks import dask_sweeps
+
+        assert dask_sweeps.main(["--check"]) == 0, "run python -m benchmarks.dask_sweeps --table, commit README.md"

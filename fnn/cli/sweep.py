@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
 from pathlib import Path
-from typing import Annotated, Collection, Optional
+from typing import Annotated, Collection, Iterator, Optional
 
 import numpy as np
 import typer
@@ -20,9 +21,9 @@ from fnn.core.network import is_linear
 from fnn.plugins.registry import Registry
 from fnn.runs.rundir import (PLAN_FILE, check_out_dir, finish_sweep, planned_search, record_run, start_sweep,
                              unfinished_sweep)
-from fnn.runs.sweep import (ALWAYS_SHOWN, SORT_KEYS, Group, Spread, SweepRun, check_select, check_sort, classifies,
-                            grid, headline, prepare_all, run_sweep, select, selection, sort_groups, summarize_groups,
-                            task_metrics, varied_settings)
+from fnn.runs.sweep import (ALWAYS_SHOWN, SORT_KEYS, Executor, Group, Spread, SweepRun, check_select, check_sort,
+                            classifies, grid, headline, prepare_all, run_sweep, select, selection, sort_groups,
+                            summarize_groups, task_metrics, varied_settings)
 from fnn.runs.search import search, search_record
 from fnn.runs.training import selects_on_test
 from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig, plain_settings
@@ -33,6 +34,8 @@ from fnn.cli._options import given_settings, refuse_dataset_with_data
 from fnn.cli._settings import choices_from, distributions_from, with_settings
 from fnn.cli.run import LINEAR_NOTE, score_text
 
+SCHEDULER_ENV = "FNN_DASK_SCHEDULER"
+"""A Dask scheduler's address for every sweep, as --scheduler gives it (the option wins)."""
 MAX_UNCONFIRMED = 5_000
 """A grid with more configurations than this trains only with --yes: a typo (one more value per flag) can
 multiply a sweep's size and hours, and the refusal costs nothing."""
@@ -70,6 +73,11 @@ def sweep(
     sample_seed: Annotated[int, typer.Option(
         "--sample-seed", help="Seed of the random search's draw (--seed stays the runs' own): the same command "
         "draws the same configurations.", rich_help_panel=_SWEEP)] = 0,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", envvar=SCHEDULER_ENV, help="Train on a Dask cluster: the scheduler's address "
+        "(tcp://HOST:8786), or local:N to start N worker processes here. Needs fnn's dask extra (see the "
+        "README); not with --workers (the cluster's workers are its own).", show_default="the local process pool",
+        show_envvar=True, rich_help_panel=_SWEEP)] = None,
     yes: Annotated[bool, typer.Option(
         "--yes", "-y", help=f"Train a grid of more than {MAX_UNCONFIRMED:,} configurations (without it, such a grid "
         "is refused before anything starts).", rich_help_panel=_SWEEP)] = False,
@@ -103,6 +111,12 @@ def sweep(
                                      param_hint="--sort")
     if workers is not None and workers < 1:
         raise typer.BadParameter(f"must be at least 1, got {workers}", param_hint="--workers")
+    if scheduler and (workers is not None or force_workers):
+        source = ctx.get_parameter_source("scheduler")  # click's ParameterSource, vendored by typer: by name
+        given = f"{SCHEDULER_ENV}={scheduler}" if source is not None and source.name == "ENVIRONMENT" \
+            else "--scheduler"
+        raise ConfigError(f"--workers and --force-workers are for the local process pool, not with {given}: "
+                          "a Dask cluster trains on its own workers (local:N for N of them here)")
     console = make_console()
     done: dict[int, SweepRun] = {}
     if resume is not None:
@@ -147,9 +161,10 @@ def sweep(
     if done and not (json_output or quiet):
         console.print(f"Resuming {shown(resume)}/: {len(done)} of {len(configs)} runs were finished; training the "
                       f"other {len(configs) - len(done)}", soft_wrap=True)
-    runs = _run_with_progress(configs, _worker_count(workers, force_workers),
-                              None if json_output or quiet else console, registry, done=done,
-                              folder=out, drawn=drawn)
+    with _executor(scheduler) as executor:
+        runs = _run_with_progress(configs, _worker_count(workers, force_workers),
+                                  None if json_output or quiet else console, registry, done=done,
+                                  folder=out, drawn=drawn, executor=executor)
     groups = summarize_groups(runs)
     varied = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
     if sort is not None:
@@ -250,6 +265,17 @@ def _worker_count(asked: int | None, force: bool) -> int:
     return asked
 
 
+@contextlib.contextmanager
+def _executor(scheduler: str | None) -> Iterator[Executor | None]:
+    """A Dask cluster's executor for ``--scheduler`` (dask imported only then); None: the local process pool."""
+    if not scheduler:
+        yield None
+        return
+    from fnn.runs.dask_executor import dask_executor
+    with dask_executor(scheduler) as executor:
+        yield executor
+
+
 def _cores() -> int:
     """The cores this process may run on (fewer than the machine's under taskset or a container's limit)."""
     try:
@@ -259,9 +285,11 @@ def _cores() -> int:
 
 
 def _run_with_progress(configs, workers: int, console: Console | None, registry: Registry, *,
-                       done: dict[int, SweepRun], folder: Path | None, drawn: Collection[str] = ()) -> list[SweepRun]:
-    """Train the configurations not ``done`` (by index), showing progress; with ``folder``, each finished
-    run is recorded there as it finishes. Every run, in ``configs``' order."""
+                       done: dict[int, SweepRun], folder: Path | None, drawn: Collection[str] = (),
+                       executor: Executor | None = None) -> list[SweepRun]:
+    """Train the configurations not ``done`` (by index), showing progress, in ``workers`` local processes or
+    through ``executor``; with ``folder``, each finished run is recorded there as it finishes. Every run, in
+    ``configs``' order."""
     settings = varied_settings(configs)
     live = console is not None and console.is_terminal
     # markup=False: a description holds paths and names from outside (rich would read "[red]" in them).
@@ -289,8 +317,8 @@ def _run_with_progress(configs, workers: int, console: Console | None, registry:
     with signals_interrupt(), progress:
         task = progress.add_task("", total=len(configs), completed=len(done))
         try:
-            trained = run_sweep([configs[index] for index in missing], workers=workers, on_done=on_done,
-                                registry=registry)
+            where = {"workers": workers} if executor is None else {"executor": executor}
+            trained = run_sweep([configs[index] for index in missing], on_done=on_done, registry=registry, **where)
         except KeyboardInterrupt as error:
             signum = getattr(error, "signum", signal.SIGINT)
             kept = f"; {str(folder)!r} keeps them: finish it with fnn sweep --resume {folder}" \

@@ -24,7 +24,7 @@ import warnings
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Protocol, Sequence
 
 import numpy as np
 
@@ -267,9 +267,56 @@ def plan(configs: Sequence[RunConfig], workers: int) -> list[list[int]]:
     return tasks
 
 
+class Executor(Protocol):
+    """Where a sweep's tasks train (see :func:`run_sweep`): :class:`LocalPool` by default, or a Dask
+    cluster (:func:`fnn.runs.dask_executor.dask_executor`).
+
+    ``train`` trains every task (a list of indices into ``configs``, one unit of work: a stack of
+    configurations, or one) with :func:`_train_task`, calls ``done(task, runs)`` as each finishes, in
+    any order, and returns when all have. A task that cannot finish (its worker died) gives failed runs;
+    on ``KeyboardInterrupt`` (or an exception from ``done``) it stops the work in flight and re-raises.
+    """
+
+    @property
+    def workers(self) -> int:
+        """How many tasks train at once: :func:`plan` splits stacks so that each worker gets a share."""
+        ...
+
+    def train(self, configs: Sequence[RunConfig], tasks: list[list[int]],
+              done: Callable[[list[int], list[SweepRun]], None], registry: Registry) -> None: ...
+
+
+class LocalPool(NamedTuple):
+    """The default executor: ``workers`` processes on this machine, or with one, this process itself."""
+
+    workers: int = 1
+
+    def train(self, configs: Sequence[RunConfig], tasks: list[list[int]],
+              done: Callable[[list[int], list[SweepRun]], None], registry: Registry) -> None:
+        if self.workers <= 1 or len(tasks) <= 1:
+            for task in tasks:
+                done(task, _train_task([configs[i] for i in task], registry))
+            return
+        plugins = worker_plugins(registry, f"{self.workers} workers", "use one worker")
+        # One BLAS thread per worker: workers that each start a thread per core fight over the cores
+        # and run many times slower. Fresh ("spawn") workers read these variables when NumPy loads.
+        # This is about NumPy, not fnn: plugin settings go to the workers with each task.
+        with environment(dict.fromkeys(_BLAS_THREADS, "1")):
+            _in_workers(configs, tasks, self.workers, done, plugins)
+
+
+def worker_plugins(registry: Registry, who: str, instead: str) -> PluginSettings:
+    """The settings from which other processes (``who``) build ``registry``; a registry of plugins given
+    in code cannot be rebuilt there: ``ConfigError``, suggesting what to do ``instead``."""
+    if registry.settings is None:
+        raise ConfigError(f"{who} cannot load plugins given in code (make_registry(plugins=...)) "
+                          f"or a registry without the built-ins; {instead}, or install the plugin")
+    return registry.settings
+
+
 def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
               on_done: Callable[[int, SweepRun], None] | None = None, *,
-              registry: Registry | None = None) -> list[SweepRun]:
+              registry: Registry | None = None, executor: Executor | None = None) -> list[SweepRun]:
     """Train ``configs``, in ``workers`` processes when more than one; results keep the configs' order.
 
     Configurations that differ only in learning rate and seed train as one
@@ -279,11 +326,19 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
     the others are kept. On ``KeyboardInterrupt`` (or any exception in
     ``on_done``) the workers are ended at once and the exception goes on.
 
+    ``executor`` trains the tasks elsewhere instead (a Dask cluster:
+    :func:`fnn.runs.dask_executor.dask_executor`); its number of workers
+    replaces ``workers``, which must then stay 1. The same number of workers
+    gives the same tasks, and so the same numbers, wherever they train.
+
     Names are looked up in ``registry``, by default the installed plugins'.
     Worker processes build the same registry from its :class:`PluginSettings`,
     sent with each task; a registry of plugins given in code cannot be rebuilt
     there (a ``ConfigError`` says so).
     """
+    if executor is not None and workers != 1:
+        raise ConfigError(f"run_sweep takes workers={workers} or an executor, not both: the executor's workers "
+                          "are its own")
     registry = registry or default_registry()
     results: dict[int, SweepRun] = {}  # by position in configs: tasks finish in any order
 
@@ -293,19 +348,8 @@ def run_sweep(configs: Sequence[RunConfig], workers: int = 1,
             if on_done is not None:
                 on_done(index, run)
 
-    tasks = plan(configs, workers)
-    if workers <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            done(task, _train_task([configs[i] for i in task], registry))
-    else:
-        if registry.settings is None:
-            raise ConfigError(f"{workers} workers cannot load plugins given in code (make_registry(plugins=...)) "
-                              "or a registry without the built-ins; use one worker, or install the plugin")
-        # One BLAS thread per worker: workers that each start a thread per core fight over the cores
-        # and run many times slower. Fresh ("spawn") workers read these variables when NumPy loads.
-        # This is about NumPy, not fnn: plugin settings go to the workers with each task.
-        with environment(dict.fromkeys(_BLAS_THREADS, "1")):
-            _in_workers(configs, tasks, workers, done, registry.settings)
+    pool = executor or LocalPool(workers)
+    pool.train(configs, plan(configs, pool.workers), done, registry)
     return [results[index] for index in range(len(configs))]
 
 
