@@ -7,7 +7,8 @@ import math
 import os
 import signal
 from pathlib import Path
-from typing import Annotated, Collection, Iterator, Optional
+from types import MappingProxyType
+from typing import Annotated, Collection, Iterator, Mapping, Optional
 
 import numpy as np
 import typer
@@ -285,7 +286,8 @@ def _cores() -> int:
 
 
 def _run_with_progress(configs, workers: int, console: Console | None, registry: Registry, *,
-                       done: dict[int, SweepRun], folder: Path | None, drawn: Collection[str] = (),
+                       done: Mapping[int, SweepRun] = MappingProxyType({}), folder: Path | None = None,
+                       drawn: Collection[str] = (),
                        executor: Executor | None = None) -> list[SweepRun]:
     """Train the configurations not ``done`` (by index), showing progress, in ``workers`` local processes or
     through ``executor``; with ``folder``, each finished run is recorded there as it finishes. Every run, in
