@@ -925,7 +925,8 @@ def _write_sweep_figures(folder: Path, runs: Sequence[SweepRun], suffix: str = "
     fixed = ", ".join(f"{_heading(name)}={_label(getattr(finished[0].config, name))}" for name in BY_NAME
                       if name not in settings and name not in POOLED and (
                           name in ALWAYS_SHOWN or getattr(finished[0].config, name) != getattr(RunConfig(), name)))
-    subtitle = f"{len(finished)} runs, {seeds} seed{'s' if seeds > 1 else ''} each; held fixed: {fixed}"
+    folds = f" × {finished[0].config.cv} folds" if finished[0].config.cv is not None else ""
+    subtitle = f"{len(finished)} runs, {seeds} seed{'s' if seeds > 1 else ''}{folds} each; held fixed: {fixed}"
     standardized = finished[0].config.task == "regression" and finished[0].config.scale_targets
     ylabel = "loss (standardized targets)" if standardized else "loss"
     scattered = {name: spec.partition(":")[0] for name, spec in ((search or {}).get("distributions") or {}).items()
