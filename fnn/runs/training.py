@@ -510,12 +510,14 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     if config.test_split is not None:
         held = held_out(_split_groups(y, task), config.test_split, split_rng)
         (x, y, origin), (x_test, y_test, origin_test) = split_off((x, y, origin), held)
-    if validated(config):  # the validation points: a fraction of each class, or one fold of --cv's
-        if config.cv is not None and config.fold is not None:  # check_config: --cv comes with its --fold
-            held = folds(y, config.cv, split_rng, task)[config.fold - 1]
-        else:
-            held = held_out(_split_groups(y, task), config.val_split, split_rng, "--val-split", every_class=False)
-        (x, y, origin), (x_val, y_val, origin_val) = split_off((x, y, origin), held)
+    # The validation points: a fraction of each class, or one fold of --cv's (check_config: never both).
+    validation = None
+    if config.val_split is not None:
+        validation = held_out(_split_groups(y, task), config.val_split, split_rng, "--val-split", every_class=False)
+    elif config.cv is not None and config.fold is not None:
+        validation = folds(y, config.cv, split_rng, task)[config.fold - 1]
+    if validation is not None:
+        (x, y, origin), (x_val, y_val, origin_val) = split_off((x, y, origin), validation)
     inputs = x_columns = x_test_columns = x_val_columns = None
     if config.feature_spec is not None:
         inputs = make_inputs(config.feature_spec, features or tuple(f"x{i + 1}" for i in range(np.shape(x)[1])),
