@@ -22,9 +22,9 @@ from fnn.core.network import is_linear
 from fnn.plugins.registry import Registry
 from fnn.runs.rundir import (PLAN_FILE, check_out_dir, finish_sweep, planned_search, record_run, start_sweep,
                              unfinished_sweep)
-from fnn.runs.sweep import (ALWAYS_SHOWN, SORT_KEYS, Executor, Group, Spread, SweepRun, check_select, check_sort,
-                            classifies, grid, headline, prepare_all, run_sweep, select, selection, sort_groups,
-                            summarize_groups, task_metrics, varied_settings)
+from fnn.runs.sweep import (ALWAYS_SHOWN, POOLED, SORT_KEYS, Executor, Group, Spread, SweepRun, check_select,
+                            check_sort, classifies, grid, headline, prepare_all, run_sweep, select, selection,
+                            sort_groups, summarize_groups, task_metrics, varied_settings, with_folds)
 from fnn.runs.search import search, search_record
 from fnn.runs.training import selects_on_test
 from fnn.runs.settings import BY_NAME, SETTINGS, RunConfig, plain_settings
@@ -59,7 +59,8 @@ def sweep(
         "setting.", show_default="grid order", rich_help_panel=_SWEEP)] = None,
     select_by: Annotated[Optional[str], typer.Option(
         "--select", help="Choose the best configuration by this metric (or loss) on the validation points, its "
-        "mean over the seeds, and report its test score beside it (never used to choose); needs --val-split.",
+        "mean over the seeds (and the folds of --cv), and report its test score beside it (never used to choose); "
+        "needs --val-split or --cv.",
         metavar="METRIC", rich_help_panel=_SWEEP)] = None,
     workers: Annotated[Optional[int], typer.Option(
         "--workers", "-w", help="Worker processes, at most one per core (more are capped, with a note, unless "
@@ -136,12 +137,15 @@ def sweep(
         choices, distributions = choices_from(settings), distributions_from(settings)
         _check_search(distributions, samples, sample_seed)
         # Counted before the grid is built: it may be huge.
-        count = math.prod(len(values) for values in choices.values()) * (samples or 1)
+        if settings["fold"] is not None:
+            raise ConfigError("--fold picks one fold for fnn run; fnn sweep --cv K trains every fold")
+        count = math.prod(len(values) for values in choices.values()) * (samples or 1) * (settings["cv"] or 1)
         if count > MAX_UNCONFIRMED and not yes:
             raise ConfigError(f"this sweep would train {count:,} configurations, more than {MAX_UNCONFIRMED:,}; "
                               "add --yes to train them all")
         configs = search(choices, distributions, samples, np.random.default_rng(sample_seed)) if samples \
             else grid(**choices)
+        configs = with_folds(configs)  # each fold of --cv a run of its own
         searched = search_record(distributions, samples, sample_seed) if samples else None
         if sort is not None:  # a setting as given: once prepared, every run has a learning rate, say
             check_sort(configs, sort, registry)
@@ -167,7 +171,7 @@ def sweep(
                                   None if json_output or quiet else console, registry, done=done,
                                   folder=out, drawn=drawn, executor=executor)
     groups = summarize_groups(runs)
-    varied = [name for name in varied_settings(run.config for run in runs) if name != "seed"]
+    varied = [name for name in varied_settings(run.config for run in runs) if name not in POOLED]
     if sort is not None:
         groups = sort_groups(groups, sort, registry)
     chosen = selected = None
@@ -373,12 +377,14 @@ def _print_results(console: Console, groups: list[Group], settings: list[str], r
     epochs = classifies(first.task)
     defaults = RunConfig()
     fixed = "fixed: " + ", ".join(f"{BY_NAME[name].heading}={_value(getattr(first, name))}" for name in BY_NAME
-                                  if name not in settings and name != "seed"
+                                  if name not in settings and name not in POOLED
                                   and (name in ALWAYS_SHOWN or getattr(first, name) != getattr(defaults, name)))
-    title = f"Sweep: {len(runs)} runs" + (f", {seeds} seeds each, mean ± std" if seeds > 1 else "")
+    folds = first.cv or 1
+    each = " × ".join(f"{count} {what}" for count, what in ((seeds, "seeds"), (folds, "folds")) if count > 1)
+    title = f"Sweep: {len(runs)} runs" + (f", {each} each, mean ± std" if each else "")
     fell = any(map(_fell_back, groups))
     notes = ["* reached 100% accuracy, then fell back below it by the last epoch"] if fell else []
-    spread = seeds > 1
+    spread = seeds > 1 or folds > 1
     # (spread, seconds per run, headings on two lines): from the whole table to the barest.
     layouts = [(spread, True, False), (spread, True, True), (spread, False, True)] + [(False, False, True)] * spread
     for layout in layouts:

@@ -414,6 +414,26 @@ def held_out(groups: np.ndarray, fraction: float, rng: np.random.Generator, flag
     return np.sort(np.concatenate(chosen))
 
 
+def folds(y: np.ndarray, k: int, rng: np.random.Generator, task: str) -> list[np.ndarray]:
+    """The positions of ``k`` folds of the points whose labels (or regression targets) are ``y``, drawn with
+    ``rng``: disjoint, sorted, together every position, and their sizes differ by at most one. In
+    classification each class is dealt out over the folds in turn (stratified: a class's count differs by at
+    most one from fold to fold); in regression the points are shuffled and dealt out alike. A class with
+    fewer than ``k`` points (or fewer than ``k`` points in all) is a ``ConfigError`` naming ``--cv``."""
+    labels = np.zeros(len(y)) if task == "regression" else np.asarray(y).reshape(len(y), -1)[:, 0]
+    classes, sizes = np.unique(labels, return_counts=True)
+    if len(labels) < k:
+        raise ConfigError(f"--cv {k}: the data has {len(labels)} training points; {k} folds need at least {k}")
+    if len(classes) and sizes.min() < k:
+        size = sizes.min()
+        raise ConfigError(f"--cv {k}: class {classes[sizes.argmin()]:g} has {size} training point"
+                          f"{'s' if size != 1 else ''}; each class needs at least {k} (one per fold)")
+    # Each class shuffled, the classes one after another, then dealt round the folds: a class's run of
+    # consecutive positions gives each fold its share to within one, and so does the whole.
+    order = np.concatenate([rng.permutation(np.flatnonzero(labels == label)) for label in classes])
+    return [np.sort(order[fold::k]) for fold in range(k)]
+
+
 def split_off(parts: Sequence[np.ndarray], held: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Each of ``parts`` (arrays with one row per point) as ``(the rest, the rows at positions held)``; both keep
     the points' order. The one way a split is made from the positions it holds out, whoever chose them (a

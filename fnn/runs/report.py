@@ -232,10 +232,11 @@ def _sweep_sections(folder: Folder) -> list[str]:
     intro = (f"<p>{len(rows)} run{'s' if len(rows) != 1 else ''}; varied: {_e(varied_text)}. "
              "Settings every run shared are listed at the end.</p>\n")
     groups = folder.record.get("groups")
+    pooled = " and cross-validation fold" if isinstance(varied, list) and "fold" in varied else ""
     return [
         _section("summary", "Summary", intro),
         _section("figures", "Loss curves", _figures_html(folder.figures)),
-        _section("groups", "Groups (runs that differ only in their seed, folded)", _groups_table(groups)),
+        _section("groups", f"Groups (runs that differ only in their seed{pooled}, folded)", _groups_table(groups)),
         _section("runs", "Every run (results.csv)", _table(
             "runs", [columns[i] for i in shown], [[_csv_cell(columns[i], row[i]) for i in shown] for row in rows])),
         _section("settings", "Settings shared by every run",
@@ -319,8 +320,9 @@ def _groups_table(groups: Any) -> str:
     if not isinstance(groups, list) or not groups or not all(isinstance(g, dict) for g in groups):
         return "<p class=note>No groups (results.json is missing or holds none).</p>\n"
     keys = list(dict.fromkeys(key for group in groups for key in group if key != "errors"))
-    if "seeds" in keys and "seed" in keys:  # a group's "seed" is only its first; "seeds" lists them all
-        keys.remove("seed")
+    for one, every in (("seed", "seeds"), ("fold", "folds")):  # a group's "seed" is only its first; "seeds" all
+        if every in keys and one in keys:
+            keys.remove(one)
     keys = [key for key in keys if any(group.get(key) is not None for group in groups)]  # no test split: no test_
     columns = [key.removesuffix("_mean") for key in keys if not key.endswith("_std")]
     rows = []

@@ -71,8 +71,8 @@ from fnn.errors import ConfigError, OutputError
 from fnn.io.modelfile import save_model
 from fnn.runs import journal
 from fnn.runs.frames import Frames, save_frames
-from fnn.runs.settings import BY_NAME, RunConfig, config_from_plain, plain_settings
-from fnn.runs.sweep import ALWAYS_SHOWN, SweepRun, classifies, headline, summarize_groups, varied_settings
+from fnn.runs.settings import BY_NAME, RunConfig, config_from_plain, plain_settings, validated
+from fnn.runs.sweep import ALWAYS_SHOWN, POOLED, SweepRun, classifies, headline, summarize_groups, varied_settings
 from fnn.runs.training import Experiment, FitResult, Resume
 
 RUN_FILES = (
@@ -799,9 +799,8 @@ def _write_csv_header(folder: Path, configs: Sequence[RunConfig], metrics: Seque
 def _template_row(configs: Sequence[RunConfig], metrics: Sequence[str]) -> dict:
     """A row with every column a run of the sweep can have, in the order the rows give them."""
     tested = any(config.test_split is not None for config in configs)
-    validated = any(config.val_split is not None for config in configs)
     summary = {"metrics": dict.fromkeys(metrics), "test_metrics": dict.fromkeys(metrics) if tested else None,
-               "val_metrics": dict.fromkeys(metrics) if validated else None}
+               "val_metrics": dict.fromkeys(metrics) if any(map(validated, configs)) else None}
     return _run_row(SweepRun(configs[0], summary, np.array([]), None, None, None))
 
 
@@ -915,7 +914,7 @@ def _write_sweep_figures(folder: Path, runs: Sequence[SweepRun], suffix: str = "
     metric in a second row when the runs kept it. A number drawn from uniform or loguniform (``search``)
     has a value per run, so its figure is the final loss and metric against the value, a point per run."""
     settings = varied_settings(run.config for run in runs)
-    compared = [name for name in settings if name != "seed"]
+    compared = [name for name in settings if name not in POOLED]
     finished = [run for run in runs if run.summary is not None]
     if not finished:
         return
@@ -924,9 +923,10 @@ def _write_sweep_figures(folder: Path, runs: Sequence[SweepRun], suffix: str = "
     metric = headline(finished[0].config.task)
     seeds = len({run.config.seed for run in finished})
     fixed = ", ".join(f"{_heading(name)}={_label(getattr(finished[0].config, name))}" for name in BY_NAME
-                      if name not in settings and name != "seed" and (
+                      if name not in settings and name not in POOLED and (
                           name in ALWAYS_SHOWN or getattr(finished[0].config, name) != getattr(RunConfig(), name)))
-    subtitle = f"{len(finished)} runs, {seeds} seed{'s' if seeds > 1 else ''} each; held fixed: {fixed}"
+    folds = f" × {finished[0].config.cv} folds" if finished[0].config.cv is not None else ""
+    subtitle = f"{len(finished)} runs, {seeds} seed{'s' if seeds > 1 else ''}{folds} each; held fixed: {fixed}"
     standardized = finished[0].config.task == "regression" and finished[0].config.scale_targets
     ylabel = "loss (standardized targets)" if standardized else "loss"
     scattered = {name: spec.partition(":")[0] for name, spec in ((search or {}).get("distributions") or {}).items()

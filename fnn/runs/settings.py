@@ -228,6 +228,14 @@ class RunConfig:
         "training points only), so one learning rate suits targets of any spread; the loss is then in "
         "these standardized units, and predictions, metrics, figures and the saved model in the data's."),
         group=DATA, sweep=False, default_text="on (regression only)")
+    cv: int | None = setting(None, "--cv", help=(
+        "Cross-validation: split the training points (after --test-split) into K folds, stratified by class, "
+        "and hold one out as validation data, as --val-split does. fnn sweep trains every fold of each "
+        "configuration and shows their mean and std; fnn run trains the one --fold names."), group=DATA,
+                             sweep=False, valid=_at_least(2), rule="at least 2")
+    fold: int | None = setting(None, "--fold", help=(
+        "With --cv: the fold held out as validation data, 1 to K (fnn sweep --cv trains them all)."),
+                               group=DATA, sweep=False, valid=_at_least(1), rule="at least 1")
     dtype: str = setting("float64", "--dtype", group=MODEL, help=(
         "float64 or float32 for the whole computation: data, weights, optimizer state (float32 weights start as "
         "the float64 draw, rounded)."))
@@ -286,6 +294,20 @@ def check_config(config: RunConfig) -> None:
         raise ConfigError("--label-column applies to --data only")
     if config.data is not None and config.classes is not None:
         raise ConfigError("--classes shapes the built-in datasets; with --data the labels say how many classes")
+    if config.cv is not None and config.val_split is not None:
+        raise ConfigError("--cv and --val-split both hold out validation data; choose one")
+    if config.fold is not None and config.cv is None:
+        raise ConfigError("--fold picks a fold of --cv; give --cv K too")
+    if config.cv is not None and config.fold is None:
+        raise ConfigError(f"--cv {config.cv} holds out one fold as validation data: give --fold 1 to {config.cv} "
+                          f"(fnn sweep --cv {config.cv} trains every fold)")
+    if config.cv is not None and config.fold is not None and config.fold > config.cv:
+        raise ConfigError(f"--fold must be 1 to {config.cv} (the folds of --cv {config.cv}), got {config.fold}")
+
+
+def validated(config: RunConfig) -> bool:
+    """Whether a run holds out validation points: a fraction (``--val-split``) or a fold (``--cv``)."""
+    return config.val_split is not None or config.cv is not None
 
 
 def plain_settings(config: RunConfig) -> dict[str, Any]:

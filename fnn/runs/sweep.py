@@ -35,7 +35,7 @@ from fnn.core.params import stacked, unstacked
 from fnn.io.data import Scaler
 from fnn.plugins.registry import PluginSettings, Registry, registry as default_registry
 from fnn.builtin.schedules import per_step
-from fnn.runs.settings import BY_NAME, TASK_DEFAULTS, plain_settings
+from fnn.runs.settings import BY_NAME, TASK_DEFAULTS, plain_settings, validated
 from fnn.runs.training import Epoch, Experiment, FitResult, RunConfig, complete, prepare, run_bytes
 
 
@@ -68,6 +68,17 @@ def grid(**choices: Sequence) -> list[RunConfig]:
     names = [name for name in BY_NAME if name in choices]
     return [replace(RunConfig(), **dict(zip(names, values)))
             for values in itertools.product(*(choices[n] for n in names))]
+
+
+def with_folds(configs: Sequence[RunConfig]) -> list[RunConfig]:
+    """Each configuration with ``cv`` K as K configurations, folds 1 to K in turn (the rest as they are):
+    every fold is a run of its own, planned, stacked, resumed and sent to workers as any run is."""
+    return [replace(config, fold=fold) for config in configs
+            for fold in (range(1, config.cv + 1) if config.cv is not None and config.fold is None else [config.fold])]
+
+
+POOLED = ("seed", "fold")
+"""The settings a group pools its runs over (:func:`summarize_groups`): its statistics are over seeds and folds."""
 
 
 def prepare_all(configs: Sequence[RunConfig], registry: Registry | None = None) -> list[RunConfig]:
@@ -499,7 +510,7 @@ class Spread(NamedTuple):
 
 
 class Group(NamedTuple):
-    """Runs that share every setting but the seed, with statistics across seeds."""
+    """Runs that share every setting but the seed (and, with ``--cv``, the fold), with statistics across them."""
 
     config: RunConfig
     runs: tuple[SweepRun, ...]
@@ -535,6 +546,7 @@ class Group(NamedTuple):
         plain = plain_settings(self.config)
         row = {name: plain[name] for name in settings}
         row.update(runs=len(self.runs), seeds=[r.config.seed for r in self.runs],
+                   **({"folds": [r.config.fold for r in self.runs]} if self.config.cv is not None else {}),
                    final_loss_mean=_finite_or_none(self.loss_mean), final_loss_std=_finite_or_none(self.loss_std))
         row.update(_spread_items(self.headline, self.score(self.headline)))
         row.update(_spread_items(f"test_{self.headline}", self.score(self.headline, test=True)))  # None: no split
@@ -572,10 +584,11 @@ def classifies(task: str | None) -> bool:
 
 
 def summarize_groups(runs: Sequence[SweepRun]) -> list[Group]:
-    """Fold runs that differ only in their seed; groups keep the order of their first run."""
+    """Fold runs that differ only in their seed and fold (:data:`POOLED`); groups keep the order of their first
+    run."""
     buckets: dict[tuple, list[SweepRun]] = {}
     for run in runs:
-        key = tuple(_key(getattr(run.config, name)) for name in BY_NAME if name != "seed")
+        key = tuple(_key(getattr(run.config, name)) for name in BY_NAME if name not in POOLED)
         buckets.setdefault(key, []).append(run)
     groups = []
     for members in buckets.values():
@@ -659,10 +672,10 @@ def sort_keys(configs: Sequence[RunConfig], registry: Registry | None = None) ->
     settings come on top of these (:func:`check_sort`)."""
     metrics = task_metrics(configs, registry)
     tested = any(config.test_split is not None for config in configs)
-    validated = any(config.val_split is not None for config in configs)
+    any_validated = any(map(validated, configs))
     tasks = {config.task for config in configs}
     return ["loss", *metrics, *([f"test_{name}" for name in metrics] if tested else []),
-            *([f"val_{name}" for name in ["loss", *metrics]] if validated else []),
+            *([f"val_{name}" for name in ["loss", *metrics]] if any_validated else []),
             *(["epoch"] if any(map(classifies, tasks)) else []), "time"]
 
 
@@ -677,7 +690,7 @@ def check_sort(configs: Sequence[RunConfig], key: str, registry: Registry | None
     elif key.startswith("test_") and key.removeprefix("test_") in allowed:
         setting = "test_split"
     elif key.startswith("val_") and key.removeprefix("val_") in allowed:
-        setting = "val_split"
+        setting = None if all(map(validated, configs)) else "val_split"  # --cv's folds validate too
     else:
         if _held_out_key(key)[1] in [*registry.names("metric"), "epoch"]:
             tasks = sorted({config.task for config in configs if config.task is not None})
@@ -727,12 +740,14 @@ def _by_score(name: str, part: str, registry: Registry) -> Callable[[Group], tup
 
 def check_select(configs: Sequence[RunConfig], metric: str, registry: Registry | None = None) -> None:
     """Raise ``ConfigError`` before training if ``configs`` cannot be chosen among by ``metric`` on their
-    validation points (:func:`select`): a run without ``val_split``, or a metric not of their task."""
+    validation points (:func:`select`): a run without validation points (``val_split`` or ``cv``), or a metric
+    not of their task."""
     registry = registry or default_registry()
-    missing = sum(config.val_split is None for config in configs)
+    missing = sum(not validated(config) for config in configs)
     if missing:
         which = "no run has any" if missing == len(configs) else f"{missing} of {len(configs)} runs have none"
-        raise ConfigError(f"--select chooses on validation data, and {which}: add --val-split (e.g. --val-split 0.2)")
+        raise ConfigError(f"--select chooses on validation data, and {which}: add --val-split (e.g. --val-split 0.2) "
+                          "or --cv (e.g. --cv 5)")
     allowed = ["loss", *task_metrics(configs, registry)]
     if metric not in allowed:
         raise ConfigError(f"cannot select by {metric!r}: choose from {', '.join(allowed)}")

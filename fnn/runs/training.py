@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterator, Mapping, NamedTuple, Sequence
 import numpy as np
 
 from fnn.plugins import contracts
-from fnn.io.data import Scaler, fit_scaler, held_out, read_csv, split_off
+from fnn.io.data import Scaler, fit_scaler, folds, held_out, read_csv, split_off
 from fnn.errors import (ConfigError, DataError, FnnError, PluginContractError, TrainingDiverged, UnknownNameError,
                         readable_bytes)
 from fnn.core.network import (DTYPES, MAX_PARAMETERS, Cache, backward, check_params, dropout_masks,
@@ -39,7 +39,7 @@ from fnn.core.tasks import (check_targets, check_task, count_classes, encode_tar
 from fnn.builtin import metrics as builtin_metrics
 from fnn.plugins.registry import Registry, registry as default_registry
 from fnn.builtin.schedules import SCHEDULES, Rate, per_step
-from fnn.runs.settings import TASK_DEFAULTS, RunConfig, check_config, plain_settings
+from fnn.runs.settings import TASK_DEFAULTS, RunConfig, check_config, plain_settings, validated
 from fnn.figures.views import plot_columns
 
 
@@ -510,9 +510,14 @@ def prepare(config: RunConfig, registry: Registry | None = None) -> Experiment:
     if config.test_split is not None:
         held = held_out(_split_groups(y, task), config.test_split, split_rng)
         (x, y, origin), (x_test, y_test, origin_test) = split_off((x, y, origin), held)
+    # The validation points: a fraction of each class, or one fold of --cv's (check_config: never both).
+    validation = None
     if config.val_split is not None:
-        held = held_out(_split_groups(y, task), config.val_split, split_rng, "--val-split", every_class=False)
-        (x, y, origin), (x_val, y_val, origin_val) = split_off((x, y, origin), held)
+        validation = held_out(_split_groups(y, task), config.val_split, split_rng, "--val-split", every_class=False)
+    elif config.cv is not None and config.fold is not None:
+        validation = folds(y, config.cv, split_rng, task)[config.fold - 1]
+    if validation is not None:
+        (x, y, origin), (x_val, y_val, origin_val) = split_off((x, y, origin), validation)
     inputs = x_columns = x_test_columns = x_val_columns = None
     if config.feature_spec is not None:
         inputs = make_inputs(config.feature_spec, features or tuple(f"x{i + 1}" for i in range(np.shape(x)[1])),
@@ -954,7 +959,7 @@ def selects_on_test(configs: Sequence[RunConfig], sort: str | None = None) -> st
     ending in the remedy, or None when they do not: ``--patience`` with a test split and no validation split
     keeps the epoch of the best test loss, and a sort by a ``test_`` key ranks on test data."""
     why = []
-    if any(c.patience is not None and c.test_split is not None and c.val_split is None for c in configs):
+    if any(c.patience is not None and c.test_split is not None and not validated(c) for c in configs):
         why.append("--patience keeps the epoch of the best test loss")
     if sort is not None and sort.startswith("test_"):
         why.append(f"--sort {sort} ranks the configurations by their test points")
