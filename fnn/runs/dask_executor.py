@@ -81,11 +81,6 @@ def dask_executor(address: str, timeout: float = CONNECT_SECONDS) -> Iterator[Da
     distributed = _distributed()
     count = local_workers(address)
     with contextlib.ExitStack() as stack:
-        # Dask checks every 20 ms, by default, whether its event loop was blocked, in the process that runs the
-        # client and, for local:N, the scheduler and the nannies too. On 2 cores that process took 1.3-1.5 s
-        # of CPU from the workers during a 15 s sweep; ticking every 200 ms, 0.6-0.8 s (measured with psutil
-        # around one 32-run sweep on a running local:2 cluster). The check only warns of a blocked loop.
-        stack.enter_context(_dask_config({"distributed.admin.tick.interval": "200ms"}))
         if count is None:
             client = _connect(distributed, address, timeout)
         else:
@@ -112,13 +107,6 @@ def local_workers(address: str) -> int | None:
     if not count.isdigit() or int(count) < 1:
         raise ConfigError(f"{address!r}: local:N takes a number of worker processes, at least 1 (local:2, say)")
     return int(count)
-
-
-def _dask_config(settings: dict) -> contextlib.AbstractContextManager:
-    """Dask's configuration with ``settings``, for the ``with`` block (then as it was)."""
-    import dask
-
-    return dask.config.set(settings)
 
 
 def _distributed() -> ModuleType:
