@@ -257,3 +257,15 @@ def test_train_refuses_bad_l1_dropout_and_dropout_without_a_generator():
                                ({"dropout": 0.5}, "dropout needs rng")):
         with pytest.raises(fnn.ConfigError, match=fragment):
             next(fnn.train(params, x, y, optimizer=sgd(1.0), epochs=1, **settings))
+
+
+@pytest.mark.parametrize("split", [{}, {"val_split": 0.2}], ids=["test scored every epoch", "test scored once"])
+def test_the_test_loss_carries_the_l1_and_l2_penalties_as_the_training_loss_does(split):
+    # With a validation split the test points are scored once at the end, by another path than every epoch's:
+    # both must add the same penalties.
+    result = fnn.fit(dataset="moons", epochs=30, l1=0.01, l2=0.02, test_split=0.25, seed=3, **split)
+    e, params = result.experiment, result.final.params
+    outputs = fnn.forward(params, e.x_test, e.activation, e.output)[0]
+    penalties = 0.01 * sum(np.abs(params[k]).sum() for k in params if k.startswith("W")) \
+        + 0.02 / 2 * sum((params[k] ** 2).sum() for k in params if k.startswith("W"))
+    assert result.final.test_loss == pytest.approx(e.loss.value(outputs, e.y_test) + penalties, rel=1e-12)

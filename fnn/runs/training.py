@@ -322,18 +322,18 @@ def _record(model: _Model, epoch: int, params: Params, state: Any, scores: _Scor
     points there are."""
     record = Epoch(epoch, scores.loss, scores.scores.get("accuracy"), params, state, scores=scores.scores)
     if test is not None:
-        test_loss, test_scores = _held_out(model, params, test, scores.penalty)
+        test_loss, test_scores = _held_out_scores(model, params, test, scores.penalty)
         record = record._replace(test_loss=test_loss, test_accuracy=test_scores.get("accuracy"),
                                  test_scores=test_scores)
     if val is not None:
-        val_loss, val_scores = _held_out(model, params, val, scores.penalty)
+        val_loss, val_scores = _held_out_scores(model, params, val, scores.penalty)
         record = record._replace(val_loss=val_loss, val_scores=val_scores)
     return record
 
 
-def _held_out(model: _Model, params: Params, data: _Data, penalty: Any) -> tuple[Any, dict[str, Any]]:
-    """The loss (with the training's L2 ``penalty``, as the training loss has it) and metrics of ``params`` on
-    held-out points."""
+def _held_out_scores(model: _Model, params: Params, data: _Data, penalty: Any) -> tuple[Any, dict[str, Any]]:
+    """The loss (with the training's ``penalty``, L2 and L1, as the training loss has it) and metrics of
+    ``params`` on held-out points."""
     outputs = forward_unchecked(params, data.x, model.hidden, model.output)[0]
     return model.loss.value(outputs, data.y) + penalty, _metrics(model.metrics, outputs, data.y)
 
@@ -1035,12 +1035,13 @@ def complete(experiment: Experiment, on_epoch: Callable[[Epoch], None] | None = 
 def _tested_once(experiment: Experiment, record: Epoch) -> Epoch:
     """``record`` with its test scores: the test points scored once, on the parameters the run keeps, as
     :func:`train` scores held-out points every epoch."""
+    c = experiment.config
     model = _Model(experiment.activation, experiment.output, experiment.loss, experiment.optimizer,
-                   experiment.config.l2, weight_mask(record.params), _scored_in_data_units(experiment))
+                   c.l2, weight_mask(record.params), _scored_in_data_units(experiment), c.l1, c.dropout)
     test = _data(experiment.x_test, experiment.y_test, experiment.x.dtype)
-    penalty = l2_penalty(record.params, experiment.config.l2) if experiment.config.l2 else 0.0
+    added = penalty(record.params, c.l2, c.l1)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        loss, scores = _held_out(model, record.params, test, penalty)
+        loss, scores = _held_out_scores(model, record.params, test, added)
     return record._replace(test_loss=loss, test_accuracy=scores.get("accuracy"), test_scores=scores)
 
 
